@@ -1,0 +1,87 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import cookieParser from 'cookie-parser'
+import express from 'express'
+import helmet from 'helmet'
+import { homeRoutes } from './home/home.routes.ts'
+import { createTranslator } from './i18n/i18n.ts'
+import { csrfProtection } from './middleware/csrf.ts'
+import { errorPages, notFound } from './middleware/errors.ts'
+import { locale } from './middleware/locale.ts'
+import { submissionRateLimit } from './middleware/rate-limits.ts'
+import type { Services } from './services.ts'
+import { surveyRoutes } from './survey/survey.routes.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+export interface AppOptions {
+  production: boolean
+  trustProxy: string
+  submitRateLimit: { limit: number; windowMs: number }
+  /** A missing UI string throws (tests) instead of falling back to Spanish. */
+  strictTranslations?: boolean
+  log?: (line: Record<string, unknown>) => void
+}
+
+/** The whole HTTP application, middleware in the order a request meets it. */
+export function createApp(services: Services, options: AppOptions): express.Express {
+  const app = express()
+  const translator = createTranslator({ strict: options.strictTranslations ?? false })
+  const log =
+    options.log ?? ((line) => console.error(JSON.stringify({ time: new Date().toISOString(), ...line })))
+  const secureCookies = options.production
+
+  app.set('views', path.join(root, 'views'))
+  app.set('view engine', 'ejs')
+  app.set('trust proxy', parseTrustProxy(options.trustProxy))
+  app.set('x-powered-by', false)
+  if (options.production) app.set('view cache', true)
+
+  // 1. Security headers: a strict CSP, no inline script or style anywhere.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+          ...(options.production ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: options.production,
+    }),
+  )
+  // 2. Static files, before anything that reads cookies or the database.
+  app.use('/static', express.static(path.join(root, 'public'), { maxAge: options.production ? '7d' : 0 }))
+  // 3. Cookies, language, bodies (small and url-encoded only), CSRF.
+  app.use(cookieParser())
+  app.use(locale(translator, secureCookies))
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 300 }))
+  app.use(csrfProtection(services.secret, secureCookies))
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store')
+    next()
+  })
+  // 4. Features.
+  const submissions = submissionRateLimit(options.submitRateLimit)
+  app.use(homeRoutes(services.db, services.survey))
+  app.use(surveyRoutes(services.survey, submissions, secureCookies))
+  // 5. Nothing matched, or something failed: localized pages, never a stack trace.
+  app.use(notFound)
+  app.use(errorPages(translator, log))
+  return app
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  return /^\d+$/.test(value) ? Number(value) : value
+}

@@ -1,0 +1,23 @@
+import { main } from '../server.ts'
+import { isEmpty, loadDemo, DEMO_ORGANIZATION, DEMO_SERIES_CODE } from '../demo/demo-data.ts'
+
+// Loads the demo only into an empty database, then serves it.
+await main(
+  async (services) => {
+    if (await isEmpty(services.db)) {
+      const started = Date.now()
+      const { responses } = await loadDemo(services.db)
+      console.log(
+        `Demo data loaded: ${responses} synthetic responses in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      )
+    } else {
+      console.log('The database already has data; the demo was not loaded again.')
+    }
+  },
+  (url) =>
+    [
+      `Pulso demo is running at ${url}`,
+      `  Citizen survey (open 2026 wave): ${url}/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}`,
+      '  Press Ctrl+C to stop.',
+    ].join('\n'),
+)

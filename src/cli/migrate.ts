@@ -1,0 +1,20 @@
+import { ConfigError, loadConfig } from '../config.ts'
+import { openDatabase } from '../db/database.ts'
+import { migrateToLatest } from '../db/migrate.ts'
+import { databaseTarget } from '../services.ts'
+
+try {
+  const config = loadConfig()
+  const db = openDatabase(databaseTarget(config))
+  try {
+    const applied = await migrateToLatest(db)
+    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.')
+  } finally {
+    await db.destroy()
+  }
+} catch (error) {
+  console.error(
+    error instanceof ConfigError ? `Invalid configuration: ${error.message}` : (error as Error).message,
+  )
+  process.exit(error instanceof ConfigError ? 2 : 1)
+}

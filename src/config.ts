@@ -1,0 +1,66 @@
+import { z } from 'zod'
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1')
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TRUST_PROXY: z.string().default('false'),
+  SUBMIT_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  SUBMIT_RATE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  LOG_REQUESTS: booleanFromEnv.default(false),
+})
+
+export type Config = {
+  env: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  /** Set: a real PostgreSQL server; unset: embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined
+  dataDir: string
+  /** Signs CSRF tokens; must be shared by every instance behind one address. */
+  secret: string | undefined
+  trustProxy: string
+  submitRateLimit: { limit: number; windowMs: number }
+  logRequests: boolean
+}
+
+/** Reads and validates the environment; the only place in Pulso that touches process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`)
+  }
+  const c = parsed.data
+  if (c.NODE_ENV === 'production' && !c.SECRET) {
+    throw new ConfigError(
+      'SECRET: required in production (at least 32 characters, the same on every instance)',
+    )
+  }
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR,
+    secret: c.SECRET,
+    trustProxy: c.TRUST_PROXY,
+    submitRateLimit: { limit: c.SUBMIT_RATE_LIMIT, windowMs: c.SUBMIT_RATE_WINDOW_MINUTES * 60_000 },
+    logRequests: c.LOG_REQUESTS,
+  }
+}
+
+/** A configuration mistake, reported as one line before the process exits. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}

@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { PGlite } from '@electric-sql/pglite'
+import type { Database } from './schema.ts'
+import { SerializedPGliteDialect } from './serialized-pglite-dialect.ts'
+
+export type Db = Kysely<Database>
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; searchPath?: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string | undefined; pglite?: PGlite; searchPath?: string }
+
+const INT8 = 20
+
+// pg returns bigint as text and PGlite as a number; ours never exceed 2^53, so both give numbers.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format)
+  },
+}
+
+/** Opens the database the configuration names: a PostgreSQL server, or embedded PGlite in a folder. */
+export function openDatabase(target: DatabaseTarget): Db {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      types: pgTypes,
+      ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
+    })
+    // An idle client losing its server (restart, failover) must not crash the process.
+    pool.on('error', () => {})
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  }
+  const pglite =
+    target.pglite ??
+    (() => {
+      if (target.dataDir) mkdirSync(target.dataDir, { recursive: true })
+      return new PGlite(target.dataDir ?? 'memory://', { parsers: { [INT8]: (v: string) => Number(v) } })
+    })()
+  return new Kysely<Database>({
+    dialect: new SerializedPGliteDialect({ pglite, searchPath: target.searchPath }),
+  })
+}
+
+/** True when the database answers a trivial query. */
+export async function isDatabaseReachable(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,40 @@
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import type { Db } from './database.ts'
+
+const migrationFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations')
+
+// Kysely's FileMigrationProvider imports from inside node_modules, where TypeScript files are not
+// loaded under tsx or vitest; importing from here they are.
+const migrationFiles: MigrationProvider = {
+  async getMigrations() {
+    const names = (await readdir(migrationFolder)).filter((f) => /^\d{4}-.*\.ts$/.test(f)).sort()
+    const migrations: Record<string, Migration> = {}
+    for (const name of names) {
+      migrations[name.replace(/\.ts$/, '')] = await import(
+        pathToFileURL(path.join(migrationFolder, name)).href
+      )
+    }
+    return migrations
+  },
+}
+
+/** Brings the schema up to the newest migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationFiles,
+    // Named when several schemas share a database (tests), so the bookkeeping stays in this one.
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')
+    throw new Error(
+      `migration ${failed?.migrationName ?? '?'} failed: ${String((error as Error).message ?? error)}`,
+    )
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

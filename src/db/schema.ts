@@ -1,0 +1,98 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely'
+import type { Translated } from '../questionnaire/translated.ts'
+import type { ShowIf, QuestionType } from '../questionnaire/questionnaire.ts'
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+
+export interface OrganizationTable {
+  id: Generated<number>
+  slug: string
+  name: string
+  source_language: ColumnType<string, string | undefined, string>
+  created_at: Timestamp
+}
+
+export interface SurveySeriesTable {
+  id: Generated<number>
+  organization_id: number
+  code: string
+  title: JSONColumnType<Translated>
+  description: JSONColumnType<Partial<Translated>, string | undefined, string>
+  created_at: Timestamp
+}
+
+export type WaveStatus = 'draft' | 'open' | 'closed'
+
+export interface WaveTable {
+  id: Generated<number>
+  series_id: number
+  year: number
+  status: ColumnType<WaveStatus, WaveStatus | undefined, WaveStatus>
+  opens_at: Date | null
+  closes_at: Date | null
+  created_at: Timestamp
+}
+
+export interface QuestionTable {
+  id: Generated<number>
+  wave_id: number
+  code: string
+  type: QuestionType
+  position: number
+  page: number
+  required: ColumnType<boolean, boolean | undefined, boolean>
+  text: JSONColumnType<Translated>
+  help: JSONColumnType<Partial<Translated>, string | undefined, string>
+  show_if: JSONColumnType<ShowIf | null, string | null | undefined, string | null>
+  is_profile: ColumnType<boolean, boolean | undefined, boolean>
+  min_value: number | null
+  max_value: number | null
+}
+
+export interface QuestionOptionTable {
+  id: Generated<number>
+  question_id: number
+  code: string
+  position: number
+  label: JSONColumnType<Translated>
+}
+
+export type Channel = 'web' | 'assisted' | 'imported'
+
+export interface ResponseTable {
+  id: Generated<number>
+  wave_id: number
+  language: string
+  channel: Channel
+  submitted_at: Timestamp
+  idempotency_key: string
+}
+
+export interface AnswerTable {
+  response_id: number
+  wave_id: number
+  question_id: number
+  option_code: string | null
+  value_number: number | null
+  value_text: string | null
+}
+
+export interface SurveyDraftTable {
+  key_hash: string
+  wave_id: number
+  answers: JSONColumnType<Record<string, unknown>, string | undefined, string>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** Every table Pulso's application code may query. */
+export interface Database {
+  organization: OrganizationTable
+  survey_series: SurveySeriesTable
+  wave: WaveTable
+  question: QuestionTable
+  question_option: QuestionOptionTable
+  response: ResponseTable
+  answer: AnswerTable
+  survey_draft: SurveyDraftTable
+}

@@ -1,0 +1,89 @@
+import type { Db } from '../db/database.ts'
+import { loadQuestionnaire } from '../survey/survey.repository.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
+import {
+  insertOrganization,
+  insertQuestions,
+  insertSeries,
+  insertWave,
+} from '../questionnaire/questionnaire.repository.ts'
+import { perceptionQuestionnaire } from './perception-questionnaire.ts'
+import { syntheticResponses } from './synthetic-responses.ts'
+
+export const DEMO_ORGANIZATION = { slug: 'ciudad-ejemplo', name: 'Ciudad de Ejemplo' }
+export const DEMO_SERIES_CODE = 'percepcion'
+export const DEMO_WAVES = [
+  { year: 2024, status: 'closed' as const, responses: 1500 },
+  { year: 2025, status: 'closed' as const, responses: 1500 },
+  { year: 2026, status: 'open' as const, responses: 400 },
+]
+
+const BATCH = 300
+
+/** True when the database holds no organization yet, so the demo may be loaded. */
+export async function isEmpty(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('organization').select('id').limit(1).executeTakeFirst()
+  return row === undefined
+}
+
+/** Loads the demo city, its perception series and three waves of synthetic responses, in one transaction. */
+export async function loadDemo(db: Db): Promise<{ responses: number }> {
+  let responses = 0
+  await db.transaction().execute(async (trx) => {
+    const organizationId = await insertOrganization(trx, DEMO_ORGANIZATION)
+    const seriesId = await insertSeries(trx, {
+      organizationId,
+      code: DEMO_SERIES_CODE,
+      title: {
+        es: 'Percepción de la acción internacional de la ciudad',
+        fr: 'Perception de l’action internationale de la ville',
+        pt: 'Perceção da ação internacional da cidade',
+      },
+      description: {
+        es: 'Cada año preguntamos a los vecinos cuánto les interesa y cuánto conocen la acción internacional de la ciudad.',
+        fr: 'Chaque année, nous demandons aux habitants dans quelle mesure l’action internationale de la ville les intéresse et s’ils la connaissent.',
+        pt: 'Todos os anos perguntamos aos moradores quanto lhes interessa e quanto conhecem a ação internacional da cidade.',
+      },
+    })
+    for (const wave of DEMO_WAVES) {
+      const waveId = await insertWave(trx, {
+        seriesId,
+        year: wave.year,
+        status: wave.status,
+        opensAt: new Date(Date.UTC(wave.year, 9, 1)),
+        closesAt: wave.status === 'closed' ? new Date(Date.UTC(wave.year, 10, 30)) : null,
+      })
+      await insertQuestions(trx, waveId, perceptionQuestionnaire)
+      const questionnaire = await loadQuestionnaire(trx, waveId)
+      const synthetic = syntheticResponses(wave.year, wave.responses)
+      for (let start = 0; start < synthetic.length; start += BATCH) {
+        const batch = synthetic.slice(start, start + BATCH)
+        const ids = await trx
+          .insertInto('response')
+          .values(
+            batch.map((r, i) => ({
+              wave_id: waveId,
+              language: r.language,
+              channel: 'web' as const,
+              submitted_at: r.submittedAt,
+              idempotency_key: `demo-${wave.year}-${start + i}`,
+            })),
+          )
+          .returning('id')
+          .execute()
+        const rows = batch.flatMap((r, i) =>
+          questionnaire.questions.flatMap((question) => {
+            const value = r.answers[question.code]
+            if (value === undefined) return []
+            return questionType(question.type)
+              .toRows(value, question)
+              .map((row) => ({ ...row, response_id: ids[i]!.id, wave_id: waveId, question_id: question.id }))
+          }),
+        )
+        await trx.insertInto('answer').values(rows).execute()
+      }
+      responses += synthetic.length
+    }
+  })
+  return { responses }
+}

@@ -1,0 +1,39 @@
+import { Router } from 'express'
+import type { Db } from '../db/database.ts'
+import { isDatabaseReachable } from '../db/database.ts'
+import { renderPage } from '../http/render.ts'
+import { inLanguage } from '../questionnaire/translated.ts'
+import type { SurveyService } from '../survey/survey.service.ts'
+
+/** The public home page (surveys open now) and the health probes. */
+export function homeRoutes(db: Db, survey: SurveyService): Router {
+  const router = Router()
+
+  router.get('/', async (_req, res) => {
+    const t = res.locals.t
+    const open = await survey.listOpen()
+    renderPage(res, 'home/index', {
+      title: t('home.title'),
+      surveys: open.map((s) => ({
+        href: `/s/${s.organizationSlug}/${s.seriesCode}`,
+        title: inLanguage(s.title, res.locals.lang),
+        organizationName: s.organizationName,
+        year: s.year,
+      })),
+    })
+  })
+
+  router.get('/healthz', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' })
+  })
+
+  router.get('/readyz', async (_req, res) => {
+    const ready = await isDatabaseReachable(db)
+    res
+      .status(ready ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({ status: ready ? 'ready' : 'database unreachable' })
+  })
+
+  return router
+}

@@ -1,0 +1,22 @@
+import type { Language } from '../questionnaire/translated.ts'
+
+const LOCALE_TAG: Record<Language, string> = { es: 'es-ES', fr: 'fr-FR', pt: 'pt-PT' }
+
+/** Number and date formatting in the reader's language (files and the database keep ISO and dots). */
+export function formattersFor(language: Language) {
+  const tag = LOCALE_TAG[language]
+  const integer = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 })
+  const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' })
+  return {
+    number: (value: number, fractionDigits = 0) =>
+      fractionDigits === 0
+        ? integer.format(value)
+        : new Intl.NumberFormat(tag, {
+            minimumFractionDigits: fractionDigits,
+            maximumFractionDigits: fractionDigits,
+          }).format(value),
+    date: (value: Date) => date.format(value),
+  }
+}
+
+export type Formatters = ReturnType<typeof formattersFor>

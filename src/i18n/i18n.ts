@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import i18next, { type i18n, type TFunction } from 'i18next'
+import { LANGUAGES, type Language } from '../questionnaire/translated.ts'
+
+export const DEFAULT_LANGUAGE: Language = 'es'
+export const localesFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales')
+
+/** The UI strings of one language, as stored in locales/<lang>/translation.json. */
+export function readLocale(language: Language): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(localesFolder, language, 'translation.json'), 'utf8'))
+}
+
+/**
+ * An i18next instance with every UI string loaded. With `strict`, a missing key throws instead of
+ * showing the raw key, so a test that renders a page fails on it.
+ */
+export function createTranslator(options: { strict: boolean }): i18n {
+  const instance = i18next.createInstance()
+  void instance.init({
+    initAsync: false,
+    resources: Object.fromEntries(LANGUAGES.map((lng) => [lng, { translation: readLocale(lng) }])),
+    supportedLngs: [...LANGUAGES],
+    fallbackLng: options.strict ? false : DEFAULT_LANGUAGE,
+    interpolation: { escapeValue: false }, // EJS escapes on output
+    returnNull: false,
+    ...(options.strict
+      ? {
+          saveMissing: true,
+          missingKeyHandler: (languages: readonly string[], _ns: string, key: string) => {
+            throw new Error(`missing UI string "${key}" in ${languages.join(',')}`)
+          },
+        }
+      : {}),
+  })
+  return instance
+}
+
+export type Translate = TFunction
+
+/** Picks the reader's language from Accept-Language, best quality first. */
+export function negotiateLanguage(acceptLanguage: string | undefined): Language | undefined {
+  if (!acceptLanguage) return undefined
+  const ranges = acceptLanguage
+    .split(',')
+    .slice(0, 20)
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';')
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+      const quality = q ? Number(q.slice(2)) : 1
+      return { tag: tag.toLowerCase(), quality: Number.isFinite(quality) ? quality : 0, index }
+    })
+    .filter((r) => r.quality > 0)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index)
+  for (const range of ranges) {
+    const primary = range.tag.split('-')[0]
+    const match = LANGUAGES.find((lng) => lng === primary)
+    if (match) return match
+  }
+  return undefined
+}

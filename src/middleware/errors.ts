@@ -1,0 +1,81 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express'
+import type { i18n } from 'i18next'
+import { formattersFor } from '../i18n/formatters.ts'
+import { DEFAULT_LANGUAGE } from '../i18n/i18n.ts'
+import { HttpError } from '../http/http-error.ts'
+import { renderPage } from '../http/render.ts'
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01', // admin shutdown
+  '57P02',
+  '57P03', // cannot connect now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '53300', // too many connections
+])
+
+/** Whether an error means the database cannot be reached (a 503, not a bug). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|PGlite is closed|instance is already closed/i.test(message)
+  )
+}
+
+export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'notFound'))
+
+type PageKey =
+  'notFound' | 'badRequest' | 'csrf' | 'tooManyRequests' | 'payloadTooLarge' | 'unavailable' | 'serverError'
+
+/** Turns every error into a localized page with the right status and never a stack trace. */
+export function errorPages(
+  translator: i18n,
+  log: (line: Record<string, unknown>) => void,
+): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    let status = 500
+    let key: PageKey = 'serverError'
+    if (error instanceof HttpError) {
+      status = error.status
+      key = error.messageKey
+    } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
+      // body-parser: too large, bad encoding, malformed body
+      status = error.status === 413 ? 413 : 400
+      key = status === 413 ? 'payloadTooLarge' : 'badRequest'
+    } else if (isDatabaseUnavailable(error)) {
+      status = 503
+      key = 'unavailable'
+      res.set('Retry-After', '30')
+    } else {
+      log({ level: 'error', method: req.method, path: req.path, error: String(error?.stack ?? error) })
+    }
+    if (res.headersSent) return res.end()
+    if (!res.locals.t) {
+      res.locals.lang = DEFAULT_LANGUAGE
+      res.locals.t = translator.getFixedT(DEFAULT_LANGUAGE)
+      res.locals.format = formattersFor(DEFAULT_LANGUAGE)
+      res.locals.languageLinks = []
+    }
+    const t = res.locals.t
+    res.set('Cache-Control', 'no-store')
+    const plain = () =>
+      res
+        .status(status)
+        .type('text/plain')
+        .send(String(t(`pages.${key}.title`)))
+    try {
+      renderPage(res, 'errors/error', { title: t(`pages.${key}.title`), key }, status, plain)
+    } catch {
+      plain()
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { RequestHandler } from 'express'
+import type { i18n } from 'i18next'
+import { formattersFor } from '../i18n/formatters.ts'
+import { DEFAULT_LANGUAGE, negotiateLanguage } from '../i18n/i18n.ts'
+import { isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
+
+const LANGUAGE_COOKIE = 'pulso_lang'
+
+/** Chooses the reader's language (?lang=, then cookie, then Accept-Language, then Spanish). */
+export function locale(translator: i18n, secureCookies: boolean): RequestHandler {
+  return (req, res, next) => {
+    const asked = req.query.lang
+    let language: Language
+    if (isLanguage(asked)) {
+      language = asked
+      res.cookie(LANGUAGE_COOKIE, asked, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookies,
+        maxAge: 365 * 24 * 3600 * 1000,
+      })
+    } else {
+      const fromCookie = req.cookies?.[LANGUAGE_COOKIE]
+      language = isLanguage(fromCookie)
+        ? fromCookie
+        : (negotiateLanguage(req.get('accept-language')) ?? DEFAULT_LANGUAGE)
+    }
+    res.vary('Accept-Language')
+    res.vary('Cookie')
+    res.set('Content-Language', language)
+    res.locals.lang = language
+    res.locals.t = translator.getFixedT(language)
+    res.locals.format = formattersFor(language)
+    res.locals.languageLinks = LANGUAGES.map((lng) => ({
+      lang: lng,
+      href: withLanguage(req.originalUrl, lng),
+      current: lng === language,
+    }))
+    next()
+  }
+}
+
+// The same address in another language: only `lang` changes, other query parameters stay.
+function withLanguage(originalUrl: string, language: Language): string {
+  const url = new URL(originalUrl, 'http://pulso.invalid')
+  url.searchParams.set('lang', language)
+  return url.pathname + url.search
+}

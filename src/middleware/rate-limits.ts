@@ -1,0 +1,14 @@
+import { rateLimit } from 'express-rate-limit'
+import type { RequestHandler } from 'express'
+import { HttpError } from '../http/http-error.ts'
+
+/** Limits how many answer submissions one address may make in a window; the counter lives in memory only. */
+export function submissionRateLimit(options: { limit: number; windowMs: number }): RequestHandler {
+  return rateLimit({
+    windowMs: options.windowMs,
+    limit: options.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new HttpError(429, 'tooManyRequests')),
+  })
+}

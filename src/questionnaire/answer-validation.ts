@@ -1,0 +1,54 @@
+import { keepVisibleAnswers, shownPages, questionsOnPage } from './questionnaire.ts'
+import type { Answers, Question, Questionnaire } from './questionnaire.ts'
+import { questionType, type AnswerErrorKey } from './question-types/index.ts'
+
+export interface FieldError {
+  question: string
+  error: AnswerErrorKey
+  params?: Record<string, string | number>
+}
+
+/** The form field that carries a question's answer. */
+export const fieldName = (code: string) => `a_${code}`
+
+/** Reads the answers to one page's questions from submitted form fields. */
+export function readPageAnswers(
+  questions: Question[],
+  form: Record<string, unknown>,
+): { answers: Answers; errors: FieldError[] } {
+  const answers: Answers = {}
+  const errors: FieldError[] = []
+  for (const question of questions) {
+    const module = questionType(question.type)
+    const result = module.parse(form[fieldName(question.code)], question)
+    if (!result.ok) {
+      errors.push({
+        question: question.code,
+        error: result.error,
+        ...(result.params ? { params: result.params } : {}),
+      })
+    } else if (result.value === null) {
+      if (question.required) errors.push({ question: question.code, error: module.requiredError })
+    } else {
+      answers[question.code] = result.value
+    }
+  }
+  return { answers, errors }
+}
+
+/**
+ * Checks a whole response before it is stored: hidden answers are dropped, every kept answer is valid
+ * and every required question that is shown has one. Returns the first page that needs attention.
+ */
+export function checkComplete(
+  questionnaire: Questionnaire,
+  answers: Answers,
+): { ok: true; answers: Answers } | { ok: false; page: number } {
+  const kept = keepVisibleAnswers(questionnaire, answers)
+  for (const page of shownPages(questionnaire, kept)) {
+    const questions = questionsOnPage(questionnaire, page, kept)
+    const form = Object.fromEntries(questions.map((q) => [fieldName(q.code), kept[q.code]]))
+    if (readPageAnswers(questions, form).errors.length > 0) return { ok: false, page }
+  }
+  return { ok: true, answers: kept }
+}

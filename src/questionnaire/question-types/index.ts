@@ -1,0 +1,23 @@
+import type { QuestionType } from '../questionnaire.ts'
+import { multipleChoice, scale5, singleChoice, yesNo } from './choice.ts'
+import { numberQuestion, scale0to10 } from './number.ts'
+import type { QuestionTypeModule } from './question-type.ts'
+import { longText, shortText } from './text.ts'
+
+const modules: Record<QuestionType, QuestionTypeModule> = {
+  single_choice: singleChoice,
+  multiple_choice: multipleChoice,
+  scale_5: scale5,
+  scale_0_10: scale0to10,
+  yes_no: yesNo,
+  number: numberQuestion,
+  short_text: shortText,
+  long_text: longText,
+}
+
+/** The module that reads, checks and stores answers of this type. */
+export function questionType(type: QuestionType): QuestionTypeModule {
+  return modules[type]
+}
+
+export type { AnswerErrorKey, AnswerRow, ParseResult, QuestionTypeModule } from './question-type.ts'

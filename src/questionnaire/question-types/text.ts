@@ -1,0 +1,28 @@
+import { fail, MANY, ok, single, type QuestionTypeModule } from './question-type.ts'
+
+export const SHORT_TEXT_MAX = 200
+export const LONG_TEXT_MAX = 4000
+
+// Control characters other than tab and line breaks have no place in an answer.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/
+
+function textType(type: 'short_text' | 'long_text', max: number): QuestionTypeModule {
+  return {
+    type,
+    hasOptions: false,
+    requiredError: 'enterText',
+    parse(raw) {
+      const value = single(raw)
+      if (value === undefined) return ok(null)
+      if (value === MANY) return fail('oneAnswerOnly')
+      if (!value.isWellFormed() || CONTROL.test(value)) return fail('textInvalid')
+      const normalized = value.normalize('NFC').replace(/\r\n?/g, '\n')
+      if ([...normalized].length > max) return fail('textTooLong', { max })
+      return ok(normalized)
+    },
+    toRows: (value) => [{ option_code: null, value_number: null, value_text: String(value) }],
+  }
+}
+
+export const shortText = textType('short_text', SHORT_TEXT_MAX)
+export const longText = textType('long_text', LONG_TEXT_MAX)

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto'
+import type { Config } from './config.ts'
+import { openDatabase, type Db, type DatabaseTarget } from './db/database.ts'
+import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
+
+/** Everything the HTTP layer needs, built once: the composition root. */
+export interface Services {
+  db: Db
+  survey: SurveyService
+  secret: Buffer
+  now: () => Date
+}
+
+/** Where the configuration says the data lives. */
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'pglite', dataDir: config.dataDir }
+}
+
+/** Builds the services over an open database. */
+export function createServices(
+  db: Db,
+  options: { secret?: string | undefined; now?: () => Date } = {},
+): Services {
+  const now = options.now ?? (() => new Date())
+  return {
+    db,
+    survey: createSurveyService(db, now),
+    // Without a configured secret, tokens are valid only for this process's lifetime.
+    secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
+    now,
+  }
+}
+
+export function openServices(config: Config): Services {
+  return createServices(openDatabase(databaseTarget(config)), { secret: config.secret })
+}

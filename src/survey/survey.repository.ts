@@ -1,0 +1,206 @@
+import { sql } from 'kysely'
+import type { Db } from '../db/database.ts'
+import type { Channel, WaveStatus } from '../db/schema.ts'
+import type { Question, Questionnaire } from '../questionnaire/questionnaire.ts'
+import type { AnswerRow } from '../questionnaire/question-types/index.ts'
+import type { Translated } from '../questionnaire/translated.ts'
+
+export interface SeriesRecord {
+  seriesId: number
+  seriesCode: string
+  title: Translated
+  description: Partial<Translated>
+  organizationId: number
+  organizationSlug: string
+  organizationName: string
+}
+
+export interface WaveRecord {
+  id: number
+  year: number
+  status: WaveStatus
+  opensAt: Date | null
+  closesAt: Date | null
+}
+
+/** A series by its public address, scoped to its organization. */
+export async function findSeries(
+  db: Db,
+  organizationSlug: string,
+  seriesCode: string,
+): Promise<SeriesRecord | undefined> {
+  const row = await db
+    .selectFrom('survey_series as s')
+    .innerJoin('organization as o', 'o.id', 's.organization_id')
+    .select([
+      's.id as seriesId',
+      's.code as seriesCode',
+      's.title',
+      's.description',
+      'o.id as organizationId',
+      'o.slug as organizationSlug',
+      'o.name as organizationName',
+    ])
+    .where('o.slug', '=', organizationSlug)
+    .where('s.code', '=', seriesCode)
+    .executeTakeFirst()
+  return row
+}
+
+/** The series' current wave for the public: the open one, else the newest that is not a draft. */
+export async function findCurrentWave(db: Db, seriesId: number): Promise<WaveRecord | undefined> {
+  return db
+    .selectFrom('wave')
+    .select(['id', 'year', 'status', 'opens_at as opensAt', 'closes_at as closesAt'])
+    .where('series_id', '=', seriesId)
+    .orderBy(sql`status = 'open'`, 'desc')
+    .orderBy('year', 'desc')
+    .executeTakeFirst()
+}
+
+export async function findWave(db: Db, waveId: number): Promise<WaveRecord | undefined> {
+  return db
+    .selectFrom('wave')
+    .select(['id', 'year', 'status', 'opens_at as opensAt', 'closes_at as closesAt'])
+    .where('id', '=', waveId)
+    .executeTakeFirst()
+}
+
+/** Series with a wave open now, across organizations, for the home page. */
+export async function listOpenSeries(db: Db, now: Date) {
+  return db
+    .selectFrom('wave as w')
+    .innerJoin('survey_series as s', 's.id', 'w.series_id')
+    .innerJoin('organization as o', 'o.id', 's.organization_id')
+    .select([
+      'o.slug as organizationSlug',
+      'o.name as organizationName',
+      's.code as seriesCode',
+      's.title',
+      'w.year',
+    ])
+    .where('w.status', '=', 'open')
+    .where((eb) => eb.or([eb('w.opens_at', 'is', null), eb('w.opens_at', '<=', now)]))
+    .where((eb) => eb.or([eb('w.closes_at', 'is', null), eb('w.closes_at', '>', now)]))
+    .orderBy('o.name')
+    .orderBy('s.code')
+    .execute()
+}
+
+/** The wave's questions with their options, in order. */
+export async function loadQuestionnaire(db: Db, waveId: number): Promise<Questionnaire> {
+  const questions = await db
+    .selectFrom('question')
+    .selectAll()
+    .where('wave_id', '=', waveId)
+    .orderBy('position')
+    .execute()
+  const options =
+    questions.length === 0
+      ? []
+      : await db
+          .selectFrom('question_option')
+          .select(['question_id', 'code', 'label'])
+          .where(
+            'question_id',
+            'in',
+            questions.map((q) => q.id),
+          )
+          .orderBy('question_id')
+          .orderBy('position')
+          .execute()
+  return {
+    waveId,
+    questions: questions.map((q): Question => ({
+      id: q.id,
+      code: q.code,
+      type: q.type,
+      page: q.page,
+      position: q.position,
+      required: q.required,
+      text: q.text,
+      help: q.help,
+      showIf: q.show_if,
+      isProfile: q.is_profile,
+      min: q.min_value,
+      max: q.max_value,
+      options: options.filter((o) => o.question_id === q.id).map((o) => ({ code: o.code, label: o.label })),
+    })),
+  }
+}
+
+export async function findDraft(db: Db, keyHash: string) {
+  return db
+    .selectFrom('survey_draft')
+    .select(['wave_id as waveId', 'answers'])
+    .where('key_hash', '=', keyHash)
+    .executeTakeFirst()
+}
+
+export async function createDraft(db: Db, keyHash: string, waveId: number): Promise<void> {
+  await db.insertInto('survey_draft').values({ key_hash: keyHash, wave_id: waveId }).execute()
+}
+
+export async function saveDraftAnswers(
+  db: Db,
+  keyHash: string,
+  answers: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .updateTable('survey_draft')
+    .set({ answers: JSON.stringify(answers), updated_at: new Date() })
+    .where('key_hash', '=', keyHash)
+    .execute()
+}
+
+export async function deleteDraft(db: Db, keyHash: string): Promise<void> {
+  await db.deleteFrom('survey_draft').where('key_hash', '=', keyHash).execute()
+}
+
+export async function responseExists(db: Db, idempotencyKey: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('response')
+    .select('id')
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/**
+ * Stores a response once per idempotency key: a second attempt with the same key waits for the first
+ * to commit and then inserts nothing. Returns the new response's id, or undefined if it existed.
+ */
+export async function insertResponseOnce(
+  db: Db,
+  response: { waveId: number; language: string; channel: Channel; idempotencyKey: string },
+): Promise<number | undefined> {
+  const row = await db
+    .insertInto('response')
+    .values({
+      wave_id: response.waveId,
+      language: response.language,
+      channel: response.channel,
+      idempotency_key: response.idempotencyKey,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  return row?.id
+}
+
+export async function insertAnswers(
+  db: Db,
+  responseId: number,
+  waveId: number,
+  rows: (AnswerRow & { question_id: number })[],
+): Promise<void> {
+  if (rows.length === 0) return
+  await db
+    .insertInto('answer')
+    .values(rows.map((row) => ({ ...row, response_id: responseId, wave_id: waveId })))
+    .execute()
+}
+
+export async function deleteStaleDrafts(db: Db, untouchedSince: Date): Promise<void> {
+  await db.deleteFrom('survey_draft').where('updated_at', '<', untouchedSince).execute()
+}

@@ -1,0 +1,181 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express'
+import { z } from 'zod'
+import { HttpError } from '../http/http-error.ts'
+import { renderPage } from '../http/render.ts'
+import type { FieldError } from '../questionnaire/answer-validation.ts'
+import type { Answers, Question } from '../questionnaire/questionnaire.ts'
+import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import { questionPageViewModel } from './question-page.view-model.ts'
+import type { OpenSurvey, SurveyService } from './survey.service.ts'
+
+const RESPONSE_COOKIE = 'pulso_response'
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+const surveyParams = z.object({ org: slug, series: slug })
+const pageParams = surveyParams.extend({ page: z.coerce.number().int().min(1).max(999) })
+const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))
+
+/** The public path of a citizen answering the open wave of a series. */
+export function surveyRoutes(
+  survey: SurveyService,
+  submissions: RequestHandler,
+  secureCookies: boolean,
+): Router {
+  const router = Router()
+  const base = (s: OpenSurvey | { series: { organizationSlug: string; seriesCode: string } }) =>
+    `/s/${s.series.organizationSlug}/${s.series.seriesCode}`
+
+  async function openSurvey(
+    req: Request,
+    res: Response,
+    answering: boolean,
+  ): Promise<OpenSurvey | undefined> {
+    const params = surveyParams.safeParse(req.params)
+    if (!params.success) throw new HttpError(404, 'notFound')
+    const found = await survey.find(params.data.org, params.data.series)
+    if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    if (found.kind === 'notOpen') {
+      const t = res.locals.t
+      renderPage(
+        res,
+        'survey/closed',
+        {
+          title: t('survey.closed.title'),
+          seriesTitle: inLanguage(found.series.title, res.locals.lang),
+          organizationName: found.series.organizationName,
+          wave: found.wave,
+        },
+        answering ? 409 : 200,
+      )
+      return undefined
+    }
+    return found
+  }
+
+  const keyFrom = (req: Request): string | undefined => {
+    const key: unknown = req.cookies?.[RESPONSE_COOKIE]
+    return typeof key === 'string' && /^[A-Za-z0-9_-]{32}$/.test(key) ? key : undefined
+  }
+
+  router.get('/s/:org/:series', async (req, res) => {
+    const open = await openSurvey(req, res, false)
+    if (!open) return
+    const t = res.locals.t
+    const lang: Language = res.locals.lang
+    const questionCount = open.questionnaire.questions.length
+    renderPage(res, 'survey/landing', {
+      title: inLanguage(open.series.title, lang),
+      organizationName: open.series.organizationName,
+      description: inLanguage(open.series.description, lang),
+      year: open.wave.year,
+      closesAt: open.wave.closesAt,
+      minutes: Math.max(1, Math.ceil(questionCount / 3)),
+      startAction: `${base(open)}/start`,
+      expired: req.query.expired === '1',
+      t,
+    })
+  })
+
+  router.post('/s/:org/:series/start', submissions, async (req, res) => {
+    const open = await openSurvey(req, res, true)
+    if (!open) return
+    const { key, firstPage } = await survey.start(open)
+    res.cookie(RESPONSE_COOKIE, key, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies,
+      path: base(open),
+      maxAge: 30 * 24 * 3600 * 1000,
+    })
+    res.redirect(303, `${base(open)}/p/${firstPage}`)
+  })
+
+  router.get('/s/:org/:series/p/:page', async (req, res) => {
+    const params = pageParams.safeParse(req.params)
+    if (!params.success) throw new HttpError(404, 'notFound')
+    const open = await openSurvey(req, res, false)
+    if (!open) return
+    const current = await survey.draft(open, keyFrom(req))
+    if (current.kind === 'noDraft') return res.redirect(303, `${base(open)}?expired=1`)
+    if (current.kind === 'submitted') return res.redirect(303, `${base(open)}/thanks`)
+    const page = params.data.page
+    if (!current.pages.includes(page)) return res.redirect(303, `${base(open)}/p/${current.pages[0] ?? 1}`)
+    showPage(
+      res,
+      open,
+      page,
+      current.pages,
+      { questions: survey.questionsOnPage(open, page, current.answers), answers: current.answers },
+      200,
+    )
+  })
+
+  router.post('/s/:org/:series/p/:page', submissions, async (req, res) => {
+    const params = pageParams.safeParse(req.params)
+    if (!params.success) throw new HttpError(404, 'notFound')
+    const body = formBody.safeParse(req.body ?? {})
+    if (!body.success) throw new HttpError(400, 'badRequest')
+    const open = await openSurvey(req, res, true)
+    if (!open) return
+    const page = params.data.page
+    const current = await survey.draft(open, keyFrom(req))
+    if (current.kind === 'noDraft') return res.redirect(303, `${base(open)}?expired=1`)
+    if (current.kind === 'submitted') return res.redirect(303, `${base(open)}/thanks`)
+    if (!current.pages.includes(page)) throw new HttpError(404, 'notFound')
+    const outcome = await survey.answerPage(open, keyFrom(req), page, body.data, res.locals.lang)
+    switch (outcome.kind) {
+      case 'invalid':
+        return showPage(res, open, page, current.pages, outcome, 400)
+      case 'next':
+        return res.redirect(303, `${base(open)}/p/${outcome.page}`)
+      case 'incomplete':
+        return res.redirect(303, `${base(open)}/p/${outcome.page}`)
+      case 'submitted':
+        return res.redirect(303, `${base(open)}/thanks`)
+      case 'noDraft':
+        return res.redirect(303, `${base(open)}?expired=1`)
+    }
+  })
+
+  router.get('/s/:org/:series/thanks', async (req, res) => {
+    const params = surveyParams.safeParse(req.params)
+    if (!params.success) throw new HttpError(404, 'notFound')
+    const found = await survey.find(params.data.org, params.data.series)
+    if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    const t = res.locals.t
+    renderPage(res, 'survey/thanks', {
+      title: t('survey.thanks.title'),
+      seriesTitle: inLanguage(found.series.title, res.locals.lang),
+      organizationName: found.series.organizationName,
+    })
+  })
+
+  function showPage(
+    res: Response,
+    open: OpenSurvey,
+    page: number,
+    pages: number[],
+    state: { questions: Question[]; answers: Answers; form?: Record<string, unknown>; errors?: FieldError[] },
+    status: number,
+  ) {
+    const t = res.locals.t
+    const view = questionPageViewModel({ ...state, language: res.locals.lang, t })
+    const index = pages.indexOf(page)
+    const isLast = index === pages.length - 1
+    renderPage(
+      res,
+      'survey/page',
+      {
+        title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${inLanguage(open.series.title, res.locals.lang)}: ${t('survey.page.progress', { current: index + 1, total: pages.length })}`,
+        seriesTitle: inLanguage(open.series.title, res.locals.lang),
+        progress: t('survey.page.progress', { current: index + 1, total: pages.length }),
+        action: `${base(open)}/p/${page}`,
+        backHref: index > 0 ? `${base(open)}/p/${pages[index - 1]}` : base(open),
+        isLast,
+        ...view,
+      },
+      status,
+    )
+  }
+
+  return router
+}

@@ -1,0 +1,144 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Db } from '../db/database.ts'
+import { checkComplete, readPageAnswers, type FieldError } from '../questionnaire/answer-validation.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
+import { keepVisibleAnswers, questionsOnPage, shownPages } from '../questionnaire/questionnaire.ts'
+import type { Answers, Question, Questionnaire } from '../questionnaire/questionnaire.ts'
+import type { Language } from '../questionnaire/translated.ts'
+import * as repo from './survey.repository.ts'
+import type { SeriesRecord, WaveRecord } from './survey.repository.ts'
+
+/** Whether a wave takes answers at this moment. */
+export function isAnswerable(wave: WaveRecord, now: Date): boolean {
+  return (
+    wave.status === 'open' &&
+    (wave.opensAt === null || wave.opensAt <= now) &&
+    (wave.closesAt === null || wave.closesAt > now)
+  )
+}
+
+/** A draft's key goes to the respondent's cookie; only its hash is stored, and it becomes the response's idempotency key. */
+const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
+
+export type OpenSurvey = { series: SeriesRecord; wave: WaveRecord; questionnaire: Questionnaire }
+
+export type SurveyLookup =
+  | { kind: 'notFound' }
+  | { kind: 'notOpen'; series: SeriesRecord; wave: WaveRecord | undefined }
+  | ({ kind: 'open' } & OpenSurvey)
+
+export type DraftLookup =
+  { kind: 'noDraft' } | { kind: 'submitted' } | { kind: 'draft'; answers: Answers; pages: number[] }
+
+export type PageOutcome =
+  | {
+      kind: 'invalid'
+      questions: Question[]
+      answers: Answers
+      form: Record<string, unknown>
+      errors: FieldError[]
+    }
+  | { kind: 'next'; page: number }
+  | { kind: 'incomplete'; page: number }
+  | { kind: 'submitted' }
+  | { kind: 'noDraft' }
+
+// Drafts nobody touched for this long are removed.
+const DRAFT_LIFETIME_MS = 30 * 24 * 3600 * 1000
+
+/** The citizen's path through a wave: landing, pages kept in a draft, and one stored response. */
+export function createSurveyService(db: Db, now: () => Date = () => new Date()) {
+  async function find(organizationSlug: string, seriesCode: string): Promise<SurveyLookup> {
+    const series = await repo.findSeries(db, organizationSlug, seriesCode)
+    if (!series) return { kind: 'notFound' }
+    const wave = await repo.findCurrentWave(db, series.seriesId)
+    if (!wave || !isAnswerable(wave, now())) return { kind: 'notOpen', series, wave }
+    const questionnaire = await repo.loadQuestionnaire(db, wave.id)
+    if (questionnaire.questions.length === 0) return { kind: 'notOpen', series, wave }
+    return { kind: 'open', series, wave, questionnaire }
+  }
+
+  async function draft(survey: OpenSurvey, key: string | undefined): Promise<DraftLookup> {
+    if (!key) return { kind: 'noDraft' }
+    const keyHash = hashKey(key)
+    const found = await repo.findDraft(db, keyHash)
+    if (!found || found.waveId !== survey.wave.id) {
+      return (await repo.responseExists(db, keyHash)) ? { kind: 'submitted' } : { kind: 'noDraft' }
+    }
+    const answers = keepVisibleAnswers(survey.questionnaire, found.answers as Answers)
+    return { kind: 'draft', answers, pages: shownPages(survey.questionnaire, answers) }
+  }
+
+  return {
+    find,
+    draft,
+
+    listOpen: () => repo.listOpenSeries(db, now()),
+
+    /** Starts a new response; returns the key for the respondent's cookie and the first page. */
+    async start(survey: OpenSurvey): Promise<{ key: string; firstPage: number }> {
+      const key = randomBytes(24).toString('base64url')
+      await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
+      await repo.createDraft(db, hashKey(key), survey.wave.id)
+      return { key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
+    },
+
+    questionsOnPage: (survey: OpenSurvey, page: number, answers: Answers) =>
+      questionsOnPage(survey.questionnaire, page, answers),
+
+    /** Checks one page's answers, keeps them in the draft, and submits the response after the last page. */
+    async answerPage(
+      survey: OpenSurvey,
+      key: string | undefined,
+      page: number,
+      form: Record<string, unknown>,
+      language: Language,
+    ): Promise<PageOutcome> {
+      const current = await draft(survey, key)
+      if (current.kind !== 'draft') return current
+      const questions = questionsOnPage(survey.questionnaire, page, current.answers)
+      const { answers: pageAnswers, errors } = readPageAnswers(questions, form)
+      if (errors.length > 0) return { kind: 'invalid', questions, answers: current.answers, form, errors }
+
+      const answers: Answers = { ...current.answers }
+      for (const question of questions) delete answers[question.code]
+      Object.assign(answers, pageAnswers)
+      const kept = keepVisibleAnswers(survey.questionnaire, answers)
+      const keyHash = hashKey(key!)
+      await repo.saveDraftAnswers(db, keyHash, kept)
+
+      const nextPage = shownPages(survey.questionnaire, kept).find((p) => p > page)
+      if (nextPage !== undefined) return { kind: 'next', page: nextPage }
+
+      const complete = checkComplete(survey.questionnaire, kept)
+      if (!complete.ok) return { kind: 'incomplete', page: complete.page }
+      await submit(survey.questionnaire, keyHash, complete.answers, language)
+      return { kind: 'submitted' }
+    },
+  }
+
+  // One transaction: the response, all its answers, and the draft's removal; a repeat inserts nothing.
+  async function submit(questionnaire: Questionnaire, keyHash: string, answers: Answers, language: Language) {
+    await db.transaction().execute(async (trx) => {
+      const responseId = await repo.insertResponseOnce(trx, {
+        waveId: questionnaire.waveId,
+        language,
+        channel: 'web',
+        idempotencyKey: keyHash,
+      })
+      if (responseId !== undefined) {
+        const rows = questionnaire.questions.flatMap((question) => {
+          const value = answers[question.code]
+          if (value === undefined) return []
+          return questionType(question.type)
+            .toRows(value, question)
+            .map((row) => ({ ...row, question_id: question.id }))
+        })
+        await repo.insertAnswers(trx, responseId, questionnaire.waveId, rows)
+      }
+      await repo.deleteDraft(trx, keyHash)
+    })
+  }
+}
+
+export type SurveyService = ReturnType<typeof createSurveyService>

@@ -1,0 +1,43 @@
+import type { Express } from 'express'
+import request from 'supertest'
+import { createApp } from '../../src/app.ts'
+import { createServices, type Services } from '../../src/services.ts'
+import { createTestDatabase, type TestDatabase } from './test-database.ts'
+
+export interface TestApp {
+  app: Express
+  services: Services
+  database: TestDatabase
+  logged: Record<string, unknown>[]
+  close: () => Promise<void>
+}
+
+/** The real app over a fresh schema, with strict translations and a clock the test may move. */
+export async function createTestApp(
+  options: { now?: () => Date; submitRateLimit?: { limit: number; windowMs: number } } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase()
+  const services = createServices(database.db, {
+    secret: 'test-secret-test-secret-test-secret!',
+    now: options.now,
+  })
+  const logged: Record<string, unknown>[] = []
+  const app = createApp(services, {
+    production: false,
+    trustProxy: 'false',
+    submitRateLimit: options.submitRateLimit ?? { limit: 100_000, windowMs: 60_000 },
+    strictTranslations: true,
+    log: (line) => logged.push(line),
+  })
+  return { app, services, database, logged, close: () => database.drop() }
+}
+
+/** The CSRF token a rendered form carries. */
+export function csrfToken(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html)
+  if (!match) throw new Error('the page has no CSRF token')
+  return match[1]!
+}
+
+/** A browser-like client: keeps cookies across requests. */
+export const agentFor = (app: Express) => request.agent(app)

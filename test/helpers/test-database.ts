@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { openDatabase, type Db } from '../../src/db/database.ts'
+import { migrateToLatest } from '../../src/db/migrate.ts'
+
+/** Which database the suite runs on: real PostgreSQL when TEST_DATABASE_URL is set, else embedded PGlite. */
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined
+export const testDatabaseKind = testDatabaseUrl ? 'postgres' : 'pglite'
+
+let sharedPglite: PGlite | undefined
+
+// One embedded database per test worker: starting PGlite costs seconds, a schema costs milliseconds.
+function pglite(): PGlite {
+  sharedPglite ??= new PGlite('memory://', { parsers: { 20: (v: string) => Number(v) } })
+  return sharedPglite
+}
+
+export interface TestDatabase {
+  db: Db
+  schema: string
+  drop: () => Promise<void>
+}
+
+/** A freshly migrated, empty schema of its own for one test file. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const schema = `test_${randomBytes(6).toString('hex')}`
+  if (testDatabaseUrl) {
+    const admin = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDatabaseUrl, max: 1 }) }),
+    })
+    await sql`create schema ${sql.id(schema)}`.execute(admin)
+    const db = openDatabase({ kind: 'postgres', url: testDatabaseUrl, searchPath: schema, poolSize: 8 })
+    await migrateToLatest(db, schema)
+    return {
+      db,
+      schema,
+      drop: async () => {
+        await db.destroy()
+        await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
+        await admin.destroy()
+      },
+    }
+  }
+  const instance = pglite()
+  await instance.exec(`create schema ${schema}`)
+  const db = openDatabase({ kind: 'pglite', dataDir: undefined, pglite: instance, searchPath: schema })
+  await migrateToLatest(db, schema)
+  return {
+    db,
+    schema,
+    // The embedded database is shared by the worker's files: drop the schema, keep the instance.
+    drop: async () => {
+      await instance.exec(`drop schema ${schema} cascade`)
+    },
+  }
+}
