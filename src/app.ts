@@ -7,6 +7,7 @@ import { homeRoutes } from './home/home.routes.ts'
 import { createTranslator } from './i18n/i18n.ts'
 import { csrfProtection } from './middleware/csrf.ts'
 import { errorPages, notFound } from './middleware/errors.ts'
+import { formBodies } from './middleware/form-body.ts'
 import { locale } from './middleware/locale.ts'
 import { submissionRateLimit } from './middleware/rate-limits.ts'
 import type { Services } from './services.ts'
@@ -64,7 +65,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   // 3. Cookies, language, bodies (small and url-encoded only), CSRF.
   app.use(cookieParser())
   app.use(locale(translator, secureCookies))
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 300 }))
+  app.use(formBodies())
   app.use(csrfProtection(services.secret, secureCookies))
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store')

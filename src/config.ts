@@ -6,7 +6,12 @@ const booleanFromEnv = z
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce
+    .number({ error: 'must be a whole number from 1 to 65535' })
+    .int('must be a whole number from 1 to 65535')
+    .min(1, 'must be a whole number from 1 to 65535')
+    .max(65535, 'must be a whole number from 1 to 65535')
+    .default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
@@ -15,8 +20,8 @@ const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TRUST_PROXY: z.string().default('false'),
-  SUBMIT_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
-  SUBMIT_RATE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  SUBMIT_RATE_LIMIT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(300),
+  SUBMIT_RATE_WINDOW_MINUTES: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(15),
   LOG_REQUESTS: booleanFromEnv.default(false),
 })
 

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_ORGANIZATION, DEMO_SERIES_CODE, isEmpty, loadDemo } from '../../src/demo/demo-data.ts'
+import { syntheticResponses } from '../../src/demo/synthetic-responses.ts'
+import { Respondent } from '../helpers/respondent.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await createTestApp()
+  expect(await isEmpty(t.services.db)).toBe(true)
+  await loadDemo(t.services.db)
+})
+afterAll(() => t.close())
+
+describe('the demo city', () => {
+  it('has 2024 and 2025 closed with 1,500 responses each, and 2026 open', async () => {
+    const { rows } = await sql<{ year: number; status: string; responses: number }>`
+      select w.year, w.status, count(r.id)::int as responses
+      from wave w left join response r on r.wave_id = w.id
+      group by w.year, w.status order by w.year`.execute(t.services.db)
+    expect(rows).toEqual([
+      { year: 2024, status: 'closed', responses: 1500 },
+      { year: 2025, status: 'closed', responses: 1500 },
+      { year: 2026, status: 'open', responses: 400 },
+    ])
+    expect(await isEmpty(t.services.db)).toBe(false)
+  })
+
+  it('shows awareness rising from year to year, and districts that differ', async () => {
+    const { rows } = await sql<{ year: number; aware: number }>`
+      select w.year, avg(case when a.option_code = 'yes' then 1.0 else 0.0 end)::float8 as aware
+      from answer a join question q on q.id = a.question_id join wave w on w.id = a.wave_id
+      where q.code = 'aware' group by w.year order by w.year`.execute(t.services.db)
+    expect(rows[0]!.aware).toBeLessThan(rows[1]!.aware)
+    expect(rows[1]!.aware).toBeLessThan(rows[2]!.aware)
+
+    const byDistrict = await sql<{ district: string; aware: number; n: number }>`
+      select d.option_code as district, avg(case when a.option_code = 'yes' then 1.0 else 0.0 end)::float8 as aware,
+             count(*)::int as n
+      from answer a
+      join question q on q.id = a.question_id and q.code = 'aware'
+      join answer d on d.response_id = a.response_id
+      join question dq on dq.id = d.question_id and dq.code = 'district'
+      group by d.option_code order by aware`.execute(t.services.db)
+    const shares = byDistrict.rows.map((r) => r.aware)
+    expect(byDistrict.rows).toHaveLength(6)
+    expect(shares.at(-1)! - shares[0]!).toBeGreaterThan(0.15)
+    // The sample over-represents the centre (not representative, so weighting will matter).
+    const centre = byDistrict.rows.find((r) => r.district === 'centro')!
+    const vega = byDistrict.rows.find((r) => r.district === 'vega_norte')!
+    expect(centre.n).toBeGreaterThan(vega.n)
+  })
+
+  it('is generated deterministically', () => {
+    expect(syntheticResponses(2025, 200)).toEqual(syntheticResponses(2025, 200))
+    expect(syntheticResponses(2025, 200)).not.toEqual(syntheticResponses(2024, 200))
+  })
+
+  it('its open 2026 wave can be answered through the web', async () => {
+    const url = `/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}`
+    const citizen = new Respondent(t.app, url, 'pt')
+    const first = await citizen.start()
+    expect((await citizen.answer(first, { interest: '5', aware: 'no' })).headers.location).toBe(`${url}/p/3`)
+    expect((await citizen.answer(`${url}/p/3`, { keep_investing: '4' })).headers.location).toBe(`${url}/p/4`)
+    expect(
+      (await citizen.answer(`${url}/p/4`, { district: 'puerto', age_band: '30_44' })).headers.location,
+    ).toBe(`${url}/p/5`)
+    expect((await citizen.answer(`${url}/p/5`, { years_resident: '3' })).headers.location).toBe(
+      `${url}/thanks`,
+    )
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from response r join wave w on w.id = r.wave_id where w.year = 2026`.execute(
+      t.services.db,
+    )
+    expect(rows[0]!.n).toBe(401)
+  })
+})
+
+describe('configuration', () => {
+  const root = path.resolve(import.meta.dirname, '../..')
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH!, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+
+  it('refuses a bad value with one clear line and no stack trace', () => {
+    const result = run({ PORT: 'eighty' })
+    expect(result.status).toBe(2)
+    expect(result.stderr.trim()).toBe(
+      'Pulso: invalid configuration: PORT: must be a whole number from 1 to 65535',
+    )
+  })
+
+  it('refuses a database URL that is not PostgreSQL', () => {
+    const result = run({ DATABASE_URL: 'mysql://localhost/x' })
+    expect(result.status).toBe(2)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain('DATABASE_URL')
+  })
+
+  it('requires a secret in production', () => {
+    const result = run({ NODE_ENV: 'production', DATABASE_URL: 'postgres://127.0.0.1/x' })
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('SECRET: required in production')
+  })
+})

@@ -1,0 +1,115 @@
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTranslator, readLocale } from '../../src/i18n/i18n.ts'
+import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { Respondent } from '../helpers/respondent.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+const LANGUAGES = ['es', 'fr', 'pt'] as const
+
+function flatKeys(tree: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    value && typeof value === 'object'
+      ? flatKeys(value as Record<string, unknown>, `${prefix}${key}.`)
+      : [`${prefix}${key}`],
+  )
+}
+
+let t: TestApp
+let survey: BuiltSurvey
+let closed: BuiltSurvey
+beforeAll(async () => {
+  t = await createTestApp()
+  survey = await buildSurvey(t.services.db, { closesAt: new Date('2099-06-30T12:00:00Z') })
+  closed = await buildSurvey(t.services.db, { status: 'closed', year: 2024 })
+})
+afterAll(() => t.close())
+
+describe('UI strings', () => {
+  it('exist in Spanish, French and Portuguese with exactly the same keys, none empty', () => {
+    const es = flatKeys(readLocale('es')).sort()
+    expect(es.length).toBeGreaterThan(50)
+    for (const language of LANGUAGES) {
+      const locale = readLocale(language)
+      expect(flatKeys(locale).sort(), `keys of ${language}`).toEqual(es)
+      for (const key of es) {
+        const value = key
+          .split('.')
+          .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], locale)
+        expect(typeof value === 'string' && value.trim().length > 0, `${language}: ${key}`).toBe(true)
+      }
+    }
+  })
+
+  it('make a page fail in tests rather than show a raw key', () => {
+    const t = createTranslator({ strict: true }).getFixedT('fr')
+    expect(t('common.back')).toBe('Retour')
+    expect(() => t('common.doesNotExist')).toThrow(/missing UI string/)
+  })
+})
+
+describe('every public page speaks the reader’s language', () => {
+  for (const language of LANGUAGES) {
+    it(`in ${language}: lang attribute, no raw keys, localized dates and a switcher to the other languages`, async () => {
+      const citizen = new Respondent(t.app, survey.url, language)
+      const pages = [
+        await citizen.get('/'),
+        await citizen.get(survey.url),
+        await citizen.get(closed.url),
+        await citizen.get('/no/such/page'),
+      ]
+      await citizen.start()
+      pages.push(await citizen.get(`${survey.url}/p/1`))
+      pages.push(await citizen.post(`${survey.url}/p/1`, {}))
+      pages.push(await citizen.get(`${survey.url}/thanks`))
+      expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 404, 200, 400, 200])
+      for (const page of pages) {
+        expect(page.text).toContain(`<html lang="${language}">`)
+        expect(page.headers['content-language']).toBe(language)
+        expect(page.text).not.toMatch(/\b(common|home|survey|errors|pages)\.[a-zA-Z]+\.?[a-zA-Z]*/)
+        for (const other of LANGUAGES.filter((l) => l !== language)) {
+          expect(page.text).toMatch(new RegExp(`href="[^"]*lang=${other}" lang="${other}"`))
+        }
+      }
+      const closing = { es: '30 de junio de 2099', fr: '30 juin 2099', pt: '30 de junho de 2099' }[language]
+      expect(pages[1]!.text).toContain(closing)
+    })
+  }
+})
+
+describe('choosing the language', () => {
+  it('defaults to Spanish', async () => {
+    const res = await request(t.app).get('/')
+    expect(res.text).toContain('<html lang="es">')
+  })
+
+  it('follows Accept-Language, best quality first', async () => {
+    const pt = await request(t.app).get('/').set('Accept-Language', 'de-DE,pt-BR;q=0.9,fr;q=0.8')
+    expect(pt.text).toContain('<html lang="pt">')
+    const fr = await request(t.app).get('/').set('Accept-Language', 'es;q=0.2, fr-CA')
+    expect(fr.text).toContain('<html lang="fr">')
+    const none = await request(t.app).get('/').set('Accept-Language', 'de, en;q=0.5')
+    expect(none.text).toContain('<html lang="es">')
+  })
+
+  it('remembers ?lang= in a cookie, which then beats Accept-Language', async () => {
+    const agent = request.agent(t.app)
+    const chosen = await agent.get('/?lang=fr').set('Accept-Language', 'pt')
+    expect(chosen.text).toContain('<html lang="fr">')
+    const later = await agent.get(survey.url).set('Accept-Language', 'pt')
+    expect(later.text).toContain('<html lang="fr">')
+    const switched = await agent.get(`${survey.url}?lang=pt`)
+    expect(switched.text).toContain('<html lang="pt">')
+  })
+
+  it('ignores an unknown language instead of failing', async () => {
+    const res = await request(t.app).get('/?lang=xx')
+    expect(res.status).toBe(200)
+    expect(res.text).toContain('<html lang="es">')
+  })
+
+  it('keeps other query parameters in the switcher links', async () => {
+    const res = await request(t.app).get(`${survey.url}?expired=1`)
+    expect(res.text).toContain(`href="${survey.url}?expired=1&amp;lang=fr"`)
+  })
+})
