@@ -9,7 +9,10 @@ import { csrfProtection } from './middleware/csrf.ts'
 import { errorPages, notFound } from './middleware/errors.ts'
 import { formBodies } from './middleware/form-body.ts'
 import { locale } from './middleware/locale.ts'
-import { submissionRateLimit } from './middleware/rate-limits.ts'
+import { signInRateLimit, submissionRateLimit } from './middleware/rate-limits.ts'
+import { staffSession } from './middleware/staff-session.ts'
+import { designerRoutes } from './designer/designer.routes.ts'
+import { staffRoutes } from './staff/staff.routes.ts'
 import type { Services } from './services.ts'
 import { surveyRoutes } from './survey/survey.routes.ts'
 
@@ -75,6 +78,9 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   const submissions = submissionRateLimit(options.submitRateLimit)
   app.use(homeRoutes(services.db, services.survey))
   app.use(surveyRoutes(services.survey, submissions, secureCookies))
+  app.use('/staff', staffSession(services.staff))
+  app.use(staffRoutes(services.db, services.staff, signInRateLimit(), secureCookies))
+  app.use(designerRoutes(services.designer))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)
   app.use(errorPages(translator, log))

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import type { Config } from './config.ts'
 import { openDatabase, type Db, type DatabaseTarget } from './db/database.ts'
+import { createDesignerService, type DesignerService } from './designer/designer.service.ts'
+import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
 
 /** Everything the HTTP layer needs, built once: the composition root. */
 export interface Services {
   db: Db
   survey: SurveyService
+  staff: StaffService
+  designer: DesignerService
   secret: Buffer
   now: () => Date
 }
@@ -27,6 +31,8 @@ export function createServices(
   return {
     db,
     survey: createSurveyService(db, now),
+    staff: createStaffService(db, now),
+    designer: createDesignerService(db, now),
     // Without a configured secret, tokens are valid only for this process's lifetime.
     secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
     now,

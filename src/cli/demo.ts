@@ -1,5 +1,5 @@
 import { main } from '../server.ts'
-import { isEmpty, loadDemo, DEMO_ORGANIZATION, DEMO_SERIES_CODE } from '../demo/demo-data.ts'
+import { isEmpty, loadDemo, DEMO_ORGANIZATION, DEMO_SERIES_CODE, DEMO_STAFF } from '../demo/demo-data.ts'
 
 // Loads the demo only into an empty database, then serves it.
 await main(
@@ -18,6 +18,8 @@ await main(
     [
       `Pulso demo is running at ${url}`,
       `  Citizen survey (open 2026 wave): ${url}/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}`,
+      `  Staff area: ${url}/staff`,
+      ...DEMO_STAFF.map((m) => `    ${m.role.padEnd(9)} ${m.email}  password: ${m.password}`),
       '  Press Ctrl+C to stop.',
     ].join('\n'),
 )

@@ -18,6 +18,7 @@ export interface SurveySeriesTable {
   code: string
   title: JSONColumnType<Translated>
   description: JSONColumnType<Partial<Translated>, string | undefined, string>
+  translation_stamps: JSONColumnType<Record<string, string>, string | undefined, string>
   created_at: Timestamp
 }
 
@@ -47,6 +48,8 @@ export interface QuestionTable {
   is_profile: ColumnType<boolean, boolean | undefined, boolean>
   min_value: number | null
   max_value: number | null
+  translation_stamps: JSONColumnType<Record<string, string>, string | undefined, string>
+  break_in_series: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface QuestionOptionTable {
@@ -85,6 +88,43 @@ export interface SurveyDraftTable {
   updated_at: Timestamp
 }
 
+export type StaffRole = 'admin' | 'designer' | 'evaluator' | 'facilitator'
+
+export interface StaffUserTable {
+  id: Generated<number>
+  organization_id: number
+  email: string
+  name: ColumnType<string, string | undefined, string>
+  role: StaffRole
+  is_platform_admin: ColumnType<boolean, boolean | undefined, boolean>
+  password_hash: string
+  disabled_at: Date | null
+  created_at: Timestamp
+  password_changed_at: Timestamp
+}
+
+export interface StaffSessionTable {
+  id_hash: string
+  user_id: number
+  created_at: Timestamp
+  expires_at: Date
+}
+
+export interface SignInFailureTable {
+  account: string
+  failed_at: Timestamp
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  organization_id: number | null
+  user_id: number | null
+  action: string
+  subject: ColumnType<string, string | undefined, string>
+  details: JSONColumnType<Record<string, unknown>, string | undefined, string>
+  at: Timestamp
+}
+
 /** Every table Pulso's application code may query. */
 export interface Database {
   organization: OrganizationTable
@@ -95,4 +135,8 @@ export interface Database {
   response: ResponseTable
   answer: AnswerTable
   survey_draft: SurveyDraftTable
+  staff_user: StaffUserTable
+  staff_session: StaffSessionTable
+  sign_in_failure: SignInFailureTable
+  audit_log: AuditLogTable
 }

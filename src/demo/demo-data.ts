@@ -7,6 +7,8 @@ import {
   insertSeries,
   insertWave,
 } from '../questionnaire/questionnaire.repository.ts'
+import { hashPassword } from '../staff/password.ts'
+import { insertUser } from '../staff/staff.repository.ts'
 import { perceptionQuestionnaire } from './perception-questionnaire.ts'
 import { syntheticResponses } from './synthetic-responses.ts'
 
@@ -20,6 +22,28 @@ export const DEMO_WAVES = [
 
 const BATCH = 300
 
+/** Demo staff accounts, printed by `npm run demo`; never use these passwords on a real instance. */
+export const DEMO_STAFF = [
+  {
+    email: 'admin@ciudad-ejemplo.org',
+    password: 'demo-admin-pulso',
+    role: 'admin' as const,
+    isPlatformAdmin: true,
+  },
+  {
+    email: 'designer@ciudad-ejemplo.org',
+    password: 'demo-designer-pulso',
+    role: 'designer' as const,
+    isPlatformAdmin: false,
+  },
+  {
+    email: 'evaluator@ciudad-ejemplo.org',
+    password: 'demo-evaluator-pulso',
+    role: 'evaluator' as const,
+    isPlatformAdmin: false,
+  },
+]
+
 /** True when the database holds no organization yet, so the demo may be loaded. */
 export async function isEmpty(db: Db): Promise<boolean> {
   const row = await db.selectFrom('organization').select('id').limit(1).executeTakeFirst()
@@ -31,6 +55,9 @@ export async function loadDemo(db: Db): Promise<{ responses: number }> {
   let responses = 0
   await db.transaction().execute(async (trx) => {
     const organizationId = await insertOrganization(trx, DEMO_ORGANIZATION)
+    for (const member of DEMO_STAFF) {
+      await insertUser(trx, { ...member, organizationId, passwordHash: await hashPassword(member.password) })
+    }
     const seriesId = await insertSeries(trx, {
       organizationId,
       code: DEMO_SERIES_CODE,

@@ -2,7 +2,14 @@
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly messageKey: 'notFound' | 'badRequest' | 'csrf' | 'tooManyRequests' | 'payloadTooLarge',
+    readonly messageKey:
+      | 'notFound'
+      | 'badRequest'
+      | 'csrf'
+      | 'tooManyRequests'
+      | 'payloadTooLarge'
+      | 'forbidden'
+      | 'unauthorized',
   ) {
     super(messageKey)
   }

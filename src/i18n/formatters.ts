@@ -7,6 +7,7 @@ export function formattersFor(language: Language) {
   const tag = LOCALE_TAG[language]
   const integer = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 })
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' })
+  const dateTime = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
   return {
     number: (value: number, fractionDigits = 0) =>
       fractionDigits === 0
@@ -16,6 +17,8 @@ export function formattersFor(language: Language) {
             maximumFractionDigits: fractionDigits,
           }).format(value),
     date: (value: Date) => date.format(value),
+    /** Staff pages show times in UTC, and say so. */
+    dateTime: (value: Date) => `${dateTime.format(value)} UTC`,
   }
 }
 

@@ -33,8 +33,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'notFound'))
 
-type PageKey =
-  'notFound' | 'badRequest' | 'csrf' | 'tooManyRequests' | 'payloadTooLarge' | 'unavailable' | 'serverError'
+type PageKey = HttpError['messageKey'] | 'unavailable' | 'serverError'
 
 /** Turns every error into a localized page with the right status and never a stack trace. */
 export function errorPages(

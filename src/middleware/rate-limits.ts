@@ -12,3 +12,14 @@ export function submissionRateLimit(options: { limit: number; windowMs: number }
     handler: (_req, _res, next) => next(new HttpError(429, 'tooManyRequests')),
   })
 }
+
+/** Limits sign-in attempts per address (each account is also throttled in the database). */
+export function signInRateLimit(): RequestHandler {
+  return rateLimit({
+    windowMs: 15 * 60_000,
+    limit: 30,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new HttpError(429, 'tooManyRequests')),
+  })
+}

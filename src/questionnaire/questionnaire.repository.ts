@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.ts'
 import type { WaveStatus } from '../db/schema.ts'
 import type { QuestionType, ShowIf } from './questionnaire.ts'
-import type { Translated } from './translated.ts'
+import type { Language, Translated } from './translated.ts'
+import { stampsForCurrentTexts } from './translation-status.ts'
 
 /** A question as written by its author, before it has an id. */
 export interface QuestionDraft {
@@ -75,11 +76,12 @@ export async function insertWave(
   return row.id
 }
 
-/** Writes a wave's questions and options in the given order; returns question ids by code. */
+/** Writes a wave's questions and options in order, their texts taken as current; returns ids by code. */
 export async function insertQuestions(
   db: Db,
   waveId: number,
   questions: QuestionDraft[],
+  sourceLanguage: Language = 'es',
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>()
   for (const [index, q] of questions.entries()) {
@@ -98,6 +100,12 @@ export async function insertQuestions(
         is_profile: q.isProfile ?? false,
         min_value: q.min ?? null,
         max_value: q.max ?? null,
+        translation_stamps: JSON.stringify(
+          stampsForCurrentTexts(
+            { text: q.text, help: q.help ?? {}, options: q.options ?? [] },
+            sourceLanguage,
+          ),
+        ),
       })
       .returning('id')
       .executeTakeFirstOrThrow()

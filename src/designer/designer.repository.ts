@@ -1,0 +1,224 @@
+import { sql } from 'kysely'
+import type { Db } from '../db/database.ts'
+import type { WaveStatus } from '../db/schema.ts'
+import type { DesignerQuestion } from '../questionnaire/publishing-rules.ts'
+import type { QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
+import type { Translated } from '../questionnaire/translated.ts'
+
+export interface DesignerSeries {
+  id: number
+  code: string
+  title: Translated
+  description: Partial<Translated>
+}
+
+export interface DesignerWave {
+  id: number
+  year: number
+  status: WaveStatus
+  opensAt: Date | null
+  closesAt: Date | null
+}
+
+export async function listSeriesWithWaves(db: Db, organizationId: number) {
+  const series = await db
+    .selectFrom('survey_series')
+    .select(['id', 'code', 'title'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('code')
+    .execute()
+  const waves =
+    series.length === 0
+      ? []
+      : await db
+          .selectFrom('wave as w')
+          .leftJoin('response as r', 'r.wave_id', 'w.id')
+          .select(['w.series_id', 'w.year', 'w.status', sql<number>`count(r.id)::int`.as('responses')])
+          .where(
+            'w.series_id',
+            'in',
+            series.map((s) => s.id),
+          )
+          .groupBy(['w.id', 'w.series_id', 'w.year', 'w.status'])
+          .orderBy('w.year', 'desc')
+          .execute()
+  return series.map((s) => ({ ...s, waves: waves.filter((w) => w.series_id === s.id) }))
+}
+
+export async function findSeries(
+  db: Db,
+  organizationId: number,
+  code: string,
+): Promise<DesignerSeries | undefined> {
+  return db
+    .selectFrom('survey_series')
+    .select(['id', 'code', 'title', 'description'])
+    .where('organization_id', '=', organizationId)
+    .where('code', '=', code)
+    .executeTakeFirst()
+}
+
+export async function listWaves(db: Db, seriesId: number): Promise<DesignerWave[]> {
+  return db
+    .selectFrom('wave')
+    .select(['id', 'year', 'status', 'opens_at as opensAt', 'closes_at as closesAt'])
+    .where('series_id', '=', seriesId)
+    .orderBy('year', 'desc')
+    .execute()
+}
+
+export async function setWaveStatus(db: Db, waveId: number, status: WaveStatus, at: Date): Promise<void> {
+  await db
+    .updateTable('wave')
+    .set({
+      status,
+      ...(status === 'open' ? { opens_at: at, closes_at: null } : {}),
+      ...(status === 'closed' ? { closes_at: at } : {}),
+    })
+    .where('id', '=', waveId)
+    .execute()
+}
+
+/** A wave's questions with what the designer needs besides the citizen's view: stamps and breaks. */
+export async function loadDesignerQuestions(db: Db, waveId: number): Promise<DesignerQuestion[]> {
+  const questions = await db
+    .selectFrom('question')
+    .selectAll()
+    .where('wave_id', '=', waveId)
+    .orderBy('position')
+    .execute()
+  const options =
+    questions.length === 0
+      ? []
+      : await db
+          .selectFrom('question_option')
+          .select(['question_id', 'code', 'label'])
+          .where(
+            'question_id',
+            'in',
+            questions.map((q) => q.id),
+          )
+          .orderBy('position')
+          .execute()
+  return questions.map((q) => ({
+    id: q.id,
+    code: q.code,
+    type: q.type,
+    page: q.page,
+    position: q.position,
+    required: q.required,
+    text: q.text,
+    help: q.help,
+    showIf: q.show_if,
+    isProfile: q.is_profile,
+    min: q.min_value,
+    max: q.max_value,
+    options: options.filter((o) => o.question_id === q.id).map((o) => ({ code: o.code, label: o.label })),
+    stamps: q.translation_stamps,
+    breakInSeries: q.break_in_series,
+  }))
+}
+
+export interface QuestionRecord {
+  code: string
+  type: QuestionType
+  page: number
+  required: boolean
+  isProfile: boolean
+  showIf: ShowIf | null
+  min: number | null
+  max: number | null
+  text: Translated
+  help: Partial<Translated>
+  options: { code: string; label: Translated }[]
+  stamps: Record<string, string>
+  breakInSeries: boolean
+}
+
+const questionColumns = (q: QuestionRecord) => ({
+  code: q.code,
+  type: q.type,
+  page: q.page,
+  required: q.required,
+  is_profile: q.isProfile,
+  show_if: q.showIf ? JSON.stringify(q.showIf) : null,
+  min_value: q.min,
+  max_value: q.max,
+  text: JSON.stringify(q.text),
+  help: JSON.stringify(q.help),
+  translation_stamps: JSON.stringify(q.stamps),
+  break_in_series: q.breakInSeries,
+})
+
+async function replaceOptions(db: Db, questionId: number, options: QuestionRecord['options']) {
+  await db.deleteFrom('question_option').where('question_id', '=', questionId).execute()
+  if (options.length === 0) return
+  await db
+    .insertInto('question_option')
+    .values(
+      options.map((o, i) => ({
+        question_id: questionId,
+        code: o.code,
+        position: i + 1,
+        label: JSON.stringify(o.label),
+      })),
+    )
+    .execute()
+}
+
+/** Adds a question at the end of the wave. */
+export async function insertQuestion(db: Db, waveId: number, q: QuestionRecord): Promise<number> {
+  const last = await db
+    .selectFrom('question')
+    .select((eb) => eb.fn.max('position').as('position'))
+    .where('wave_id', '=', waveId)
+    .executeTakeFirst()
+  const row = await db
+    .insertInto('question')
+    .values({ wave_id: waveId, position: Number(last?.position ?? 0) + 1, ...questionColumns(q) })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await replaceOptions(db, row.id, q.options)
+  return row.id
+}
+
+export async function updateQuestion(db: Db, questionId: number, q: QuestionRecord): Promise<void> {
+  await db.updateTable('question').set(questionColumns(q)).where('id', '=', questionId).execute()
+  await replaceOptions(db, questionId, q.options)
+}
+
+export async function setBreakInSeries(db: Db, questionId: number, value: boolean): Promise<void> {
+  await db.updateTable('question').set({ break_in_series: value }).where('id', '=', questionId).execute()
+}
+
+export async function deleteQuestion(db: Db, questionId: number): Promise<void> {
+  await db.deleteFrom('question').where('id', '=', questionId).execute()
+}
+
+/** Swaps two questions' positions (through a free position, as positions are unique per wave). */
+export async function swapPositions(
+  db: Db,
+  a: { id: number; position: number },
+  b: { id: number; position: number },
+) {
+  await db.updateTable('question').set({ position: -1 }).where('id', '=', a.id).execute()
+  await db.updateTable('question').set({ position: a.position }).where('id', '=', b.id).execute()
+  await db.updateTable('question').set({ position: b.position }).where('id', '=', a.id).execute()
+}
+
+/** Copies every question and option of one wave into another (codes, texts, stamps kept; breaks cleared). */
+export async function copyQuestions(db: Db, fromWaveId: number, toWaveId: number): Promise<void> {
+  await sql`
+    insert into question (wave_id, code, type, position, page, required, text, help, show_if, is_profile,
+                          min_value, max_value, translation_stamps, break_in_series)
+    select ${toWaveId}, code, type, position, page, required, text, help, show_if, is_profile,
+           min_value, max_value, translation_stamps, false
+    from question where wave_id = ${fromWaveId}`.execute(db)
+  await sql`
+    insert into question_option (question_id, code, position, label)
+    select nq.id, o.code, o.position, o.label
+    from question oq
+    join question_option o on o.question_id = oq.id
+    join question nq on nq.wave_id = ${toWaveId} and nq.code = oq.code
+    where oq.wave_id = ${fromWaveId}`.execute(db)
+}

@@ -1,0 +1,402 @@
+import { Router, type Response } from 'express'
+import { z } from 'zod'
+import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
+import { HttpError } from '../http/http-error.ts'
+import { renderPage } from '../http/render.ts'
+import { requireRole } from '../middleware/staff-session.ts'
+import { QUESTION_TYPES } from '../questionnaire/questionnaire.ts'
+import { questionTypeModuleHasOptions } from '../questionnaire/question-types/has-options.ts'
+import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
+import {
+  questionStatusCounts,
+  translatableFields,
+  translationStatus,
+} from '../questionnaire/translation-status.ts'
+import type { StaffUser } from '../staff/staff.repository.ts'
+import { STAFF_ROLES } from '../staff/staff.service.ts'
+import { questionPageViewModel } from '../survey/question-page.view-model.ts'
+import type { DesignerService, WaveContext } from './designer.service.ts'
+import { parseQuestionForm, SPARE_OPTION_ROWS } from './question-form.ts'
+
+const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
+const questionParams = waveParams.extend({ question: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/) })
+const seriesForm = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'formErrors.slug' }),
+  title_es: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
+  title_fr: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
+  title_pt: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
+})
+const waveForm = z.object({
+  year: z.coerce
+    .number({ error: 'formErrors.year' })
+    .int({ error: 'formErrors.year' })
+    .min(1990, { error: 'formErrors.year' })
+    .max(2200, { error: 'formErrors.year' }),
+  start: z.enum(['copy', 'empty'], { error: 'formErrors.invalid' }),
+})
+
+/** The staff home and the questionnaire designer. */
+export function designerRoutes(designer: DesignerService): Router {
+  const router = Router()
+  const designers = requireRole('admin', 'designer')
+  const anyStaff = requireRole(...STAFF_ROLES)
+  const me = (res: Response): StaffUser => res.locals.staff
+  const waveUrl = (c: WaveContext) => `/staff/series/${c.series.code}/waves/${c.wave.year}`
+
+  async function context(res: Response, params: unknown) {
+    const parsed = waveParams.safeParse(params)
+    if (!parsed.success) throw new HttpError(404, 'notFound')
+    const found = await designer.waveContext(me(res), parsed.data.series, parsed.data.year)
+    if (!found) throw new HttpError(404, 'notFound')
+    return found
+  }
+
+  router.get('/staff', anyStaff, async (_req, res) => {
+    renderPage(res, 'designer/home', {
+      title: res.locals.t('staff.home.title'),
+      seriesList: await designer.listSeries(me(res)),
+    })
+  })
+
+  const showNewSeries = (res: Response, errors: FormErrors, values: Record<string, string>, status = 200) =>
+    renderPage(
+      res,
+      'designer/series-new',
+      { title: res.locals.t('designer.seriesNew.title'), errors, values },
+      status,
+    )
+
+  router.get('/staff/series/new', designers, (_req, res) => showNewSeries(res, noErrors, {}))
+  router.post('/staff/series/new', designers, async (req, res) => {
+    const values = Object.fromEntries(
+      ['code', 'title_es', 'title_fr', 'title_pt'].map((k) => [k, String(req.body?.[k] ?? '')]),
+    )
+    const form = seriesForm.safeParse(req.body ?? {})
+    if (!form.success) return showNewSeries(res, formErrors(form.error, res.locals.t), values, 400)
+    const source = designer.sourceOf(me(res))
+    if (!form.data[`title_${source}`])
+      return showNewSeries(
+        res,
+        formErrors({ [`title_${source}`]: 'formErrors.sourceText' }, res.locals.t),
+        values,
+        400,
+      )
+    const title = { es: form.data.title_es, fr: form.data.title_fr, pt: form.data.title_pt }
+    const created = await designer.createSeries(me(res), { code: form.data.code, title })
+    if (!created.ok)
+      return showNewSeries(res, formErrors({ code: 'formErrors.slugTaken' }, res.locals.t), values, 400)
+    res.redirect(303, `/staff/series/${form.data.code}`)
+  })
+
+  const showSeries = async (res: Response, seriesCode: string, errors: FormErrors, status = 200) => {
+    const series = await designer.findSeries(me(res), seriesCode)
+    if (!series) throw new HttpError(404, 'notFound')
+    const waves = await designer.listWaves(series.id)
+    renderPage(
+      res,
+      'designer/series',
+      {
+        title: inLanguage(series.title, res.locals.lang),
+        series,
+        waves,
+        errors,
+        nextYear: (waves[0]?.year ?? new Date().getUTCFullYear() - 1) + 1,
+      },
+      status,
+    )
+  }
+
+  router.get('/staff/series/:series', designers, async (req, res) => {
+    if (!code.safeParse(req.params.series).success) throw new HttpError(404, 'notFound')
+    await showSeries(res, req.params.series as string, noErrors)
+  })
+
+  router.post('/staff/series/:series/waves', designers, async (req, res) => {
+    const seriesCode = String(req.params.series)
+    if (!code.safeParse(seriesCode).success) throw new HttpError(404, 'notFound')
+    const form = waveForm.safeParse(req.body ?? {})
+    if (!form.success) return showSeries(res, seriesCode, formErrors(form.error, res.locals.t), 400)
+    const result = await designer.createWave(me(res), seriesCode, form.data.year, form.data.start === 'copy')
+    if (!result.ok && result.reason === 'notFound') throw new HttpError(404, 'notFound')
+    if (!result.ok) {
+      const key = result.reason === 'yearTaken' ? 'formErrors.yearTaken' : 'formErrors.nothingToCopy'
+      return showSeries(res, seriesCode, formErrors({ year: key }, res.locals.t), 400)
+    }
+    res.redirect(303, `/staff/series/${seriesCode}/waves/${form.data.year}`)
+  })
+
+  const showWave = (res: Response, c: WaveContext, notice: string | undefined, status = 200) => {
+    const t = res.locals.t
+    const problems = c.wave.status === 'draft' ? designer.problemsOf(c) : []
+    const totals = Object.fromEntries(
+      LANGUAGES.map((l) => [l, { source: 0, missing: 0, outdated: 0, reviewed: 0 }]),
+    )
+    const questions = c.questions.map((q) => {
+      const counts = questionStatusCounts(q, c.sourceLanguage, q.stamps)
+      for (const l of LANGUAGES)
+        for (const [k, v] of Object.entries(counts[l])) (totals[l] as Record<string, number>)[k]! += v
+      return {
+        ...q,
+        label: inLanguage(q.text, res.locals.lang),
+        counts,
+        differences: designer.differences(c, q),
+      }
+    })
+    renderPage(
+      res,
+      'designer/wave',
+      {
+        title: `${inLanguage(c.series.title, res.locals.lang)} · ${c.wave.year}`,
+        c,
+        base: waveUrl(c),
+        questions,
+        totals,
+        problems: problems.map((p) => ({
+          text: t(`designer.problems.${p.kind}`, {
+            ...p,
+            language: 'language' in p ? t(`common.languageName.${p.language}`) : '',
+          }),
+          href:
+            'question' in p
+              ? `${waveUrl(c)}/questions/${p.question}${'field' in p ? `#f-${fieldAnchor(c, p.question, p.field, p.language)}` : ''}`
+              : p.kind === 'seriesTitleMissing'
+                ? `/staff/series/${c.series.code}`
+                : '#questions',
+        })),
+        notice,
+      },
+      status,
+    )
+  }
+
+  router.get('/staff/series/:series/waves/:year', designers, async (req, res) => {
+    const notice =
+      typeof req.query.notice === 'string' && /^[a-zA-Z]+$/.test(req.query.notice)
+        ? req.query.notice
+        : undefined
+    showWave(res, await context(res, req.params), notice)
+  })
+
+  router.post('/staff/series/:series/waves/:year/open', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const result = await designer.openWave(me(res), c)
+    if (result.ok) return res.redirect(303, `${waveUrl(c)}?notice=opened`)
+    if ('notDraft' in result) return showWave(res, c, 'frozen', 409)
+    showWave(res, c, 'cannotOpen', 409)
+  })
+
+  router.post('/staff/series/:series/waves/:year/close', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    if ((await designer.closeWave(me(res), c)) !== 'ok') return showWave(res, c, 'notOpen', 409)
+    res.redirect(303, `${waveUrl(c)}?notice=closed`)
+  })
+
+  router.get('/staff/series/:series/waves/:year/preview', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const previewLanguage: Language = isLanguage(req.query.preview) ? req.query.preview : res.locals.lang
+    const pages = [...new Set(c.questions.map((q) => q.page))].sort((a, b) => a - b)
+    renderPage(res, 'designer/preview', {
+      title: res.locals.t('designer.preview.title'),
+      c,
+      base: waveUrl(c),
+      previewLanguage,
+      seriesTitle: inLanguage(c.series.title, previewLanguage),
+      pages: pages.map((page) => {
+        const questions = c.questions.filter((q) => q.page === page)
+        const view = questionPageViewModel({
+          questions,
+          answers: {},
+          language: previewLanguage,
+          t: res.locals.t,
+        })
+        return {
+          page,
+          questions: view.questions.map((v, i) => ({ ...v, condition: questions[i]!.showIf })),
+        }
+      }),
+    })
+  })
+
+  // The question editor: GET shows it, POST saves it (a failed save re-renders with the values kept).
+  const showQuestion = (
+    res: Response,
+    c: WaveContext,
+    existing: string | undefined,
+    values: Record<string, unknown>,
+    errors: FormErrors,
+    status = 200,
+  ) => {
+    const question = existing ? c.questions.find((q) => q.code === existing) : undefined
+    const optionRows = readOptionValues(values)
+    const previous = question ? c.previous?.questions.find((q) => q.code === question.code) : undefined
+    renderPage(
+      res,
+      'designer/question',
+      {
+        title: res.locals.t(question ? 'designer.question.editTitle' : 'designer.question.newTitle', {
+          code: existing ?? '',
+        }),
+        c,
+        base: waveUrl(c),
+        question,
+        values,
+        optionRows: [
+          ...optionRows,
+          ...Array.from({ length: SPARE_OPTION_ROWS }, () => ({
+            code: '',
+            es: '',
+            fr: '',
+            pt: '',
+            position: '',
+          })),
+        ],
+        types: QUESTION_TYPES,
+        earlierQuestions: c.questions.filter(
+          (q) => q.code !== existing && questionTypeModuleHasOptions(q.type),
+        ),
+        statuses: question
+          ? Object.fromEntries(
+              translatableFields(question).flatMap(({ field, text }) =>
+                LANGUAGES.map((l) => [
+                  `${field}.${l}`,
+                  translationStatus(text, field, l, c.sourceLanguage, question.stamps),
+                ]),
+              ),
+            )
+          : {},
+        differences: question ? designer.differences(c, question) : [],
+        previous,
+        frozen: c.wave.status !== 'draft',
+        errors,
+        languages: LANGUAGES,
+        sourceLanguage: c.sourceLanguage,
+      },
+      status,
+    )
+  }
+
+  router.get('/staff/series/:series/waves/:year/questions/new', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const lastPage = c.questions.at(-1)?.page ?? 1
+    showQuestion(res, c, undefined, { page: String(lastPage), type: 'single_choice' }, noErrors)
+  })
+
+  router.post('/staff/series/:series/waves/:year/questions', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    await saveQuestion(res, c, undefined, req.body ?? {})
+  })
+
+  router.get('/staff/series/:series/waves/:year/questions/:question', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const p = questionParams.safeParse(req.params)
+    const question = p.success ? c.questions.find((q) => q.code === p.data.question) : undefined
+    if (!question) throw new HttpError(404, 'notFound')
+    showQuestion(res, c, question.code, questionValues(question), noErrors)
+  })
+
+  router.post('/staff/series/:series/waves/:year/questions/:question', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const p = questionParams.safeParse(req.params)
+    const question = p.success ? c.questions.find((q) => q.code === p.data.question) : undefined
+    if (!question) throw new HttpError(404, 'notFound')
+    await saveQuestion(res, c, question.code, req.body ?? {})
+  })
+
+  async function saveQuestion(
+    res: Response,
+    c: WaveContext,
+    existing: string | undefined,
+    body: Record<string, unknown>,
+  ) {
+    if (c.wave.status !== 'draft') return showWave(res, c, 'frozen', 409)
+    const parsed = parseQuestionForm(body, c.sourceLanguage)
+    if (!parsed.ok) return showQuestion(res, c, existing, body, formErrors(parsed.errors, res.locals.t), 400)
+    const saved = await designer.saveQuestion(me(res), c, existing, parsed.input)
+    if (!saved.ok && 'frozen' in saved) return showWave(res, c, 'frozen', 409)
+    if (!saved.ok) return showQuestion(res, c, existing, body, formErrors(saved.errors, res.locals.t), 400)
+    res.redirect(303, `${waveUrl(c)}/questions/${saved.code}?saved=1`)
+  }
+
+  router.post(
+    '/staff/series/:series/waves/:year/questions/:question/:action',
+    designers,
+    async (req, res) => {
+      const c = await context(res, req.params)
+      const p = questionParams.safeParse(req.params)
+      if (!p.success) throw new HttpError(404, 'notFound')
+      const action = String(req.params.action)
+      let outcome: string
+      if (action === 'delete') outcome = await designer.deleteQuestion(me(res), c, p.data.question)
+      else if (action === 'move') {
+        const direction =
+          req.body?.direction === 'up' ? 'up' : req.body?.direction === 'down' ? 'down' : undefined
+        if (!direction) throw new HttpError(400, 'badRequest')
+        outcome = await designer.moveQuestion(me(res), c, p.data.question, direction)
+      } else if (action === 'confirm-break')
+        outcome = await designer.confirmBreak(me(res), c, p.data.question)
+      else throw new HttpError(404, 'notFound')
+      if (outcome === 'notFound') throw new HttpError(404, 'notFound')
+      if (outcome === 'frozen') return showWave(res, c, 'frozen', 409)
+      if (outcome === 'usedByCondition') return showWave(res, c, 'usedByCondition', 409)
+      res.redirect(
+        303,
+        action === 'confirm-break' ? `${waveUrl(c)}/questions/${p.data.question}` : `${waveUrl(c)}#questions`,
+      )
+    },
+  )
+
+  return router
+}
+
+// The id of the input that holds a text: text_fr, help_pt, or opt_fr_<row> for option labels.
+function fieldAnchor(c: WaveContext, questionCode: string, field: string, language: Language): string {
+  if (!field.startsWith('option.')) return `${field}_${language}`
+  const question = c.questions.find((q) => q.code === questionCode)
+  const row = question?.options.findIndex((o) => o.code === field.slice(7)) ?? 0
+  return `opt_${language}_${Math.max(row, 0)}`
+}
+
+function questionValues(q: WaveContext['questions'][number]): Record<string, unknown> {
+  const values: Record<string, unknown> = {
+    code: q.code,
+    type: q.type,
+    page: String(q.page),
+    required: q.required ? 'yes' : undefined,
+    is_profile: q.isProfile ? 'yes' : undefined,
+    show_if_question: q.showIf?.question ?? '',
+    show_if_values: q.showIf?.anyOf.join(' ') ?? '',
+    min: q.min === null ? '' : String(q.min),
+    max: q.max === null ? '' : String(q.max),
+  }
+  for (const l of LANGUAGES) {
+    values[`text_${l}`] = q.text[l] ?? ''
+    values[`help_${l}`] = q.help[l] ?? ''
+  }
+  q.options.forEach((o, i) => {
+    values[`opt_code_${i}`] = o.code
+    values[`opt_position_${i}`] = String(i + 1)
+    for (const l of LANGUAGES) values[`opt_${l}_${i}`] = o.label[l] ?? ''
+  })
+  return values
+}
+
+function readOptionValues(values: Record<string, unknown>) {
+  const rows = []
+  for (let i = 0; i < 60; i++) {
+    if (!(`opt_code_${i}` in values)) continue
+    const get = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '')
+    const row = {
+      code: get(`opt_code_${i}`),
+      es: get(`opt_es_${i}`),
+      fr: get(`opt_fr_${i}`),
+      pt: get(`opt_pt_${i}`),
+      position: get(`opt_position_${i}`),
+    }
+    if (row.code || row.es || row.fr || row.pt) rows.push(row)
+  }
+  return rows
+}

@@ -1,0 +1,294 @@
+import type { Db } from '../db/database.ts'
+import { defaultOptions } from '../questionnaire/default-options.ts'
+import {
+  publishProblems,
+  seriesDifferences,
+  type DesignerQuestion,
+  type PublishProblem,
+} from '../questionnaire/publishing-rules.ts'
+import { insertSeries, insertWave } from '../questionnaire/questionnaire.repository.ts'
+import { isLanguage, type Language, type Translated } from '../questionnaire/translated.ts'
+import { restamp } from '../questionnaire/translation-status.ts'
+import { recordAudit } from '../staff/audit.ts'
+import type { StaffUser } from '../staff/staff.repository.ts'
+import * as repo from './designer.repository.ts'
+import type { QuestionInput } from './question-form.ts'
+
+export type WaveContext = {
+  series: repo.DesignerSeries
+  wave: repo.DesignerWave
+  waves: repo.DesignerWave[]
+  questions: DesignerQuestion[]
+  previous: { year: number; questions: DesignerQuestion[] } | undefined
+  sourceLanguage: Language
+}
+
+export type SaveOutcome =
+  { ok: true; code: string } | { ok: false; errors: Record<string, string> } | { ok: false; frozen: true }
+
+/** Staff designing questionnaires: series, waves copied year to year, questions, translations, publishing. */
+export function createDesignerService(db: Db, now: () => Date = () => new Date()) {
+  const sourceOf = (actor: StaffUser): Language =>
+    isLanguage(actor.sourceLanguage) ? actor.sourceLanguage : 'es'
+
+  async function waveContext(
+    actor: StaffUser,
+    seriesCode: string,
+    year: number,
+  ): Promise<WaveContext | undefined> {
+    const series = await repo.findSeries(db, actor.organizationId, seriesCode)
+    if (!series) return undefined
+    const waves = await repo.listWaves(db, series.id)
+    const wave = waves.find((w) => w.year === year)
+    if (!wave) return undefined
+    const earlier = waves.filter((w) => w.year < year).sort((a, b) => b.year - a.year)[0]
+    return {
+      series,
+      wave,
+      waves,
+      questions: await repo.loadDesignerQuestions(db, wave.id),
+      previous: earlier
+        ? { year: earlier.year, questions: await repo.loadDesignerQuestions(db, earlier.id) }
+        : undefined,
+      sourceLanguage: sourceOf(actor),
+    }
+  }
+
+  function problemsOf(context: WaveContext): PublishProblem[] {
+    const otherOpen = context.waves.find((w) => w.status === 'open' && w.id !== context.wave.id)
+    return publishProblems({
+      questions: context.questions,
+      previous: context.previous?.questions,
+      previousYear: context.previous?.year,
+      seriesTitle: context.series.title,
+      sourceLanguage: context.sourceLanguage,
+      otherOpenWaveYear: otherOpen?.year,
+    })
+  }
+
+  return {
+    waveContext,
+    problemsOf,
+    sourceOf,
+    listSeries: (actor: StaffUser) => repo.listSeriesWithWaves(db, actor.organizationId),
+    findSeries: (actor: StaffUser, code: string) => repo.findSeries(db, actor.organizationId, code),
+    listWaves: (seriesId: number) => repo.listWaves(db, seriesId),
+
+    /** Differences from the previous wave for one question, empty when it is new or unchanged. */
+    differences(context: WaveContext, question: DesignerQuestion): string[] {
+      const previous = context.previous?.questions.find((q) => q.code === question.code)
+      return previous ? seriesDifferences(question, previous, context.sourceLanguage) : []
+    },
+
+    async createSeries(
+      actor: StaffUser,
+      input: { code: string; title: Translated },
+    ): Promise<{ ok: boolean }> {
+      if (await repo.findSeries(db, actor.organizationId, input.code)) return { ok: false }
+      await db.transaction().execute(async (trx) => {
+        await insertSeries(trx, {
+          organizationId: actor.organizationId,
+          code: input.code,
+          title: input.title,
+        })
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'series.create',
+          subject: input.code,
+        })
+      })
+      return { ok: true }
+    },
+
+    /** A new draft wave, empty or with the newest earlier wave's questionnaire copied (codes kept). */
+    async createWave(
+      actor: StaffUser,
+      seriesCode: string,
+      year: number,
+      copy: boolean,
+    ): Promise<{ ok: true } | { ok: false; reason: 'notFound' | 'yearTaken' | 'nothingToCopy' }> {
+      const series = await repo.findSeries(db, actor.organizationId, seriesCode)
+      if (!series) return { ok: false, reason: 'notFound' }
+      const waves = await repo.listWaves(db, series.id)
+      if (waves.some((w) => w.year === year)) return { ok: false, reason: 'yearTaken' }
+      const source = waves.filter((w) => w.year < year).sort((a, b) => b.year - a.year)[0]
+      if (copy && !source) return { ok: false, reason: 'nothingToCopy' }
+      await db.transaction().execute(async (trx) => {
+        const waveId = await insertWave(trx, { seriesId: series.id, year, status: 'draft' })
+        if (copy && source) await repo.copyQuestions(trx, source.id, waveId)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'wave.create',
+          subject: `${seriesCode}/${year}`,
+          details: copy && source ? { copiedFrom: source.year } : {},
+        })
+      })
+      return { ok: true }
+    },
+
+    /** Adds or edits a question of a draft wave; an open or closed wave is frozen. */
+    async saveQuestion(
+      actor: StaffUser,
+      context: WaveContext,
+      existingCode: string | undefined,
+      input: QuestionInput,
+    ): Promise<SaveOutcome> {
+      if (context.wave.status !== 'draft') return { ok: false, frozen: true }
+      const existing = existingCode ? context.questions.find((q) => q.code === existingCode) : undefined
+      const errors: Record<string, string> = {}
+      if (context.questions.some((q) => q.code === input.code && q.code !== existingCode))
+        errors.code = 'formErrors.questionCodeTaken'
+      if (input.showIf) {
+        const ownIndex = existing ? context.questions.indexOf(existing) : context.questions.length
+        const target = context.questions.slice(0, ownIndex).find((q) => q.code === input.showIf!.question)
+        if (!target || target.page >= input.page) errors.show_if_question = 'formErrors.showIfEarlier'
+        else if (input.showIf.anyOf.some((c) => !target.options.some((o) => o.code === c)))
+          errors.show_if_values = 'formErrors.showIfValues'
+      }
+      if (Object.keys(errors).length > 0) return { ok: false, errors }
+
+      const options = input.options.length === 0 && !existing ? defaultOptions(input.type) : input.options
+      const after = { text: input.text, help: input.help, options }
+      const stamps = restamp({
+        before: existing,
+        after,
+        sourceLanguage: context.sourceLanguage,
+        stamps: existing?.stamps ?? {},
+        confirmed: input.reviewed,
+      })
+      const record: repo.QuestionRecord = {
+        ...input,
+        options,
+        stamps,
+        breakInSeries: existing?.breakInSeries ?? false,
+      }
+      const previous = context.previous?.questions.find((q) => q.code === input.code)
+      // A question back to last year's wording is no longer a break.
+      const candidate = {
+        ...(existing ?? context.questions[0]!),
+        ...record,
+        id: 0,
+        position: 0,
+        stamps,
+      } as DesignerQuestion
+      if (!previous || seriesDifferences(candidate, previous, context.sourceLanguage).length === 0)
+        record.breakInSeries = false
+
+      await db.transaction().execute(async (trx) => {
+        if (existing) await repo.updateQuestion(trx, existing.id, record)
+        else await repo.insertQuestion(trx, context.wave.id, record)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: existing ? 'question.update' : 'question.create',
+          subject: `${context.series.code}/${context.wave.year}/${input.code}`,
+        })
+      })
+      return { ok: true, code: input.code }
+    },
+
+    async deleteQuestion(
+      actor: StaffUser,
+      context: WaveContext,
+      code: string,
+    ): Promise<'ok' | 'frozen' | 'notFound' | 'usedByCondition'> {
+      if (context.wave.status !== 'draft') return 'frozen'
+      const question = context.questions.find((q) => q.code === code)
+      if (!question) return 'notFound'
+      if (context.questions.some((q) => q.showIf?.question === code)) return 'usedByCondition'
+      await db.transaction().execute(async (trx) => {
+        await repo.deleteQuestion(trx, question.id)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'question.delete',
+          subject: `${context.series.code}/${context.wave.year}/${code}`,
+        })
+      })
+      return 'ok'
+    },
+
+    async moveQuestion(
+      actor: StaffUser,
+      context: WaveContext,
+      code: string,
+      direction: 'up' | 'down',
+    ): Promise<'ok' | 'frozen' | 'notFound'> {
+      if (context.wave.status !== 'draft') return 'frozen'
+      const index = context.questions.findIndex((q) => q.code === code)
+      if (index < 0) return 'notFound'
+      const other = context.questions[direction === 'up' ? index - 1 : index + 1]
+      if (!other) return 'ok'
+      await db.transaction().execute(async (trx) => {
+        await repo.swapPositions(trx, context.questions[index]!, other)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'question.move',
+          subject: `${context.series.code}/${context.wave.year}/${code}`,
+          details: { direction },
+        })
+      })
+      return 'ok'
+    },
+
+    async confirmBreak(
+      actor: StaffUser,
+      context: WaveContext,
+      code: string,
+    ): Promise<'ok' | 'frozen' | 'notFound'> {
+      if (context.wave.status !== 'draft') return 'frozen'
+      const question = context.questions.find((q) => q.code === code)
+      if (!question) return 'notFound'
+      await db.transaction().execute(async (trx) => {
+        await repo.setBreakInSeries(trx, question.id, true)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'question.break_confirm',
+          subject: `${context.series.code}/${context.wave.year}/${code}`,
+          details: { previousYear: context.previous?.year },
+        })
+      })
+      return 'ok'
+    },
+
+    /** Opens a draft wave for answers if it passes every publishing rule; returns the problems otherwise. */
+    async openWave(
+      actor: StaffUser,
+      context: WaveContext,
+    ): Promise<{ ok: true } | { ok: false; problems: PublishProblem[] } | { ok: false; notDraft: true }> {
+      if (context.wave.status !== 'draft') return { ok: false, notDraft: true }
+      const problems = problemsOf(context)
+      if (problems.length > 0) return { ok: false, problems }
+      await db.transaction().execute(async (trx) => {
+        await repo.setWaveStatus(trx, context.wave.id, 'open', now())
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'wave.open',
+          subject: `${context.series.code}/${context.wave.year}`,
+        })
+      })
+      return { ok: true }
+    },
+
+    async closeWave(actor: StaffUser, context: WaveContext): Promise<'ok' | 'notOpen'> {
+      if (context.wave.status !== 'open') return 'notOpen'
+      await db.transaction().execute(async (trx) => {
+        await repo.setWaveStatus(trx, context.wave.id, 'closed', now())
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'wave.close',
+          subject: `${context.series.code}/${context.wave.year}`,
+        })
+      })
+      return 'ok'
+    },
+  }
+}
+
+export type DesignerService = ReturnType<typeof createDesignerService>

@@ -1,0 +1,29 @@
+import type { TFunction } from 'i18next'
+import type { z } from 'zod'
+
+export interface FormErrors {
+  /** Field name -> localized message. */
+  fields: Record<string, string>
+  /** The error summary: a link to each field. */
+  links: { href: string; text: string }[]
+}
+
+export const noErrors: FormErrors = { fields: {}, links: [] }
+
+/**
+ * Turns zod issues into the GOV.UK error pattern. Schemas put UI string keys (under `formErrors.`)
+ * in their messages; a field's id is `f-<name>`.
+ */
+export function formErrors(error: z.ZodError | Record<string, string>, t: TFunction): FormErrors {
+  const keys: Record<string, string> = {}
+  if ('issues' in error && Array.isArray(error.issues)) {
+    for (const issue of error.issues) {
+      const field = String(issue.path[0] ?? 'form')
+      keys[field] ??= issue.message.startsWith('formErrors.') ? issue.message : 'formErrors.invalid'
+    }
+  } else {
+    Object.assign(keys, error)
+  }
+  const fields = Object.fromEntries(Object.entries(keys).map(([field, key]) => [field, String(t(key))]))
+  return { fields, links: Object.entries(fields).map(([field, text]) => ({ href: `#f-${field}`, text })) }
+}

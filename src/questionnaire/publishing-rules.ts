@@ -1,0 +1,92 @@
+import type { Question } from './questionnaire.ts'
+import { questionType } from './question-types/index.ts'
+import { LANGUAGES, type Language, type Translated } from './translated.ts'
+import { translatableFields, translationStatus } from './translation-status.ts'
+
+export type PublishProblem =
+  | { kind: 'noQuestions' }
+  | { kind: 'anotherWaveOpen'; year: number }
+  | { kind: 'seriesTitleMissing'; language: Language }
+  | {
+      kind: 'translationMissing' | 'translationOutdated'
+      question: string
+      field: string
+      language: Language
+    }
+  | { kind: 'optionsMissing'; question: string }
+  | { kind: 'scaleOptions'; question: string }
+  | { kind: 'boundsInvalid'; question: string }
+  | { kind: 'conditionInvalid'; question: string }
+  | { kind: 'breakUnconfirmed'; question: string; previousYear: number }
+
+export interface DesignerQuestion extends Question {
+  stamps: Record<string, string>
+  breakInSeries: boolean
+}
+
+/** What differs between a carried-over question and the same code in the previous wave. */
+export function seriesDifferences(current: Question, previous: Question, sourceLanguage: Language): string[] {
+  const differences: string[] = []
+  if (current.type !== previous.type) differences.push('type')
+  if ((current.text[sourceLanguage] ?? '').trim() !== (previous.text[sourceLanguage] ?? '').trim())
+    differences.push('wording')
+  const options = (q: Question) =>
+    q.options.map((o) => `${o.code}=${(o.label[sourceLanguage] ?? '').trim()}`).join('|')
+  if (options(current) !== options(previous)) differences.push('options')
+  return differences
+}
+
+/** Why a questionnaire may not be opened yet; an empty list means it may. */
+export function publishProblems(input: {
+  questions: DesignerQuestion[]
+  previous: Question[] | undefined
+  previousYear: number | undefined
+  seriesTitle: Partial<Translated>
+  sourceLanguage: Language
+  otherOpenWaveYear: number | undefined
+}): PublishProblem[] {
+  const { questions, sourceLanguage } = input
+  const problems: PublishProblem[] = []
+  if (input.otherOpenWaveYear !== undefined)
+    problems.push({ kind: 'anotherWaveOpen', year: input.otherOpenWaveYear })
+  for (const language of LANGUAGES) {
+    if (!input.seriesTitle[language]?.trim()) problems.push({ kind: 'seriesTitleMissing', language })
+  }
+  if (questions.length === 0) problems.push({ kind: 'noQuestions' })
+  const previousByCode = new Map((input.previous ?? []).map((q) => [q.code, q]))
+
+  for (const [index, q] of questions.entries()) {
+    for (const { field, text } of translatableFields(q)) {
+      for (const language of LANGUAGES) {
+        const status = translationStatus(text, field, language, sourceLanguage, q.stamps)
+        if (status === 'missing')
+          problems.push({ kind: 'translationMissing', question: q.code, field, language })
+        if (status === 'outdated')
+          problems.push({ kind: 'translationOutdated', question: q.code, field, language })
+      }
+    }
+    if (questionType(q.type).hasOptions && q.options.length < 2)
+      problems.push({ kind: 'optionsMissing', question: q.code })
+    if (q.type === 'scale_5') {
+      const codes = q.options.map((o) => o.code).filter((c) => c !== 'dont_know')
+      if (codes.join(',') !== '1,2,3,4,5') problems.push({ kind: 'scaleOptions', question: q.code })
+    }
+    if (q.min !== null && q.max !== null && q.min > q.max)
+      problems.push({ kind: 'boundsInvalid', question: q.code })
+    if (q.showIf) {
+      const target = questions.slice(0, index).find((earlier) => earlier.code === q.showIf!.question)
+      const valid =
+        target !== undefined &&
+        target.page < q.page &&
+        questionType(target.type).hasOptions &&
+        q.showIf.anyOf.length > 0 &&
+        q.showIf.anyOf.every((code) => target.options.some((o) => o.code === code))
+      if (!valid) problems.push({ kind: 'conditionInvalid', question: q.code })
+    }
+    const previous = previousByCode.get(q.code)
+    if (previous && !q.breakInSeries && seriesDifferences(q, previous, sourceLanguage).length > 0) {
+      problems.push({ kind: 'breakUnconfirmed', question: q.code, previousYear: input.previousYear! })
+    }
+  }
+  return problems
+}

@@ -1,0 +1,192 @@
+import type { Db } from '../db/database.ts'
+import type { StaffRole } from '../db/schema.ts'
+
+export interface StaffUser {
+  id: number
+  organizationId: number
+  organizationSlug: string
+  organizationName: string
+  sourceLanguage: string
+  email: string
+  name: string
+  role: StaffRole
+  isPlatformAdmin: boolean
+  disabled: boolean
+}
+
+const userColumns = [
+  'u.id',
+  'u.organization_id as organizationId',
+  'o.slug as organizationSlug',
+  'o.name as organizationName',
+  'o.source_language as sourceLanguage',
+  'u.email',
+  'u.name',
+  'u.role',
+  'u.is_platform_admin as isPlatformAdmin',
+] as const
+
+function baseUserQuery(db: Db) {
+  return db
+    .selectFrom('staff_user as u')
+    .innerJoin('organization as o', 'o.id', 'u.organization_id')
+    .select([...userColumns, 'u.disabled_at'])
+}
+
+const toUser = ({
+  disabled_at,
+  ...row
+}: { disabled_at: Date | null } & Omit<StaffUser, 'disabled'>): StaffUser => ({
+  ...row,
+  disabled: disabled_at !== null,
+})
+
+export async function findUserByEmail(db: Db, email: string) {
+  const row = await baseUserQuery(db)
+    .select('u.password_hash')
+    .where((eb) => eb(eb.fn('lower', ['u.email']), '=', email.toLowerCase()))
+    .executeTakeFirst()
+  if (!row) return undefined
+  const { password_hash, ...rest } = row
+  return { user: toUser(rest), passwordHash: password_hash }
+}
+
+export async function findUserById(db: Db, id: number) {
+  const row = await baseUserQuery(db).select('u.password_hash').where('u.id', '=', id).executeTakeFirst()
+  if (!row) return undefined
+  const { password_hash, ...rest } = row
+  return { user: toUser(rest), passwordHash: password_hash }
+}
+
+/** The signed-in staff member behind a live session, or undefined. */
+export async function findSessionUser(db: Db, idHash: string, now: Date): Promise<StaffUser | undefined> {
+  const row = await baseUserQuery(db)
+    .innerJoin('staff_session as s', 's.user_id', 'u.id')
+    .where('s.id_hash', '=', idHash)
+    .where('s.expires_at', '>', now)
+    .where('u.disabled_at', 'is', null)
+    .executeTakeFirst()
+  return row ? toUser(row) : undefined
+}
+
+export async function createSession(db: Db, idHash: string, userId: number, expiresAt: Date): Promise<void> {
+  await db
+    .insertInto('staff_session')
+    .values({ id_hash: idHash, user_id: userId, expires_at: expiresAt })
+    .execute()
+}
+
+export async function deleteSession(db: Db, idHash: string): Promise<void> {
+  await db.deleteFrom('staff_session').where('id_hash', '=', idHash).execute()
+}
+
+export async function deleteSessionsOf(db: Db, userId: number, exceptIdHash?: string): Promise<void> {
+  let query = db.deleteFrom('staff_session').where('user_id', '=', userId)
+  if (exceptIdHash) query = query.where('id_hash', '<>', exceptIdHash)
+  await query.execute()
+}
+
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
+  await db.deleteFrom('staff_session').where('expires_at', '<=', now).execute()
+}
+
+export async function countRecentFailures(db: Db, account: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('sign_in_failure')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account', '=', account)
+    .where('failed_at', '>', since)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function recordFailure(db: Db, account: string, now: Date): Promise<void> {
+  await db.insertInto('sign_in_failure').values({ account, failed_at: now }).execute()
+}
+
+export async function clearFailures(db: Db, account: string, before: Date): Promise<void> {
+  await db
+    .deleteFrom('sign_in_failure')
+    .where((eb) => eb.or([eb('account', '=', account), eb('failed_at', '<', before)]))
+    .execute()
+}
+
+export async function insertUser(
+  db: Db,
+  user: {
+    organizationId: number
+    email: string
+    name?: string
+    role: StaffRole
+    isPlatformAdmin?: boolean
+    passwordHash: string
+  },
+): Promise<number> {
+  const row = await db
+    .insertInto('staff_user')
+    .values({
+      organization_id: user.organizationId,
+      email: user.email,
+      name: user.name ?? '',
+      role: user.role,
+      is_platform_admin: user.isPlatformAdmin ?? false,
+      password_hash: user.passwordHash,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+export async function listUsers(db: Db, organizationId: number): Promise<StaffUser[]> {
+  const rows = await baseUserQuery(db)
+    .where('u.organization_id', '=', organizationId)
+    .orderBy('u.email')
+    .execute()
+  return rows.map(toUser)
+}
+
+export async function updateUser(
+  db: Db,
+  organizationId: number,
+  userId: number,
+  change: { role?: StaffRole; disabledAt?: Date | null; passwordHash?: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_user')
+    .set({
+      ...(change.role ? { role: change.role } : {}),
+      ...(change.disabledAt !== undefined ? { disabled_at: change.disabledAt } : {}),
+      ...(change.passwordHash ? { password_hash: change.passwordHash, password_changed_at: new Date() } : {}),
+    })
+    .where('id', '=', userId)
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+export async function countActiveAdmins(db: Db, organizationId: number): Promise<number> {
+  const row = await db
+    .selectFrom('staff_user')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function findOrganizationBySlug(db: Db, slug: string) {
+  return db
+    .selectFrom('organization')
+    .select(['id', 'slug', 'name', 'source_language as sourceLanguage'])
+    .where('slug', '=', slug)
+    .executeTakeFirst()
+}
+
+export async function listOrganizations(db: Db) {
+  return db
+    .selectFrom('organization')
+    .select(['id', 'slug', 'name', 'source_language as sourceLanguage'])
+    .orderBy('name')
+    .execute()
+}

@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto'
+import { Router, type RequestHandler, type Response } from 'express'
+import { z } from 'zod'
+import type { Db } from '../db/database.ts'
+import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
+import { HttpError } from '../http/http-error.ts'
+import { renderPage } from '../http/render.ts'
+import { requirePlatformAdmin, requireRole, STAFF_COOKIE } from '../middleware/staff-session.ts'
+import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
+import { listAudit, recordAudit } from './audit.ts'
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
+import { findUserByEmail, listOrganizations } from './staff.repository.ts'
+import type { StaffUser } from './staff.repository.ts'
+import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
+
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ error: 'formErrors.email' }))
+const newPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, { error: 'formErrors.passwordLength' })
+  .max(PASSWORD_MAX_LENGTH, { error: 'formErrors.passwordLength' })
+const role = z.enum(STAFF_ROLES, { error: 'formErrors.role' })
+const slug = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'formErrors.slug' })
+
+const signInForm = z.object({
+  email: z.string().max(254),
+  password: z.string().max(PASSWORD_MAX_LENGTH),
+  next: z.string().max(500).optional(),
+})
+const passwordForm = z
+  .object({
+    current: z.string().max(PASSWORD_MAX_LENGTH),
+    password: newPassword,
+    confirm: z.string().max(PASSWORD_MAX_LENGTH),
+  })
+  .refine((f) => f.password === f.confirm, { path: ['confirm'], error: 'formErrors.passwordMismatch' })
+const newUserForm = z.object({
+  email,
+  name: z.string().trim().max(120).default(''),
+  role,
+  password: newPassword,
+})
+const userChangeForm = z.object({ role, disabled: z.literal('yes').optional() })
+const organizationForm = z.object({
+  slug,
+  name: z.string().trim().min(2, { error: 'formErrors.name' }).max(120, { error: 'formErrors.name' }),
+  source_language: z.enum(['es', 'fr', 'pt'], { error: 'formErrors.language' }),
+  admin_email: email,
+  admin_password: newPassword,
+})
+
+// Only addresses inside the staff area are followed after sign-in.
+const safeNext = (next: string | undefined) =>
+  next && /^\/staff(\/[A-Za-z0-9/_?=&.%-]*)?$/.test(next) ? next : '/staff'
+
+/** Signing in and out, one's password, and the admin's pages: users, audit log, organizations. */
+export function staffRoutes(
+  db: Db,
+  staff: StaffService,
+  signInLimit: RequestHandler,
+  secureCookies: boolean,
+): Router {
+  const router = Router()
+  const admin = requireRole('admin')
+  const anyStaff = requireRole(...STAFF_ROLES)
+
+  const showSignIn = (
+    res: Response,
+    values: { email?: string; next?: string },
+    error: string | undefined,
+    status = 200,
+  ) =>
+    renderPage(
+      res,
+      'staff/sign-in',
+      {
+        title: res.locals.t('staff.signIn.title'),
+        values,
+        errors: error ? formErrors({ email: error }, res.locals.t) : noErrors,
+      },
+      status,
+    )
+
+  router.get('/staff/sign-in', (req, res) => {
+    if (res.locals.staff) return res.redirect(303, '/staff')
+    showSignIn(res, { next: typeof req.query.next === 'string' ? req.query.next : '' }, undefined)
+  })
+
+  router.post('/staff/sign-in', signInLimit, async (req, res) => {
+    const form = signInForm.safeParse(req.body ?? {})
+    if (!form.success) return showSignIn(res, {}, 'formErrors.signInFailed', 400)
+    const result = await staff.signIn(form.data.email, form.data.password)
+    if (!result.ok) {
+      const key = result.reason === 'throttled' ? 'formErrors.signInThrottled' : 'formErrors.signInFailed'
+      return showSignIn(
+        res,
+        { email: form.data.email, next: form.data.next ?? '' },
+        key,
+        result.reason === 'throttled' ? 429 : 401,
+      )
+    }
+    const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/' }
+    res.cookie(STAFF_COOKIE, result.sessionId, { ...cookie, maxAge: SESSION_HOURS * 3600_000 })
+    // A new form-token secret with the new session.
+    res.cookie('pulso_csrf', randomBytes(24).toString('base64url'), cookie)
+    res.redirect(303, safeNext(form.data.next))
+  })
+
+  router.post('/staff/sign-out', anyStaff, async (_req, res) => {
+    await staff.signOut(res.locals.staffSessionId, res.locals.staff)
+    res.clearCookie(STAFF_COOKIE, { path: '/' })
+    res.redirect(303, '/staff/sign-in')
+  })
+
+  const showPassword = (res: Response, errors: FormErrors, status = 200, done = false) =>
+    renderPage(res, 'staff/password', { title: res.locals.t('staff.password.title'), errors, done }, status)
+
+  router.get('/staff/password', anyStaff, (_req, res) => showPassword(res, noErrors))
+  router.post('/staff/password', anyStaff, async (req, res) => {
+    const form = passwordForm.safeParse(req.body ?? {})
+    if (!form.success) return showPassword(res, formErrors(form.error, res.locals.t), 400)
+    const changed = await staff.changePassword(
+      res.locals.staff,
+      res.locals.staffSessionId,
+      form.data.current,
+      form.data.password,
+    )
+    if (!changed)
+      return showPassword(res, formErrors({ current: 'formErrors.currentPassword' }, res.locals.t), 400)
+    showPassword(res, noErrors, 200, true)
+  })
+
+  const showUsers = async (
+    res: Response,
+    errors: FormErrors,
+    values: Record<string, string>,
+    status = 200,
+  ) => {
+    const me: StaffUser = res.locals.staff
+    renderPage(
+      res,
+      'staff/users',
+      {
+        title: res.locals.t('staff.users.title'),
+        users: await staff.listUsers(me.organizationId),
+        roles: STAFF_ROLES,
+        errors,
+        values,
+      },
+      status,
+    )
+  }
+
+  router.get('/staff/users', admin, (_req, res) => showUsers(res, noErrors, {}))
+  router.post('/staff/users', admin, async (req, res) => {
+    const form = newUserForm.safeParse(req.body ?? {})
+    const values = {
+      email: String(req.body?.email ?? ''),
+      name: String(req.body?.name ?? ''),
+      role: String(req.body?.role ?? ''),
+    }
+    if (!form.success) return showUsers(res, formErrors(form.error, res.locals.t), values, 400)
+    const me: StaffUser = res.locals.staff
+    const created = await staff.createUser(me, { ...form.data, organizationId: me.organizationId })
+    if (!created.ok)
+      return showUsers(res, formErrors({ email: 'formErrors.emailTaken' }, res.locals.t), values, 400)
+    res.redirect(303, '/staff/users')
+  })
+  router.post('/staff/users/:id', admin, async (req, res) => {
+    const id = z.coerce.number().int().positive().safeParse(req.params.id)
+    const form = userChangeForm.safeParse(req.body ?? {})
+    if (!id.success) throw new HttpError(404, 'notFound')
+    if (!form.success) return showUsers(res, formErrors(form.error, res.locals.t), {}, 400)
+    const result = await staff.updateUser(res.locals.staff, id.data, {
+      role: form.data.role,
+      disabled: form.data.disabled === 'yes',
+    })
+    if (!result.ok && result.reason === 'notFound') throw new HttpError(404, 'notFound')
+    if (!result.ok) return showUsers(res, formErrors({ form: 'formErrors.lastAdmin' }, res.locals.t), {}, 409)
+    res.redirect(303, '/staff/users')
+  })
+
+  router.get('/staff/audit', admin, async (_req, res) => {
+    const me: StaffUser = res.locals.staff
+    renderPage(res, 'staff/audit', {
+      title: res.locals.t('staff.audit.title'),
+      entries: await listAudit(db, me.organizationId),
+    })
+  })
+
+  const showOrganizations = async (
+    res: Response,
+    errors: FormErrors,
+    values: Record<string, string>,
+    status = 200,
+  ) =>
+    renderPage(
+      res,
+      'staff/organizations',
+      {
+        title: res.locals.t('staff.organizations.title'),
+        organizations: await listOrganizations(db),
+        errors,
+        values,
+      },
+      status,
+    )
+
+  router.get('/staff/organizations', requirePlatformAdmin, (_req, res) =>
+    showOrganizations(res, noErrors, {}),
+  )
+  router.post('/staff/organizations', requirePlatformAdmin, async (req, res) => {
+    const form = organizationForm.safeParse(req.body ?? {})
+    const values = Object.fromEntries(
+      ['slug', 'name', 'source_language', 'admin_email'].map((k) => [k, String(req.body?.[k] ?? '')]),
+    )
+    if (!form.success) return showOrganizations(res, formErrors(form.error, res.locals.t), values, 400)
+    const existing = await listOrganizations(db)
+    if (existing.some((o) => o.slug === form.data.slug)) {
+      return showOrganizations(res, formErrors({ slug: 'formErrors.slugTaken' }, res.locals.t), values, 400)
+    }
+    if (await findUserByEmail(db, form.data.admin_email)) {
+      return showOrganizations(
+        res,
+        formErrors({ admin_email: 'formErrors.emailTaken' }, res.locals.t),
+        values,
+        400,
+      )
+    }
+    const me: StaffUser = res.locals.staff
+    const organizationId = await insertOrganization(db, {
+      slug: form.data.slug,
+      name: form.data.name,
+      sourceLanguage: form.data.source_language,
+    })
+    await recordAudit(db, {
+      organizationId,
+      userId: me.id,
+      action: 'organization.create',
+      subject: form.data.slug,
+    })
+    const created = await staff.createUser(me, {
+      organizationId,
+      email: form.data.admin_email,
+      role: 'admin',
+      password: form.data.admin_password,
+    })
+    if (!created.ok)
+      return showOrganizations(
+        res,
+        formErrors({ admin_email: 'formErrors.emailTaken' }, res.locals.t),
+        values,
+        400,
+      )
+    res.redirect(303, '/staff/organizations')
+  })
+
+  return router
+}

@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Db } from '../db/database.ts'
+import type { StaffRole } from '../db/schema.ts'
+import { recordAudit } from './audit.ts'
+import { hashPassword, UNUSABLE_HASH, verifyPassword } from './password.ts'
+import * as repo from './staff.repository.ts'
+import type { StaffUser } from './staff.repository.ts'
+
+export const SESSION_HOURS = 12
+// Five wrong passwords for one account within 15 minutes lock it for the rest of that window.
+export const FAILURES_BEFORE_LOCK = 5
+export const FAILURE_WINDOW_MS = 15 * 60_000
+
+export const STAFF_ROLES = [
+  'admin',
+  'designer',
+  'evaluator',
+  'facilitator',
+] as const satisfies readonly StaffRole[]
+
+export const hashSessionId = (id: string) => createHash('sha256').update(id).digest('base64url')
+
+export type SignInResult =
+  { ok: true; sessionId: string; user: StaffUser } | { ok: false; reason: 'invalid' | 'throttled' }
+
+/** Staff accounts: sign-in with throttling, sessions in the database, users managed per organization. */
+export function createStaffService(db: Db, now: () => Date = () => new Date()) {
+  return {
+    async signIn(email: string, password: string): Promise<SignInResult> {
+      const account = email.trim().toLowerCase()
+      const at = now()
+      const since = new Date(at.getTime() - FAILURE_WINDOW_MS)
+      if ((await repo.countRecentFailures(db, account, since)) >= FAILURES_BEFORE_LOCK) {
+        return { ok: false, reason: 'throttled' }
+      }
+      const found = await repo.findUserByEmail(db, account)
+      // Hash even for unknown accounts so the answer takes as long either way.
+      const matches = await verifyPassword(password, found?.passwordHash ?? UNUSABLE_HASH)
+      if (!found || !matches || found.user.disabled) {
+        await repo.recordFailure(db, account, at)
+        return { ok: false, reason: 'invalid' }
+      }
+      const sessionId = randomBytes(32).toString('base64url')
+      await db.transaction().execute(async (trx) => {
+        await repo.clearFailures(trx, account, since)
+        await repo.deleteExpiredSessions(trx, at)
+        await repo.createSession(
+          trx,
+          hashSessionId(sessionId),
+          found.user.id,
+          new Date(at.getTime() + SESSION_HOURS * 3600_000),
+        )
+        await recordAudit(trx, {
+          organizationId: found.user.organizationId,
+          userId: found.user.id,
+          action: 'staff.sign_in',
+        })
+      })
+      return { ok: true, sessionId, user: found.user }
+    },
+
+    userForSession: (sessionId: string) => repo.findSessionUser(db, hashSessionId(sessionId), now()),
+
+    async signOut(sessionId: string, user: StaffUser): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await repo.deleteSession(trx, hashSessionId(sessionId))
+        await recordAudit(trx, {
+          organizationId: user.organizationId,
+          userId: user.id,
+          action: 'staff.sign_out',
+        })
+      })
+    },
+
+    /** Changes one's own password; other sessions of the account end. */
+    async changePassword(
+      user: StaffUser,
+      sessionId: string,
+      current: string,
+      next: string,
+    ): Promise<boolean> {
+      const found = await repo.findUserById(db, user.id)
+      if (!found || !(await verifyPassword(current, found.passwordHash))) return false
+      const passwordHash = await hashPassword(next)
+      await db.transaction().execute(async (trx) => {
+        await repo.updateUser(trx, user.organizationId, user.id, { passwordHash })
+        await repo.deleteSessionsOf(trx, user.id, hashSessionId(sessionId))
+        await recordAudit(trx, {
+          organizationId: user.organizationId,
+          userId: user.id,
+          action: 'staff.password_change',
+        })
+      })
+      return true
+    },
+
+    listUsers: (organizationId: number) => repo.listUsers(db, organizationId),
+
+    /** Creates a staff account in the actor's organization (or, from the CLI, with no actor). */
+    async createUser(
+      actor: StaffUser | null,
+      user: {
+        organizationId: number
+        email: string
+        name?: string
+        role: StaffRole
+        isPlatformAdmin?: boolean
+        password: string
+      },
+    ): Promise<{ ok: true; id: number } | { ok: false; reason: 'emailTaken' }> {
+      if (await repo.findUserByEmail(db, user.email)) return { ok: false, reason: 'emailTaken' }
+      const passwordHash = await hashPassword(user.password)
+      const id = await db.transaction().execute(async (trx) => {
+        const newId = await repo.insertUser(trx, { ...user, passwordHash })
+        await recordAudit(trx, {
+          organizationId: user.organizationId,
+          userId: actor?.id ?? null,
+          action: 'staff.user_create',
+          subject: user.email,
+          details: { role: user.role, platformAdmin: user.isPlatformAdmin ?? false },
+        })
+        return newId
+      })
+      return { ok: true, id }
+    },
+
+    /** Re-roles, disables or re-enables a user of the admin's organization; the last admin stays. */
+    async updateUser(
+      actor: StaffUser,
+      userId: number,
+      change: { role: StaffRole; disabled: boolean },
+    ): Promise<{ ok: true } | { ok: false; reason: 'notFound' | 'lastAdmin' }> {
+      return db.transaction().execute(async (trx) => {
+        const target = await repo.findUserById(trx, userId)
+        if (!target || target.user.organizationId !== actor.organizationId)
+          return { ok: false, reason: 'notFound' }
+        const losesAdmin =
+          target.user.role === 'admin' &&
+          !target.user.disabled &&
+          (change.role !== 'admin' || change.disabled)
+        if (losesAdmin && (await repo.countActiveAdmins(trx, actor.organizationId)) <= 1) {
+          return { ok: false, reason: 'lastAdmin' }
+        }
+        await repo.updateUser(trx, actor.organizationId, userId, {
+          role: change.role,
+          disabledAt: change.disabled ? (target.user.disabled ? undefined : now()) : null,
+        } as { role: StaffRole; disabledAt?: Date | null })
+        if (change.disabled) await repo.deleteSessionsOf(trx, userId)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'staff.user_update',
+          subject: target.user.email,
+          details: { role: change.role, disabled: change.disabled },
+        })
+        return { ok: true }
+      })
+    },
+  }
+}
+
+export type StaffService = ReturnType<typeof createStaffService>

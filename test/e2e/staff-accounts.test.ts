@@ -1,0 +1,220 @@
+import { sql } from 'kysely'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app.ts'
+import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { createStaff, signedIn, StaffBrowser } from '../helpers/staff.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+let t: TestApp
+let survey: BuiltSurvey
+beforeAll(async () => {
+  t = await createTestApp()
+  survey = await buildSurvey(t.services.db)
+})
+afterAll(() => t.close())
+
+const auditActions = async () =>
+  (await sql<{ action: string }>`select action from audit_log order by id`.execute(t.services.db)).rows.map(
+    (r) => r.action,
+  )
+
+describe('signing in', () => {
+  it('gives a generic message for a wrong password or an unknown account, and no session', async () => {
+    const account = await createStaff(t.services, survey.organizationId, 'designer')
+    const browser = new StaffBrowser(t.app)
+    const wrong = await browser.signIn(account.email, 'not the password at all')
+    expect(wrong.status).toBe(401)
+    expect(wrong.text).toContain('El correo o la contraseña no son correctos')
+    const unknown = await browser.signIn('nobody@example.org', 'whatever password 123')
+    expect(unknown.status).toBe(401)
+    expect(unknown.text).toContain('El correo o la contraseña no son correctos')
+    expect((await browser.get('/staff')).status).toBe(303)
+  })
+
+  it('throttles an account after five failures, even with the right password then', async () => {
+    const account = await createStaff(t.services, survey.organizationId, 'evaluator')
+    const browser = new StaffBrowser(t.app)
+    for (let i = 0; i < 5; i++)
+      expect((await browser.signIn(account.email, `wrong password ${i}`)).status).toBe(401)
+    const locked = await browser.signIn(account.email, account.password)
+    expect(locked.status).toBe(429)
+    expect(locked.text).toContain('Demasiados intentos')
+  })
+
+  it('starts a new database session at each sign-in, with an httpOnly SameSite=Lax cookie, that another instance accepts', async () => {
+    const account = await createStaff(t.services, survey.organizationId, 'designer')
+    const first = new StaffBrowser(t.app)
+    const res = await first.signIn(account.email, account.password)
+    expect(res.status).toBe(303)
+    expect(res.headers.location).toBe('/staff')
+    const cookie = res.headers['set-cookie']!.find((c: string) => c.startsWith('pulso_staff='))!
+    expect(cookie).toMatch(/HttpOnly/)
+    expect(cookie).toMatch(/SameSite=Lax/)
+    const second = await new StaffBrowser(t.app).signIn(account.email, account.password)
+    const otherCookie = second.headers['set-cookie']!.find((c: string) => c.startsWith('pulso_staff='))!
+    expect(otherCookie.split(';')[0]).not.toBe(cookie.split(';')[0])
+    expect(
+      JSON.stringify((await sql`select * from staff_session`.execute(t.services.db)).rows),
+    ).not.toContain(cookie.split(';')[0]!.slice('pulso_staff='.length))
+
+    const otherInstance = createApp(t.services, {
+      production: false,
+      trustProxy: 'false',
+      submitRateLimit: { limit: 100, windowMs: 60_000 },
+      strictTranslations: true,
+    })
+    const there = await request(otherInstance).get('/staff').set('Cookie', cookie.split(';')[0]!)
+    expect(there.status).toBe(200)
+    expect(there.text).toContain(account.email)
+  })
+
+  it('ends the session at sign-out', async () => {
+    const browser = await signedIn(t.app, t.services, survey.organizationId, 'designer')
+    const out = await browser.post('/staff/sign-out')
+    expect(out.status).toBe(303)
+    expect((await browser.get('/staff')).status).toBe(303)
+  })
+
+  it('follows only staff addresses after sign-in', async () => {
+    const account = await createStaff(t.services, survey.organizationId, 'designer')
+    const browser = new StaffBrowser(t.app)
+    await browser.get('/staff/sign-in')
+    const res = await browser.post('/staff/sign-in', {
+      email: account.email,
+      password: account.password,
+      next: 'https://evil.example/x',
+    })
+    expect(res.headers.location).toBe('/staff')
+  })
+})
+
+describe('passwords', () => {
+  it('changes with the current password and ends the other sessions', async () => {
+    const browser = await signedIn(t.app, t.services, survey.organizationId, 'evaluator')
+    const elsewhere = new StaffBrowser(t.app)
+    await elsewhere.signIn(browser.account.email, browser.account.password)
+    await browser.get('/staff/password')
+    const wrong = await browser.post('/staff/password', {
+      current: 'nope',
+      password: 'a new long password',
+      confirm: 'a new long password',
+    })
+    expect(wrong.status).toBe(400)
+    expect(wrong.text).toContain('La contraseña actual no es correcta')
+    const short = await browser.post('/staff/password', {
+      current: browser.account.password,
+      password: 'short',
+      confirm: 'short',
+    })
+    expect(short.status).toBe(400)
+    expect(short.text).toContain('href="#f-password"')
+    const ok = await browser.post('/staff/password', {
+      current: browser.account.password,
+      password: 'a new long password',
+      confirm: 'a new long password',
+    })
+    expect(ok.status).toBe(200)
+    expect((await elsewhere.get('/staff')).status).toBe(303)
+    expect((await browser.get('/staff')).status).toBe(200)
+    expect((await new StaffBrowser(t.app).signIn(browser.account.email, 'a new long password')).status).toBe(
+      303,
+    )
+    const hashes = (
+      await sql<{ password_hash: string }>`select password_hash from staff_user`.execute(t.services.db)
+    ).rows
+    expect(hashes.every((h) => h.password_hash.startsWith('scrypt$'))).toBe(true)
+  })
+})
+
+describe('an admin manages the organization’s users', () => {
+  it('creates, re-roles and disables users, keeps the last admin, and everything lands in the audit log', async () => {
+    const other = await buildSurvey(t.services.db)
+    const admin = await signedIn(t.app, t.services, other.organizationId, 'admin')
+    await admin.get('/staff/users')
+    const bad = await admin.post('/staff/users', {
+      email: 'not-an-email',
+      role: 'designer',
+      password: 'long enough password',
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.text).toContain('Escriba un correo electrónico válido')
+    const created = await admin.post('/staff/users', {
+      email: 'new.designer@example.org',
+      role: 'designer',
+      password: 'long enough password',
+    })
+    expect(created.status).toBe(303)
+    const dup = await admin.post('/staff/users', {
+      email: 'NEW.designer@example.org',
+      role: 'designer',
+      password: 'long enough password',
+    })
+    expect(dup.status).toBe(400)
+
+    const designer = new StaffBrowser(t.app)
+    expect((await designer.signIn('new.designer@example.org', 'long enough password')).status).toBe(303)
+    const { id } = (
+      await sql<{ id: number }>`select id from staff_user where email = 'new.designer@example.org'`.execute(
+        t.services.db,
+      )
+    ).rows[0]!
+    await admin.get('/staff/users')
+    expect((await admin.post(`/staff/users/${id}`, { role: 'evaluator', disabled: 'yes' })).status).toBe(303)
+    expect((await designer.get('/staff')).status).toBe(303)
+    expect(
+      (await new StaffBrowser(t.app).signIn('new.designer@example.org', 'long enough password')).status,
+    ).toBe(401)
+
+    const me = (
+      await sql<{ id: number }>`select id from staff_user where email = ${admin.account.email}`.execute(
+        t.services.db,
+      )
+    ).rows[0]!
+    const demote = await admin.post(`/staff/users/${me.id}`, { role: 'designer' })
+    expect(demote.status).toBe(409)
+    expect(demote.text).toContain('al menos una persona administradora activa')
+
+    // Users of another organization are out of reach.
+    const foreign = await createStaff(t.services, survey.organizationId, 'designer')
+    const foreignId = (
+      await sql<{ id: number }>`select id from staff_user where email = ${foreign.email}`.execute(
+        t.services.db,
+      )
+    ).rows[0]!.id
+    expect((await admin.post(`/staff/users/${foreignId}`, { role: 'admin' })).status).toBe(404)
+
+    const audit = await admin.get('/staff/audit')
+    expect(audit.status).toBe(200)
+    expect(audit.text).toContain('staff.user_create')
+    expect(audit.text).toContain('staff.user_update')
+    expect(await auditActions()).toEqual(
+      expect.arrayContaining([
+        'staff.sign_in',
+        'staff.user_create',
+        'staff.user_update',
+        'staff.sign_out',
+        'staff.password_change',
+      ]),
+    )
+  })
+
+  it('a platform administrator creates an organization with its first admin', async () => {
+    const platform = await signedIn(t.app, t.services, survey.organizationId, 'admin', true)
+    await platform.get('/staff/organizations')
+    const res = await platform.post('/staff/organizations', {
+      slug: 'villa-nueva',
+      name: 'Villa Nueva',
+      source_language: 'fr',
+      admin_email: 'admin@villa-nueva.org',
+      admin_password: 'first admin password',
+    })
+    expect(res.status).toBe(303)
+    const newAdmin = new StaffBrowser(t.app)
+    expect((await newAdmin.signIn('admin@villa-nueva.org', 'first admin password')).status).toBe(303)
+    const home = await newAdmin.get('/staff')
+    expect(home.text).toContain('Villa Nueva')
+    // A plain admin is not a platform administrator.
+    expect((await newAdmin.get('/staff/organizations')).status).toBe(403)
+  })
+})
