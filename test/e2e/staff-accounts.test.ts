@@ -48,11 +48,15 @@ describe('signing in', () => {
     const res = await first.signIn(account.email, account.password)
     expect(res.status).toBe(303)
     expect(res.headers.location).toBe('/staff')
-    const cookie = res.headers['set-cookie']!.find((c: string) => c.startsWith('pulso_staff='))!
+    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c: string) =>
+      c.startsWith('pulso_staff='),
+    )!
     expect(cookie).toMatch(/HttpOnly/)
     expect(cookie).toMatch(/SameSite=Lax/)
     const second = await new StaffBrowser(t.app).signIn(account.email, account.password)
-    const otherCookie = second.headers['set-cookie']!.find((c: string) => c.startsWith('pulso_staff='))!
+    const otherCookie = (second.headers['set-cookie'] as unknown as string[]).find((c: string) =>
+      c.startsWith('pulso_staff='),
+    )!
     expect(otherCookie.split(';')[0]).not.toBe(cookie.split(';')[0])
     expect(
       JSON.stringify((await sql`select * from staff_session`.execute(t.services.db)).rows),
