@@ -6,6 +6,10 @@ import { recordAudit } from '../staff/audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../staff/password.ts'
 import { findOrganizationBySlug } from '../staff/staff.repository.ts'
 import { createStaffService, STAFF_ROLES } from '../staff/staff.service.ts'
+import { readFile, writeFile } from 'node:fs/promises'
+import { createDesignerService, operatorActor } from '../designer/designer.service.ts'
+import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES } from '../designer/xlsform.ts'
+import { isLanguage } from '../questionnaire/translated.ts'
 import { readSecret } from './read-secret.ts'
 
 /** A mistake in the command's input: printed as one line, exit code 2. */
@@ -106,4 +110,103 @@ export const commands: Record<string, Command> = {
       return `Created ${role}${platformAdmin ? ' (platform administrator)' : ''} ${email} in ${organization.slug}.`
     },
   },
+}
+
+const waveFlags = { org: { type: 'string' }, series: { type: 'string' }, wave: { type: 'string' } } as const
+const year = z.coerce
+  .number({ error: 'must be a year' })
+  .int('must be a year')
+  .min(1990, 'must be a year')
+  .max(2200, 'must be a year')
+
+async function operatorFor(db: Db, flags: Flags) {
+  const orgSlug = need(slug, flags.org, 'org')
+  const organization = await findOrganizationBySlug(db, orgSlug)
+  if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
+  return {
+    actor: operatorActor(organization),
+    seriesCode: need(slug, flags.series, 'series'),
+    year: need(year, flags.wave, 'wave'),
+  }
+}
+
+async function waveContextFor(db: Db, flags: Flags) {
+  const { actor, seriesCode, year: waveYear } = await operatorFor(db, flags)
+  const designer = createDesignerService(db)
+  const context = await designer.waveContext(actor, seriesCode, waveYear)
+  if (!context)
+    throw new CliError(`no wave ${waveYear} in series "${seriesCode}" of ${actor.organizationSlug}`)
+  return { actor, designer, context }
+}
+
+Object.assign(commands, {
+  'questionnaire:import': {
+    usage:
+      '--org ORG --series SERIES --wave YEAR --file form.xlsx (creates the series and a draft wave when missing)',
+    options: { ...waveFlags, file: { type: 'string' } },
+    async run(db: Db, flags: Flags) {
+      const { actor, seriesCode, year: waveYear } = await operatorFor(db, flags)
+      const file = need(z.string({ error: 'is required' }).min(1, 'is required'), flags.file, 'file')
+      const bytes = await readFile(file).catch(() => {
+        throw new CliError(`--file: cannot read ${file}`)
+      })
+      if (bytes.length > XLSFORM_MAX_BYTES) throw new CliError('--file: the file is larger than 5 MB')
+      const source = isLanguage(actor.sourceLanguage) ? actor.sourceLanguage : 'es'
+      const reading = await readXlsForm(bytes, source)
+      if (!reading.ok) {
+        throw new CliError(
+          `nothing was imported:\n${reading.problems.map((p) => `  ${p.sheet} row ${p.row}: ${p.reason}`).join('\n')}`,
+        )
+      }
+      const result = await createDesignerService(db).importQuestionnaire(actor, seriesCode, waveYear, reading)
+      if (!result.ok) throw new CliError(`wave ${waveYear} is no longer a draft: its questionnaire is frozen`)
+      return `Imported ${result.questions} questions into ${actor.organizationSlug}/${seriesCode}/${waveYear} (draft).`
+    },
+  },
+  'questionnaire:export': {
+    usage: '--org ORG --series SERIES --wave YEAR --file form.xlsx',
+    options: { ...waveFlags, file: { type: 'string' } },
+    async run(db: Db, flags: Flags) {
+      const { context } = await waveContextFor(db, flags)
+      const file = need(z.string({ error: 'is required' }).min(1, 'is required'), flags.file, 'file')
+      const workbook = await writeXlsForm({
+        formId: `${context.series.code}_${context.wave.year}`,
+        title: context.series.title,
+        year: context.wave.year,
+        sourceLanguage: context.sourceLanguage,
+        questions: context.questions,
+      })
+      await writeFile(file, workbook)
+      return `Wrote ${context.questions.length} questions of ${context.series.code}/${context.wave.year} to ${file}.`
+    },
+  },
+  'wave:open': {
+    usage: '--org ORG --series SERIES --wave YEAR (the same publishing rules as the designer)',
+    options: waveFlags,
+    async run(db: Db, flags: Flags) {
+      const { actor, designer, context } = await waveContextFor(db, flags)
+      const result = await designer.openWave(actor, context)
+      if (result.ok) return `Opened ${context.series.code}/${context.wave.year}: citizens can answer it now.`
+      if ('notDraft' in result)
+        throw new CliError(`wave ${context.wave.year} is ${context.wave.status}, not a draft`)
+      throw new CliError(
+        `wave ${context.wave.year} cannot open yet:\n${result.problems.map((p) => `  ${describeProblem(p)}`).join('\n')}`,
+      )
+    },
+  },
+  'wave:close': {
+    usage: '--org ORG --series SERIES --wave YEAR',
+    options: waveFlags,
+    async run(db: Db, flags: Flags) {
+      const { actor, designer, context } = await waveContextFor(db, flags)
+      if ((await designer.closeWave(actor, context)) !== 'ok')
+        throw new CliError(`wave ${context.wave.year} is ${context.wave.status}, not open`)
+      return `Closed ${context.series.code}/${context.wave.year}.`
+    },
+  },
+} satisfies Record<string, Command>)
+
+function describeProblem(problem: Record<string, unknown> & { kind: string }): string {
+  const { kind, ...rest } = problem
+  return [kind, ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ')
 }

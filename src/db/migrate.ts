@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import { sql } from 'kysely'
 import type { Db } from './database.ts'
 
 const migrationFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations')
@@ -23,6 +24,8 @@ const migrationFiles: MigrationProvider = {
 
 /** Brings the schema up to the newest migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
+  // Kysely looks for its bookkeeping table in every schema; naming ours keeps it from finding another's.
+  schema ??= (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
   const migrator = new Migrator({
     db,
     provider: migrationFiles,

@@ -222,3 +222,7 @@ export async function copyQuestions(db: Db, fromWaveId: number, toWaveId: number
     join question nq on nq.wave_id = ${toWaveId} and nq.code = oq.code
     where oq.wave_id = ${fromWaveId}`.execute(db)
 }
+
+export async function deleteQuestionsOf(db: Db, waveId: number): Promise<void> {
+  await db.deleteFrom('question').where('wave_id', '=', waveId).execute()
+}

@@ -17,6 +17,7 @@ import { STAFF_ROLES } from '../staff/staff.service.ts'
 import { questionPageViewModel } from '../survey/question-page.view-model.ts'
 import type { DesignerService, WaveContext } from './designer.service.ts'
 import { parseQuestionForm, SPARE_OPTION_ROWS } from './question-form.ts'
+import { writeXlsForm } from './xlsform.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -219,6 +220,21 @@ export function designerRoutes(designer: DesignerService): Router {
         }
       }),
     })
+  })
+
+  router.get('/staff/series/:series/waves/:year/xlsform', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const workbook = await writeXlsForm({
+      formId: `${c.series.code}_${c.wave.year}`,
+      title: c.series.title,
+      year: c.wave.year,
+      sourceLanguage: c.sourceLanguage,
+      questions: c.questions,
+    })
+    res
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .attachment(`${c.series.code}-${c.wave.year}.xlsx`)
+      .send(workbook)
   })
 
   // The question editor: GET shows it, POST saves it (a failed save re-renders with the values kept).

@@ -6,7 +6,12 @@ import {
   type DesignerQuestion,
   type PublishProblem,
 } from '../questionnaire/publishing-rules.ts'
-import { insertSeries, insertWave } from '../questionnaire/questionnaire.repository.ts'
+import {
+  insertQuestions,
+  insertSeries,
+  insertWave,
+  type QuestionDraft,
+} from '../questionnaire/questionnaire.repository.ts'
 import { isLanguage, type Language, type Translated } from '../questionnaire/translated.ts'
 import { restamp } from '../questionnaire/translation-status.ts'
 import { recordAudit } from '../staff/audit.ts'
@@ -21,6 +26,30 @@ export type WaveContext = {
   questions: DesignerQuestion[]
   previous: { year: number; questions: DesignerQuestion[] } | undefined
   sourceLanguage: Language
+}
+
+// Operators at the command line act as the platform (id 0), recorded without a staff member.
+const actorId = (actor: StaffUser) => (actor.id > 0 ? actor.id : null)
+
+/** The platform acting for an organization from the command line. */
+export function operatorActor(organization: {
+  id: number
+  slug: string
+  name: string
+  sourceLanguage: string
+}): StaffUser {
+  return {
+    id: 0,
+    organizationId: organization.id,
+    organizationSlug: organization.slug,
+    organizationName: organization.name,
+    sourceLanguage: organization.sourceLanguage,
+    email: 'operator',
+    name: 'operator',
+    role: 'admin',
+    isPlatformAdmin: true,
+    disabled: false,
+  }
 }
 
 export type SaveOutcome =
@@ -93,7 +122,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         })
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: 'series.create',
           subject: input.code,
         })
@@ -119,7 +148,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         if (copy && source) await repo.copyQuestions(trx, source.id, waveId)
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: 'wave.create',
           subject: `${seriesCode}/${year}`,
           details: copy && source ? { copiedFrom: source.year } : {},
@@ -181,7 +210,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         else await repo.insertQuestion(trx, context.wave.id, record)
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: existing ? 'question.update' : 'question.create',
           subject: `${context.series.code}/${context.wave.year}/${input.code}`,
         })
@@ -202,7 +231,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         await repo.deleteQuestion(trx, question.id)
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: 'question.delete',
           subject: `${context.series.code}/${context.wave.year}/${code}`,
         })
@@ -225,7 +254,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         await repo.swapPositions(trx, context.questions[index]!, other)
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: 'question.move',
           subject: `${context.series.code}/${context.wave.year}/${code}`,
           details: { direction },
@@ -246,7 +275,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         await repo.setBreakInSeries(trx, question.id, true)
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: 'question.break_confirm',
           subject: `${context.series.code}/${context.wave.year}/${code}`,
           details: { previousYear: context.previous?.year },
@@ -267,12 +296,43 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         await repo.setWaveStatus(trx, context.wave.id, 'open', now())
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: 'wave.open',
           subject: `${context.series.code}/${context.wave.year}`,
         })
       })
       return { ok: true }
+    },
+
+    /** Replaces a draft wave's questionnaire (creating the series and the wave when missing). */
+    async importQuestionnaire(
+      actor: StaffUser,
+      seriesCode: string,
+      year: number,
+      imported: { title: Partial<Translated>; questions: QuestionDraft[] },
+    ): Promise<{ ok: true; questions: number } | { ok: false; reason: 'notDraft' }> {
+      return db.transaction().execute(async (trx) => {
+        let series = await repo.findSeries(trx, actor.organizationId, seriesCode)
+        if (!series) {
+          const title = { es: '', fr: '', pt: '', ...imported.title }
+          if (!title[sourceOf(actor)]) title[sourceOf(actor)] = seriesCode
+          await insertSeries(trx, { organizationId: actor.organizationId, code: seriesCode, title })
+          series = (await repo.findSeries(trx, actor.organizationId, seriesCode))!
+        }
+        let wave = (await repo.listWaves(trx, series.id)).find((w) => w.year === year)
+        if (wave && wave.status !== 'draft') return { ok: false as const, reason: 'notDraft' as const }
+        const waveId = wave?.id ?? (await insertWave(trx, { seriesId: series.id, year, status: 'draft' }))
+        await repo.deleteQuestionsOf(trx, waveId)
+        await insertQuestions(trx, waveId, imported.questions, sourceOf(actor))
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actorId(actor),
+          action: 'questionnaire.import',
+          subject: `${seriesCode}/${year}`,
+          details: { questions: imported.questions.length },
+        })
+        return { ok: true as const, questions: imported.questions.length }
+      })
     },
 
     async closeWave(actor: StaffUser, context: WaveContext): Promise<'ok' | 'notOpen'> {
@@ -281,7 +341,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
         await repo.setWaveStatus(trx, context.wave.id, 'closed', now())
         await recordAudit(trx, {
           organizationId: actor.organizationId,
-          userId: actor.id,
+          userId: actorId(actor),
           action: 'wave.close',
           subject: `${context.series.code}/${context.wave.year}`,
         })

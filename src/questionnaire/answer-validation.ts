@@ -28,7 +28,8 @@ export function readPageAnswers(
         ...(result.params ? { params: result.params } : {}),
       })
     } else if (result.value === null) {
-      if (question.required) errors.push({ question: question.code, error: module.requiredError })
+      if (question.required && question.type !== 'note')
+        errors.push({ question: question.code, error: module.requiredError })
     } else {
       answers[question.code] = result.value
     }

@@ -9,6 +9,7 @@ export const QUESTION_TYPES = [
   'number',
   'short_text',
   'long_text',
+  'note',
 ] as const
 export type QuestionType = (typeof QUESTION_TYPES)[number]
 

@@ -15,7 +15,7 @@ export interface QuestionView {
   code: string
   id: string
   name: string
-  control: 'radios' | 'checkboxes' | 'scale' | 'number' | 'short_text' | 'long_text'
+  control: 'radios' | 'checkboxes' | 'scale' | 'number' | 'short_text' | 'long_text' | 'note'
   label: string
   help: string
   required: boolean
@@ -39,6 +39,7 @@ const CONTROL: Record<Question['type'], QuestionView['control']> = {
   number: 'number',
   short_text: 'short_text',
   long_text: 'long_text',
+  note: 'note',
 }
 
 function asStrings(value: unknown): string[] {

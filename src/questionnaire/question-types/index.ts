@@ -2,7 +2,7 @@ import type { QuestionType } from '../questionnaire.ts'
 import { multipleChoice, scale5, singleChoice, yesNo } from './choice.ts'
 import { numberQuestion, scale0to10 } from './number.ts'
 import type { QuestionTypeModule } from './question-type.ts'
-import { longText, shortText } from './text.ts'
+import { longText, note, shortText } from './text.ts'
 
 const modules: Record<QuestionType, QuestionTypeModule> = {
   single_choice: singleChoice,
@@ -13,6 +13,7 @@ const modules: Record<QuestionType, QuestionTypeModule> = {
   number: numberQuestion,
   short_text: shortText,
   long_text: longText,
+  note,
 }
 
 /** The module that reads, checks and stores answers of this type. */

@@ -26,3 +26,12 @@ function textType(type: 'short_text' | 'long_text', max: number): QuestionTypeMo
 
 export const shortText = textType('short_text', SHORT_TEXT_MAX)
 export const longText = textType('long_text', LONG_TEXT_MAX)
+
+/** Text shown to the respondent (an XLSForm note); it takes no answer. */
+export const note: QuestionTypeModule = {
+  type: 'note',
+  hasOptions: false,
+  requiredError: 'enterText',
+  parse: () => ok(null),
+  toRows: () => [],
+}

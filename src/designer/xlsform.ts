@@ -1,0 +1,404 @@
+import ExcelJS from 'exceljs'
+import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
+import type { Question, QuestionType } from '../questionnaire/questionnaire.ts'
+import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
+
+// XLSForm (as used by KoboToolbox and ODK) to and from a wave's questionnaire.
+
+const LANGUAGE_LABELS: Record<Language, string> = {
+  es: 'Español (es)',
+  fr: 'Français (fr)',
+  pt: 'Português (pt)',
+}
+export const XLSFORM_MAX_BYTES = 5 * 1024 * 1024
+const MAX_ROWS = 2000
+const MAX_CELL = 4000
+
+export interface XlsFormProblem {
+  sheet: string
+  row: number
+  reason: string
+}
+
+export type XlsFormReading =
+  | { ok: true; title: Partial<Translated>; questions: QuestionDraft[] }
+  | { ok: false; problems: XlsFormProblem[] }
+
+/** Writes a questionnaire as an XLSForm workbook: survey, choices and settings sheets, labels in three languages. */
+export async function writeXlsForm(input: {
+  formId: string
+  title: Partial<Translated>
+  year: number
+  sourceLanguage: Language
+  questions: Question[]
+}): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook()
+  const survey = workbook.addWorksheet('survey')
+  const choices = workbook.addWorksheet('choices')
+  const settings = workbook.addWorksheet('settings')
+  const labels = (prefix: string) => LANGUAGES.map((l) => `${prefix}::${LANGUAGE_LABELS[l]}`)
+  survey.addRow([
+    'type',
+    'name',
+    ...labels('label'),
+    ...labels('hint'),
+    'required',
+    'relevant',
+    'constraint',
+    'appearance',
+    'parameters',
+    'pulso_profile',
+  ])
+  choices.addRow(['list_name', 'name', ...labels('label')])
+  settings.addRow(['form_title', 'form_id', 'version', 'default_language'])
+  settings.addRow([
+    input.title[input.sourceLanguage] ?? '',
+    input.formId,
+    String(input.year),
+    LANGUAGE_LABELS[input.sourceLanguage],
+  ])
+
+  let page: number | undefined
+  for (const q of input.questions) {
+    if (q.page !== page) {
+      if (page !== undefined) survey.addRow(['end_group'])
+      survey.addRow(['begin_group', `page_${q.page}`])
+      page = q.page
+    }
+    const { type, appearance, parameters, constraint } = xlsType(q)
+    survey.addRow([
+      type,
+      q.code,
+      ...LANGUAGES.map((l) => q.text[l] ?? ''),
+      ...LANGUAGES.map((l) => q.help[l] ?? ''),
+      q.required ? 'yes' : '',
+      q.showIf
+        ? q.showIf.anyOf.map((code) => `selected(\${${q.showIf!.question}}, '${code}')`).join(' or ')
+        : '',
+      constraint,
+      appearance,
+      parameters,
+      q.isProfile ? 'yes' : '',
+    ])
+    for (const o of q.options) choices.addRow([q.code, o.code, ...LANGUAGES.map((l) => o.label[l] ?? '')])
+  }
+  if (page !== undefined) survey.addRow(['end_group'])
+  return Buffer.from(await workbook.xlsx.writeBuffer())
+}
+
+function xlsType(q: Question): { type: string; appearance: string; parameters: string; constraint: string } {
+  const none = { appearance: '', parameters: '', constraint: '' }
+  switch (q.type) {
+    case 'single_choice':
+    case 'yes_no':
+      return { ...none, type: `select_one ${q.code}` }
+    case 'scale_5':
+      return { ...none, type: `select_one ${q.code}`, appearance: 'likert' }
+    case 'multiple_choice':
+      return { ...none, type: `select_multiple ${q.code}` }
+    case 'scale_0_10':
+      return { ...none, type: 'range', parameters: 'start=0 end=10 step=1' }
+    case 'number': {
+      const bounds = [q.min !== null ? `. >= ${q.min}` : '', q.max !== null ? `. <= ${q.max}` : ''].filter(
+        Boolean,
+      )
+      return { ...none, type: 'decimal', constraint: bounds.join(' and ') }
+    }
+    case 'short_text':
+      return { ...none, type: 'text' }
+    case 'long_text':
+      return { ...none, type: 'text', appearance: 'multiline' }
+    case 'note':
+      return { ...none, type: 'note' }
+  }
+}
+
+const UNSUPPORTED = new Set([
+  'begin_repeat',
+  'begin repeat',
+  'end_repeat',
+  'end repeat',
+  'calculate',
+  'geopoint',
+  'geotrace',
+  'geoshape',
+  'image',
+  'audio',
+  'video',
+  'file',
+  'barcode',
+  'date',
+  'time',
+  'datetime',
+  'start',
+  'end',
+  'today',
+  'deviceid',
+  'acknowledge',
+  'rank',
+  'hidden',
+  'select_one_from_file',
+  'select_multiple_from_file',
+  'background-audio',
+])
+
+/** Reads an XLSForm workbook; every unsupported or malformed row is reported and nothing is returned then. */
+export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promise<XlsFormReading> {
+  const problems: XlsFormProblem[] = []
+  if (file.length > XLSFORM_MAX_BYTES)
+    return { ok: false, problems: [{ sheet: '-', row: 0, reason: 'the file is larger than 5 MB' }] }
+  // An .xlsx file is a zip archive: refuse anything else before parsing.
+  if (file.length < 4 || file.readUInt32LE(0) !== 0x04034b50) {
+    return { ok: false, problems: [{ sheet: '-', row: 0, reason: 'the file is not an .xlsx workbook' }] }
+  }
+  const workbook = new ExcelJS.Workbook()
+  try {
+    await workbook.xlsx.load(file as unknown as ArrayBuffer)
+  } catch {
+    return {
+      ok: false,
+      problems: [{ sheet: '-', row: 0, reason: 'the file is not a readable .xlsx workbook' }],
+    }
+  }
+  const survey = readSheet(workbook, 'survey', problems)
+  const choices = readSheet(workbook, 'choices', problems)
+  const settings = workbook.getWorksheet('settings') ? readSheet(workbook, 'settings', problems) : []
+  for (const name of ['survey', 'choices']) {
+    if (!workbook.getWorksheet(name))
+      problems.push({ sheet: name, row: 0, reason: `the workbook has no "${name}" sheet` })
+  }
+  if (!survey || !choices || problems.length > 0) return { ok: false, problems }
+
+  const lists = new Map<string, { code: string; label: Translated; row: number }[]>()
+  for (const { row, cells } of choices) {
+    const list = cells.list_name ?? ''
+    const code = cells.name ?? ''
+    if (!list && !code) continue
+    if (!/^[a-z0-9][a-z0-9_]{0,39}$/i.test(code)) {
+      problems.push({
+        sheet: 'choices',
+        row,
+        reason: `choice name "${code}" must be 1-40 letters, digits or _`,
+      })
+      continue
+    }
+    const entries = lists.get(list) ?? []
+    if (entries.some((e) => e.code === code.toLowerCase()))
+      problems.push({ sheet: 'choices', row, reason: `choice "${code}" appears twice in list "${list}"` })
+    entries.push({ code: code.toLowerCase(), label: translated(cells, 'label', sourceLanguage), row })
+    lists.set(list, entries)
+  }
+
+  const questions: QuestionDraft[] = []
+  let page = 1
+  let pageUsed = false
+  let depth = 0
+  for (const { row, cells } of survey) {
+    const rawType = (cells.type ?? '').trim()
+    if (!rawType) continue
+    const [keyword = '', listName] = rawType.split(/\s+/)
+    const kind = keyword.toLowerCase()
+    const fail = (reason: string) => problems.push({ sheet: 'survey', row, reason })
+    if (kind === 'begin_group' || (kind === 'begin' && listName === 'group')) {
+      if (depth > 0) fail('nested groups are not supported: a group is a page')
+      depth += 1
+      if (pageUsed) page += 1
+      pageUsed = false
+      continue
+    }
+    if (kind === 'end_group' || (kind === 'end' && listName === 'group')) {
+      depth = Math.max(0, depth - 1)
+      continue
+    }
+    if (UNSUPPORTED.has(kind) || kind === 'begin' || kind === 'end') {
+      fail(
+        `type "${rawType}" is not supported (repeats, calculations, locations, media and dates cannot be imported)`,
+      )
+      continue
+    }
+    const code = (cells.name ?? '').trim()
+    if (!/^[a-z][a-z0-9_]{0,39}$/.test(code)) {
+      fail(
+        `name "${code}" must start with a lowercase letter and use only lowercase letters, digits and _ (at most 40)`,
+      )
+      continue
+    }
+    if (questions.some((q) => q.code === code)) {
+      fail(`name "${code}" is used twice`)
+      continue
+    }
+    const text = translated(cells, 'label', sourceLanguage)
+    if (!text[sourceLanguage]) fail(`the label in the source language (${sourceLanguage}) is empty`)
+    const appearance = (cells.appearance ?? '').trim().toLowerCase()
+    let type: QuestionType
+    let options: QuestionDraft['options'] = []
+    let min: number | null = null
+    let max: number | null = null
+    if (kind === 'select_one' || kind === 'select_multiple') {
+      const list = listName ? lists.get(listName) : undefined
+      if (!list || list.length === 0) {
+        fail(`the choice list "${listName ?? ''}" is missing from the choices sheet`)
+        continue
+      }
+      options = list.map(({ code: c, label }) => ({ code: c, label }))
+      const codes = options.map((o) => o.code)
+      if (kind === 'select_multiple') type = 'multiple_choice'
+      else if (appearance === 'likert' && codes.filter((c) => c !== 'dont_know').join(',') === '1,2,3,4,5')
+        type = 'scale_5'
+      else if (codes.join(',') === 'yes,no' || codes.join(',') === 'yes,no,dont_know') type = 'yes_no'
+      else type = 'single_choice'
+    } else if (kind === 'integer' || kind === 'decimal') {
+      type = 'number'
+      const bounds = readConstraint(cells.constraint ?? '')
+      if (!bounds)
+        fail(`constraint "${cells.constraint}" is not supported: use bounds such as ". >= 0 and . <= 120"`)
+      else ({ min, max } = bounds)
+    } else if (kind === 'range') {
+      const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
+      if (!/^start=0 end=10( step=1)?$/.test(parameters)) {
+        fail(`range "${parameters}" is not supported: only start=0 end=10 step=1 (a 0-10 rating)`)
+        continue
+      }
+      type = 'scale_0_10'
+    } else if (kind === 'text') {
+      type = appearance === 'multiline' ? 'long_text' : 'short_text'
+    } else if (kind === 'note') {
+      type = 'note'
+    } else {
+      fail(`type "${rawType}" is not supported`)
+      continue
+    }
+    if (cells.constraint && type !== 'number') fail('constraints are supported on number questions only')
+    const required = /^(yes|true|true\(\))$/i.test((cells.required ?? '').trim())
+    const relevant = (cells.relevant ?? '').trim()
+    let showIf: QuestionDraft['showIf'] = null
+    if (relevant) {
+      showIf = readRelevant(relevant)
+      if (!showIf)
+        fail(
+          `relevant "${relevant}" is not supported: use \${q} = 'x' or selected(\${q}, 'x'), joined with "or"`,
+        )
+      else if (!questions.some((q) => q.code === showIf!.question && q.page < page)) {
+        fail(`relevant refers to "${showIf.question}", which must be a question on an earlier page`)
+      }
+    }
+    questions.push({
+      code,
+      type,
+      page,
+      required: type === 'note' ? false : required,
+      text,
+      help: translated(cells, 'hint', sourceLanguage),
+      showIf,
+      isProfile: /^(yes|true)$/i.test((cells.pulso_profile ?? '').trim()),
+      min,
+      max,
+      options,
+    })
+    pageUsed = true
+  }
+  if (questions.length === 0 && problems.length === 0)
+    problems.push({ sheet: 'survey', row: 0, reason: 'the form has no questions' })
+  if (problems.length > 0) return { ok: false, problems }
+  const settingsRow = settings?.[0]?.cells ?? {}
+  const title: Partial<Translated> = settingsRow.form_title
+    ? { [sourceLanguage]: settingsRow.form_title }
+    : {}
+  return { ok: true, title, questions }
+}
+
+/** Rows of a sheet as header -> text, with the 1-based row number; formulas and huge cells are refused. */
+function readSheet(workbook: ExcelJS.Workbook, name: string, problems: XlsFormProblem[]) {
+  const sheet = workbook.getWorksheet(name)
+  if (!sheet) return undefined
+  if (sheet.rowCount > MAX_ROWS) {
+    problems.push({
+      sheet: name,
+      row: 0,
+      reason: `the sheet has ${sheet.rowCount} rows; at most ${MAX_ROWS} are read`,
+    })
+    return undefined
+  }
+  const headers: string[] = []
+  const rows: { row: number; cells: Record<string, string> }[] = []
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const values: string[] = []
+    row.eachCell({ includeEmpty: true }, (cell, column) => {
+      if (cell.type === ExcelJS.ValueType.Formula) {
+        problems.push({
+          sheet: name,
+          row: rowNumber,
+          reason: `cell ${cell.address} holds a formula; type the value instead`,
+        })
+        return
+      }
+      const text = cell.text ?? ''
+      if (text.length > MAX_CELL)
+        problems.push({
+          sheet: name,
+          row: rowNumber,
+          reason: `cell ${cell.address} is longer than ${MAX_CELL} characters`,
+        })
+      values[column - 1] = text.trim()
+    })
+    if (headers.length === 0) {
+      values.forEach((v, i) => (headers[i] = normalizeHeader(v ?? '')))
+      return
+    }
+    const cells: Record<string, string> = {}
+    headers.forEach((h, i) => {
+      if (h && values[i]) cells[h] = values[i]!
+    })
+    rows.push({ row: rowNumber, cells })
+  })
+  return rows
+}
+
+// "label::Español (es)", "label::es" and "label" (the source language) all name a label column.
+function normalizeHeader(header: string): string {
+  const lower = header.trim().toLowerCase().replace(/\s+/g, ' ')
+  const match = /^(label|hint)\s*::\s*(.+)$/.exec(lower)
+  if (!match) return lower.replace(/ /g, '_')
+  const [, kind, language] = match
+  const code =
+    /\((es|fr|pt)\)$/.exec(language!)?.[1] ?? (/^(es|fr|pt)$/.test(language!) ? language : undefined)
+  return code ? `${kind}::${code}` : `${kind}::other`
+}
+
+function translated(
+  cells: Record<string, string>,
+  kind: 'label' | 'hint',
+  sourceLanguage: Language,
+): Translated {
+  const text = Object.fromEntries(LANGUAGES.map((l) => [l, cells[`${kind}::${l}`] ?? ''])) as Translated
+  if (!text[sourceLanguage] && cells[kind]) text[sourceLanguage] = cells[kind]!
+  return text
+}
+
+function readRelevant(expression: string): { question: string; anyOf: string[] } | null {
+  const parts = expression.split(/\s+or\s+/i)
+  let question: string | undefined
+  const anyOf: string[] = []
+  for (const part of parts) {
+    const m =
+      /^\$\{([a-z][a-z0-9_]*)\}\s*=\s*'([a-z0-9_]+)'$/i.exec(part.trim()) ??
+      /^selected\(\s*\$\{([a-z][a-z0-9_]*)\}\s*,\s*'([a-z0-9_]+)'\s*\)$/i.exec(part.trim())
+    if (!m || (question && question !== m[1])) return null
+    question = m[1]
+    anyOf.push(m[2]!.toLowerCase())
+  }
+  return question ? { question, anyOf } : null
+}
+
+function readConstraint(expression: string): { min: number | null; max: number | null } | null {
+  if (!expression.trim()) return { min: null, max: null }
+  let min: number | null = null
+  let max: number | null = null
+  for (const part of expression.split(/\s+and\s+/i)) {
+    const m = /^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$/.exec(part.trim())
+    if (!m) return null
+    if (m[1] === '>=') min = Number(m[2])
+    else max = Number(m[2])
+  }
+  return { min, max }
+}

@@ -1,0 +1,307 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import ExcelJS from 'exceljs'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadDesignerQuestions } from '../../src/designer/designer.repository.ts'
+import { readXlsForm } from '../../src/designer/xlsform.ts'
+import { buildSurvey, sampleQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { cliDatabase, runCli } from '../helpers/cli.ts'
+import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+let t: TestApp
+let survey: BuiltSurvey
+let designer: StaffBrowser
+const folder = mkdtempSync(path.join(tmpdir(), 'pulso-xlsform-'))
+
+beforeAll(async () => {
+  t = await createTestApp()
+  survey = await buildSurvey(t.services.db, {
+    year: 2026,
+    questions: [
+      ...sampleQuestions,
+      { code: 'thanks_note', type: 'note', page: 5, text: { es: 'Gracias', fr: 'Merci', pt: 'Obrigado' } },
+    ],
+  })
+  designer = await signedIn(t.app, t.services, survey.organizationId, 'designer')
+})
+afterAll(() => t.close())
+
+const comparable = (questions: Awaited<ReturnType<typeof loadDesignerQuestions>>) =>
+  questions.map(({ id: _id, position: _p, stamps: _s, breakInSeries: _b, ...q }) => q)
+
+/** A workbook built row by row, for hostile and foreign forms. */
+async function workbook(sheets: Record<string, unknown[][]>): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook()
+  for (const [name, rows] of Object.entries(sheets)) {
+    const sheet = wb.addWorksheet(name)
+    for (const row of rows) sheet.addRow(row)
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
+
+describe('XLSForm', () => {
+  it('exports a wave from the designer and reads back the same three-language questionnaire', async () => {
+    await designer.get('/staff')
+    const download = await designer.agent
+      .get('/staff/series/perception/waves/2026/xlsform')
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => done(null, Buffer.concat(chunks)))
+      })
+    expect(download.status).toBe(200)
+    expect(download.headers['content-disposition']).toContain('perception-2026.xlsx')
+    const reading = await readXlsForm(download.body as Buffer, 'es')
+    expect(reading.ok).toBe(true)
+    if (!reading.ok) return
+    const original = comparable(await loadDesignerQuestions(t.services.db, survey.waveId))
+    expect(reading.questions.map((q) => ({ ...q, help: { es: '', fr: '', pt: '', ...q.help } }))).toEqual(
+      original.map(({ help, ...q }) => ({ ...q, help: { es: '', fr: '', pt: '', ...help } })),
+    )
+  })
+
+  it('round-trips through the command line: export, import into a new wave, export again, byte-for-byte the same questionnaire', async () => {
+    const database = await cliDatabase()
+    try {
+      const form = path.join(folder, 'sample.xlsx')
+      // Seed the CLI's database by importing a form written from the sample questionnaire.
+      const first = await (async () => {
+        await designer.get('/staff')
+        const res = await designer.agent
+          .get('/staff/series/perception/waves/2026/xlsform')
+          .buffer(true)
+          .parse((r, done) => {
+            const chunks: Buffer[] = []
+            r.on('data', (c: Buffer) => chunks.push(c))
+            r.on('end', () => done(null, Buffer.concat(chunks)))
+          })
+        return res.body as Buffer
+      })()
+      writeFileSync(form, first)
+      expect(
+        runCli(database.env, [
+          'org:create',
+          '--slug',
+          'lisboa-norte',
+          '--name',
+          'Lisboa Norte',
+          '--source-lang',
+          'es',
+        ]).status,
+      ).toBe(0)
+      const imported = runCli(database.env, [
+        'questionnaire:import',
+        '--org',
+        'lisboa-norte',
+        '--series',
+        'perception',
+        '--wave',
+        '2027',
+        '--file',
+        form,
+      ])
+      expect(imported.stderr).toBe('')
+      expect(imported.stdout).toBe('Imported 9 questions into lisboa-norte/perception/2027 (draft).')
+      const again = path.join(folder, 'again.xlsx')
+      const exported = runCli(database.env, [
+        'questionnaire:export',
+        '--org',
+        'lisboa-norte',
+        '--series',
+        'perception',
+        '--wave',
+        '2027',
+        '--file',
+        again,
+      ])
+      expect(exported.status).toBe(0)
+      const [a, b] = await Promise.all([readXlsForm(first, 'es'), readXlsForm(readFileSync(again), 'es')])
+      expect(a.ok && b.ok).toBe(true)
+      if (a.ok && b.ok) expect(b.questions).toEqual(a.questions)
+
+      // The wave opens by the same rules as in the designer: here the series title lacks fr and pt.
+      const refused = runCli(database.env, [
+        'wave:open',
+        '--org',
+        'lisboa-norte',
+        '--series',
+        'perception',
+        '--wave',
+        '2027',
+      ])
+      expect(refused.status).toBe(2)
+      expect(refused.stderr).toContain('seriesTitleMissing language=fr')
+      const db = database.db()
+      await sql`update survey_series set title = '{"es":"Percepción","fr":"Perception","pt":"Perceção"}'`.execute(
+        db,
+      )
+      await db.destroy()
+      const opened = runCli(database.env, [
+        'wave:open',
+        '--org',
+        'lisboa-norte',
+        '--series',
+        'perception',
+        '--wave',
+        '2027',
+      ])
+      expect(opened.stderr).toBe('')
+      expect(opened.stdout).toContain('Opened perception/2027')
+      const frozen = runCli(database.env, [
+        'questionnaire:import',
+        '--org',
+        'lisboa-norte',
+        '--series',
+        'perception',
+        '--wave',
+        '2027',
+        '--file',
+        form,
+      ])
+      expect(frozen.status).toBe(2)
+      expect(frozen.stderr).toContain('frozen')
+      expect(
+        runCli(database.env, [
+          'wave:close',
+          '--org',
+          'lisboa-norte',
+          '--series',
+          'perception',
+          '--wave',
+          '2027',
+        ]).stdout,
+      ).toContain('Closed')
+    } finally {
+      await database.cleanup().catch(() => {})
+    }
+  })
+
+  it('reads the short label::es columns, groups as pages, relevant and constraints', async () => {
+    const file = await workbook({
+      survey: [
+        ['type', 'name', 'label::es', 'label::fr', 'label::pt', 'required', 'relevant', 'constraint'],
+        ['begin_group', 'p1'],
+        ['select_one yn', 'aware', '¿Conoce?', 'Connaissez-vous ?', 'Conhece?', 'yes'],
+        ['end_group'],
+        ['begin_group', 'p2'],
+        [
+          'select_multiple acts',
+          'acts',
+          '¿Cuáles?',
+          'Lesquelles ?',
+          'Quais?',
+          '',
+          "selected(${aware}, 'yes')",
+        ],
+        ['integer', 'age', 'Edad', 'Âge', 'Idade', '', '', '. >= 16 and . <= 110'],
+        ['end_group'],
+      ],
+      choices: [
+        ['list_name', 'name', 'label::es', 'label::fr', 'label::pt'],
+        ['yn', 'yes', 'Sí', 'Oui', 'Sim'],
+        ['yn', 'no', 'No', 'Non', 'Não'],
+        ['acts', 'twinning', 'Hermanamientos', 'Jumelages', 'Geminações'],
+      ],
+    })
+    const reading = await readXlsForm(file, 'es')
+    expect(reading).toMatchObject({
+      ok: true,
+      questions: [
+        { code: 'aware', type: 'yes_no', page: 1, required: true },
+        { code: 'acts', type: 'multiple_choice', page: 2, showIf: { question: 'aware', anyOf: ['yes'] } },
+        { code: 'age', type: 'number', page: 2, min: 16, max: 110 },
+      ],
+    })
+  })
+
+  it('reports every unsupported or malformed row with its sheet, row and reason, and imports nothing', async () => {
+    const file = await workbook({
+      survey: [
+        ['type', 'name', 'label::Español (es)', 'relevant', 'constraint'],
+        ['begin_repeat', 'members', 'Miembros'],
+        ['calculate', 'total', ''],
+        ['geopoint', 'where', '¿Dónde?'],
+        ['select_one missing_list', 'q1', 'Uno'],
+        ['text', 'Bad Name', 'Dos'],
+        ['integer', 'n', 'Tres', '', '. > 5 or . < 2'],
+        ['text', 'later', 'Cuatro', '${n} > 3'],
+      ],
+      choices: [['list_name', 'name', 'label::Español (es)']],
+    })
+    const reading = await readXlsForm(file, 'es')
+    expect(reading.ok).toBe(false)
+    if (reading.ok) return
+    expect(reading.problems.map((p) => `${p.sheet}:${p.row}`)).toEqual([
+      'survey:2',
+      'survey:3',
+      'survey:4',
+      'survey:5',
+      'survey:6',
+      'survey:7',
+      'survey:8',
+    ])
+    expect(reading.problems[0]!.reason).toContain('not supported')
+    expect(reading.problems[3]!.reason).toContain('choice list "missing_list"')
+    expect(reading.problems[6]!.reason).toContain('relevant')
+  })
+
+  it('refuses bytes that are not a workbook, formulas, missing sheets and oversized forms', async () => {
+    expect(await readXlsForm(Buffer.from('type,name\ntext,q'), 'es')).toMatchObject({
+      ok: false,
+      problems: [{ reason: 'the file is not an .xlsx workbook' }],
+    })
+    expect(
+      await readXlsForm(Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(100)]), 'es'),
+    ).toMatchObject({ ok: false })
+    const noChoices = await workbook({
+      survey: [
+        ['type', 'name', 'label'],
+        ['text', 'q', 'Q'],
+      ],
+    })
+    expect(await readXlsForm(noChoices, 'es')).toMatchObject({
+      ok: false,
+      problems: [{ sheet: 'choices', reason: 'the workbook has no "choices" sheet' }],
+    })
+
+    const wb = new ExcelJS.Workbook()
+    const s = wb.addWorksheet('survey')
+    s.addRow(['type', 'name', 'label'])
+    s.addRow(['text', 'q', 'Q'])
+    s.getCell('C2').value = { formula: 'CONCAT("a","b")', result: 'ab' }
+    wb.addWorksheet('choices').addRow(['list_name', 'name', 'label'])
+    const formula = await readXlsForm(Buffer.from(await wb.xlsx.writeBuffer()), 'es')
+    expect(formula).toMatchObject({
+      ok: false,
+      problems: [{ sheet: 'survey', row: 2, reason: expect.stringContaining('formula') }],
+    })
+
+    const many = await workbook({
+      survey: [
+        ['type', 'name', 'label'],
+        ...Array.from({ length: 10_000 }, (_, i) => ['text', `q${i}`, 'Q']),
+      ],
+      choices: [['list_name', 'name', 'label']],
+    })
+    expect(await readXlsForm(many, 'es')).toMatchObject({
+      ok: false,
+      problems: [{ reason: expect.stringContaining('10001 rows') }],
+    })
+
+    const huge = await workbook({
+      survey: [
+        ['type', 'name', 'label'],
+        ['text', 'q', 'x'.repeat(5000)],
+      ],
+      choices: [['list_name', 'name', 'label']],
+    })
+    expect(await readXlsForm(huge, 'es')).toMatchObject({
+      ok: false,
+      problems: [{ reason: expect.stringContaining('longer than') }],
+    })
+  })
+})
