@@ -17,7 +17,8 @@ import { STAFF_ROLES } from '../staff/staff.service.ts'
 import { questionPageViewModel } from '../survey/question-page.view-model.ts'
 import type { DesignerService, WaveContext } from './designer.service.ts'
 import { parseQuestionForm, SPARE_OPTION_ROWS } from './question-form.ts'
-import { writeXlsForm } from './xlsform.ts'
+import multer from 'multer'
+import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES, type XlsFormProblem } from './xlsform.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -130,7 +131,13 @@ export function designerRoutes(designer: DesignerService): Router {
     res.redirect(303, `/staff/series/${seriesCode}/waves/${form.data.year}`)
   })
 
-  const showWave = (res: Response, c: WaveContext, notice: string | undefined, status = 200) => {
+  const showWave = (
+    res: Response,
+    c: WaveContext,
+    notice: string | undefined,
+    status = 200,
+    importProblems: XlsFormProblem[] = [],
+  ) => {
     const t = res.locals.t
     const problems = c.wave.status === 'draft' ? designer.problemsOf(c) : []
     const totals = Object.fromEntries(
@@ -169,6 +176,7 @@ export function designerRoutes(designer: DesignerService): Router {
                 : '#questions',
         })),
         notice,
+        importProblems,
       },
       status,
     )
@@ -235,6 +243,38 @@ export function designerRoutes(designer: DesignerService): Router {
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .attachment(`${c.series.code}-${c.wave.year}.xlsx`)
       .send(workbook)
+  })
+
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: XLSFORM_MAX_BYTES, files: 1, fields: 5, parts: 6 },
+  }).single('form')
+
+  router.post('/staff/series/:series/waves/:year/import', designers, async (req, res, next) => {
+    const c = await context(res, req.params)
+    upload(req, res, async (error: unknown) => {
+      try {
+        if (error) {
+          const tooLarge = (error as { code?: string }).code === 'LIMIT_FILE_SIZE'
+          return showWave(res, c, undefined, 400, [
+            {
+              sheet: '-',
+              row: 0,
+              reason: tooLarge ? 'the file is larger than 5 MB' : 'the upload could not be read',
+            },
+          ])
+        }
+        if (!req.file)
+          return showWave(res, c, undefined, 400, [{ sheet: '-', row: 0, reason: 'choose an .xlsx file' }])
+        const reading = await readXlsForm(req.file.buffer, c.sourceLanguage)
+        if (!reading.ok) return showWave(res, c, undefined, 400, reading.problems)
+        const result = await designer.importQuestionnaire(me(res), c.series.code, c.wave.year, reading)
+        if (!result.ok) return showWave(res, c, 'frozen', 409)
+        res.redirect(303, `${waveUrl(c)}?notice=imported`)
+      } catch (failure) {
+        next(failure)
+      }
+    })
   })
 
   // The question editor: GET shows it, POST saves it (a failed save re-renders with the values kept).

@@ -96,7 +96,10 @@ export function parseQuestionForm(
       min: f.type === 'number' ? f.min : null,
       max: f.type === 'number' ? f.max : null,
       text: { es: f.text_es, fr: f.text_fr, pt: f.text_pt },
-      help: { es: f.help_es, fr: f.help_fr, pt: f.help_pt },
+      // An absent help text is stored as {}, as imports store it.
+      help: Object.fromEntries(
+        Object.entries({ es: f.help_es, fr: f.help_fr, pt: f.help_pt }).filter(([, text]) => text !== ''),
+      ),
       options: ['single_choice', 'multiple_choice', 'scale_5', 'yes_no'].includes(f.type) ? options : [],
       reviewed: f.reviewed === undefined ? [] : Array.isArray(f.reviewed) ? f.reviewed : [f.reviewed],
     },

@@ -288,7 +288,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       page,
       required: type === 'note' ? false : required,
       text,
-      help: translated(cells, 'hint', sourceLanguage),
+      help: withoutEmpty(translated(cells, 'hint', sourceLanguage)),
       showIf,
       isProfile: /^(yes|true)$/i.test((cells.pulso_profile ?? '').trim()),
       min,
@@ -401,4 +401,9 @@ function readConstraint(expression: string): { min: number | null; max: number |
     else max = Number(m[2])
   }
   return { min, max }
+}
+
+// An absent help text is stored as {}, as the designer stores it.
+function withoutEmpty(text: Translated): Partial<Translated> {
+  return Object.fromEntries(Object.entries(text).filter(([, value]) => value !== '')) as Partial<Translated>
 }

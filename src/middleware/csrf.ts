@@ -21,7 +21,8 @@ export function csrfProtection(secret: Buffer, secureCookies: boolean): RequestH
     const expected = sign(id as string)
     res.locals.csrfToken = expected
     if (SAFE_METHODS.has(req.method)) return next()
-    const given: unknown = req.body?._csrf
+    // A file upload's body is read later, by its route; its form carries the token in the address instead.
+    const given: unknown = req.is('multipart/form-data') ? req.query._csrf : req.body?._csrf
     if (!hasValidCookie || typeof given !== 'string' || !sameText(given, expected)) {
       return next(new HttpError(403, 'csrf'))
     }

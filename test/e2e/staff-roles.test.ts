@@ -32,6 +32,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['POST', `${wave}/open`, designers],
   ['POST', `${wave}/close`, designers],
   ['GET', `${wave}/preview`, designers],
+  ['GET', `${wave}/xlsform`, designers],
   ['GET', `${wave}/questions/new`, designers],
   ['POST', `${wave}/questions`, designers],
   ['GET', `${wave}/questions/interest`, designers],

@@ -180,6 +180,59 @@ describe('XLSForm', () => {
     }
   })
 
+  it('imports through the designer: an upload replaces a draft’s questions, a bad one changes nothing', async () => {
+    await designer.get('/staff/series/perception')
+    expect(
+      (await designer.post('/staff/series/perception/waves', { year: '2028', start: 'empty' })).status,
+    ).toBe(303)
+    const page = await designer.get('/staff/series/perception/waves/2028')
+    const action = /action="([^"]*\/import\?_csrf=[^"]*)"/.exec(page.text)![1]!.replace(/&amp;/g, '&')
+    const exported = await (async () => {
+      const res = await designer.agent
+        .get('/staff/series/perception/waves/2026/xlsform')
+        .buffer(true)
+        .parse((r, done) => {
+          const chunks: Buffer[] = []
+          r.on('data', (c: Buffer) => chunks.push(c))
+          r.on('end', () => done(null, Buffer.concat(chunks)))
+        })
+      return res.body as Buffer
+    })()
+    const count = async () =>
+      (
+        await sql<{
+          n: number
+        }>`select count(*)::int as n from question q join wave w on w.id = q.wave_id where w.year = 2028`.execute(
+          t.services.db,
+        )
+      ).rows[0]!.n
+
+    const bad = await designer.agent
+      .post(decodeURIComponent(action).replace(/_csrf=.*/, `_csrf=${encodeURIComponent(designer.token)}`))
+      .attach('form', Buffer.from('not a workbook'), 'form.xlsx')
+    expect(bad.status).toBe(400)
+    expect(bad.text).toContain('No se importó nada')
+    expect(await count()).toBe(0)
+
+    const noToken = await designer.agent
+      .post('/staff/series/perception/waves/2028/import')
+      .attach('form', exported, 'form.xlsx')
+    expect(noToken.status).toBe(403)
+
+    const good = await designer.agent
+      .post(`/staff/series/perception/waves/2028/import?_csrf=${encodeURIComponent(designer.token)}`)
+      .attach('form', exported, 'form.xlsx')
+    expect(good.status).toBe(303)
+    expect(await count()).toBe(9)
+    const fresh = comparable(await loadDesignerQuestions(t.services.db, survey.waveId))
+    const wave2028 = (
+      await sql<{
+        id: number
+      }>`select id from wave where year = 2028 and series_id = ${survey.seriesId}`.execute(t.services.db)
+    ).rows[0]!.id
+    expect(comparable(await loadDesignerQuestions(t.services.db, wave2028))).toEqual(fresh)
+  })
+
   it('reads the short label::es columns, groups as pages, relevant and constraints', async () => {
     const file = await workbook({
       survey: [
