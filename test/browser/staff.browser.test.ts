@@ -1,0 +1,109 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { browserAvailable, expectAccessible, openBrowser, serve } from '../helpers/browser.ts'
+import { createStaff } from '../helpers/staff.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+let t: TestApp
+let survey: BuiltSurvey
+let server: Awaited<ReturnType<typeof serve>>
+
+beforeAll(async () => {
+  t = await createTestApp()
+  survey = await buildSurvey(t.services.db, { year: 2026 })
+  server = await serve(t.app)
+})
+afterAll(async () => {
+  await server?.close()
+  await t.close()
+})
+
+describe.skipIf(!browserAvailable)('staff in a real browser', () => {
+  it(
+    'a designer copies 2026 into 2027, rewords a question in three languages, confirms the break and opens it; every page passes axe',
+    { timeout: 120_000 },
+    async () => {
+      const account = await createStaff(t.services, survey.organizationId, 'designer')
+      const browser = await openBrowser({ locale: 'es-ES' })
+      try {
+        const { page } = browser
+        await page.goto(`${server.url}/staff`)
+        expect(page.url()).toContain('/staff/sign-in')
+        await page.getByLabel('Correo electrónico').fill(account.email)
+        await page.getByLabel('Contraseña').fill('wrong password here')
+        await page.getByRole('button', { name: 'Entrar' }).click()
+        await page.locator('.error-summary').waitFor()
+        await expectAccessible(page, 'sign-in with an error')
+        await page.getByLabel('Contraseña').fill(account.password)
+        await page.getByRole('button', { name: 'Entrar' }).click()
+        await page.waitForURL(/\/staff$/)
+        await expectAccessible(page, 'staff home')
+
+        await page.getByRole('link', { name: 'Percepción' }).click()
+        await expectAccessible(page, 'series')
+        await page.getByLabel('Año').fill('2027')
+        await page.getByRole('button', { name: 'Crear la edición' }).click()
+        await page.waitForURL(/\/waves\/2027$/)
+        await expectAccessible(page, 'wave 2027')
+
+        await page.getByRole('link', { name: 'aware', exact: true }).click()
+        await expectAccessible(page, 'question editor')
+        await page.locator('#f-text_es').fill('¿Conoce la acción internacional de la ciudad?')
+        await page.locator('#f-text_fr').fill('Connaissez-vous l’action internationale de la ville ?')
+        await page.locator('#f-text_pt').fill('Conhece a ação internacional da cidade?')
+        await page.getByRole('button', { name: 'Guardar la pregunta' }).click()
+        await page.getByRole('button', { name: 'Confirmar la ruptura de serie' }).waitFor()
+        await expectAccessible(page, 'question editor with a break to confirm')
+        await page.getByRole('button', { name: 'Confirmar la ruptura de serie' }).click()
+        await page.getByText('Ruptura de serie confirmada').waitFor()
+
+        await page.goto(`${server.url}/staff/series/perception/waves/2027/preview?preview=pt`)
+        await expectAccessible(page, 'preview')
+        expect(await page.textContent('main')).toContain('Conhece a ação internacional da cidade?')
+
+        await page.goto(`${server.url}/staff/series/perception/waves/2026`)
+        await page.getByRole('button', { name: 'Cerrar la edición' }).click()
+        await page.getByText('La edición está cerrada.').waitFor()
+        await page.goto(`${server.url}/staff/series/perception/waves/2027`)
+        await page.getByRole('button', { name: 'Abrir la edición a las respuestas' }).click()
+        await page.getByText('La edición está abierta').waitFor()
+        await expectAccessible(page, 'open wave')
+        const { rows } = await sql<{ year: number; status: string; break_in_series: boolean }>`
+        select w.year, w.status, q.break_in_series from wave w join question q on q.wave_id = w.id
+        where w.series_id = ${survey.seriesId} and q.code = 'aware' order by w.year`.execute(t.services.db)
+        expect(rows).toEqual([
+          { year: 2026, status: 'closed', break_in_series: false },
+          { year: 2027, status: 'open', break_in_series: true },
+        ])
+        await page.goto(`${server.url}/staff/password`)
+        await expectAccessible(page, 'password')
+      } finally {
+        await browser.close()
+      }
+    },
+  )
+
+  it('the admin’s pages pass axe in French', { timeout: 90_000 }, async () => {
+    const admin = await createStaff(t.services, survey.organizationId, 'admin', true)
+    const browser = await openBrowser({ locale: 'fr-FR' })
+    try {
+      const { page } = browser
+      await page.goto(`${server.url}/staff/sign-in`)
+      await page.getByLabel('Adresse électronique').fill(admin.email)
+      await page.getByLabel('Mot de passe').fill(admin.password)
+      await page.getByRole('button', { name: 'Se connecter' }).click()
+      await page.waitForURL(/\/staff$/)
+      for (const path of ['/staff/users', '/staff/audit', '/staff/organizations', '/staff/series/new']) {
+        await page.goto(`${server.url}${path}`)
+        await expectAccessible(page, path)
+      }
+      await page.goto(`${server.url}/staff/users`)
+      await page.getByRole('button', { name: 'Créer l’utilisateur' }).click()
+      await page.locator('.error-summary').waitFor()
+      await expectAccessible(page, 'users with errors')
+    } finally {
+      await browser.close()
+    }
+  })
+})
