@@ -1,0 +1,200 @@
+// Weighted estimates as R's survey package computes them, from per-cell aggregates:
+// svydesign(ids=~1, weights=~w0) -> rake(...) -> svymean(~y, na.rm=TRUE) / svyby / svyciprop(method="logit").
+
+/** Population totals of one or more profile variables: variable -> level -> population. */
+export type Margins = Record<string, Record<string, number>>
+
+/** Respondents sharing one combination of the margin variables' levels (a raking cell). */
+export interface RakingCell {
+  levels: Record<string, string>
+  respondents: number
+}
+
+export interface Weighting {
+  /** Weight of each respondent in a cell, in the same order as the cells given. */
+  weights: number[]
+  /** For the variance: each margin with the cells' weights right after its step in the final pass. */
+  margins: { variable: string; weights: number[] }[]
+  passes: number
+  converged: boolean
+  /** Respondents in the design (all cells). */
+  n: number
+  minWeight: number
+  maxWeight: number
+  /** Kish's design effect from unequal weights: n Σw² / (Σw)². */
+  designEffect: number
+}
+
+export class WeightingError extends Error {}
+
+/**
+ * Iterative proportional fitting of every respondent to the margins, from weights of 1, until the
+ * fitted joint table changes by less than `tolerance` of the population in a pass.
+ */
+export function rake(cells: RakingCell[], margins: Margins, options: { maxPasses?: number; tolerance?: number } = {}): Weighting {
+  const variables = Object.keys(margins)
+  const maxPasses = options.maxPasses ?? 1000
+  const population = Object.values(margins[variables[0]!] ?? {}).reduce((a, b) => a + b, 0)
+  const tolerance = (options.tolerance ?? 1e-8) * population
+  for (const variable of variables) {
+    for (const cell of cells) {
+      if (!(cell.levels[variable]! in margins[variable]!)) {
+        throw new WeightingError(`respondents answered ${variable} = ${cell.levels[variable]}, which has no population total`)
+      }
+    }
+    for (const level of Object.keys(margins[variable]!)) {
+      if (!cells.some((c) => c.levels[variable] === level && c.respondents > 0)) {
+        throw new WeightingError(`no respondent has ${variable} = ${level}, so its population cannot be matched`)
+      }
+    }
+  }
+  const weights = cells.map(() => 1)
+  let previous = cells.map((c) => c.respondents)
+  let passes = 0
+  let converged = false
+  let stepWeights: number[][] = []
+  while (passes < maxPasses) {
+    passes += 1
+    stepWeights = []
+    for (const variable of variables) {
+      const totals = new Map<string, number>()
+      cells.forEach((c, i) => totals.set(c.levels[variable]!, (totals.get(c.levels[variable]!) ?? 0) + c.respondents * weights[i]!))
+      cells.forEach((c, i) => {
+        weights[i]! *= margins[variable]![c.levels[variable]!]! / totals.get(c.levels[variable]!)!
+      })
+      stepWeights.push([...weights])
+    }
+    const fitted = cells.map((c, i) => c.respondents * weights[i]!)
+    const change = Math.max(...fitted.map((f, i) => Math.abs(f - previous[i]!)))
+    previous = fitted
+    if (change < tolerance) {
+      converged = true
+      break
+    }
+  }
+  return { ...summarize(cells, weights, passes, converged), margins: variables.map((variable, i) => ({ variable, weights: stepWeights[i]! })) }
+}
+
+/** Every respondent weighs 1 (a wave without margins is reported unweighted). */
+export function unweighted(cells: RakingCell[]): Weighting {
+  return { ...summarize(cells, cells.map(() => 1), 0, true), margins: [] }
+}
+
+function summarize(cells: RakingCell[], weights: number[], passes: number, converged: boolean): Omit<Weighting, 'margins'> {
+  let n = 0
+  let sum = 0
+  let sumSquares = 0
+  for (const [i, c] of cells.entries()) {
+    n += c.respondents
+    sum += c.respondents * weights[i]!
+    sumSquares += c.respondents * weights[i]! ** 2
+  }
+  const present = weights.filter((_, i) => cells[i]!.respondents > 0)
+  return {
+    weights,
+    passes,
+    converged,
+    n,
+    minWeight: Math.min(...present),
+    maxWeight: Math.max(...present),
+    designEffect: (n * sumSquares) / sum ** 2,
+  }
+}
+
+/** Valid answers of one domain within one raking cell: how many, Σy and Σy². */
+export interface DomainAggregate {
+  cell: number
+  count: number
+  sum: number
+  sumSquares: number
+}
+
+export interface Estimate {
+  estimate: number
+  se: number
+  /** Valid answers in the domain (unweighted). */
+  n: number
+  /** Kish's effective sample size of the domain: (Σw)² / Σw². */
+  nEffective: number
+}
+
+const Z95 = 1.959963984540054
+
+/**
+ * The weighted mean (or share, for 0/1 answers) over a domain, with its linearization standard error:
+ * influence values of every respondent (zero outside the domain), adjusted for the raking as R does,
+ * then n/(n-1)·Σ(x - x̄)² with n every respondent of the design.
+ */
+export function estimateMean(cells: RakingCell[], weighting: Weighting, domain: DomainAggregate[]): Estimate | undefined {
+  let totalWeight = 0
+  let weightedSum = 0
+  let count = 0
+  let sumSquaredWeights = 0
+  for (const d of domain) {
+    const w = weighting.weights[d.cell]!
+    totalWeight += w * d.count
+    weightedSum += w * d.sum
+    count += d.count
+    sumSquaredWeights += w * w * d.count
+  }
+  if (count === 0 || totalWeight === 0) return undefined
+  const mean = weightedSum / totalWeight
+
+  // Per cell: Z = Σ z_i and Q = Σ z_i², with z_i = w (y_i - mean) / Σw inside the domain, 0 outside.
+  const Z = new Array<number>(cells.length).fill(0)
+  const Q = new Array<number>(cells.length).fill(0)
+  for (const d of domain) {
+    const scale = weighting.weights[d.cell]! / totalWeight
+    Z[d.cell]! += scale * (d.sum - d.count * mean)
+    Q[d.cell]! += scale * scale * (d.sumSquares - 2 * mean * d.sum + d.count * mean * mean)
+  }
+
+  // Raking: like survey::svyrecvar, ten sweeps over the margins, each removing from every respondent's
+  // value its weight times the mean of value/weight within its level. Within a raking cell the removed
+  // amount is the same for every respondent, so only each cell's total shift is kept.
+  const shift = new Array<number>(cells.length).fill(0)
+  const current = [...Z]
+  for (let sweep = 0; sweep < (weighting.margins.length > 0 ? 10 : 0); sweep++) {
+    for (const margin of weighting.margins) {
+      const sums = new Map<string, { value: number; respondents: number }>()
+      cells.forEach((cell, c) => {
+        const level = cell.levels[margin.variable]!
+        const entry = sums.get(level) ?? { value: 0, respondents: 0 }
+        entry.value += current[c]! / margin.weights[c]!
+        entry.respondents += cell.respondents
+        sums.set(level, entry)
+      })
+      cells.forEach((cell, c) => {
+        const entry = sums.get(cell.levels[margin.variable]!)!
+        const removed = margin.weights[c]! * (entry.value / entry.respondents)
+        shift[c]! += removed
+        current[c]! -= cell.respondents * removed
+      })
+    }
+  }
+  let sumAdjusted = 0
+  let sumAdjustedSquares = 0
+  for (const [c, cell] of cells.entries()) {
+    sumAdjusted += Z[c]! - cell.respondents * shift[c]!
+    sumAdjustedSquares += Q[c]! - 2 * shift[c]! * Z[c]! + cell.respondents * shift[c]! * shift[c]!
+  }
+  const n = weighting.n
+  const variance = n > 1 ? (n / (n - 1)) * (sumAdjustedSquares - (sumAdjusted * sumAdjusted) / n) : NaN
+  return { estimate: mean, se: Math.sqrt(Math.max(variance, 0)), n: count, nEffective: (totalWeight * totalWeight) / sumSquaredWeights }
+}
+
+/** 95% interval: Wald (estimate ± z·se) or logit (for shares, stays within [0, 1]). */
+export function interval(estimate: number, se: number, method: 'wald' | 'logit'): [number, number] {
+  if (method === 'wald' || estimate <= 0 || estimate >= 1) return [estimate - Z95 * se, estimate + Z95 * se]
+  const logit = Math.log(estimate / (1 - estimate))
+  const seLogit = se / (estimate * (1 - estimate))
+  const expit = (x: number) => 1 / (1 + Math.exp(-x))
+  return [expit(logit - Z95 * seLogit), expit(logit + Z95 * seLogit)]
+}
+
+/** The change between two independent waves, with its standard error, Wald interval and significance at 5%. */
+export function change(earlier: { estimate: number; se: number }, later: { estimate: number; se: number }) {
+  const difference = later.estimate - earlier.estimate
+  const se = Math.sqrt(earlier.se ** 2 + later.se ** 2)
+  return { estimate: difference, se, ci: [difference - Z95 * se, difference + Z95 * se] as [number, number], significant: Math.abs(difference) > Z95 * se }
+}
