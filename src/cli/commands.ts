@@ -10,6 +10,21 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { createDesignerService, operatorActor } from '../designer/designer.service.ts'
 import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES } from '../designer/xlsform.ts'
 import { isLanguage } from '../questionnaire/translated.ts'
+import { findSeries as findDesignerSeries } from '../designer/designer.repository.ts'
+import {
+  readMarginsCsv,
+  readResponsesCsv,
+  storeResponses,
+  type ImportProblem,
+} from '../results/response-import.ts'
+import {
+  questionsByCode,
+  replaceMargins,
+  saveIndicator,
+  wavesOfSeries,
+} from '../results/results.repository.ts'
+import { createResultsService, trendsToCsv } from '../results/results.service.ts'
+import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { readSecret } from './read-secret.ts'
 
 /** A mistake in the command's input: printed as one line, exit code 2. */
@@ -210,3 +225,187 @@ function describeProblem(problem: Record<string, unknown> & { kind: string }): s
   const { kind, ...rest } = problem
   return [kind, ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ')
 }
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch {
+    throw new CliError(`--file: cannot read ${file}`)
+  }
+}
+
+const importProblems = (problems: ImportProblem[]) =>
+  `nothing was imported:\n${problems
+    .slice(0, 200)
+    .map((p) => `  row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.reason}`)
+    .join('\n')}${problems.length > 200 ? `\n  … and ${problems.length - 200} more` : ''}`
+
+Object.assign(commands, {
+  'responses:import': {
+    usage:
+      '--org ORG --series SERIES --wave YEAR --file responses.csv (all or nothing; the wave must be open or closed)',
+    options: { ...waveFlags, file: { type: 'string' } },
+    async run(db: Db, flags: Flags) {
+      const { context } = await waveContextFor(db, flags)
+      if (context.wave.status === 'draft')
+        throw new CliError(`wave ${context.wave.year} is a draft: open it before importing responses`)
+      const text = await readText(need(z.string({ error: 'is required' }), flags.file, 'file'))
+      const questionnaire = await loadQuestionnaire(db, context.wave.id)
+      const reading = readResponsesCsv(text, questionnaire, context.wave.id)
+      if (!reading.ok) throw new CliError(importProblems(reading.problems))
+      const total = reading.responses.length
+      const stored = await storeResponses(db, questionnaire, reading.responses, (done) => {
+        if (total >= 5000) process.stderr.write(`\r${done} / ${total} rows`)
+      })
+      if (total >= 5000) process.stderr.write('\n')
+      return `Imported ${stored} responses into ${context.series.code}/${context.wave.year}${stored < total ? ` (${total - stored} were already there)` : ''}.`
+    },
+  },
+  'margins:import': {
+    usage: '--org ORG --series SERIES --wave YEAR --file margins.csv (columns variable,level,population)',
+    options: { ...waveFlags, file: { type: 'string' } },
+    async run(db: Db, flags: Flags) {
+      const { actor, context } = await waveContextFor(db, flags)
+      const text = await readText(need(z.string({ error: 'is required' }), flags.file, 'file'))
+      const reading = readMarginsCsv(text, await loadQuestionnaire(db, context.wave.id))
+      if (!reading.ok) throw new CliError(importProblems(reading.problems))
+      await db.transaction().execute(async (trx) => {
+        await replaceMargins(trx, context.wave.id, reading.margins)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: null,
+          action: 'margins.import',
+          subject: `${context.series.code}/${context.wave.year}`,
+        })
+      })
+      const variables = [...new Set(reading.margins.map((m) => m.variable))]
+      return `Imported population margins for ${variables.join(', ')} into ${context.series.code}/${context.wave.year}.`
+    },
+  },
+  'indicator:define': {
+    usage:
+      '--org ORG --series SERIES --code CODE --question QCODE (--success 4,5 [--exclude dont_know] | --mean) [--label-es T --label-fr T --label-pt T]',
+    options: {
+      org: { type: 'string' },
+      series: { type: 'string' },
+      code: { type: 'string' },
+      question: { type: 'string' },
+      success: { type: 'string' },
+      exclude: { type: 'string' },
+      mean: { type: 'boolean' },
+      'label-es': { type: 'string' },
+      'label-fr': { type: 'string' },
+      'label-pt': { type: 'string' },
+    },
+    async run(db: Db, flags: Flags) {
+      const orgSlug = need(slug, flags.org, 'org')
+      const organization = await findOrganizationBySlug(db, orgSlug)
+      if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
+      const seriesCode = need(slug, flags.series, 'series')
+      const series = await findDesignerSeries(db, organization.id, seriesCode)
+      if (!series) throw new CliError(`--series: no series "${seriesCode}" in ${orgSlug}`)
+      const code = need(
+        z
+          .string({ error: 'is required' })
+          .regex(/^[a-z][a-z0-9_]{0,39}$/, 'use lowercase letters, digits and _'),
+        flags.code,
+        'code',
+      )
+      const questionCode = need(
+        z.string({ error: 'is required' }).regex(/^[a-z][a-z0-9_]{0,39}$/, 'is not a question code'),
+        flags.question,
+        'question',
+      )
+      const codes = (v: unknown) =>
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .map((c) => c.trim())
+              .filter(Boolean)
+          : []
+      const isMean = flags.mean === true
+      if (isMean === (flags.success !== undefined))
+        throw new CliError('give either --success CODES or --mean')
+      const waves = await wavesOfSeries(db, series.id)
+      const latest = waves.at(-1)
+      const question = latest ? (await questionsByCode(db, latest.id)).get(questionCode) : undefined
+      if (!question) throw new CliError(`--question: "${questionCode}" is not a question of the latest wave`)
+      const options = (await loadQuestionnaire(db, latest!.id)).questions
+        .find((q) => q.code === questionCode)!
+        .options.map((o) => o.code)
+      if (isMean && !['number', 'scale_0_10', 'scale_5'].includes(question.type))
+        throw new CliError('--mean needs a number, 0-10 or 5-point question')
+      for (const c of [...codes(flags.success), ...codes(flags.exclude)]) {
+        if (!options.includes(c))
+          throw new CliError(`"${c}" is not an option of ${questionCode} (options: ${options.join(', ')})`)
+      }
+      const label = {
+        es: String(flags['label-es'] ?? code),
+        fr: String(flags['label-fr'] ?? flags['label-es'] ?? code),
+        pt: String(flags['label-pt'] ?? flags['label-es'] ?? code),
+      }
+      await saveIndicator(db, series.id, {
+        code,
+        questionCode,
+        kind: isMean ? 'mean' : 'share',
+        successCodes: codes(flags.success),
+        excludedCodes: codes(flags.exclude),
+        label,
+      })
+      return `Defined indicator ${code}: ${isMean ? `mean of ${questionCode}` : `share of ${questionCode} in ${codes(flags.success).join(', ')}${flags.exclude ? `, excluding ${codes(flags.exclude).join(', ')}` : ''}`}.`
+    },
+  },
+  'trends:export': {
+    usage:
+      '--org ORG --series SERIES [--breakdown QCODE|language] [--ci logit|wald] --format csv|json (to standard output)',
+    options: {
+      org: { type: 'string' },
+      series: { type: 'string' },
+      breakdown: { type: 'string' },
+      ci: { type: 'string' },
+      format: { type: 'string' },
+    },
+    async run(db: Db, flags: Flags) {
+      const orgSlug = need(slug, flags.org, 'org')
+      const organization = await findOrganizationBySlug(db, orgSlug)
+      if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
+      const seriesCode = need(slug, flags.series, 'series')
+      const series = await findDesignerSeries(db, organization.id, seriesCode)
+      if (!series) throw new CliError(`--series: no series "${seriesCode}" in ${orgSlug}`)
+      const format = need(z.enum(['csv', 'json'], { error: 'must be csv or json' }), flags.format, 'format')
+      const ci = need(
+        z.enum(['logit', 'wald'], { error: 'must be logit or wald' }),
+        flags.ci ?? 'logit',
+        'ci',
+      )
+      const breakdown =
+        flags.breakdown === undefined
+          ? undefined
+          : need(
+              z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'is not a question code'),
+              flags.breakdown,
+              'breakdown',
+            )
+      const minGroupSize = (
+        await db
+          .selectFrom('survey_series')
+          .select('min_group_size')
+          .where('id', '=', series.id)
+          .executeTakeFirstOrThrow()
+      ).min_group_size
+      const trends = await createResultsService(db).trends({ id: series.id, minGroupSize }, { breakdown, ci })
+      if (format === 'csv') return trendsToCsv(trends.rows).trimEnd()
+      return JSON.stringify(
+        {
+          format: 'pulso-trends',
+          version: 1,
+          series: seriesCode,
+          waves: trends.waves,
+          rows: trends.rows.map(({ breakInSeries: _b, ...r }) => r),
+        },
+        null,
+        2,
+      )
+    },
+  },
+} satisfies Record<string, Command>)

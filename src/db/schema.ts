@@ -19,6 +19,7 @@ export interface SurveySeriesTable {
   title: JSONColumnType<Translated>
   description: JSONColumnType<Partial<Translated>, string | undefined, string>
   translation_stamps: JSONColumnType<Record<string, string>, string | undefined, string>
+  min_group_size: ColumnType<number, number | undefined, number>
   created_at: Timestamp
 }
 
@@ -125,6 +126,25 @@ export interface AuditLogTable {
   at: Timestamp
 }
 
+export interface IndicatorTable {
+  id: Generated<number>
+  series_id: number
+  code: string
+  question_code: string
+  kind: 'share' | 'mean'
+  success_codes: JSONColumnType<string[], string | undefined, string>
+  excluded_codes: JSONColumnType<string[], string | undefined, string>
+  label: JSONColumnType<Translated>
+  position: ColumnType<number, number | undefined, number>
+}
+
+export interface PopulationMarginTable {
+  wave_id: number
+  variable: string
+  level: string
+  population: number
+}
+
 /** Every table Pulso's application code may query. */
 export interface Database {
   organization: OrganizationTable
@@ -139,4 +159,6 @@ export interface Database {
   staff_session: StaffSessionTable
   sign_in_failure: SignInFailureTable
   audit_log: AuditLogTable
+  indicator: IndicatorTable
+  population_margin: PopulationMarginTable
 }

@@ -31,7 +31,11 @@ export class WeightingError extends Error {}
  * Iterative proportional fitting of every respondent to the margins, from weights of 1, until the
  * fitted joint table changes by less than `tolerance` of the population in a pass.
  */
-export function rake(cells: RakingCell[], margins: Margins, options: { maxPasses?: number; tolerance?: number } = {}): Weighting {
+export function rake(
+  cells: RakingCell[],
+  margins: Margins,
+  options: { maxPasses?: number; tolerance?: number } = {},
+): Weighting {
   const variables = Object.keys(margins)
   const maxPasses = options.maxPasses ?? 1000
   const population = Object.values(margins[variables[0]!] ?? {}).reduce((a, b) => a + b, 0)
@@ -39,12 +43,16 @@ export function rake(cells: RakingCell[], margins: Margins, options: { maxPasses
   for (const variable of variables) {
     for (const cell of cells) {
       if (!(cell.levels[variable]! in margins[variable]!)) {
-        throw new WeightingError(`respondents answered ${variable} = ${cell.levels[variable]}, which has no population total`)
+        throw new WeightingError(
+          `respondents answered ${variable} = ${cell.levels[variable]}, which has no population total`,
+        )
       }
     }
     for (const level of Object.keys(margins[variable]!)) {
       if (!cells.some((c) => c.levels[variable] === level && c.respondents > 0)) {
-        throw new WeightingError(`no respondent has ${variable} = ${level}, so its population cannot be matched`)
+        throw new WeightingError(
+          `no respondent has ${variable} = ${level}, so its population cannot be matched`,
+        )
       }
     }
   }
@@ -58,7 +66,9 @@ export function rake(cells: RakingCell[], margins: Margins, options: { maxPasses
     stepWeights = []
     for (const variable of variables) {
       const totals = new Map<string, number>()
-      cells.forEach((c, i) => totals.set(c.levels[variable]!, (totals.get(c.levels[variable]!) ?? 0) + c.respondents * weights[i]!))
+      cells.forEach((c, i) =>
+        totals.set(c.levels[variable]!, (totals.get(c.levels[variable]!) ?? 0) + c.respondents * weights[i]!),
+      )
       cells.forEach((c, i) => {
         weights[i]! *= margins[variable]![c.levels[variable]!]! / totals.get(c.levels[variable]!)!
       })
@@ -72,15 +82,31 @@ export function rake(cells: RakingCell[], margins: Margins, options: { maxPasses
       break
     }
   }
-  return { ...summarize(cells, weights, passes, converged), margins: variables.map((variable, i) => ({ variable, weights: stepWeights[i]! })) }
+  return {
+    ...summarize(cells, weights, passes, converged),
+    margins: variables.map((variable, i) => ({ variable, weights: stepWeights[i]! })),
+  }
 }
 
 /** Every respondent weighs 1 (a wave without margins is reported unweighted). */
 export function unweighted(cells: RakingCell[]): Weighting {
-  return { ...summarize(cells, cells.map(() => 1), 0, true), margins: [] }
+  return {
+    ...summarize(
+      cells,
+      cells.map(() => 1),
+      0,
+      true,
+    ),
+    margins: [],
+  }
 }
 
-function summarize(cells: RakingCell[], weights: number[], passes: number, converged: boolean): Omit<Weighting, 'margins'> {
+function summarize(
+  cells: RakingCell[],
+  weights: number[],
+  passes: number,
+  converged: boolean,
+): Omit<Weighting, 'margins'> {
   let n = 0
   let sum = 0
   let sumSquares = 0
@@ -125,7 +151,11 @@ const Z95 = 1.959963984540054
  * influence values of every respondent (zero outside the domain), adjusted for the raking as R does,
  * then n/(n-1)·Σ(x - x̄)² with n every respondent of the design.
  */
-export function estimateMean(cells: RakingCell[], weighting: Weighting, domain: DomainAggregate[]): Estimate | undefined {
+export function estimateMean(
+  cells: RakingCell[],
+  weighting: Weighting,
+  domain: DomainAggregate[],
+): Estimate | undefined {
   let totalWeight = 0
   let weightedSum = 0
   let count = 0
@@ -180,7 +210,12 @@ export function estimateMean(cells: RakingCell[], weighting: Weighting, domain: 
   }
   const n = weighting.n
   const variance = n > 1 ? (n / (n - 1)) * (sumAdjustedSquares - (sumAdjusted * sumAdjusted) / n) : NaN
-  return { estimate: mean, se: Math.sqrt(Math.max(variance, 0)), n: count, nEffective: (totalWeight * totalWeight) / sumSquaredWeights }
+  return {
+    estimate: mean,
+    se: Math.sqrt(Math.max(variance, 0)),
+    n: count,
+    nEffective: (totalWeight * totalWeight) / sumSquaredWeights,
+  }
 }
 
 /** 95% interval: Wald (estimate ± z·se) or logit (for shares, stays within [0, 1]). */
@@ -196,5 +231,10 @@ export function interval(estimate: number, se: number, method: 'wald' | 'logit')
 export function change(earlier: { estimate: number; se: number }, later: { estimate: number; se: number }) {
   const difference = later.estimate - earlier.estimate
   const se = Math.sqrt(earlier.se ** 2 + later.se ** 2)
-  return { estimate: difference, se, ci: [difference - Z95 * se, difference + Z95 * se] as [number, number], significant: Math.abs(difference) > Z95 * se }
+  return {
+    estimate: difference,
+    se,
+    ci: [difference - Z95 * se, difference + Z95 * se] as [number, number],
+    significant: Math.abs(difference) > Z95 * se,
+  }
 }

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto'
+import { parse } from 'csv-parse/sync'
+import type { Db } from '../db/database.ts'
+import type { Channel } from '../db/schema.ts'
+import type { Answers, Questionnaire } from '../questionnaire/questionnaire.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
+import { isLanguage } from '../questionnaire/translated.ts'
+
+export interface ImportProblem {
+  row: number
+  column: string
+  reason: string
+}
+
+const EXTRA_COLUMNS = new Set(['external_id', 'language', 'channel', 'submitted_at'])
+const CHANNELS = new Set(['web', 'assisted', 'imported'])
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+export interface ParsedResponse {
+  key: string
+  language: string
+  channel: Channel
+  submittedAt: Date | undefined
+  answers: Answers
+}
+
+/**
+ * Reads a CSV of responses collected elsewhere (paper, telephone, KoboToolbox) against a wave's
+ * questionnaire: header = question codes (plus external_id, language, channel, submitted_at),
+ * values = option codes (several separated by spaces), numbers or text; empty = not answered.
+ */
+export function readResponsesCsv(
+  text: string,
+  questionnaire: Questionnaire,
+  waveId: number,
+): { ok: true; responses: ParsedResponse[] } | { ok: false; problems: ImportProblem[] } {
+  let records: string[][]
+  try {
+    records = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      trim: true,
+    }) as string[][]
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [{ row: 0, column: '', reason: `not a readable CSV file: ${(error as Error).message}` }],
+    }
+  }
+  const [header, ...rows] = records
+  if (!header) return { ok: false, problems: [{ row: 0, column: '', reason: 'the file is empty' }] }
+  const problems: ImportProblem[] = []
+  const byCode = new Map(questionnaire.questions.map((q) => [q.code, q]))
+  header.forEach((column) => {
+    if (!byCode.has(column) && !EXTRA_COLUMNS.has(column))
+      problems.push({ row: 1, column, reason: 'not a question code of this wave' })
+  })
+  if (new Set(header).size !== header.length)
+    problems.push({ row: 1, column: '', reason: 'a column appears twice' })
+  if (problems.length) return { ok: false, problems }
+
+  const fileHash = createHash('sha256').update(text).digest('base64url').slice(0, 16)
+  const responses: ParsedResponse[] = []
+  const seenIds = new Set<string>()
+  rows.forEach((values, index) => {
+    const rowNumber = index + 2
+    const cell = (column: string) => values[header.indexOf(column)] ?? ''
+    const answers: Answers = {}
+    for (const [i, column] of header.entries()) {
+      const question = byCode.get(column)
+      const raw = values[i] ?? ''
+      if (!question || raw === '') continue
+      const input = question.type === 'multiple_choice' ? raw.split(/\s+/) : raw
+      const result = questionType(question.type).parse(input, question)
+      if (!result.ok)
+        problems.push({ row: rowNumber, column, reason: `"${raw.slice(0, 40)}": ${result.error}` })
+      else if (result.value !== null) answers[column] = result.value
+    }
+    const language = cell('language') || 'es'
+    if (!isLanguage(language))
+      problems.push({ row: rowNumber, column: 'language', reason: `"${language}" is not es, fr or pt` })
+    const channel = cell('channel') || 'imported'
+    if (!CHANNELS.has(channel))
+      problems.push({
+        row: rowNumber,
+        column: 'channel',
+        reason: `"${channel}" is not web, assisted or imported`,
+      })
+    const submitted = cell('submitted_at')
+    let submittedAt: Date | undefined
+    if (submitted) {
+      submittedAt = new Date(submitted)
+      if (!ISO_8601.test(submitted) || Number.isNaN(submittedAt.getTime())) {
+        problems.push({
+          row: rowNumber,
+          column: 'submitted_at',
+          reason: `"${submitted}" is not an ISO 8601 date`,
+        })
+      }
+    }
+    const externalId = cell('external_id')
+    if (externalId && seenIds.has(externalId))
+      problems.push({ row: rowNumber, column: 'external_id', reason: `"${externalId}" appears twice` })
+    seenIds.add(externalId)
+    // The same file (or the same external ids) imported twice stores each response once.
+    const key = externalId ? `import:${waveId}:id:${externalId}` : `import:${waveId}:${fileHash}:${rowNumber}`
+    responses.push({ key, language, channel: channel as Channel, submittedAt, answers })
+  })
+  if (problems.length) return { ok: false, problems }
+  return { ok: true, responses }
+}
+
+const BATCH = 500
+
+/** Stores parsed responses in one transaction; returns how many were new. */
+export async function storeResponses(
+  db: Db,
+  questionnaire: Questionnaire,
+  responses: ParsedResponse[],
+  progress?: (done: number, total: number) => void,
+): Promise<number> {
+  let stored = 0
+  await db.transaction().execute(async (trx) => {
+    for (let start = 0; start < responses.length; start += BATCH) {
+      const batch = responses.slice(start, start + BATCH)
+      const inserted = await trx
+        .insertInto('response')
+        .values(
+          batch.map((r) => ({
+            wave_id: questionnaire.waveId,
+            language: r.language,
+            channel: r.channel,
+            idempotency_key: r.key,
+            ...(r.submittedAt ? { submitted_at: r.submittedAt } : {}),
+          })),
+        )
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returning(['id', 'idempotency_key'])
+        .execute()
+      const idByKey = new Map(inserted.map((row) => [row.idempotency_key, row.id]))
+      const rows = batch.flatMap((r) => {
+        const id = idByKey.get(r.key)
+        if (id === undefined) return []
+        return questionnaire.questions.flatMap((question) => {
+          const value = r.answers[question.code]
+          if (value === undefined) return []
+          return questionType(question.type)
+            .toRows(value, question)
+            .map((row) => ({
+              ...row,
+              response_id: id,
+              wave_id: questionnaire.waveId,
+              question_id: question.id,
+            }))
+        })
+      })
+      if (rows.length) await trx.insertInto('answer').values(rows).execute()
+      stored += inserted.length
+      progress?.(Math.min(start + BATCH, responses.length), responses.length)
+    }
+  })
+  return stored
+}
+
+/** Reads `variable,level,population` rows, checked against the wave's profile questions. */
+export function readMarginsCsv(
+  text: string,
+  questionnaire: Questionnaire,
+):
+  | { ok: true; margins: { variable: string; level: string; population: number }[] }
+  | { ok: false; problems: ImportProblem[] } {
+  let records: string[][]
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, trim: true }) as string[][]
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [{ row: 0, column: '', reason: `not a readable CSV file: ${(error as Error).message}` }],
+    }
+  }
+  const [header, ...rows] = records
+  if (!header || header.join(',') !== 'variable,level,population') {
+    return {
+      ok: false,
+      problems: [{ row: 1, column: '', reason: 'the header must be variable,level,population' }],
+    }
+  }
+  const problems: ImportProblem[] = []
+  const margins: { variable: string; level: string; population: number }[] = []
+  rows.forEach(([variable = '', level = '', population = ''], index) => {
+    const row = index + 2
+    const question = questionnaire.questions.find((q) => q.code === variable)
+    if (!question)
+      return problems.push({
+        row,
+        column: 'variable',
+        reason: `"${variable}" is not a question of this wave`,
+      })
+    if (!question.options.length)
+      return problems.push({ row, column: 'variable', reason: `"${variable}" is not a choice question` })
+    if (!question.options.some((o) => o.code === level))
+      problems.push({ row, column: 'level', reason: `"${level}" is not an option of ${variable}` })
+    const value = Number(population)
+    if (!/^\d+(\.\d+)?$/.test(population) || !(value > 0))
+      problems.push({ row, column: 'population', reason: `"${population}" is not a positive number` })
+    if (margins.some((m) => m.variable === variable && m.level === level))
+      problems.push({ row, column: 'level', reason: `${variable} = ${level} appears twice` })
+    margins.push({ variable, level, population: value })
+  })
+  // Every variable must cover all its options and add up to the same population.
+  const totals = new Map<string, number>()
+  for (const m of margins) totals.set(m.variable, (totals.get(m.variable) ?? 0) + m.population)
+  for (const variable of totals.keys()) {
+    const question = questionnaire.questions.find((q) => q.code === variable)!
+    const missing = question.options.filter(
+      (o) => !margins.some((m) => m.variable === variable && m.level === o.code) && o.code !== 'dont_know',
+    )
+    if (missing.length)
+      problems.push({
+        row: 0,
+        column: 'level',
+        reason: `${variable} has no population for ${missing.map((o) => o.code).join(', ')}`,
+      })
+  }
+  const distinct = [...new Set([...totals.values()].map((t) => Math.round(t)))]
+  if (distinct.length > 1)
+    problems.push({
+      row: 0,
+      column: 'population',
+      reason: `the variables add up to different totals (${distinct.join(', ')})`,
+    })
+  if (problems.length) return { ok: false, problems }
+  return { ok: true, margins }
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  insertOrganization,
+  insertQuestions,
+  insertSeries,
+  insertWave,
+} from '../../src/questionnaire/questionnaire.repository.ts'
+import { readMarginsCsv, readResponsesCsv, storeResponses } from '../../src/results/response-import.ts'
+import { replaceMargins, saveIndicator } from '../../src/results/results.repository.ts'
+import { createResultsService, type TrendRow } from '../../src/results/results.service.ts'
+import { loadQuestionnaire } from '../../src/survey/survey.repository.ts'
+import { trendIndicators, trendQuestions } from '../fixtures/trends/questionnaire.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+const folder = path.resolve(import.meta.dirname, '../fixtures/trends')
+const csv = (file: string) =>
+  parse(readFileSync(path.join(folder, file), 'utf8'), { columns: true }) as Record<string, string>[]
+const reference = csv('reference.csv')
+const referenceWeights = csv('reference-weights.csv')
+
+let t: TestApp
+let seriesId: number
+
+beforeAll(async () => {
+  t = await createTestApp()
+  const db = t.services.db
+  const organizationId = await insertOrganization(db, { slug: 'fixture-city', name: 'Fixture City' })
+  seriesId = await insertSeries(db, {
+    organizationId,
+    code: 'perception',
+    title: { es: 'P', fr: 'P', pt: 'P' },
+  })
+  for (const year of [2023, 2024, 2025]) {
+    const waveId = await insertWave(db, { seriesId, year, status: 'closed' })
+    await insertQuestions(db, waveId, trendQuestions)
+    const questionnaire = await loadQuestionnaire(db, waveId)
+    const reading = readResponsesCsv(
+      readFileSync(path.join(folder, `responses-${year}.csv`), 'utf8'),
+      questionnaire,
+      waveId,
+    )
+    if (!reading.ok) throw new Error(JSON.stringify(reading.problems))
+    await storeResponses(db, questionnaire, reading.responses)
+    if (year > 2023) {
+      const margins = readMarginsCsv(
+        readFileSync(path.join(folder, `margins-${year}.csv`), 'utf8'),
+        questionnaire,
+      )
+      if (!margins.ok) throw new Error(JSON.stringify(margins.problems))
+      await replaceMargins(db, waveId, margins.margins)
+    }
+  }
+  for (const indicator of trendIndicators) await saveIndicator(db, seriesId, indicator)
+})
+afterAll(() => t.close())
+
+const close = (actual: number | null, expected: string, what: string) => {
+  expect(actual, what).not.toBeNull()
+  expect(Math.abs(actual! - Number(expected)), `${what}: ${actual} vs R ${expected}`).toBeLessThan(1e-6)
+}
+
+describe('trend estimates agree with R’s survey package to 1e-6', () => {
+  it('for every indicator, wave and district: estimate, standard error, 95% interval and n', async () => {
+    const trends = await createResultsService(t.services.db).trends(
+      { id: seriesId, minGroupSize: 1 },
+      { breakdown: 'district' },
+    )
+    expect(reference).toHaveLength(63)
+    for (const ref of reference) {
+      const row = trends.rows.find(
+        (r) =>
+          r.indicator === ref.indicator &&
+          r.wave === Number(ref.wave) &&
+          r.breakdown === ref.breakdown &&
+          r.group === ref.group,
+      )
+      const what = `${ref.indicator} ${ref.wave} ${ref.breakdown} ${ref.group}`
+      expect(row, what).toBeDefined()
+      close(row!.estimate, ref.estimate!, `${what} estimate`)
+      close(row!.se, ref.se!, `${what} se`)
+      close(row!.ciLow, ref.ci_low!, `${what} ci_low`)
+      close(row!.ciHigh, ref.ci_high!, `${what} ci_high`)
+      expect(row!.n, `${what} n`).toBe(Number(ref.n))
+      expect(row!.weighted).toBe(ref.wave !== '2023')
+    }
+  })
+
+  it('for each wave’s weights: range and Kish design effect; 2023 has no margins and is unweighted', async () => {
+    const trends = await createResultsService(t.services.db).trends({ id: seriesId, minGroupSize: 1 })
+    for (const ref of referenceWeights) {
+      const wave = trends.waves.find((w) => w.wave === Number(ref.wave))!
+      expect(wave.respondents).toBe(Number(ref.n))
+      if (ref.wave === '2023') {
+        expect(wave.weighted).toBe(false)
+        continue
+      }
+      expect(Math.abs(wave.minWeight! / Number(ref.min_weight) - 1)).toBeLessThan(1e-6)
+      expect(Math.abs(wave.maxWeight! / Number(ref.max_weight) - 1)).toBeLessThan(1e-6)
+      close(wave.designEffect!, ref.design_effect!, `deff ${ref.wave}`)
+    }
+  })
+
+  it('states each change from the previous wave with its standard error, Wald interval and significance', async () => {
+    const trends = await createResultsService(t.services.db).trends(
+      { id: seriesId, minGroupSize: 1 },
+      { ci: 'wald' },
+    )
+    const overall = (indicator: string, wave: number) =>
+      reference.find(
+        (r) => r.indicator === indicator && r.wave === String(wave) && r.breakdown === 'overall',
+      )!
+    for (const indicator of ['interest_high', 'aware_yes', 'benefit_value']) {
+      for (const wave of [2024, 2025]) {
+        const [a, b] = [overall(indicator, wave - 1), overall(indicator, wave)]
+        const difference = Number(b.estimate) - Number(a.estimate)
+        const se = Math.hypot(Number(a.se), Number(b.se))
+        const row = trends.rows.find(
+          (r) => r.indicator === indicator && r.breakdown === 'change' && r.wave === wave,
+        )!
+        close(row.estimate, String(difference), `${indicator} change ${wave}`)
+        close(row.se, String(se), `${indicator} change se ${wave}`)
+        close(row.ciLow, String(difference - 1.959963984540054 * se), 'change ci_low')
+        expect(row.significant).toBe(Math.abs(difference / se) > 1.959963984540054)
+      }
+    }
+    // Rows come overall first, then groups, then changes.
+    const kinds = trends.rows.map((r: TrendRow) =>
+      r.breakdown === 'overall' ? 0 : r.breakdown === 'change' ? 2 : 1,
+    )
+    expect([...kinds].sort()).toEqual(kinds)
+  })
+
+  it('withholds every number of a group with too few answers', async () => {
+    const trends = await createResultsService(t.services.db).trends(
+      { id: seriesId, minGroupSize: 30 },
+      { breakdown: 'district' },
+    )
+    const isla = trends.rows.filter((r) => r.group === 'isla')
+    expect(isla.length).toBe(9)
+    for (const row of isla) {
+      expect(row).toMatchObject({
+        suppressed: true,
+        estimate: null,
+        se: null,
+        ciLow: null,
+        ciHigh: null,
+        n: null,
+        nEffective: null,
+      })
+    }
+    expect(trends.rows.find((r) => r.group === 'centro' && r.wave === 2025)!.suppressed).toBe(false)
+  })
+})
