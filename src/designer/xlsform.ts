@@ -50,9 +50,11 @@ export async function writeXlsForm(input: {
     'pulso_profile',
   ])
   choices.addRow(['list_name', 'name', ...labels('label')])
-  settings.addRow(['form_title', 'form_id', 'version', 'default_language'])
+  // form_title is the standard column; the per-language titles are Pulso's, ignored by other tools.
+  settings.addRow(['form_title', ...labels('form_title'), 'form_id', 'version', 'default_language'])
   settings.addRow([
     input.title[input.sourceLanguage] ?? '',
+    ...LANGUAGES.map((l) => input.title[l] ?? ''),
     input.formId,
     String(input.year),
     LANGUAGE_LABELS[input.sourceLanguage],
@@ -301,9 +303,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     problems.push({ sheet: 'survey', row: 0, reason: 'the form has no questions' })
   if (problems.length > 0) return { ok: false, problems }
   const settingsRow = settings?.[0]?.cells ?? {}
-  const title: Partial<Translated> = settingsRow.form_title
-    ? { [sourceLanguage]: settingsRow.form_title }
-    : {}
+  const title = withoutEmpty(translated(settingsRow, 'form_title', sourceLanguage))
   return { ok: true, title, questions }
 }
 
@@ -357,7 +357,7 @@ function readSheet(workbook: ExcelJS.Workbook, name: string, problems: XlsFormPr
 // "label::Español (es)", "label::es" and "label" (the source language) all name a label column.
 function normalizeHeader(header: string): string {
   const lower = header.trim().toLowerCase().replace(/\s+/g, ' ')
-  const match = /^(label|hint)\s*::\s*(.+)$/.exec(lower)
+  const match = /^(label|hint|form_title)\s*::\s*(.+)$/.exec(lower)
   if (!match) return lower.replace(/ /g, '_')
   const [, kind, language] = match
   const code =
@@ -367,7 +367,7 @@ function normalizeHeader(header: string): string {
 
 function translated(
   cells: Record<string, string>,
-  kind: 'label' | 'hint',
+  kind: 'label' | 'hint' | 'form_title',
   sourceLanguage: Language,
 ): Translated {
   const text = Object.fromEntries(LANGUAGES.map((l) => [l, cells[`${kind}::${l}`] ?? ''])) as Translated

@@ -64,121 +64,123 @@ describe('XLSForm', () => {
     )
   })
 
-  it('round-trips through the command line: export, import into a new wave, export again, byte-for-byte the same questionnaire', async () => {
-    const database = await cliDatabase()
-    try {
-      const form = path.join(folder, 'sample.xlsx')
-      // Seed the CLI's database by importing a form written from the sample questionnaire.
-      const first = await (async () => {
-        await designer.get('/staff')
-        const res = await designer.agent
-          .get('/staff/series/perception/waves/2026/xlsform')
-          .buffer(true)
-          .parse((r, done) => {
-            const chunks: Buffer[] = []
-            r.on('data', (c: Buffer) => chunks.push(c))
-            r.on('end', () => done(null, Buffer.concat(chunks)))
-          })
-        return res.body as Buffer
-      })()
-      writeFileSync(form, first)
-      expect(
-        runCli(database.env, [
-          'org:create',
-          '--slug',
-          'lisboa-norte',
-          '--name',
-          'Lisboa Norte',
-          '--source-lang',
-          'es',
-        ]).status,
-      ).toBe(0)
-      const imported = runCli(database.env, [
-        'questionnaire:import',
-        '--org',
-        'lisboa-norte',
-        '--series',
-        'perception',
-        '--wave',
-        '2027',
-        '--file',
-        form,
-      ])
-      expect(imported.stderr).toBe('')
-      expect(imported.stdout).toBe('Imported 9 questions into lisboa-norte/perception/2027 (draft).')
-      const again = path.join(folder, 'again.xlsx')
-      const exported = runCli(database.env, [
-        'questionnaire:export',
-        '--org',
-        'lisboa-norte',
-        '--series',
-        'perception',
-        '--wave',
-        '2027',
-        '--file',
-        again,
-      ])
-      expect(exported.status).toBe(0)
-      const [a, b] = await Promise.all([readXlsForm(first, 'es'), readXlsForm(readFileSync(again), 'es')])
-      expect(a.ok && b.ok).toBe(true)
-      if (a.ok && b.ok) expect(b.questions).toEqual(a.questions)
-
-      // The wave opens by the same rules as in the designer: here the series title lacks fr and pt.
-      const refused = runCli(database.env, [
-        'wave:open',
-        '--org',
-        'lisboa-norte',
-        '--series',
-        'perception',
-        '--wave',
-        '2027',
-      ])
-      expect(refused.status).toBe(2)
-      expect(refused.stderr).toContain('seriesTitleMissing language=fr')
-      const db = database.db()
-      await sql`update survey_series set title = '{"es":"Percepción","fr":"Perception","pt":"Perceção"}'`.execute(
-        db,
-      )
-      await db.destroy()
-      const opened = runCli(database.env, [
-        'wave:open',
-        '--org',
-        'lisboa-norte',
-        '--series',
-        'perception',
-        '--wave',
-        '2027',
-      ])
-      expect(opened.stderr).toBe('')
-      expect(opened.stdout).toContain('Opened perception/2027')
-      const frozen = runCli(database.env, [
-        'questionnaire:import',
-        '--org',
-        'lisboa-norte',
-        '--series',
-        'perception',
-        '--wave',
-        '2027',
-        '--file',
-        form,
-      ])
-      expect(frozen.status).toBe(2)
-      expect(frozen.stderr).toContain('frozen')
-      expect(
-        runCli(database.env, [
-          'wave:close',
+  it(
+    'round-trips through the command line: export, import into a new wave, export again, the same questionnaire',
+    { timeout: 120_000 },
+    async () => {
+      const database = await cliDatabase()
+      try {
+        const form = path.join(folder, 'sample.xlsx')
+        // Seed the CLI's database by importing a form written from the sample questionnaire.
+        const first = await (async () => {
+          await designer.get('/staff')
+          const res = await designer.agent
+            .get('/staff/series/perception/waves/2026/xlsform')
+            .buffer(true)
+            .parse((r, done) => {
+              const chunks: Buffer[] = []
+              r.on('data', (c: Buffer) => chunks.push(c))
+              r.on('end', () => done(null, Buffer.concat(chunks)))
+            })
+          return res.body as Buffer
+        })()
+        writeFileSync(form, first)
+        expect(
+          runCli(database.env, [
+            'org:create',
+            '--slug',
+            'lisboa-norte',
+            '--name',
+            'Lisboa Norte',
+            '--source-lang',
+            'es',
+          ]).status,
+        ).toBe(0)
+        const imported = runCli(database.env, [
+          'questionnaire:import',
           '--org',
           'lisboa-norte',
           '--series',
           'perception',
           '--wave',
           '2027',
-        ]).stdout,
-      ).toContain('Closed')
-    } finally {
-      await database.cleanup().catch(() => {})
-    }
-  })
+          '--file',
+          form,
+        ])
+        expect(imported.stderr).toBe('')
+        expect(imported.stdout).toBe('Imported 9 questions into lisboa-norte/perception/2027 (draft).')
+        const again = path.join(folder, 'again.xlsx')
+        const exported = runCli(database.env, [
+          'questionnaire:export',
+          '--org',
+          'lisboa-norte',
+          '--series',
+          'perception',
+          '--wave',
+          '2027',
+          '--file',
+          again,
+        ])
+        expect(exported.status).toBe(0)
+        const [a, b] = await Promise.all([readXlsForm(first, 'es'), readXlsForm(readFileSync(again), 'es')])
+        expect(a.ok && b.ok).toBe(true)
+        if (a.ok && b.ok) expect(b.questions).toEqual(a.questions)
+
+        // The wave opens by the same rules as in the designer: without a French title, it does not.
+        let db = database.db()
+        const titles = await sql<{ title: object }>`select title from survey_series`.execute(db)
+        expect(titles.rows[0]!.title).toEqual({ es: 'Percepción', fr: 'Perception', pt: 'Perceção' })
+        await sql`update survey_series set title = '{"es":"Percepción","pt":"Perceção"}'`.execute(db)
+        await db.destroy()
+        const openWave = ['wave:open', '--org', 'lisboa-norte', '--series', 'perception', '--wave', '2027']
+        const refused = runCli(database.env, openWave)
+        expect(refused.status).toBe(2)
+        expect(refused.stderr).toContain('seriesTitleMissing language=fr')
+        db = database.db()
+        await sql`update survey_series set title = '{"es":"Percepción","fr":"Perception","pt":"Perceção"}'`.execute(
+          db,
+        )
+        await db.destroy()
+        const opened = runCli(database.env, [
+          'wave:open',
+          '--org',
+          'lisboa-norte',
+          '--series',
+          'perception',
+          '--wave',
+          '2027',
+        ])
+        expect(opened.stderr).toBe('')
+        expect(opened.stdout).toContain('Opened perception/2027')
+        const frozen = runCli(database.env, [
+          'questionnaire:import',
+          '--org',
+          'lisboa-norte',
+          '--series',
+          'perception',
+          '--wave',
+          '2027',
+          '--file',
+          form,
+        ])
+        expect(frozen.status).toBe(2)
+        expect(frozen.stderr).toContain('frozen')
+        expect(
+          runCli(database.env, [
+            'wave:close',
+            '--org',
+            'lisboa-norte',
+            '--series',
+            'perception',
+            '--wave',
+            '2027',
+          ]).stdout,
+        ).toContain('Closed')
+      } finally {
+        await database.cleanup().catch(() => {})
+      }
+    },
+  )
 
   it('imports through the designer: an upload replaces a draft’s questions, a bad one changes nothing', async () => {
     await designer.get('/staff/series/perception')

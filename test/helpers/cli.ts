@@ -32,14 +32,14 @@ export async function cliDatabase(): Promise<{
     return {
       env: { DATABASE_URL: url.toString() },
       db: () =>
-        (opened ??= openDatabase({
+        (opened = openDatabase({
           kind: 'postgres',
           url: serverUrl,
           searchPath: schema,
           poolSize: 2,
         })),
       cleanup: async () => {
-        await opened?.destroy()
+        await opened?.destroy().catch(() => {})
         await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
         await admin.destroy()
       },
@@ -49,10 +49,10 @@ export async function cliDatabase(): Promise<{
   let opened: Db | undefined
   return {
     env: { DATA_DIR: dataDir },
-    // Only after the commands have run: one process at a time may open a data folder.
-    db: () => (opened ??= openDatabase({ kind: 'pglite', dataDir })),
+    // Only between commands, and destroyed before the next one: one process at a time may open a data folder.
+    db: () => (opened = openDatabase({ kind: 'pglite', dataDir })),
     cleanup: async () => {
-      await opened?.destroy()
+      await opened?.destroy().catch(() => {})
       rmSync(dataDir, { recursive: true, force: true })
     },
   }

@@ -1,0 +1,157 @@
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeXlsForm } from '../../src/designer/xlsform.ts'
+import type { Question } from '../../src/questionnaire/questionnaire.ts'
+import { trendQuestions } from '../fixtures/trends/questionnaire.ts'
+import { cliDatabase, runCli } from '../helpers/cli.ts'
+
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/trends')
+const work = mkdtempSync(path.join(tmpdir(), 'pulso-trends-cli-'))
+let database: Awaited<ReturnType<typeof cliDatabase>>
+const wave = ['--org', 'ciudad-test', '--series', 'perception', '--wave', '2025']
+
+beforeAll(async () => {
+  database = await cliDatabase()
+  const form = await writeXlsForm({
+    formId: 'perception',
+    title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' },
+    year: 2025,
+    sourceLanguage: 'es',
+    questions: trendQuestions.map(
+      (q, i) =>
+        ({
+          id: i,
+          position: i,
+          required: false,
+          help: {},
+          showIf: null,
+          isProfile: false,
+          min: null,
+          max: null,
+          options: [],
+          ...q,
+        }) as Question,
+    ),
+  })
+  writeFileSync(path.join(work, 'form.xlsx'), form)
+})
+afterAll(() => database.cleanup())
+
+describe('operators import responses and margins, define indicators and export trends from the command line', () => {
+  it('runs the whole chain and the exported numbers are R’s', { timeout: 180_000 }, () => {
+    const run = (...args: string[]) => runCli(database.env, args)
+    expect(run('org:create', '--slug', 'ciudad-test', '--name', 'Ciudad Test').status).toBe(0)
+    expect(run('questionnaire:import', ...wave, '--file', path.join(work, 'form.xlsx')).status).toBe(0)
+
+    const draft = run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
+    expect(draft.status).toBe(2)
+    expect(draft.stderr).toContain('is a draft')
+    const opened = run('wave:open', ...wave)
+    expect(opened.stderr).toBe('')
+
+    const cells = path.join(work, 'cells.csv')
+    writeFileSync(
+      cells,
+      'interest,district,submitted_at,language\n9,centro,2025-10-01,es\n4,atlantis,yesterday,de\n',
+    )
+    const rows = run('responses:import', ...wave, '--file', cells)
+    expect(rows.stderr).toContain('row 2, column interest: "9": unknownOption')
+    expect(rows.stderr).toContain('row 3, column district: "atlantis": unknownOption')
+    expect(rows.stderr).toContain('row 3, column submitted_at: "yesterday" is not an ISO 8601 date')
+    expect(rows.stderr).toContain('row 3, column language: "de" is not es, fr or pt')
+
+    const imported = run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
+    expect(imported.stderr).toBe('')
+    expect(imported.stdout).toBe('Imported 500 responses into perception/2025.')
+    const again = run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
+    expect(again.stdout).toBe('Imported 0 responses into perception/2025 (500 were already there).')
+
+    const badMargins = path.join(work, 'margins.csv')
+    writeFileSync(badMargins, 'variable,level,population\ndistrict,centro,-5\nage_band,16_29,10\n')
+    const marginsRefused = run('margins:import', ...wave, '--file', badMargins)
+    expect(marginsRefused.status).toBe(2)
+    expect(marginsRefused.stderr).toContain('"-5" is not a positive number')
+    expect(run('margins:import', ...wave, '--file', path.join(fixtures, 'margins-2025.csv')).stdout).toBe(
+      'Imported population margins for district, age_band into perception/2025.',
+    )
+
+    const series = ['--org', 'ciudad-test', '--series', 'perception']
+    expect(
+      run(
+        'indicator:define',
+        ...series,
+        '--code',
+        'interest_high',
+        '--question',
+        'interest',
+        '--success',
+        '4,5',
+        '--exclude',
+        'dont_know',
+      ).stdout,
+    ).toBe('Defined indicator interest_high: share of interest in 4, 5, excluding dont_know.')
+    expect(
+      run(
+        'indicator:define',
+        ...series,
+        '--code',
+        'aware_yes',
+        '--question',
+        'aware',
+        '--success',
+        'yes',
+        '--exclude',
+        'dont_know',
+      ).status,
+    ).toBe(0)
+    expect(
+      run('indicator:define', ...series, '--code', 'benefit_value', '--question', 'benefit', '--mean').status,
+    ).toBe(0)
+    expect(
+      run('indicator:define', ...series, '--code', 'x', '--question', 'interest', '--success', '7').stderr,
+    ).toContain('"7" is not an option of interest')
+
+    const exported = run('trends:export', ...series, '--breakdown', 'district', '--format', 'csv')
+    expect(exported.stderr).toBe('')
+    const table = parse(exported.stdout, { columns: true }) as Record<string, string>[]
+    expect(Object.keys(table[0]!)).toEqual([
+      'indicator',
+      'wave',
+      'breakdown',
+      'group',
+      'estimate',
+      'se',
+      'ci_low',
+      'ci_high',
+      'n',
+      'n_effective',
+      'weighted',
+      'suppressed',
+    ])
+    const reference = (
+      parse(readFileSync(path.join(fixtures, 'reference.csv'), 'utf8'), { columns: true }) as Record<
+        string,
+        string
+      >[]
+    ).filter((r) => r.wave === '2025')
+    for (const ref of reference) {
+      const row = table.find(
+        (r) => r.indicator === ref.indicator && r.breakdown === ref.breakdown && r.group === ref.group,
+      )!
+      if (ref.group === 'isla') {
+        expect(row).toMatchObject({ suppressed: 'true', estimate: '', se: '', n: '' })
+        continue
+      }
+      for (const column of ['estimate', 'se', 'ci_low', 'ci_high'] as const) {
+        expect(Math.abs(Number(row[column]) - Number(ref[column]))).toBeLessThan(1e-6)
+      }
+      expect(row.weighted).toBe('true')
+    }
+    const json = JSON.parse(run('trends:export', ...series, '--format', 'json', '--ci', 'wald').stdout)
+    expect(json).toMatchObject({ format: 'pulso-trends', version: 1, series: 'perception' })
+    expect(json.rows.every((r: { breakdown: string }) => r.breakdown === 'overall')).toBe(true)
+  })
+})
