@@ -13,6 +13,7 @@ import { signInRateLimit, submissionRateLimit } from './middleware/rate-limits.t
 import { staffSession } from './middleware/staff-session.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
+import { resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
 import { surveyRoutes } from './survey/survey.routes.ts'
 
@@ -81,6 +82,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use('/staff', staffSession(services.staff))
   app.use(staffRoutes(services.db, services.staff, signInRateLimit(), secureCookies))
   app.use(designerRoutes(services.designer))
+  app.use(resultsRoutes(services.db, services.results))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)
   app.use(errorPages(translator, log))

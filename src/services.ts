@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Config } from './config.ts'
 import { openDatabase, type Db, type DatabaseTarget } from './db/database.ts'
 import { createDesignerService, type DesignerService } from './designer/designer.service.ts'
+import { createResultsService, type ResultsService } from './results/results.service.ts'
 import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
 
@@ -11,6 +12,7 @@ export interface Services {
   survey: SurveyService
   staff: StaffService
   designer: DesignerService
+  results: ResultsService
   secret: Buffer
   now: () => Date
 }
@@ -33,6 +35,7 @@ export function createServices(
     survey: createSurveyService(db, now),
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),
+    results: createResultsService(db),
     // Without a configured secret, tokens are valid only for this process's lifetime.
     secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
     now,

@@ -7,9 +7,10 @@ import {
   insertSeries,
   insertWave,
 } from '../questionnaire/questionnaire.repository.ts'
+import { replaceMargins, saveIndicator } from '../results/results.repository.ts'
 import { hashPassword } from '../staff/password.ts'
 import { insertUser } from '../staff/staff.repository.ts'
-import { perceptionQuestionnaire } from './perception-questionnaire.ts'
+import { DEMO_DISTRICTS, perceptionQuestionnaire } from './perception-questionnaire.ts'
 import { syntheticResponses } from './synthetic-responses.ts'
 
 export const DEMO_ORGANIZATION = { slug: 'ciudad-ejemplo', name: 'Ciudad de Ejemplo' }
@@ -21,6 +22,79 @@ export const DEMO_WAVES = [
 ]
 
 const BATCH = 300
+
+/** The demo's indicators: interest and awareness (the Madrid pair), support and perceived benefit. */
+export const DEMO_INDICATORS = [
+  {
+    code: 'interest',
+    questionCode: 'interest',
+    kind: 'share' as const,
+    successCodes: ['4', '5'],
+    excludedCodes: ['dont_know'],
+    label: {
+      es: 'Interés por la acción internacional (bastante o mucho)',
+      fr: 'Intérêt pour l’action internationale (assez ou beaucoup)',
+      pt: 'Interesse pela ação internacional (bastante ou muito)',
+    },
+  },
+  {
+    code: 'awareness',
+    questionCode: 'aware',
+    kind: 'share' as const,
+    successCodes: ['yes'],
+    excludedCodes: ['dont_know'],
+    label: {
+      es: 'Conoce la acción internacional de la ciudad',
+      fr: 'Connaît l’action internationale de la ville',
+      pt: 'Conhece a ação internacional da cidade',
+    },
+  },
+  {
+    code: 'support',
+    questionCode: 'keep_investing',
+    kind: 'share' as const,
+    successCodes: ['4', '5'],
+    excludedCodes: ['dont_know'],
+    label: {
+      es: 'Apoya seguir invirtiendo',
+      fr: 'Soutient la poursuite des investissements',
+      pt: 'Apoia continuar a investir',
+    },
+  },
+  {
+    code: 'benefit',
+    questionCode: 'benefit',
+    kind: 'mean' as const,
+    successCodes: [],
+    excludedCodes: [],
+    label: {
+      es: 'Beneficio percibido (0 a 10)',
+      fr: 'Bénéfice perçu (0 à 10)',
+      pt: 'Benefício percebido (0 a 10)',
+    },
+  },
+]
+
+// Census-like totals: the districts' populations and the age structure (both add up to the same total).
+function demoMargins(year: number) {
+  const growth = 1 + (year - 2024) * 0.004
+  const total = DEMO_DISTRICTS.reduce((sum, d) => sum + d.population, 0)
+  const ageShares: Record<string, number> = { '16_29': 0.2, '30_44': 0.27, '45_64': 0.33, '65_plus': 0.2 }
+  const districts = DEMO_DISTRICTS.map((d) => ({
+    variable: 'district',
+    level: d.code,
+    population: Math.round(d.population * growth),
+  }))
+  const population = districts.reduce((sum, d) => sum + d.population, 0)
+  const ages = Object.entries(ageShares).map(([level, share]) => ({
+    variable: 'age_band',
+    level,
+    population: Math.round(total * share * growth),
+  }))
+  // The last band takes the rounding, so both margins add up to exactly the same population.
+  ages.at(-1)!.population = population - ages.slice(0, -1).reduce((sum, a) => sum + a.population, 0)
+  return [...districts, ...ages]
+}
 
 /** Demo staff accounts, printed by `npm run demo`; never use these passwords on a real instance. */
 export const DEMO_STAFF = [
@@ -72,6 +146,8 @@ export async function loadDemo(db: Db): Promise<{ responses: number }> {
         pt: 'Todos os anos perguntamos aos moradores quanto lhes interessa e quanto conhecem a ação internacional da cidade.',
       },
     })
+    for (const [position, indicator] of DEMO_INDICATORS.entries())
+      await saveIndicator(trx, seriesId, { ...indicator, position })
     for (const wave of DEMO_WAVES) {
       const waveId = await insertWave(trx, {
         seriesId,
@@ -81,6 +157,7 @@ export async function loadDemo(db: Db): Promise<{ responses: number }> {
         closesAt: wave.status === 'closed' ? new Date(Date.UTC(wave.year, 10, 30)) : null,
       })
       await insertQuestions(trx, waveId, perceptionQuestionnaire)
+      await replaceMargins(trx, waveId, demoMargins(wave.year))
       const questionnaire = await loadQuestionnaire(trx, waveId)
       const synthetic = syntheticResponses(wave.year, wave.responses)
       for (let start = 0; start < synthetic.length; start += BATCH) {

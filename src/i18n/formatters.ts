@@ -16,6 +16,12 @@ export function formattersFor(language: Language) {
             minimumFractionDigits: fractionDigits,
             maximumFractionDigits: fractionDigits,
           }).format(value),
+    percent: (value: number, fractionDigits = 1) =>
+      new Intl.NumberFormat(tag, {
+        style: 'percent',
+        minimumFractionDigits: fractionDigits,
+        maximumFractionDigits: fractionDigits,
+      }).format(value),
     date: (value: Date) => date.format(value),
     /** Staff pages show times in UTC, and say so. */
     dateTime: (value: Date) => `${dateTime.format(value)} UTC`,

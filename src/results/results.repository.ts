@@ -36,9 +36,10 @@ export async function listIndicators(db: Db, seriesId: number): Promise<Indicato
 export async function saveIndicator(
   db: Db,
   seriesId: number,
-  indicator: Omit<IndicatorRecord, 'id'>,
+  indicator: Omit<IndicatorRecord, 'id'> & { position?: number },
 ): Promise<void> {
   const values = {
+    ...(indicator.position !== undefined ? { position: indicator.position } : {}),
     question_code: indicator.questionCode,
     kind: indicator.kind,
     success_codes: JSON.stringify(indicator.successCodes),

@@ -43,6 +43,7 @@ export function surveyRoutes(
           seriesTitle: inLanguage(found.series.title, res.locals.lang),
           organizationName: found.series.organizationName,
           wave: found.wave,
+          resultsHref: `/s/${found.series.organizationSlug}/${found.series.seriesCode}/results`,
         },
         answering ? 409 : 200,
       )
@@ -146,6 +147,7 @@ export function surveyRoutes(
       title: t('survey.thanks.title'),
       seriesTitle: inLanguage(found.series.title, res.locals.lang),
       organizationName: found.series.organizationName,
+      resultsHref: `/s/${found.series.organizationSlug}/${found.series.seriesCode}/results`,
     })
   })
 

@@ -22,6 +22,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['POST', '/staff/users', admins],
   ['POST', '/staff/users/999999', admins],
   ['GET', '/staff/audit', admins],
+  ['GET', '/staff/results/perception', ['evaluator', 'designer', 'admin']],
   ['GET', '/staff/organizations', nobody],
   ['POST', '/staff/organizations', nobody],
   ['GET', '/staff/series/new', designers],

@@ -2,17 +2,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  insertOrganization,
-  insertQuestions,
-  insertSeries,
-  insertWave,
-} from '../../src/questionnaire/questionnaire.repository.ts'
-import { readMarginsCsv, readResponsesCsv, storeResponses } from '../../src/results/response-import.ts'
-import { replaceMargins, saveIndicator } from '../../src/results/results.repository.ts'
 import { createResultsService, type TrendRow } from '../../src/results/results.service.ts'
-import { loadQuestionnaire } from '../../src/survey/survey.repository.ts'
-import { trendIndicators, trendQuestions } from '../fixtures/trends/questionnaire.ts'
+import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 const folder = path.resolve(import.meta.dirname, '../fixtures/trends')
@@ -26,34 +17,7 @@ let seriesId: number
 
 beforeAll(async () => {
   t = await createTestApp()
-  const db = t.services.db
-  const organizationId = await insertOrganization(db, { slug: 'fixture-city', name: 'Fixture City' })
-  seriesId = await insertSeries(db, {
-    organizationId,
-    code: 'perception',
-    title: { es: 'P', fr: 'P', pt: 'P' },
-  })
-  for (const year of [2023, 2024, 2025]) {
-    const waveId = await insertWave(db, { seriesId, year, status: 'closed' })
-    await insertQuestions(db, waveId, trendQuestions)
-    const questionnaire = await loadQuestionnaire(db, waveId)
-    const reading = readResponsesCsv(
-      readFileSync(path.join(folder, `responses-${year}.csv`), 'utf8'),
-      questionnaire,
-      waveId,
-    )
-    if (!reading.ok) throw new Error(JSON.stringify(reading.problems))
-    await storeResponses(db, questionnaire, reading.responses)
-    if (year > 2023) {
-      const margins = readMarginsCsv(
-        readFileSync(path.join(folder, `margins-${year}.csv`), 'utf8'),
-        questionnaire,
-      )
-      if (!margins.ok) throw new Error(JSON.stringify(margins.problems))
-      await replaceMargins(db, waveId, margins.margins)
-    }
-  }
-  for (const indicator of trendIndicators) await saveIndicator(db, seriesId, indicator)
+  seriesId = (await loadTrendFixture(t.services.db)).seriesId
 })
 afterAll(() => t.close())
 

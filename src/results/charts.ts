@@ -1,0 +1,143 @@
+import { scaleBand, scaleLinear, scalePoint } from 'd3-scale'
+import { area, line } from 'd3-shape'
+
+// Server-rendered SVG charts: d3 computes scales and paths; colours come from the stylesheet (classes).
+
+const escapeXml = (text: string) =>
+  text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
+  )
+
+export interface TrendPoint {
+  wave: number
+  estimate: number
+  ciLow: number
+  ciHigh: number
+  breakInSeries: boolean
+  soFar: boolean
+}
+
+export interface ChartText {
+  id: string
+  title: string
+  description: string
+  /** Formats an axis value in the reader's language. */
+  tick: (value: number) => string
+  breakLabel: string
+  soFarLabel: string
+}
+
+/** An indicator over the waves: the estimate as a line, its 95% interval as a band, breaks marked. */
+export function trendChartSvg(points: TrendPoint[], domain: [number, number], text: ChartText): string {
+  const width = 560
+  const height = 240
+  const margin = { top: 16, right: 24, bottom: 36, left: 56 }
+  const x = scalePoint<number>()
+    .domain(points.map((p) => p.wave))
+    .range([margin.left, width - margin.right])
+    .padding(0.3)
+  const y = scaleLinear()
+    .domain(domain)
+    .nice()
+    .range([height - margin.bottom, margin.top])
+  const band = area<TrendPoint>()
+    .x((p) => x(p.wave)!)
+    .y0((p) => y(p.ciLow))
+    .y1((p) => y(p.ciHigh))
+  const path = line<TrendPoint>()
+    .x((p) => x(p.wave)!)
+    .y((p) => y(p.estimate))
+  const ticks = y.ticks(5)
+  const parts: string[] = []
+  parts.push(
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
+    `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
+    `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
+  )
+  for (const t of ticks) {
+    parts.push(
+      `<line class="chart-grid" x1="${margin.left}" x2="${width - margin.right}" y1="${y(t)}" y2="${y(t)}"/>`,
+      `<text class="chart-tick" x="${margin.left - 8}" y="${y(t) + 4}" text-anchor="end">${escapeXml(text.tick(t))}</text>`,
+    )
+  }
+  if (points.length > 0) {
+    parts.push(
+      `<path class="chart-band" d="${band(points)}"/>`,
+      `<path class="chart-line" d="${path(points)}"/>`,
+    )
+  }
+  for (const p of points) {
+    const cx = x(p.wave)!
+    parts.push(
+      `<line class="chart-interval" x1="${cx}" x2="${cx}" y1="${y(p.ciLow)}" y2="${y(p.ciHigh)}"/>`,
+      `<circle class="chart-dot${p.soFar ? ' chart-dot-open' : ''}" cx="${cx}" cy="${y(p.estimate)}" r="5"/>`,
+      `<text class="chart-tick" x="${cx}" y="${height - margin.bottom + 20}" text-anchor="middle">${p.wave}${p.soFar ? ` (${escapeXml(text.soFarLabel)})` : ''}</text>`,
+    )
+    if (p.breakInSeries) {
+      const bx = cx - x.step() / 2
+      parts.push(
+        `<line class="chart-break" x1="${bx}" x2="${bx}" y1="${margin.top}" y2="${height - margin.bottom}"/>`,
+        `<text class="chart-break-label" x="${bx + 4}" y="${margin.top + 10}">${escapeXml(text.breakLabel)}</text>`,
+      )
+    }
+  }
+  parts.push('</svg>')
+  return parts.join('')
+}
+
+export interface GroupPoint {
+  label: string
+  estimate: number | null
+  ciLow: number | null
+  ciHigh: number | null
+}
+
+/** One wave by group: a dot and its 95% interval per group; withheld groups are listed without a dot. */
+export function groupChartSvg(
+  groups: GroupPoint[],
+  domain: [number, number],
+  text: ChartText & { withheldLabel: string },
+): string {
+  const rowHeight = 30
+  const width = 560
+  const margin = { top: 12, right: 24, bottom: 32, left: 150 }
+  const height = margin.top + margin.bottom + rowHeight * groups.length
+  const y = scaleBand<string>()
+    .domain(groups.map((g) => g.label))
+    .range([margin.top, height - margin.bottom])
+    .padding(0.2)
+  const x = scaleLinear()
+    .domain(domain)
+    .nice()
+    .range([margin.left, width - margin.right])
+  const parts: string[] = [
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
+    `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
+    `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
+  ]
+  for (const t of x.ticks(5)) {
+    parts.push(
+      `<line class="chart-grid" x1="${x(t)}" x2="${x(t)}" y1="${margin.top}" y2="${height - margin.bottom}"/>`,
+      `<text class="chart-tick" x="${x(t)}" y="${height - margin.bottom + 18}" text-anchor="middle">${escapeXml(text.tick(t))}</text>`,
+    )
+  }
+  for (const g of groups) {
+    const cy = y(g.label)! + y.bandwidth() / 2
+    parts.push(
+      `<text class="chart-tick" x="${margin.left - 8}" y="${cy + 4}" text-anchor="end">${escapeXml(g.label)}</text>`,
+    )
+    if (g.estimate === null || g.ciLow === null || g.ciHigh === null) {
+      parts.push(
+        `<text class="chart-withheld" x="${margin.left + 4}" y="${cy + 4}">${escapeXml(text.withheldLabel)}</text>`,
+      )
+      continue
+    }
+    parts.push(
+      `<line class="chart-interval" x1="${x(g.ciLow)}" x2="${x(g.ciHigh)}" y1="${cy}" y2="${cy}"/>`,
+      `<circle class="chart-dot" cx="${x(g.estimate)}" cy="${cy}" r="5"/>`,
+    )
+  }
+  parts.push('</svg>')
+  return parts.join('')
+}

@@ -1,0 +1,138 @@
+import type { TFunction } from 'i18next'
+import type { Formatters } from '../i18n/formatters.ts'
+import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import { groupChartSvg, trendChartSvg } from './charts.ts'
+import type { IndicatorRecord } from './results.repository.ts'
+import type { TrendRow, WaveWeighting } from './results.service.ts'
+
+/** Group labels by option code, in the reader's language. */
+export type GroupLabels = Map<string, string>
+
+/**
+ * What a results page shows per indicator: a trend chart with its interval band and breaks, the
+ * change from the previous wave in words, a chart by group for the latest wave, and the same numbers
+ * as tables. Numbers are formatted in the reader's language.
+ */
+export function resultsViewModel(input: {
+  indicators: IndicatorRecord[]
+  rows: TrendRow[]
+  waves: WaveWeighting[]
+  breakdown: string | undefined
+  groupLabels: GroupLabels
+  language: Language
+  t: TFunction
+  format: Formatters
+}) {
+  const { t, format, language } = input
+  const openWaves = new Set(input.waves.filter((w) => w.status === 'open').map((w) => w.wave))
+  return input.indicators.map((indicator) => {
+    const share = indicator.kind === 'share'
+    const show = (v: number | null) => (v === null ? '' : share ? format.percent(v, 1) : format.number(v, 1))
+    const label = inLanguage(indicator.label, language)
+    const overall = input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'overall')
+    const visible = overall.filter((r) => !r.suppressed)
+    const changes = input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'change')
+    const last = changes.at(-1)
+    let changeText = ''
+    if (last && last.estimate !== null) {
+      const magnitude = Math.abs(share ? last.estimate * 100 : last.estimate)
+      const direction = magnitude < 0.05 ? 'same' : last.estimate > 0 ? 'up' : 'down'
+      changeText = t(`results.change.${direction}`, {
+        value: share ? `${format.number(magnitude, 1)} ${t('results.points')}` : format.number(magnitude, 1),
+        year: last.wave,
+        significance: t(last.significant ? 'results.significant' : 'results.notSignificant'),
+      })
+    }
+    const domain: [number, number] = share
+      ? [0, Math.min(1, Math.max(0.5, ...visible.map((r) => r.ciHigh ?? 0)))]
+      : [Math.min(0, ...visible.map((r) => r.ciLow ?? 0)), Math.max(...visible.map((r) => r.ciHigh ?? 0), 1)]
+    const id = `chart-${indicator.code}`
+    const description = visible
+      .map((r) =>
+        t('results.chartPoint', {
+          wave: r.wave,
+          value: show(r.estimate),
+          low: show(r.ciLow),
+          high: show(r.ciHigh),
+        }),
+      )
+      .join(' ')
+    const trendSvg = trendChartSvg(
+      visible.map((r) => ({
+        wave: r.wave,
+        estimate: r.estimate!,
+        ciLow: r.ciLow!,
+        ciHigh: r.ciHigh!,
+        breakInSeries: Boolean(r.breakInSeries) && r !== visible[0],
+        soFar: openWaves.has(r.wave),
+      })),
+      domain,
+      {
+        id,
+        title: t('results.trendTitle', { indicator: label }),
+        description: `${description} ${changeText}`.trim(),
+        tick: (v) => (share ? format.percent(v, 0) : format.number(v, 1)),
+        breakLabel: t('results.break'),
+        soFarLabel: t('results.soFar'),
+      },
+    )
+    const latestWave = overall.at(-1)?.wave
+    const groups = input.breakdown
+      ? input.rows.filter(
+          (r) => r.indicator === indicator.code && r.breakdown === input.breakdown && r.wave === latestWave,
+        )
+      : []
+    const groupSvg =
+      groups.length > 0
+        ? groupChartSvg(
+            groups.map((g) => ({
+              label: input.groupLabels.get(g.group) ?? g.group,
+              estimate: g.estimate,
+              ciLow: g.ciLow,
+              ciHigh: g.ciHigh,
+            })),
+            domain,
+            {
+              id: `${id}-groups`,
+              title: t('results.groupTitle', { indicator: label, year: latestWave }),
+              description: groups
+                .map((g) =>
+                  g.suppressed
+                    ? `${input.groupLabels.get(g.group) ?? g.group}: ${t('results.tooFew')}.`
+                    : `${input.groupLabels.get(g.group) ?? g.group}: ${show(g.estimate)} (${show(g.ciLow)} – ${show(g.ciHigh)}).`,
+                )
+                .join(' '),
+              tick: (v) => (share ? format.percent(v, 0) : format.number(v, 1)),
+              breakLabel: t('results.break'),
+              soFarLabel: t('results.soFar'),
+              withheldLabel: t('results.tooFew'),
+            },
+          )
+        : ''
+    return {
+      code: indicator.code,
+      label,
+      kind: indicator.kind,
+      changeText,
+      trendSvg,
+      groupSvg,
+      latestWave,
+      table: overall.map((r) => ({
+        wave: r.wave,
+        soFar: openWaves.has(r.wave),
+        suppressed: r.suppressed,
+        estimate: show(r.estimate),
+        interval: r.suppressed ? '' : `${show(r.ciLow)} – ${show(r.ciHigh)}`,
+        n: r.n === null ? '' : format.number(r.n),
+        breakInSeries: Boolean(r.breakInSeries),
+      })),
+      groupTable: groups.map((g) => ({
+        group: input.groupLabels.get(g.group) ?? g.group,
+        suppressed: g.suppressed,
+        estimate: show(g.estimate),
+        interval: g.suppressed ? '' : `${show(g.ciLow)} – ${show(g.ciHigh)}`,
+        n: g.n === null ? '' : format.number(g.n),
+      })),
+    }
+  })
+}

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { browserAvailable, expectAccessible, openBrowser, serve } from '../helpers/browser.ts'
+import { createStaff } from '../helpers/staff.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+let t: TestApp
+let fixture: Awaited<ReturnType<typeof loadTrendFixture>>
+let server: Awaited<ReturnType<typeof serve>>
+
+beforeAll(async () => {
+  t = await createTestApp()
+  fixture = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+  server = await serve(t.app)
+})
+afterAll(async () => {
+  await server?.close()
+  await t.close()
+})
+
+describe.skipIf(!browserAvailable)('results in a real browser', () => {
+  it(
+    'the public results page passes axe in es, fr and pt, and an evaluator opens the trends',
+    { timeout: 90_000 },
+    async () => {
+      for (const locale of ['es-ES', 'fr-FR', 'pt-PT']) {
+        const browser = await openBrowser({ locale })
+        try {
+          await browser.page.goto(`${server.url}${fixture.url}/results`)
+          expect(await browser.page.locator('svg.chart').count()).toBeGreaterThan(3)
+          await expectAccessible(browser.page, `public results ${locale}`)
+        } finally {
+          await browser.close()
+        }
+      }
+      const evaluator = await createStaff(t.services, fixture.organizationId, 'evaluator')
+      const browser = await openBrowser({ locale: 'es-ES' })
+      try {
+        const { page } = browser
+        await page.goto(`${server.url}/staff/sign-in`)
+        await page.getByLabel('Correo electrónico').fill(evaluator.email)
+        await page.getByLabel('Contraseña').fill(evaluator.password)
+        await page.getByRole('button', { name: 'Entrar' }).click()
+        await page.waitForURL(/\/staff$/)
+        await page.getByRole('link', { name: 'Resultados' }).click()
+        await page.waitForURL(/\/staff\/results\/perception$/)
+        await page.getByLabel('Desglosar por').selectOption('language')
+        await page.getByRole('button', { name: 'Mostrar' }).click()
+        await page.waitForURL(/by=language/)
+        expect(await page.textContent('main')).toContain('2025 (en curso)')
+        await expectAccessible(page, 'evaluator dashboard')
+      } finally {
+        await browser.close()
+      }
+    },
+  )
+})
