@@ -18,7 +18,13 @@ import { questionPageViewModel } from '../survey/question-page.view-model.ts'
 import type { DesignerService, WaveContext } from './designer.service.ts'
 import { parseQuestionForm, SPARE_OPTION_ROWS } from './question-form.ts'
 import multer from 'multer'
-import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES, type XlsFormProblem } from './xlsform.ts'
+import {
+  readXlsForm,
+  writeXlsForm,
+  xlsFormProblem,
+  XLSFORM_MAX_BYTES,
+  type XlsFormProblem,
+} from './xlsform.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -257,15 +263,10 @@ export function designerRoutes(designer: DesignerService): Router {
         if (error) {
           const tooLarge = (error as { code?: string }).code === 'LIMIT_FILE_SIZE'
           return showWave(res, c, undefined, 400, [
-            {
-              sheet: '-',
-              row: 0,
-              reason: tooLarge ? 'the file is larger than 5 MB' : 'the upload could not be read',
-            },
+            xlsFormProblem('-', 0, tooLarge ? 'tooLarge' : 'uploadUnreadable'),
           ])
         }
-        if (!req.file)
-          return showWave(res, c, undefined, 400, [{ sheet: '-', row: 0, reason: 'choose an .xlsx file' }])
+        if (!req.file) return showWave(res, c, undefined, 400, [xlsFormProblem('-', 0, 'chooseFile')])
         const reading = await readXlsForm(req.file.buffer, c.sourceLanguage)
         if (!reading.ok) return showWave(res, c, undefined, 400, reading.problems)
         const result = await designer.importQuestionnaire(me(res), c.series.code, c.wave.year, reading)

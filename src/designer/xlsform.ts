@@ -17,7 +17,53 @@ const MAX_CELL = 4000
 export interface XlsFormProblem {
   sheet: string
   row: number
+  /** The reason in English (operators' command line); `key` and `params` name it for the UI's languages. */
   reason: string
+  key: XlsFormProblemKey
+  params: Record<string, string | number>
+}
+
+const MESSAGES = {
+  tooLarge: 'the file is larger than 5 MB',
+  notXlsx: 'the file is not an .xlsx workbook',
+  unreadable: 'the file is not a readable .xlsx workbook',
+  noSheet: 'the workbook has no "{{sheet}}" sheet',
+  choiceName: 'choice name "{{value}}" must be 1-40 letters, digits or _',
+  choiceTwice: 'choice "{{value}}" appears twice in list "{{list}}"',
+  nestedGroup: 'nested groups are not supported: a group is a page',
+  unsupportedType:
+    'type "{{value}}" is not supported (repeats, calculations, locations, media and dates cannot be imported)',
+  questionName:
+    'name "{{value}}" must start with a lowercase letter and use only lowercase letters, digits and _ (at most 40)',
+  nameTwice: 'name "{{value}}" is used twice',
+  sourceLabel: 'the label in the source language ({{language}}) is empty',
+  missingList: 'the choice list "{{value}}" is missing from the choices sheet',
+  constraint: 'constraint "{{value}}" is not supported: use bounds such as ". >= 0 and . <= 120"',
+  range: 'range "{{value}}" is not supported: only start=0 end=10 step=1 (a 0-10 rating)',
+  unknownType: 'type "{{value}}" is not supported',
+  constraintNotNumber: 'constraints are supported on number questions only',
+  relevant:
+    'relevant "{{value}}" is not supported: use ${q} = \'x\' or selected(${q}, \'x\'), joined with "or"',
+  relevantEarlier: 'relevant refers to "{{value}}", which must be a question on an earlier page',
+  noQuestions: 'the form has no questions',
+  tooManyRows: 'the sheet has {{count}} rows; at most {{max}} are read',
+  formula: 'cell {{cell}} holds a formula; type the value instead',
+  longCell: 'cell {{cell}} is longer than {{max}} characters',
+  uploadUnreadable: 'the upload could not be read',
+  chooseFile: 'choose an .xlsx file',
+} as const
+export type XlsFormProblemKey = keyof typeof MESSAGES
+export const XLSFORM_PROBLEM_KEYS = Object.keys(MESSAGES) as XlsFormProblemKey[]
+
+/** A problem found in a sheet's row (row 0: the file or the sheet as a whole). */
+export function xlsFormProblem(
+  sheet: string,
+  row: number,
+  key: XlsFormProblemKey,
+  params: Record<string, string | number> = {},
+): XlsFormProblem {
+  const reason = MESSAGES[key].replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(params[name] ?? ''))
+  return { sheet, row, reason, key, params }
 }
 
 export type XlsFormReading =
@@ -147,11 +193,10 @@ const UNSUPPORTED = new Set([
 /** Reads an XLSForm workbook; every unsupported or malformed row is reported and nothing is returned then. */
 export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promise<XlsFormReading> {
   const problems: XlsFormProblem[] = []
-  if (file.length > XLSFORM_MAX_BYTES)
-    return { ok: false, problems: [{ sheet: '-', row: 0, reason: 'the file is larger than 5 MB' }] }
+  if (file.length > XLSFORM_MAX_BYTES) return { ok: false, problems: [xlsFormProblem('-', 0, 'tooLarge')] }
   // An .xlsx file is a zip archive: refuse anything else before parsing.
   if (file.length < 4 || file.readUInt32LE(0) !== 0x04034b50) {
-    return { ok: false, problems: [{ sheet: '-', row: 0, reason: 'the file is not an .xlsx workbook' }] }
+    return { ok: false, problems: [xlsFormProblem('-', 0, 'notXlsx')] }
   }
   const workbook = new ExcelJS.Workbook()
   try {
@@ -159,15 +204,14 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
   } catch {
     return {
       ok: false,
-      problems: [{ sheet: '-', row: 0, reason: 'the file is not a readable .xlsx workbook' }],
+      problems: [xlsFormProblem('-', 0, 'unreadable')],
     }
   }
   const survey = readSheet(workbook, 'survey', problems)
   const choices = readSheet(workbook, 'choices', problems)
   const settings = workbook.getWorksheet('settings') ? readSheet(workbook, 'settings', problems) : []
   for (const name of ['survey', 'choices']) {
-    if (!workbook.getWorksheet(name))
-      problems.push({ sheet: name, row: 0, reason: `the workbook has no "${name}" sheet` })
+    if (!workbook.getWorksheet(name)) problems.push(xlsFormProblem(name, 0, 'noSheet', { sheet: name }))
   }
   if (!survey || !choices || problems.length > 0) return { ok: false, problems }
 
@@ -177,16 +221,12 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     const code = cells.name ?? ''
     if (!list && !code) continue
     if (!/^[a-z0-9][a-z0-9_]{0,39}$/i.test(code)) {
-      problems.push({
-        sheet: 'choices',
-        row,
-        reason: `choice name "${code}" must be 1-40 letters, digits or _`,
-      })
+      problems.push(xlsFormProblem('choices', row, 'choiceName', { value: code }))
       continue
     }
     const entries = lists.get(list) ?? []
     if (entries.some((e) => e.code === code.toLowerCase()))
-      problems.push({ sheet: 'choices', row, reason: `choice "${code}" appears twice in list "${list}"` })
+      problems.push(xlsFormProblem('choices', row, 'choiceTwice', { value: code, list }))
     entries.push({ code: code.toLowerCase(), label: translated(cells, 'label', sourceLanguage), row })
     lists.set(list, entries)
   }
@@ -200,9 +240,10 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     if (!rawType) continue
     const [keyword = '', listName] = rawType.split(/\s+/)
     const kind = keyword.toLowerCase()
-    const fail = (reason: string) => problems.push({ sheet: 'survey', row, reason })
+    const fail = (key: XlsFormProblemKey, params: Record<string, string | number> = {}) =>
+      problems.push(xlsFormProblem('survey', row, key, params))
     if (kind === 'begin_group' || (kind === 'begin' && listName === 'group')) {
-      if (depth > 0) fail('nested groups are not supported: a group is a page')
+      if (depth > 0) fail('nestedGroup')
       depth += 1
       if (pageUsed) page += 1
       pageUsed = false
@@ -213,24 +254,20 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       continue
     }
     if (UNSUPPORTED.has(kind) || kind === 'begin' || kind === 'end') {
-      fail(
-        `type "${rawType}" is not supported (repeats, calculations, locations, media and dates cannot be imported)`,
-      )
+      fail('unsupportedType', { value: rawType })
       continue
     }
     const code = (cells.name ?? '').trim()
     if (!/^[a-z][a-z0-9_]{0,39}$/.test(code)) {
-      fail(
-        `name "${code}" must start with a lowercase letter and use only lowercase letters, digits and _ (at most 40)`,
-      )
+      fail('questionName', { value: code })
       continue
     }
     if (questions.some((q) => q.code === code)) {
-      fail(`name "${code}" is used twice`)
+      fail('nameTwice', { value: code })
       continue
     }
     const text = translated(cells, 'label', sourceLanguage)
-    if (!text[sourceLanguage]) fail(`the label in the source language (${sourceLanguage}) is empty`)
+    if (!text[sourceLanguage]) fail('sourceLabel', { language: sourceLanguage })
     const appearance = (cells.appearance ?? '').trim().toLowerCase()
     let type: QuestionType
     let options: QuestionDraft['options'] = []
@@ -239,7 +276,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     if (kind === 'select_one' || kind === 'select_multiple') {
       const list = listName ? lists.get(listName) : undefined
       if (!list || list.length === 0) {
-        fail(`the choice list "${listName ?? ''}" is missing from the choices sheet`)
+        fail('missingList', { value: listName ?? '' })
         continue
       }
       options = list.map(({ code: c, label }) => ({ code: c, label }))
@@ -252,13 +289,12 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     } else if (kind === 'integer' || kind === 'decimal') {
       type = 'number'
       const bounds = readConstraint(cells.constraint ?? '')
-      if (!bounds)
-        fail(`constraint "${cells.constraint}" is not supported: use bounds such as ". >= 0 and . <= 120"`)
+      if (!bounds) fail('constraint', { value: cells.constraint ?? '' })
       else ({ min, max } = bounds)
     } else if (kind === 'range') {
       const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
       if (!/^start=0 end=10( step=1)?$/.test(parameters)) {
-        fail(`range "${parameters}" is not supported: only start=0 end=10 step=1 (a 0-10 rating)`)
+        fail('range', { value: parameters })
         continue
       }
       type = 'scale_0_10'
@@ -267,21 +303,18 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     } else if (kind === 'note') {
       type = 'note'
     } else {
-      fail(`type "${rawType}" is not supported`)
+      fail('unknownType', { value: rawType })
       continue
     }
-    if (cells.constraint && type !== 'number') fail('constraints are supported on number questions only')
+    if (cells.constraint && type !== 'number') fail('constraintNotNumber')
     const required = /^(yes|true|true\(\))$/i.test((cells.required ?? '').trim())
     const relevant = (cells.relevant ?? '').trim()
     let showIf: QuestionDraft['showIf'] = null
     if (relevant) {
       showIf = readRelevant(relevant)
-      if (!showIf)
-        fail(
-          `relevant "${relevant}" is not supported: use \${q} = 'x' or selected(\${q}, 'x'), joined with "or"`,
-        )
+      if (!showIf) fail('relevant', { value: relevant })
       else if (!questions.some((q) => q.code === showIf!.question && q.page < page)) {
-        fail(`relevant refers to "${showIf.question}", which must be a question on an earlier page`)
+        fail('relevantEarlier', { value: showIf.question })
       }
     }
     questions.push({
@@ -300,7 +333,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     pageUsed = true
   }
   if (questions.length === 0 && problems.length === 0)
-    problems.push({ sheet: 'survey', row: 0, reason: 'the form has no questions' })
+    problems.push(xlsFormProblem('survey', 0, 'noQuestions'))
   if (problems.length > 0) return { ok: false, problems }
   const settingsRow = settings?.[0]?.cells ?? {}
   const title = withoutEmpty(translated(settingsRow, 'form_title', sourceLanguage))
@@ -312,11 +345,7 @@ function readSheet(workbook: ExcelJS.Workbook, name: string, problems: XlsFormPr
   const sheet = workbook.getWorksheet(name)
   if (!sheet) return undefined
   if (sheet.rowCount > MAX_ROWS) {
-    problems.push({
-      sheet: name,
-      row: 0,
-      reason: `the sheet has ${sheet.rowCount} rows; at most ${MAX_ROWS} are read`,
-    })
+    problems.push(xlsFormProblem(name, 0, 'tooManyRows', { count: sheet.rowCount, max: MAX_ROWS }))
     return undefined
   }
   const headers: string[] = []
@@ -325,20 +354,12 @@ function readSheet(workbook: ExcelJS.Workbook, name: string, problems: XlsFormPr
     const values: string[] = []
     row.eachCell({ includeEmpty: true }, (cell, column) => {
       if (cell.type === ExcelJS.ValueType.Formula) {
-        problems.push({
-          sheet: name,
-          row: rowNumber,
-          reason: `cell ${cell.address} holds a formula; type the value instead`,
-        })
+        problems.push(xlsFormProblem(name, rowNumber, 'formula', { cell: cell.address }))
         return
       }
       const text = cell.text ?? ''
       if (text.length > MAX_CELL)
-        problems.push({
-          sheet: name,
-          row: rowNumber,
-          reason: `cell ${cell.address} is longer than ${MAX_CELL} characters`,
-        })
+        problems.push(xlsFormProblem(name, rowNumber, 'longCell', { cell: cell.address, max: MAX_CELL }))
       values[column - 1] = text.trim()
     })
     if (headers.length === 0) {

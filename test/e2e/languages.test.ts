@@ -1,5 +1,6 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { XLSFORM_PROBLEM_KEYS } from '../../src/designer/xlsform.ts'
 import { createTranslator, readLocale } from '../../src/i18n/i18n.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { Respondent } from '../helpers/respondent.ts'
@@ -38,6 +39,14 @@ describe('UI strings', () => {
           .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], locale)
         expect(typeof value === 'string' && value.trim().length > 0, `${language}: ${key}`).toBe(true)
       }
+    }
+  })
+
+  it('cover every XLSForm import problem the designer can show', () => {
+    const t = createTranslator({ strict: true })
+    for (const language of LANGUAGES) {
+      for (const key of XLSFORM_PROBLEM_KEYS)
+        expect(() => t.getFixedT(language)(`xlsform.${key}`), `${language} ${key}`).not.toThrow()
     }
   })
 

@@ -214,6 +214,7 @@ describe('XLSForm', () => {
       .attach('form', Buffer.from('not a workbook'), 'form.xlsx')
     expect(bad.status).toBe(400)
     expect(bad.text).toContain('No se importó nada')
+    expect(bad.text).toContain('el archivo no es un libro .xlsx')
     expect(await count()).toBe(0)
 
     const noToken = await designer.agent
