@@ -11,6 +11,7 @@ import { formBodies } from './middleware/form-body.ts'
 import { locale } from './middleware/locale.ts'
 import { signInRateLimit, submissionRateLimit } from './middleware/rate-limits.ts'
 import { staffSession } from './middleware/staff-session.ts'
+import { PostgresRateLimitStore } from './middleware/rate-limit-store.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
 import { resultsRoutes } from './results/results.routes.ts'
@@ -76,11 +77,22 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     next()
   })
   // 4. Features.
-  const submissions = submissionRateLimit(options.submitRateLimit)
+  // Counters live in the database so that several instances behind one address share them.
+  const submissions = submissionRateLimit(
+    options.submitRateLimit,
+    new PostgresRateLimitStore(services.db, 'submit', services.secret),
+  )
   app.use(homeRoutes(services.db, services.survey))
   app.use(surveyRoutes(services.survey, submissions, secureCookies))
   app.use('/staff', staffSession(services.staff))
-  app.use(staffRoutes(services.db, services.staff, signInRateLimit(), secureCookies))
+  app.use(
+    staffRoutes(
+      services.db,
+      services.staff,
+      signInRateLimit(new PostgresRateLimitStore(services.db, 'sign-in', services.secret)),
+      secureCookies,
+    ),
+  )
   app.use(designerRoutes(services.designer))
   app.use(resultsRoutes(services.db, services.results))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.

@@ -145,6 +145,12 @@ export interface PopulationMarginTable {
   population: number
 }
 
+export interface RateLimitTable {
+  key: string
+  window_started_at: Date
+  hits: number
+}
+
 /** Every table Pulso's application code may query. */
 export interface Database {
   organization: OrganizationTable
@@ -161,4 +167,5 @@ export interface Database {
   audit_log: AuditLogTable
   indicator: IndicatorTable
   population_margin: PopulationMarginTable
+  rate_limit: RateLimitTable
 }

@@ -21,6 +21,8 @@ export interface TestDatabase {
   db: Db
   schema: string
   drop: () => Promise<void>
+  /** Another connection to the same schema, as a second app instance would open it. */
+  reopen: () => Db
 }
 
 /** A freshly migrated, empty schema of its own for one test file. */
@@ -33,10 +35,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await sql`create schema ${sql.id(schema)}`.execute(admin)
     const db = openDatabase({ kind: 'postgres', url: testDatabaseUrl, searchPath: schema, poolSize: 8 })
     await migrateToLatest(db, schema)
+    const others: Db[] = []
     return {
       db,
       schema,
+      reopen: () => {
+        const other = openDatabase({
+          kind: 'postgres',
+          url: testDatabaseUrl,
+          searchPath: schema,
+          poolSize: 4,
+        })
+        others.push(other)
+        return other
+      },
       drop: async () => {
+        for (const other of others) await other.destroy()
         await db.destroy()
         await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
         await admin.destroy()
@@ -50,6 +64,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     db,
     schema,
+    reopen: () => openDatabase({ kind: 'pglite', dataDir: undefined, pglite: instance, searchPath: schema }),
     // The embedded database is shared by the worker's files: drop the schema, keep the instance.
     drop: async () => {
       await instance.exec(`drop schema ${schema} cascade`)
