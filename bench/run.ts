@@ -14,7 +14,12 @@ import { createApp } from '../src/app.ts'
 import { openDatabase } from '../src/db/database.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
-import { insertOrganization, insertQuestions, insertSeries, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
+import {
+  insertOrganization,
+  insertQuestions,
+  insertSeries,
+  insertWave,
+} from '../src/questionnaire/questionnaire.repository.ts'
 import { createServices } from '../src/services.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -23,25 +28,40 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 function listen(app: express.Express) {
   return new Promise<{ url: string; close: () => void }>((resolve) => {
     const server = app.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() }),
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => server.close(),
+      }),
     )
   })
 }
 
 async function load(target: string, headers: Record<string, string> = {}) {
   const result = await autocannon({ url: target, connections: 50, duration: seconds, headers })
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors }
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }
 }
 
 async function surveyPageBenchmark() {
   const schema = `bench_${randomBytes(4).toString('hex')}`
-  const admin = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) })
+  const admin = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  })
   await sql`create schema ${sql.id(schema)}`.execute(admin)
   const db = openDatabase({ kind: 'postgres', url, searchPath: schema, poolSize: 10 })
   try {
     await migrateToLatest(db, schema)
     const organizationId = await insertOrganization(db, { slug: 'bench-city', name: 'Bench City' })
-    const seriesId = await insertSeries(db, { organizationId, code: 'perception', title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' } })
+    const seriesId = await insertSeries(db, {
+      organizationId,
+      code: 'perception',
+      title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' },
+    })
     const waveId = await insertWave(db, { seriesId, year: 2026, status: 'open' })
     await insertQuestions(db, waveId, perceptionQuestionnaire)
     const app = createApp(createServices(db, { secret: 'x'.repeat(32) }), {
@@ -53,7 +73,10 @@ async function surveyPageBenchmark() {
     const server = await listen(app)
     // A citizen's first question page, with its cookies: the page the press announcement sends people to.
     const start = await fetch(`${server.url}/s/bench-city/perception`)
-    const cookies = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    const cookies = start.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ')
     const token = /name="_csrf" value="([^"]+)"/.exec(await start.text())![1]!
     const started = await fetch(`${server.url}/s/bench-city/perception/start`, {
       method: 'POST',
@@ -102,11 +125,19 @@ async function coldStart() {
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
-console.log(`Pulso benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+console.log(
+  `Pulso benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+)
 const page = await surveyPageBenchmark()
 console.log(`Survey page (${page.bytes} bytes), ${seconds} s at 50 connections:`)
-console.log(`  bare Express + EJS from memory: ${page.base.rps.toFixed(0)} req/s, p50 ${page.base.p50} ms, p99 ${page.base.p99} ms`)
-console.log(`  Pulso (session, draft, questionnaire from PostgreSQL): ${page.ours.rps.toFixed(0)} req/s, p50 ${page.ours.p50} ms, p99 ${page.ours.p99} ms, non-2xx ${page.ours.non2xx}, errors ${page.ours.errors}`)
+console.log(
+  `  bare Express + EJS from memory: ${page.base.rps.toFixed(0)} req/s, p50 ${page.base.p50} ms, p99 ${page.base.p99} ms`,
+)
+console.log(
+  `  Pulso (session, draft, questionnaire from PostgreSQL): ${page.ours.rps.toFixed(0)} req/s, p50 ${page.ours.p50} ms, p99 ${page.ours.p99} ms, non-2xx ${page.ours.non2xx}, errors ${page.ours.errors}`,
+)
 console.log(`  ratio ${(page.ours.rps / page.base.rps).toFixed(2)} (target ≥ 0.5)`)
 const cold = await coldStart()
-console.log(`Embedded PGlite: fresh data folder + migrations ${(cold.first / 1000).toFixed(1)} s, reopen ${(cold.reopen / 1000).toFixed(1)} s, RSS ${(cold.rss / 2 ** 20).toFixed(0)} MiB`)
+console.log(
+  `Embedded PGlite: fresh data folder + migrations ${(cold.first / 1000).toFixed(1)} s, reopen ${(cold.reopen / 1000).toFixed(1)} s, RSS ${(cold.rss / 2 ** 20).toFixed(0)} MiB`,
+)

@@ -2,30 +2,41 @@ import type { Language } from '../questionnaire/translated.ts'
 
 const LOCALE_TAG: Record<Language, string> = { es: 'es-ES', fr: 'fr-FR', pt: 'pt-PT' }
 
+const cache = new Map<Language, ReturnType<typeof buildFormatters>>()
+
 /** Number and date formatting in the reader's language (files and the database keep ISO and dots). */
 export function formattersFor(language: Language) {
+  // Intl objects are costly to build: one set per language for the life of the process.
+  let formatters = cache.get(language)
+  if (!formatters) cache.set(language, (formatters = buildFormatters(language)))
+  return formatters
+}
+
+function buildFormatters(language: Language) {
   const tag = LOCALE_TAG[language]
-  const integer = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 })
+  const numberFormats = new Map<string, Intl.NumberFormat>()
+  const numberFormat = (style: 'decimal' | 'percent', digits: number) => {
+    const key = `${style}:${digits}`
+    let format = numberFormats.get(key)
+    if (!format) {
+      format = new Intl.NumberFormat(tag, {
+        style,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      })
+      numberFormats.set(key, format)
+    }
+    return format
+  }
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' })
   const dateTime = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
   return {
-    number: (value: number, fractionDigits = 0) =>
-      fractionDigits === 0
-        ? integer.format(value)
-        : new Intl.NumberFormat(tag, {
-            minimumFractionDigits: fractionDigits,
-            maximumFractionDigits: fractionDigits,
-          }).format(value),
-    percent: (value: number, fractionDigits = 1) =>
-      new Intl.NumberFormat(tag, {
-        style: 'percent',
-        minimumFractionDigits: fractionDigits,
-        maximumFractionDigits: fractionDigits,
-      }).format(value),
+    number: (value: number, fractionDigits = 0) => numberFormat('decimal', fractionDigits).format(value),
+    percent: (value: number, fractionDigits = 1) => numberFormat('percent', fractionDigits).format(value),
     date: (value: Date) => date.format(value),
     /** Staff pages show times in UTC, and say so. */
     dateTime: (value: Date) => `${dateTime.format(value)} UTC`,
   }
 }
 
-export type Formatters = ReturnType<typeof formattersFor>
+export type Formatters = ReturnType<typeof buildFormatters>

@@ -48,12 +48,25 @@ const DRAFT_LIFETIME_MS = 30 * 24 * 3600 * 1000
 
 /** The citizen's path through a wave: landing, pages kept in a draft, and one stored response. */
 export function createSurveyService(db: Db, now: () => Date = () => new Date()) {
+  // An open wave's questionnaire is frozen, so it is read once per process (drafts are never answered).
+  const frozenQuestionnaires = new Map<number, Promise<Questionnaire>>()
+  const questionnaireOf = (waveId: number) => {
+    let cached = frozenQuestionnaires.get(waveId)
+    if (!cached) {
+      if (frozenQuestionnaires.size > 200) frozenQuestionnaires.clear()
+      cached = repo.loadQuestionnaire(db, waveId)
+      cached.catch(() => frozenQuestionnaires.delete(waveId))
+      frozenQuestionnaires.set(waveId, cached)
+    }
+    return cached
+  }
+
   async function find(organizationSlug: string, seriesCode: string): Promise<SurveyLookup> {
     const series = await repo.findSeries(db, organizationSlug, seriesCode)
     if (!series) return { kind: 'notFound' }
     const wave = await repo.findCurrentWave(db, series.seriesId)
     if (!wave || !isAnswerable(wave, now())) return { kind: 'notOpen', series, wave }
-    const questionnaire = await repo.loadQuestionnaire(db, wave.id)
+    const questionnaire = await questionnaireOf(wave.id)
     if (questionnaire.questions.length === 0) return { kind: 'notOpen', series, wave }
     return { kind: 'open', series, wave, questionnaire }
   }
