@@ -240,6 +240,17 @@ const importProblems = (problems: ImportProblem[]) =>
     .map((p) => `  row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.reason}`)
     .join('\n')}${problems.length > 200 ? `\n  … and ${problems.length - 200} more` : ''}`
 
+/** The series named by --org and --series, or a clear error. */
+async function seriesFor(db: Db, flags: Flags) {
+  const orgSlug = need(slug, flags.org, 'org')
+  const organization = await findOrganizationBySlug(db, orgSlug)
+  if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
+  const seriesCode = need(slug, flags.series, 'series')
+  const series = await findDesignerSeries(db, organization.id, seriesCode)
+  if (!series) throw new CliError(`--series: no series "${seriesCode}" in ${orgSlug}`)
+  return { series, seriesCode }
+}
+
 Object.assign(commands, {
   'responses:import': {
     usage:
@@ -298,12 +309,7 @@ Object.assign(commands, {
       'label-pt': { type: 'string' },
     },
     async run(db: Db, flags: Flags) {
-      const orgSlug = need(slug, flags.org, 'org')
-      const organization = await findOrganizationBySlug(db, orgSlug)
-      if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
-      const seriesCode = need(slug, flags.series, 'series')
-      const series = await findDesignerSeries(db, organization.id, seriesCode)
-      if (!series) throw new CliError(`--series: no series "${seriesCode}" in ${orgSlug}`)
+      const { series, seriesCode } = await seriesFor(db, flags)
       const code = need(
         z
           .string({ error: 'is required' })
@@ -366,12 +372,7 @@ Object.assign(commands, {
       format: { type: 'string' },
     },
     async run(db: Db, flags: Flags) {
-      const orgSlug = need(slug, flags.org, 'org')
-      const organization = await findOrganizationBySlug(db, orgSlug)
-      if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
-      const seriesCode = need(slug, flags.series, 'series')
-      const series = await findDesignerSeries(db, organization.id, seriesCode)
-      if (!series) throw new CliError(`--series: no series "${seriesCode}" in ${orgSlug}`)
+      const { series, seriesCode } = await seriesFor(db, flags)
       const format = need(z.enum(['csv', 'json'], { error: 'must be csv or json' }), flags.format, 'format')
       const ci = need(
         z.enum(['logit', 'wald'], { error: 'must be logit or wald' }),

@@ -4,6 +4,7 @@ import type { WaveStatus } from '../db/schema.ts'
 import type { DesignerQuestion } from '../questionnaire/publishing-rules.ts'
 import type { QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
+import { loadQuestionnaire } from '../survey/survey.repository.ts'
 
 export interface DesignerSeries {
   id: number
@@ -81,41 +82,17 @@ export async function setWaveStatus(db: Db, waveId: number, status: WaveStatus, 
 
 /** A wave's questions with what the designer needs besides the citizen's view: stamps and breaks. */
 export async function loadDesignerQuestions(db: Db, waveId: number): Promise<DesignerQuestion[]> {
-  const questions = await db
+  const questionnaire = await loadQuestionnaire(db, waveId)
+  const extras = await db
     .selectFrom('question')
-    .selectAll()
+    .select(['id', 'translation_stamps', 'break_in_series'])
     .where('wave_id', '=', waveId)
-    .orderBy('position')
     .execute()
-  const options =
-    questions.length === 0
-      ? []
-      : await db
-          .selectFrom('question_option')
-          .select(['question_id', 'code', 'label'])
-          .where(
-            'question_id',
-            'in',
-            questions.map((q) => q.id),
-          )
-          .orderBy('position')
-          .execute()
-  return questions.map((q) => ({
-    id: q.id,
-    code: q.code,
-    type: q.type,
-    page: q.page,
-    position: q.position,
-    required: q.required,
-    text: q.text,
-    help: q.help,
-    showIf: q.show_if,
-    isProfile: q.is_profile,
-    min: q.min_value,
-    max: q.max_value,
-    options: options.filter((o) => o.question_id === q.id).map((o) => ({ code: o.code, label: o.label })),
-    stamps: q.translation_stamps,
-    breakInSeries: q.break_in_series,
+  const byId = new Map(extras.map((e) => [e.id, e]))
+  return questionnaire.questions.map((q) => ({
+    ...q,
+    stamps: byId.get(q.id)!.translation_stamps,
+    breakInSeries: byId.get(q.id)!.break_in_series,
   }))
 }
 
