@@ -14,7 +14,6 @@ export interface Services {
   designer: DesignerService
   results: ResultsService
   secret: Buffer
-  now: () => Date
 }
 
 /** Where the configuration says the data lives. */
@@ -38,7 +37,6 @@ export function createServices(
     results: createResultsService(db),
     // Without a configured secret, tokens are valid only for this process's lifetime.
     secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
-    now,
   }
 }
 

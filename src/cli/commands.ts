@@ -18,6 +18,7 @@ import {
   type ImportProblem,
 } from '../results/response-import.ts'
 import {
+  minGroupSize,
   questionsByCode,
   replaceMargins,
   saveIndicator,
@@ -387,14 +388,10 @@ Object.assign(commands, {
               flags.breakdown,
               'breakdown',
             )
-      const minGroupSize = (
-        await db
-          .selectFrom('survey_series')
-          .select('min_group_size')
-          .where('id', '=', series.id)
-          .executeTakeFirstOrThrow()
-      ).min_group_size
-      const trends = await createResultsService(db).trends({ id: series.id, minGroupSize }, { breakdown, ci })
+      const trends = await createResultsService(db).trends(
+        { id: series.id, minGroupSize: await minGroupSize(db, series.id) },
+        { breakdown, ci },
+      )
       if (format === 'csv') return trendsToCsv(trends.rows).trimEnd()
       return JSON.stringify(
         {

@@ -5,7 +5,7 @@ import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requireRole } from '../middleware/staff-session.ts'
 import { QUESTION_TYPES } from '../questionnaire/questionnaire.ts'
-import { questionTypeModuleHasOptions } from '../questionnaire/question-types/has-options.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import {
   questionStatusCounts,
@@ -312,9 +312,7 @@ export function designerRoutes(designer: DesignerService): Router {
           })),
         ],
         types: QUESTION_TYPES,
-        earlierQuestions: c.questions.filter(
-          (q) => q.code !== existing && questionTypeModuleHasOptions(q.type),
-        ),
+        earlierQuestions: c.questions.filter((q) => q.code !== existing && questionType(q.type).hasOptions),
         statuses: question
           ? Object.fromEntries(
               translatableFields(question).flatMap(({ field, text }) =>

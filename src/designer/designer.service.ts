@@ -195,14 +195,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       }
       const previous = context.previous?.questions.find((q) => q.code === input.code)
       // A question back to last year's wording is no longer a break.
-      const candidate = {
-        ...(existing ?? context.questions[0]!),
-        ...record,
-        id: 0,
-        position: 0,
-        stamps,
-      } as DesignerQuestion
-      if (!previous || seriesDifferences(candidate, previous, context.sourceLanguage).length === 0)
+      if (!previous || seriesDifferences(record, previous, context.sourceLanguage).length === 0)
         record.breakInSeries = false
 
       await db.transaction().execute(async (trx) => {

@@ -19,11 +19,8 @@ export function staffSession(staff: StaffService): RequestHandler {
   }
 }
 
-/**
- * Lets in only signed-in staff with one of these roles: anonymous readers are sent to sign in (GET)
- * or refused with 401 (other methods); other roles get 403.
- */
-export function requireRole(...roles: StaffRole[]): RequestHandler {
+// Anonymous readers are sent to sign in (GET) or refused with 401; signed-in staff not allowed get 403.
+function requireStaff(allowed: (user: StaffUser) => boolean): RequestHandler {
   return (req, res, next) => {
     const user: StaffUser | undefined = res.locals.staff
     if (!user) {
@@ -31,19 +28,16 @@ export function requireRole(...roles: StaffRole[]): RequestHandler {
         return res.redirect(303, `/staff/sign-in?next=${encodeURIComponent(req.originalUrl)}`)
       return next(new HttpError(401, 'unauthorized'))
     }
-    if (!roles.includes(user.role)) return next(new HttpError(403, 'forbidden'))
+    if (!allowed(user)) return next(new HttpError(403, 'forbidden'))
     next()
   }
 }
 
+/** Lets in only signed-in staff with one of these roles. */
+export const requireRole = (...roles: StaffRole[]): RequestHandler =>
+  requireStaff((user) => roles.includes(user.role))
+
 /** Lets in only the administrators of the platform (the network hosting the instance). */
-export const requirePlatformAdmin: RequestHandler = (req, res, next) => {
-  const user: StaffUser | undefined = res.locals.staff
-  if (!user) {
-    if (req.method === 'GET')
-      return res.redirect(303, `/staff/sign-in?next=${encodeURIComponent(req.originalUrl)}`)
-    return next(new HttpError(401, 'unauthorized'))
-  }
-  if (!user.isPlatformAdmin || user.role !== 'admin') return next(new HttpError(403, 'forbidden'))
-  next()
-}
+export const requirePlatformAdmin: RequestHandler = requireStaff(
+  (user) => user.isPlatformAdmin && user.role === 'admin',
+)

@@ -24,13 +24,19 @@ export interface DesignerQuestion extends Question {
   breakInSeries: boolean
 }
 
+type Comparable = Pick<Question, 'type' | 'text' | 'options'>
+
 /** What differs between a carried-over question and the same code in the previous wave. */
-export function seriesDifferences(current: Question, previous: Question, sourceLanguage: Language): string[] {
+export function seriesDifferences(
+  current: Comparable,
+  previous: Comparable,
+  sourceLanguage: Language,
+): string[] {
   const differences: string[] = []
   if (current.type !== previous.type) differences.push('type')
   if ((current.text[sourceLanguage] ?? '').trim() !== (previous.text[sourceLanguage] ?? '').trim())
     differences.push('wording')
-  const options = (q: Question) =>
+  const options = (q: Comparable) =>
     q.options.map((o) => `${o.code}=${(o.label[sourceLanguage] ?? '').trim()}`).join('|')
   if (options(current) !== options(previous)) differences.push('options')
   return differences

@@ -77,6 +77,16 @@ export async function replaceMargins(
       .execute()
 }
 
+/** Groups with fewer valid answers than this are withheld in the series' results. */
+export async function minGroupSize(db: Db, seriesId: number): Promise<number> {
+  const row = await db
+    .selectFrom('survey_series')
+    .select('min_group_size')
+    .where('id', '=', seriesId)
+    .executeTakeFirstOrThrow()
+  return row.min_group_size
+}
+
 export async function wavesOfSeries(db: Db, seriesId: number) {
   return db
     .selectFrom('wave')

@@ -8,7 +8,7 @@ import { requireRole } from '../middleware/staff-session.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
-import { wavesOfSeries } from './results.repository.ts'
+import { minGroupSize, wavesOfSeries } from './results.repository.ts'
 import { resultsViewModel } from './results-page.view-model.ts'
 import type { ResultsService } from './results.service.ts'
 
@@ -38,15 +38,9 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
       typeof options.by === 'string' && breakdowns.some((b) => b.value === options.by)
         ? options.by
         : (profiles[0]?.code ?? undefined)
-    const minGroupSize = (
-      await db
-        .selectFrom('survey_series')
-        .select('min_group_size')
-        .where('id', '=', series.id)
-        .executeTakeFirstOrThrow()
-    ).min_group_size
+    const groupSize = await minGroupSize(db, series.id)
     const trends = await results.trends(
-      { id: series.id, minGroupSize },
+      { id: series.id, minGroupSize: groupSize },
       { breakdown: by, closedOnly: options.closedOnly },
     )
     const groupQuestion = profiles.find((q) => q.code === by)
@@ -64,7 +58,7 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
       by,
       byLabel: breakdowns.find((b) => b.value === by)?.label ?? '',
       waves: trends.waves,
-      minGroupSize,
+      minGroupSize: groupSize,
       indicators: resultsViewModel({
         indicators: trends.indicators,
         rows: trends.rows,

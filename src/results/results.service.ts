@@ -250,7 +250,7 @@ export type ResultsService = ReturnType<typeof createResultsService>
 export function trendsToCsv(rows: TrendRow[]): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return ''
-    const text = typeof v === 'number' ? String(v) : String(v)
+    const text = String(v)
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
   }
   const lines = [TREND_COLUMNS.join(',')]

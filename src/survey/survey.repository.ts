@@ -58,14 +58,6 @@ export async function findCurrentWave(db: Db, seriesId: number): Promise<WaveRec
     .executeTakeFirst()
 }
 
-export async function findWave(db: Db, waveId: number): Promise<WaveRecord | undefined> {
-  return db
-    .selectFrom('wave')
-    .select(['id', 'year', 'status', 'opens_at as opensAt', 'closes_at as closesAt'])
-    .where('id', '=', waveId)
-    .executeTakeFirst()
-}
-
 /** Series with a wave open now, across organizations, for the home page. */
 export async function listOpenSeries(db: Db, now: Date) {
   return db

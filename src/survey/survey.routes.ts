@@ -122,7 +122,7 @@ export function surveyRoutes(
     if (current.kind === 'noDraft') return res.redirect(303, `${base(open)}?expired=1`)
     if (current.kind === 'submitted') return res.redirect(303, `${base(open)}/thanks`)
     if (!current.pages.includes(page)) throw new HttpError(404, 'notFound')
-    const outcome = await survey.answerPage(open, keyFrom(req), page, body.data, res.locals.lang)
+    const outcome = await survey.answerPage(open, current, page, body.data, res.locals.lang)
     switch (outcome.kind) {
       case 'invalid':
         return showPage(res, open, page, current.pages, outcome, 400)
@@ -132,8 +132,6 @@ export function surveyRoutes(
         return res.redirect(303, `${base(open)}/p/${outcome.page}`)
       case 'submitted':
         return res.redirect(303, `${base(open)}/thanks`)
-      case 'noDraft':
-        return res.redirect(303, `${base(open)}?expired=1`)
     }
   })
 

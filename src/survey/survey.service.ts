@@ -28,7 +28,9 @@ export type SurveyLookup =
   | ({ kind: 'open' } & OpenSurvey)
 
 export type DraftLookup =
-  { kind: 'noDraft' } | { kind: 'submitted' } | { kind: 'draft'; answers: Answers; pages: number[] }
+  | { kind: 'noDraft' }
+  | { kind: 'submitted' }
+  | { kind: 'draft'; key: string; answers: Answers; pages: number[] }
 
 export type PageOutcome =
   | {
@@ -41,7 +43,6 @@ export type PageOutcome =
   | { kind: 'next'; page: number }
   | { kind: 'incomplete'; page: number }
   | { kind: 'submitted' }
-  | { kind: 'noDraft' }
 
 // Drafts nobody touched for this long are removed.
 const DRAFT_LIFETIME_MS = 30 * 24 * 3600 * 1000
@@ -79,7 +80,7 @@ export function createSurveyService(db: Db, now: () => Date = () => new Date()) 
       return (await repo.responseExists(db, keyHash)) ? { kind: 'submitted' } : { kind: 'noDraft' }
     }
     const answers = keepVisibleAnswers(survey.questionnaire, found.answers as Answers)
-    return { kind: 'draft', answers, pages: shownPages(survey.questionnaire, answers) }
+    return { kind: 'draft', key, answers, pages: shownPages(survey.questionnaire, answers) }
   }
 
   return {
@@ -102,13 +103,11 @@ export function createSurveyService(db: Db, now: () => Date = () => new Date()) 
     /** Checks one page's answers, keeps them in the draft, and submits the response after the last page. */
     async answerPage(
       survey: OpenSurvey,
-      key: string | undefined,
+      current: Extract<DraftLookup, { kind: 'draft' }>,
       page: number,
       form: Record<string, unknown>,
       language: Language,
     ): Promise<PageOutcome> {
-      const current = await draft(survey, key)
-      if (current.kind !== 'draft') return current
       const questions = questionsOnPage(survey.questionnaire, page, current.answers)
       const { answers: pageAnswers, errors } = readPageAnswers(questions, form)
       if (errors.length > 0) return { kind: 'invalid', questions, answers: current.answers, form, errors }
@@ -117,7 +116,7 @@ export function createSurveyService(db: Db, now: () => Date = () => new Date()) 
       for (const question of questions) delete answers[question.code]
       Object.assign(answers, pageAnswers)
       const kept = keepVisibleAnswers(survey.questionnaire, answers)
-      const keyHash = hashKey(key!)
+      const keyHash = hashKey(current.key)
       await repo.saveDraftAnswers(db, keyHash, kept)
 
       const nextPage = shownPages(survey.questionnaire, kept).find((p) => p > page)
