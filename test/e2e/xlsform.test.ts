@@ -29,6 +29,17 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+/** The designer downloads the 2026 wave as XLSForm; the body is the workbook's bytes. */
+const downloadForm = () =>
+  designer.agent
+    .get('/staff/series/perception/waves/2026/xlsform')
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => done(null, Buffer.concat(chunks)))
+    })
+
 const comparable = (questions: Awaited<ReturnType<typeof loadDesignerQuestions>>) =>
   questions.map(({ id: _id, position: _p, stamps: _s, breakInSeries: _b, ...q }) => q)
 
@@ -44,15 +55,7 @@ async function workbook(sheets: Record<string, unknown[][]>): Promise<Buffer> {
 
 describe('XLSForm', () => {
   it('exports a wave from the designer and reads back the same three-language questionnaire', async () => {
-    await designer.get('/staff')
-    const download = await designer.agent
-      .get('/staff/series/perception/waves/2026/xlsform')
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => done(null, Buffer.concat(chunks)))
-      })
+    const download = await downloadForm()
     expect(download.status).toBe(200)
     expect(download.headers['content-disposition']).toContain('perception-2026.xlsx')
     const reading = await readXlsForm(download.body as Buffer, 'es')
@@ -72,18 +75,7 @@ describe('XLSForm', () => {
       try {
         const form = path.join(folder, 'sample.xlsx')
         // Seed the CLI's database by importing a form written from the sample questionnaire.
-        const first = await (async () => {
-          await designer.get('/staff')
-          const res = await designer.agent
-            .get('/staff/series/perception/waves/2026/xlsform')
-            .buffer(true)
-            .parse((r, done) => {
-              const chunks: Buffer[] = []
-              r.on('data', (c: Buffer) => chunks.push(c))
-              r.on('end', () => done(null, Buffer.concat(chunks)))
-            })
-          return res.body as Buffer
-        })()
+        const first = (await downloadForm()).body as Buffer
         writeFileSync(form, first)
         expect(
           runCli(database.env, [
@@ -189,17 +181,7 @@ describe('XLSForm', () => {
     ).toBe(303)
     const page = await designer.get('/staff/series/perception/waves/2028')
     const action = /action="([^"]*\/import\?_csrf=[^"]*)"/.exec(page.text)![1]!.replace(/&amp;/g, '&')
-    const exported = await (async () => {
-      const res = await designer.agent
-        .get('/staff/series/perception/waves/2026/xlsform')
-        .buffer(true)
-        .parse((r, done) => {
-          const chunks: Buffer[] = []
-          r.on('data', (c: Buffer) => chunks.push(c))
-          r.on('end', () => done(null, Buffer.concat(chunks)))
-        })
-      return res.body as Buffer
-    })()
+    const exported = (await downloadForm()).body as Buffer
     const count = async () =>
       (
         await sql<{
