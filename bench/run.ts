@@ -2,7 +2,6 @@
 // Each figure is measured against a baseline in the same run, so ratios mean something on a noisy machine.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
@@ -21,20 +20,11 @@ import {
   insertWave,
 } from '../src/questionnaire/questionnaire.repository.ts'
 import { createServices } from '../src/services.ts'
+import { listen } from './listen.ts'
+import { trendBenchmark } from './trends.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
-
-function listen(app: express.Express) {
-  return new Promise<{ url: string; close: () => void }>((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => server.close(),
-      }),
-    )
-  })
-}
 
 async function load(target: string, headers: Record<string, string> = {}) {
   const result = await autocannon({ url: target, connections: 50, duration: seconds, headers })
@@ -128,16 +118,44 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
 console.log(
   `Pulso benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 )
-const page = await surveyPageBenchmark()
-console.log(`Survey page (${page.bytes} bytes), ${seconds} s at 50 connections:`)
-console.log(
-  `  bare Express + EJS from memory: ${page.base.rps.toFixed(0)} req/s, p50 ${page.base.p50} ms, p99 ${page.base.p99} ms`,
-)
-console.log(
-  `  Pulso (session, draft, questionnaire from PostgreSQL): ${page.ours.rps.toFixed(0)} req/s, p50 ${page.ours.p50} ms, p99 ${page.ours.p99} ms, non-2xx ${page.ours.non2xx}, errors ${page.ours.errors}`,
-)
-console.log(`  ratio ${(page.ours.rps / page.base.rps).toFixed(2)} (target ≥ 0.5)`)
-const cold = await coldStart()
-console.log(
-  `Embedded PGlite: fresh data folder + migrations ${(cold.first / 1000).toFixed(1)} s, reopen ${(cold.reopen / 1000).toFixed(1)} s, RSS ${(cold.rss / 2 ** 20).toFixed(0)} MiB`,
-)
+// `npm run bench` runs them all; `npm run bench -- trends page cold` runs some.
+const only = new Set(process.argv.slice(2))
+const wanted = (name: string) => only.size === 0 || only.has(name)
+
+if (wanted('page')) {
+  const page = await surveyPageBenchmark()
+  console.log(`Survey page (${page.bytes} bytes), ${seconds} s at 50 connections:`)
+  console.log(
+    `  bare Express + EJS from memory: ${page.base.rps.toFixed(0)} req/s, p50 ${page.base.p50} ms, p99 ${page.base.p99} ms`,
+  )
+  console.log(
+    `  Pulso (session, draft, questionnaire from PostgreSQL): ${page.ours.rps.toFixed(0)} req/s, p50 ${page.ours.p50} ms, p99 ${page.ours.p99} ms, non-2xx ${page.ours.non2xx}, errors ${page.ours.errors}`,
+  )
+  console.log(`  ratio ${(page.ours.rps / page.base.rps).toFixed(2)} (target ≥ 0.5)`)
+}
+if (wanted('cold')) {
+  const cold = await coldStart()
+  console.log(
+    `Embedded PGlite: fresh data folder + migrations ${(cold.first / 1000).toFixed(1)} s, reopen ${(cold.reopen / 1000).toFixed(1)} s, RSS ${(cold.rss / 2 ** 20).toFixed(0)} MiB`,
+  )
+}
+if (wanted('trends')) {
+  const n = Number(process.env.BENCH_TREND_RESPONSES ?? 1_000_000)
+  const r = await trendBenchmark(url, n)
+  const s = (x: number) => `${x.toFixed(2)} s`
+  const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`
+  console.log(
+    `Trend page, 3 waves × ${n.toLocaleString('en')} responses (${r.answers.toLocaleString('en')} answer rows), all indicators overall and by district, weights recomputed:`,
+  )
+  console.log(
+    `  generating the data in SQL: ${s(r.generating)}; tallying each wave once (as responses:import does): ${r.tallying.map(s).join(', ')}`,
+  )
+  console.log(`  cold (fresh process, 5 runs): ${r.cold.map(ms).join(', ')} (target < 1 s)`)
+  console.log(`  nothing changed, one reader: p50 ${ms(r.warm.p50)}, p99 ${ms(r.warm.p99)} (target < 50 ms)`)
+  console.log(
+    `  nothing changed, 10 readers for 5 s: ${r.loaded.rps.toFixed(0)} req/s, p50 ${r.loaded.p50} ms, p99 ${r.loaded.p99} ms, non-2xx ${r.loaded.non2xx}`,
+  )
+  console.log(
+    `  after one more response in a wave (median of 5): ${ms(r.afterResponse)}; after new margins: ${ms(r.afterMargins)}`,
+  )
+}

@@ -9,9 +9,10 @@ import { csrfProtection } from './middleware/csrf.ts'
 import { errorPages, notFound } from './middleware/errors.ts'
 import { formBodies } from './middleware/form-body.ts'
 import { locale } from './middleware/locale.ts'
-import { signInRateLimit, submissionRateLimit } from './middleware/rate-limits.ts'
+import { codeGuessRateLimits, signInRateLimit, submissionRateLimit } from './middleware/rate-limits.ts'
 import { staffSession } from './middleware/staff-session.ts'
 import { PostgresRateLimitStore } from './middleware/rate-limit-store.ts'
+import { invitationRoutes } from './invitations/invitations.routes.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
 import { resultsRoutes } from './results/results.routes.ts'
@@ -24,6 +25,10 @@ export interface AppOptions {
   production: boolean
   trustProxy: string
   submitRateLimit: { limit: number; windowMs: number }
+  /** Wrong invitation codes one address may type in 15 minutes (default 10; 20 times that per survey). */
+  codeGuessLimit?: number
+  /** The public address printed on invitation letters (PUBLIC_URL). */
+  publicUrl?: string | undefined
   /** A missing UI string throws (tests) instead of falling back to Spanish. */
   strictTranslations?: boolean
   log?: (line: Record<string, unknown>) => void
@@ -83,7 +88,11 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     new PostgresRateLimitStore(services.db, 'submit', services.secret),
   )
   app.use(homeRoutes(services.db, services.survey))
-  app.use(surveyRoutes(services.survey, submissions, secureCookies))
+  const codeGuesses = codeGuessRateLimits(
+    options.codeGuessLimit ?? 10,
+    (name) => new PostgresRateLimitStore(services.db, name, services.secret),
+  )
+  app.use(surveyRoutes(services.survey, submissions, codeGuesses, secureCookies))
   app.use('/staff', staffSession(services.staff))
   app.use(
     staffRoutes(
@@ -94,6 +103,9 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     ),
   )
   app.use(designerRoutes(services.designer))
+  app.use(
+    invitationRoutes(services.db, services.designer, services.invitations, translator, options.publicUrl),
+  )
   app.use(resultsRoutes(services.db, services.results))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)

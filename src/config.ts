@@ -23,6 +23,10 @@ const configSchema = z.object({
   SUBMIT_RATE_LIMIT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(300),
   SUBMIT_RATE_WINDOW_MINUTES: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(15),
   LOG_REQUESTS: booleanFromEnv.default(false),
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+$/, 'must be like https://encuesta.ciudad.org (no path, no trailing slash)')
+    .optional(),
 })
 
 export type Config = {
@@ -37,6 +41,8 @@ export type Config = {
   trustProxy: string
   submitRateLimit: { limit: number; windowMs: number }
   logRequests: boolean
+  /** The address citizens use, printed on invitation letters; unset: the address of the request. */
+  publicUrl: string | undefined
 }
 
 /** Reads and validates the environment; the only place in Pulso that touches process.env. */
@@ -62,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     submitRateLimit: { limit: c.SUBMIT_RATE_LIMIT, windowMs: c.SUBMIT_RATE_WINDOW_MINUTES * 60_000 },
     logRequests: c.LOG_REQUESTS,
+    publicUrl: c.PUBLIC_URL,
   }
 }
 

@@ -17,6 +17,7 @@ export async function startServer(
     production: config.env === 'production',
     trustProxy: config.trustProxy,
     submitRateLimit: config.submitRateLimit,
+    publicUrl: config.publicUrl,
   })
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s))

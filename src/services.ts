@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Config } from './config.ts'
 import { openDatabase, type Db, type DatabaseTarget } from './db/database.ts'
 import { createDesignerService, type DesignerService } from './designer/designer.service.ts'
+import { createInvitationService, type InvitationService } from './invitations/invitations.service.ts'
 import { createResultsService, type ResultsService } from './results/results.service.ts'
 import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
@@ -13,6 +14,7 @@ export interface Services {
   staff: StaffService
   designer: DesignerService
   results: ResultsService
+  invitations: InvitationService
   secret: Buffer
 }
 
@@ -29,9 +31,11 @@ export function createServices(
   options: { secret?: string | undefined; now?: () => Date } = {},
 ): Services {
   const now = options.now ?? (() => new Date())
+  const invitations = createInvitationService(db)
   return {
     db,
-    survey: createSurveyService(db, now),
+    survey: createSurveyService(db, invitations, now),
+    invitations,
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),
     results: createResultsService(db),

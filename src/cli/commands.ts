@@ -5,8 +5,12 @@ import { insertOrganization } from '../questionnaire/questionnaire.repository.ts
 import { recordAudit } from '../staff/audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../staff/password.ts'
 import { findOrganizationBySlug } from '../staff/staff.repository.ts'
+import { loadConfig } from '../config.ts'
+import { invitationsToCsv, MAX_BATCH } from '../invitations/invitation-codes.ts'
+import { createInvitationService } from '../invitations/invitations.service.ts'
+import { responseRates } from '../invitations/invitations.repository.ts'
 import { createStaffService, STAFF_ROLES } from '../staff/staff.service.ts'
-import { readFile, writeFile } from 'node:fs/promises'
+import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import { createDesignerService, operatorActor } from '../designer/designer.service.ts'
 import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES } from '../designer/xlsform.ts'
 import { isLanguage } from '../questionnaire/translated.ts'
@@ -18,6 +22,7 @@ import {
   type ImportProblem,
 } from '../results/response-import.ts'
 import {
+  foldNewResponses,
   minGroupSize,
   questionsByCode,
   replaceMargins,
@@ -210,6 +215,79 @@ Object.assign(commands, {
       )
     },
   },
+  'invitations:create': {
+    usage:
+      '--org ORG --series SERIES --wave YEAR --count N [--stratum S] --file codes.csv [--url https://survey.city.org] (the codes are written once, only their hashes are kept)',
+    options: {
+      ...waveFlags,
+      count: { type: 'string' },
+      stratum: { type: 'string' },
+      file: { type: 'string' },
+      url: { type: 'string' },
+    },
+    async run(db: Db, flags: Flags) {
+      const { actor, context } = await waveContextFor(db, flags)
+      const count = need(
+        z.coerce
+          .number({ error: `must be a whole number from 1 to ${MAX_BATCH}` })
+          .int(`must be a whole number from 1 to ${MAX_BATCH}`)
+          .min(1, `must be a whole number from 1 to ${MAX_BATCH}`)
+          .max(MAX_BATCH, `must be a whole number from 1 to ${MAX_BATCH}`),
+        flags.count,
+        'count',
+      )
+      const stratum =
+        flags.stratum === undefined
+          ? null
+          : need(
+              z
+                .string()
+                .trim()
+                .min(1, 'must not be empty')
+                .max(60, 'must be at most 60 characters')
+                .regex(
+                  /^[\p{L}\p{N} _.-]*$/u,
+                  'may hold letters, digits, spaces, dots, dashes and underscores',
+                ),
+              flags.stratum,
+              'stratum',
+            )
+      const file = need(z.string({ error: 'is required' }), flags.file, 'file')
+      const origin = need(
+        z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be like https://survey.city.org'),
+        flags.url ?? loadConfig().publicUrl ?? 'http://localhost:3000',
+        'url',
+      )
+      if (context.wave.status === 'closed') throw new CliError(`wave ${context.wave.year} is closed`)
+      let batchId: number | undefined
+      // The codes exist only in this file: claim it first, never overwrite another batch's.
+      const output = await open(file, 'wx').catch((error: NodeJS.ErrnoException) => {
+        throw new CliError(`--file: cannot create ${file} (${error.code ?? 'error'}); choose a new file`)
+      })
+      try {
+        const made = await createInvitationService(db).create({
+          waveId: context.wave.id,
+          count,
+          stratum,
+          createdBy: null,
+        })
+        const surveyUrl = `${origin}/s/${actor.organizationSlug}/${context.series.code}`
+        await output.writeFile(invitationsToCsv(made!.codes, surveyUrl, stratum))
+        batchId = made!.batchId
+      } finally {
+        await output.close()
+        if (batchId === undefined) await rm(file, { force: true })
+      }
+      await recordAudit(db, {
+        organizationId: actor.organizationId,
+        userId: null,
+        action: 'invitations.create',
+        subject: `${context.series.code}/${context.wave.year}`,
+        details: { batch: batchId, count, stratum },
+      })
+      return `Created ${count} invitation codes for ${context.series.code}/${context.wave.year}${stratum ? ` (stratum ${stratum})` : ''} in ${file}.`
+    },
+  },
   'wave:close': {
     usage: '--org ORG --series SERIES --wave YEAR',
     options: waveFlags,
@@ -268,6 +346,11 @@ Object.assign(commands, {
       const total = reading.responses.length
       const stored = await storeResponses(db, questionnaire, reading.responses, (done) => {
         if (total >= 5000) process.stderr.write(`\r${done} / ${total} rows`)
+      })
+      if (total >= 5000) process.stderr.write('\n')
+      // Tallied now, so the first reader of the results does not wait for a large import.
+      await foldNewResponses(db, context.wave.id, (done) => {
+        if (total >= 5000) process.stderr.write(`\rtallied ${done} responses`)
       })
       if (total >= 5000) process.stderr.write('\n')
       return `Imported ${stored} responses into ${context.series.code}/${context.wave.year}${stored < total ? ` (${total - stored} were already there)` : ''}.`
@@ -364,12 +447,13 @@ Object.assign(commands, {
   },
   'trends:export': {
     usage:
-      '--org ORG --series SERIES [--breakdown QCODE|language] [--ci logit|wald] --format csv|json (to standard output)',
+      '--org ORG --series SERIES [--breakdown QCODE|language] [--ci logit|wald] [--sample all|invited] --format csv|json (to standard output)',
     options: {
       org: { type: 'string' },
       series: { type: 'string' },
       breakdown: { type: 'string' },
       ci: { type: 'string' },
+      sample: { type: 'string' },
       format: { type: 'string' },
     },
     async run(db: Db, flags: Flags) {
@@ -380,6 +464,11 @@ Object.assign(commands, {
         flags.ci ?? 'logit',
         'ci',
       )
+      const sample = need(
+        z.enum(['all', 'invited'], { error: 'must be all or invited' }),
+        flags.sample ?? 'all',
+        'sample',
+      )
       const breakdown =
         flags.breakdown === undefined
           ? undefined
@@ -388,9 +477,17 @@ Object.assign(commands, {
               flags.breakdown,
               'breakdown',
             )
+      if (breakdown && breakdown !== 'language') {
+        const waves = await wavesOfSeries(db, series.id)
+        const profiles = await Promise.all(waves.map((w) => questionsByCode(db, w.id)))
+        if (!profiles.some((questions) => questions.get(breakdown)?.is_profile))
+          throw new CliError(
+            `--breakdown: ${breakdown} is not a profile question of ${seriesCode} (mark it as profile, or use language)`,
+          )
+      }
       const trends = await createResultsService(db).trends(
         { id: series.id, minGroupSize: await minGroupSize(db, series.id) },
-        { breakdown, ci },
+        { breakdown, ci, sample },
       )
       if (format === 'csv') return trendsToCsv(trends.rows).trimEnd()
       return JSON.stringify(
@@ -398,8 +495,14 @@ Object.assign(commands, {
           format: 'pulso-trends',
           version: 1,
           series: seriesCode,
+          sample,
           waves: trends.waves,
           rows: trends.rows.map(({ breakInSeries: _b, ...r }) => r),
+          responseRates: await Promise.all(
+            (await wavesOfSeries(db, series.id))
+              .filter((w) => w.status !== 'draft')
+              .map(async (w) => ({ wave: w.year, strata: await responseRates(db, w.id) })),
+          ),
         },
         null,
         2,

@@ -2,11 +2,13 @@ import { main } from '../server.ts'
 import { isEmpty, loadDemo, DEMO_ORGANIZATION, DEMO_SERIES_CODE, DEMO_STAFF } from '../demo/demo-data.ts'
 
 // Loads the demo only into an empty database, then serves it.
+let invitationCodes: string[] = []
 await main(
   async (services) => {
     if (await isEmpty(services.db)) {
       const started = Date.now()
-      const { responses } = await loadDemo(services.db)
+      const { responses, invitationCodes: codes } = await loadDemo(services.db)
+      invitationCodes = codes
       console.log(
         `Demo data loaded: ${responses} synthetic responses in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
       )
@@ -18,6 +20,9 @@ await main(
     [
       `Pulso demo is running at ${url}`,
       `  Citizen survey (open 2026 wave): ${url}/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}`,
+      ...(invitationCodes.length
+        ? [`  Invitation codes to try (one response each): ${invitationCodes.join(', ')}`]
+        : []),
       `  Staff area: ${url}/staff`,
       ...DEMO_STAFF.map((m) => `    ${m.role.padEnd(9)} ${m.email}  password: ${m.password}`),
       '  Press Ctrl+C to stop.',

@@ -21,6 +21,8 @@ export interface SurveySeriesTable {
   translation_stamps: JSONColumnType<Record<string, string>, string | undefined, string>
   min_group_size: ColumnType<number, number | undefined, number>
   created_at: Timestamp
+  /** Moved by triggers whenever the series' results can change (see migration 2026-11-28T0100). */
+  results_version: ColumnType<number, never, never>
 }
 
 export type WaveStatus = 'draft' | 'open' | 'closed'
@@ -33,7 +35,11 @@ export interface WaveTable {
   opens_at: Date | null
   closes_at: Date | null
   created_at: Timestamp
+  access_mode: ColumnType<AccessMode, AccessMode | undefined, AccessMode>
 }
+
+/** Who may answer a wave: anyone with the link, holders of an invitation code, or both. */
+export type AccessMode = 'open' | 'invitation' | 'both'
 
 export interface QuestionTable {
   id: Generated<number>
@@ -70,6 +76,12 @@ export interface ResponseTable {
   channel: Channel
   submitted_at: Timestamp
   idempotency_key: string
+  /** Folded into the wave's tallies (results are computed from those). */
+  tallied: ColumnType<boolean, boolean | undefined, boolean>
+  /** How the response came: the open link, or an invitation code of the drawn sample. */
+  access: ColumnType<'open' | 'invitation', 'open' | 'invitation' | undefined, never>
+  /** The invitation's stratum (e.g. the district drawn from); nothing else of the code is kept. */
+  stratum: ColumnType<string | null, string | null | undefined, never>
 }
 
 export interface AnswerTable {
@@ -87,6 +99,7 @@ export interface SurveyDraftTable {
   answers: JSONColumnType<Record<string, unknown>, string | undefined, string>
   created_at: Timestamp
   updated_at: Timestamp
+  invitation_id: ColumnType<number | null, number | null | undefined, never>
 }
 
 export type StaffRole = 'admin' | 'designer' | 'evaluator' | 'facilitator'
@@ -152,6 +165,58 @@ export interface RateLimitTable {
 }
 
 /** Every table Pulso's application code may query. */
+export interface TallyStateTable {
+  wave_id: number
+  profile_question_ids: number[]
+  version: ColumnType<number, number | undefined, number>
+}
+
+export interface InstanceKeyTable {
+  name: string
+  value: string
+}
+
+export interface InvitationBatchTable {
+  id: Generated<number>
+  wave_id: number
+  stratum: string | null
+  size: number
+  request_key: string | null
+  created_by: number | null
+  created_at: Timestamp
+}
+
+export interface InvitationTable {
+  id: Generated<number>
+  wave_id: number
+  batch_id: number
+  code_hash: string
+  stratum: string | null
+  started: ColumnType<boolean, boolean | undefined, boolean>
+  completed: ColumnType<boolean, boolean | undefined, boolean>
+}
+
+export interface ProfileTallyTable {
+  wave_id: number
+  access: string
+  language: string
+  profile: (string | null)[]
+  respondents: number
+}
+
+export interface AnswerTallyTable {
+  wave_id: number
+  access: string
+  language: string
+  profile: (string | null)[]
+  question_id: number
+  pattern: string
+  respondents: number
+  valued: number
+  value_sum: number
+  value_sum_squares: number
+}
+
 export interface Database {
   organization: OrganizationTable
   survey_series: SurveySeriesTable
@@ -168,4 +233,10 @@ export interface Database {
   indicator: IndicatorTable
   population_margin: PopulationMarginTable
   rate_limit: RateLimitTable
+  tally_state: TallyStateTable
+  profile_tally: ProfileTallyTable
+  answer_tally: AnswerTallyTable
+  invitation_batch: InvitationBatchTable
+  invitation: InvitationTable
+  instance_key: InstanceKeyTable
 }

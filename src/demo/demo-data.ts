@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
+import { makeInvitations } from '../invitations/invitations.service.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
 import {
@@ -7,7 +9,7 @@ import {
   insertSeries,
   insertWave,
 } from '../questionnaire/questionnaire.repository.ts'
-import { replaceMargins, saveIndicator } from '../results/results.repository.ts'
+import { foldNewResponses, replaceMargins, saveIndicator } from '../results/results.repository.ts'
 import { hashPassword } from '../staff/password.ts'
 import { insertUser } from '../staff/staff.repository.ts'
 import { DEMO_DISTRICTS, perceptionQuestionnaire } from './perception-questionnaire.ts'
@@ -16,10 +18,13 @@ import { syntheticResponses } from './synthetic-responses.ts'
 export const DEMO_ORGANIZATION = { slug: 'ciudad-ejemplo', name: 'Ciudad de Ejemplo' }
 export const DEMO_SERIES_CODE = 'percepcion'
 export const DEMO_WAVES = [
-  { year: 2024, status: 'closed' as const, responses: 1500 },
-  { year: 2025, status: 'closed' as const, responses: 1500 },
-  { year: 2026, status: 'open' as const, responses: 400 },
+  { year: 2024, status: 'closed' as const, responses: 1500, invitationsPerDistrict: 0 },
+  { year: 2025, status: 'closed' as const, responses: 1500, invitationsPerDistrict: 0 },
+  // 2026 takes the open link and, from a sample drawn per district, invitation codes.
+  { year: 2026, status: 'open' as const, responses: 400, invitationsPerDistrict: 60 },
 ]
+/** Codes left unused in the demo, printed by `npm run demo` so anyone can try one. */
+const DEMO_SPARE_CODES = 3
 
 const BATCH = 300
 
@@ -76,7 +81,7 @@ export const DEMO_INDICATORS = [
 ]
 
 // Census-like totals: the districts' populations and the age structure (both add up to the same total).
-function demoMargins(year: number) {
+export function demoMargins(year: number) {
   const growth = 1 + (year - 2024) * 0.004
   const total = DEMO_DISTRICTS.reduce((sum, d) => sum + d.population, 0)
   const ageShares: Record<string, number> = { '16_29': 0.2, '30_44': 0.27, '45_64': 0.33, '65_plus': 0.2 }
@@ -95,6 +100,10 @@ function demoMargins(year: number) {
   ages.at(-1)!.population = population - ages.slice(0, -1).reduce((sum, a) => sum + a.population, 0)
   return [...districts, ...ages]
 }
+
+// In waves with invitations, about one response in three came with a code.
+const invitedResponse = (wave: (typeof DEMO_WAVES)[number], index: number) =>
+  wave.invitationsPerDistrict > 0 && index % 3 === 0
 
 /** Demo staff accounts, printed by `npm run demo`; never use these passwords on a real instance. */
 export const DEMO_STAFF = [
@@ -125,8 +134,9 @@ export async function isEmpty(db: Db): Promise<boolean> {
 }
 
 /** Loads the demo city, its perception series and three waves of synthetic responses, in one transaction. */
-export async function loadDemo(db: Db): Promise<{ responses: number }> {
+export async function loadDemo(db: Db): Promise<{ responses: number; invitationCodes: string[] }> {
   let responses = 0
+  const invitationCodes: string[] = []
   await db.transaction().execute(async (trx) => {
     const organizationId = await insertOrganization(trx, DEMO_ORGANIZATION)
     for (const member of DEMO_STAFF) {
@@ -157,6 +167,8 @@ export async function loadDemo(db: Db): Promise<{ responses: number }> {
         closesAt: wave.status === 'closed' ? new Date(Date.UTC(wave.year, 10, 30)) : null,
       })
       await insertQuestions(trx, waveId, perceptionQuestionnaire)
+      if (wave.invitationsPerDistrict > 0)
+        await trx.updateTable('wave').set({ access_mode: 'both' }).where('id', '=', waveId).execute()
       await replaceMargins(trx, waveId, demoMargins(wave.year))
       const questionnaire = await loadQuestionnaire(trx, waveId)
       const synthetic = syntheticResponses(wave.year, wave.responses)
@@ -171,6 +183,9 @@ export async function loadDemo(db: Db): Promise<{ responses: number }> {
               channel: 'web' as const,
               submitted_at: r.submittedAt,
               idempotency_key: `demo-${wave.year}-${start + i}`,
+              ...(invitedResponse(wave, start + i)
+                ? { access: 'invitation' as const, stratum: String(r.answers.district) }
+                : {}),
             })),
           )
           .returning('id')
@@ -187,7 +202,38 @@ export async function loadDemo(db: Db): Promise<{ responses: number }> {
         await trx.insertInto('answer').values(rows).execute()
       }
       responses += synthetic.length
+      if (wave.invitationsPerDistrict > 0) {
+        // One batch per district drawn from; those who answered with their code have used it up.
+        for (const district of DEMO_DISTRICTS) {
+          await makeInvitations(trx, {
+            waveId,
+            count: wave.invitationsPerDistrict,
+            stratum: district.code,
+            createdBy: null,
+          })
+          const answered = synthetic.filter(
+            (r, i) => invitedResponse(wave, i) && r.answers.district === district.code,
+          ).length
+          await sql`update invitation set started = true, completed = (n <= ${answered})
+            from (select id, row_number() over (order by id) as n from invitation
+                  where wave_id = ${waveId} and stratum = ${district.code}) drawn
+            where invitation.id = drawn.id and drawn.n <= ${answered + Math.ceil(answered / 5)}`.execute(trx)
+        }
+        const spare = await makeInvitations(trx, {
+          waveId,
+          count: DEMO_SPARE_CODES,
+          stratum: null,
+          createdBy: null,
+        })
+        invitationCodes.push(...spare!.codes)
+      }
     }
   })
-  return { responses }
+  // Tallied now, so the first view of the results does not wait for it.
+  const { rows: waves } = await sql<{ id: number }>`
+    select w.id from wave w join survey_series s on s.id = w.series_id where s.code = ${DEMO_SERIES_CODE}`.execute(
+    db,
+  )
+  for (const wave of waves) await foldNewResponses(db, wave.id)
+  return { responses, invitationCodes }
 }

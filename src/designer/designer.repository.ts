@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import type { WaveStatus } from '../db/schema.ts'
+import type { AccessMode, WaveStatus } from '../db/schema.ts'
 import type { DesignerQuestion } from '../questionnaire/publishing-rules.ts'
 import type { QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
@@ -19,6 +19,7 @@ export interface DesignerWave {
   status: WaveStatus
   opensAt: Date | null
   closesAt: Date | null
+  accessMode: AccessMode
 }
 
 export async function listSeriesWithWaves(db: Db, organizationId: number) {
@@ -62,7 +63,14 @@ export async function findSeries(
 export async function listWaves(db: Db, seriesId: number): Promise<DesignerWave[]> {
   return db
     .selectFrom('wave')
-    .select(['id', 'year', 'status', 'opens_at as opensAt', 'closes_at as closesAt'])
+    .select([
+      'id',
+      'year',
+      'status',
+      'opens_at as opensAt',
+      'closes_at as closesAt',
+      'access_mode as accessMode',
+    ])
     .where('series_id', '=', seriesId)
     .orderBy('year', 'desc')
     .execute()

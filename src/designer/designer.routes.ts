@@ -47,6 +47,19 @@ const waveForm = z.object({
   start: z.enum(['copy', 'empty'], { error: 'formErrors.invalid' }),
 })
 
+/** The wave a staff route names (`:series`, `:year`) in the staff member's organization, or a 404. */
+export async function waveContextOf(designer: DesignerService, res: Response, params: unknown) {
+  const parsed = waveParams.safeParse(params)
+  if (!parsed.success) throw new HttpError(404, 'notFound')
+  const found = await designer.waveContext(
+    res.locals.staff as StaffUser,
+    parsed.data.series,
+    parsed.data.year,
+  )
+  if (!found) throw new HttpError(404, 'notFound')
+  return found
+}
+
 /** The staff home and the questionnaire designer. */
 export function designerRoutes(designer: DesignerService): Router {
   const router = Router()
@@ -55,13 +68,7 @@ export function designerRoutes(designer: DesignerService): Router {
   const me = (res: Response): StaffUser => res.locals.staff
   const waveUrl = (c: WaveContext) => `/staff/series/${c.series.code}/waves/${c.wave.year}`
 
-  async function context(res: Response, params: unknown) {
-    const parsed = waveParams.safeParse(params)
-    if (!parsed.success) throw new HttpError(404, 'notFound')
-    const found = await designer.waveContext(me(res), parsed.data.series, parsed.data.year)
-    if (!found) throw new HttpError(404, 'notFound')
-    return found
-  }
+  const context = (res: Response, params: unknown) => waveContextOf(designer, res, params)
 
   router.get('/staff', anyStaff, async (_req, res) => {
     renderPage(res, 'designer/home', {

@@ -9,7 +9,8 @@ export class HttpError extends Error {
       | 'tooManyRequests'
       | 'payloadTooLarge'
       | 'forbidden'
-      | 'unauthorized',
+      | 'unauthorized'
+      | 'invitationOnly',
   ) {
     super(messageKey)
   }

@@ -28,3 +28,36 @@ export function signInRateLimit(store?: Store): RequestHandler {
     handler: (_req, _res, next) => next(new HttpError(429, 'tooManyRequests')),
   })
 }
+
+/**
+ * Limits wrong invitation codes (a correct code does not count): per address, and per survey across
+ * all addresses, so codes cannot be guessed even from many machines.
+ */
+export function codeGuessRateLimits(
+  limitPerAddress: number,
+  store?: (name: string) => Store,
+): RequestHandler[] {
+  const common = {
+    windowMs: 15 * 60_000,
+    standardHeaders: 'draft-8' as const,
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    handler: (_req: unknown, _res: unknown, next: (error: unknown) => void) =>
+      next(new HttpError(429, 'tooManyRequests')),
+  }
+  return [
+    rateLimit({
+      ...common,
+      ...(store ? { store: store('code-ip') } : {}),
+      limit: limitPerAddress,
+      // The submissions limit counts the same address in its own rows (each store prefixes its keys).
+      validate: { singleCount: false },
+    }),
+    rateLimit({
+      ...common,
+      ...(store ? { store: store('code-survey') } : {}),
+      limit: limitPerAddress * 20,
+      keyGenerator: (req) => `${req.params.org}/${req.params.series}`,
+    }),
+  ]
+}

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely'
+import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import type { Margins } from './estimation.ts'
@@ -99,101 +99,183 @@ export async function wavesOfSeries(db: Db, seriesId: number) {
 export async function questionsByCode(db: Db, waveId: number) {
   const rows = await db
     .selectFrom('question')
-    .select(['id', 'code', 'type', 'break_in_series'])
+    .select(['id', 'code', 'type', 'break_in_series', 'is_profile'])
     .where('wave_id', '=', waveId)
     .execute()
   return new Map(rows.map((r) => [r.code, r]))
 }
 
-export async function responseCount(db: Db, waveId: number): Promise<number> {
-  const row = await db
-    .selectFrom('response')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('wave_id', '=', waveId)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
-/** What to group the respondents by: a profile question's option, or the language they answered in. */
-export type Breakdown = { kind: 'question'; questionId: number } | { kind: 'language' } | undefined
-
-// One row per response with its answer to each margin question (v0, v1, ...) and its group (g).
-function profile(waveId: number, marginIds: number[], breakdown: Breakdown): RawBuilder<unknown> {
-  const ids = [...marginIds, ...(breakdown?.kind === 'question' ? [breakdown.questionId] : [])]
-  const columns = marginIds.map(
-    (id, i) => sql`max(a.option_code) filter (where a.question_id = ${id}) as ${sql.raw(`v${i}`)}`,
-  )
-  if (breakdown?.kind === 'question')
-    columns.push(sql`max(a.option_code) filter (where a.question_id = ${breakdown.questionId}) as g`)
-  if (ids.length === 0) {
-    return sql`select r.id as response_id, ${breakdown?.kind === 'language' ? sql`r.language` : sql`null::text`} as g
-      from response r where r.wave_id = ${waveId}`
+/** What can change a series' results: when any of it moves, cached results are stale. */
+export async function resultsVersion(db: Db, seriesId: number) {
+  const { rows } = await sql<{ version: number; min_group_size: number; untallied: boolean }>`
+    select s.results_version::float8 as version, s.min_group_size,
+      exists (select 1 from wave w where w.series_id = s.id and w.status <> 'draft'
+              and exists (select 1 from response r where r.wave_id = w.id and not r.tallied)) as untallied
+    from survey_series s where s.id = ${seriesId}`.execute(db)
+  const row = rows[0]
+  return {
+    token: row ? `${row.version}/${row.min_group_size}` : 'none',
+    untallied: row?.untallied ?? false,
   }
-  const pivot = sql`select a.response_id, ${sql.join(columns)} from answer a
-    where a.wave_id = ${waveId} and a.question_id in (${sql.join(ids)}) group by a.response_id`
-  if (breakdown?.kind === 'language') {
-    return sql`select p.*, r.language as g from response r left join (${pivot}) p on p.response_id = r.id where r.wave_id = ${waveId}`
-  }
-  if (breakdown === undefined) return sql`select p.*, null::text as g from (${pivot}) p`
-  return pivot
 }
 
-/** Respondents per combination of the margin questions' answers (those missing one are left out). */
-export async function rakingCells(db: Db, waveId: number, marginIds: number[]) {
-  if (marginIds.length === 0) return []
-  const vars = marginIds.map((_, i) => sql.raw(`v${i}`))
-  const { rows } = await sql<Record<string, string | number>>`
-    select ${sql.join(vars)}, count(*)::int as respondents from (${profile(waveId, marginIds, undefined)}) p
-    where ${sql.join(
-      vars.map((v) => sql`${v} is not null`),
-      sql` and `,
-    )}
-    group by ${sql.join(vars)}`.execute(db)
-  return rows.map((r) => ({
-    levels: marginIds.map((_, i) => String(r[`v${i}`])),
-    respondents: Number(r.respondents),
-  }))
-}
+const FOLD_BATCH = 20_000
+const ANALYZE_AFTER = 10_000
 
-/** Valid answers to an indicator's question per raking cell and group: count, Σy, Σy². */
-export async function domainAggregates(
+/**
+ * Folds the wave's responses not yet tallied into its tallies, once each: concurrent folds of a wave
+ * queue on its tally_state row, and a response committed meanwhile is folded by the next one.
+ * Works in batches (a bulk import of a million responses reports progress) by explicit ids, so the
+ * planner sizes each step right whatever its statistics say.
+ */
+export async function foldNewResponses(
   db: Db,
   waveId: number,
-  marginIds: number[],
-  breakdown: Breakdown,
-  indicator: { questionId: number; kind: 'share' | 'mean'; successCodes: string[]; excludedCodes: string[] },
-) {
-  const value =
-    indicator.kind === 'share'
-      ? sql`max(case when a.option_code in (${sql.join(indicator.successCodes.length ? indicator.successCodes : [''])}) then 1 else 0 end)`
-      : sql`max(a.value_number)`
-  const excluded = indicator.excludedCodes.length
-    ? sql`and (a.option_code is null or a.option_code not in (${sql.join(indicator.excludedCodes)}))`
-    : sql``
-  const vars = marginIds.map((_, i) => sql.raw(`p.v${i}`))
-  const { rows } = await sql<Record<string, string | number | null>>`
-    with y as (
-      select a.response_id, ${value}::float8 as y from answer a
-      where a.wave_id = ${waveId} and a.question_id = ${indicator.questionId} ${excluded}
-      group by a.response_id
-    )
-    select ${sql.join([...vars.map((v, i) => sql`${v} as ${sql.raw(`v${i}`)}`), sql`p.g`])},
-           count(*)::int as count, sum(y.y)::float8 as sum, sum(y.y * y.y)::float8 as sum_squares
-    from y join (${profile(waveId, marginIds, breakdown)}) p on p.response_id = y.response_id
-    where y.y is not null ${
-      vars.length
-        ? sql`and ${sql.join(
-            vars.map((v) => sql`${v} is not null`),
-            sql` and `,
-          )}`
-        : sql``
+  onProgress?: (folded: number) => void,
+): Promise<number> {
+  // Only waves out of draft are folded, and their questions are frozen: the profile never changes.
+  const profileIds = (
+    await db
+      .selectFrom('question')
+      .select('id')
+      .where('wave_id', '=', waveId)
+      .where('is_profile', '=', true)
+      .orderBy('id')
+      .execute()
+  ).map((q) => q.id)
+  await db
+    .insertInto('tally_state')
+    .values({ wave_id: waveId, profile_question_ids: profileIds })
+    .onConflict((oc) => oc.column('wave_id').doNothing())
+    .execute()
+  const profile = profileIds.length
+    ? sql`array[${sql.join(profileIds.map((id) => sql`max(a.option_code) filter (where a.question_id = ${id})`))}]::text[]`
+    : sql`'{}'::text[]`
+  let folded = 0
+  for (;;) {
+    const batch = await db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('tally_state')
+        .select('wave_id')
+        .where('wave_id', '=', waveId)
+        .forUpdate()
+        .execute()
+      // The batch is a range of ids, given as constants so the planner reads answers by an index range.
+      const untallied = (offset: number) =>
+        trx
+          .selectFrom('response')
+          .select('id')
+          .where('wave_id', '=', waveId)
+          .where(sql<boolean>`not tallied`) // the predicate of the partial index response_untallied
+          .orderBy('id')
+          .offset(offset)
+          .limit(1)
+          .executeTakeFirst()
+      const first = (await untallied(0))?.id
+      if (first === undefined) return 0
+      const last =
+        (await untallied(FOLD_BATCH - 1))?.id ??
+        (
+          await sql<{
+            id: number
+          }>`select max(id)::float8 as id from response where wave_id = ${waveId} and not tallied`.execute(
+            trx,
+          )
+        ).rows[0]!.id
+      const { rows } = await sql<{ folded: number }>`
+        with fresh as (
+          update response set tallied = true
+          where wave_id = ${waveId} and not tallied and id between ${first} and ${last}
+          returning id, language, access
+        ),
+        wave_answers as (
+          select a.* from answer a
+          where a.wave_id = ${waveId} and a.response_id between ${first} and ${last}
+        ),
+        profiles as (
+          select f.id, f.language, f.access, ${profile} as profile
+          from fresh f left join wave_answers a on a.response_id = f.id
+            and a.question_id in (${sql.join(profileIds.length ? profileIds : [0])})
+          group by f.id, f.language, f.access
+        ),
+        per_question as (
+          select a.response_id, a.question_id,
+            coalesce(string_agg(a.option_code, ' ' order by a.option_code), '') as pattern,
+            max(a.value_number)::float8 as value
+          from wave_answers a join fresh f on f.id = a.response_id
+          where a.value_text is null
+          group by a.response_id, a.question_id
+        ),
+        profile_counts as (
+          insert into profile_tally as t (wave_id, access, language, profile, respondents)
+          select ${waveId}, access, language, profile, count(*) from profiles group by access, language, profile
+          on conflict (wave_id, access, language, profile) do update set respondents = t.respondents + excluded.respondents
+        ),
+        answer_counts as (
+        insert into answer_tally as t
+          (wave_id, question_id, access, language, profile, pattern, respondents, valued, value_sum, value_sum_squares)
+        select ${waveId}, q.question_id, p.access, p.language, p.profile, q.pattern, count(*), count(q.value),
+          coalesce(sum(q.value), 0), coalesce(sum(q.value * q.value), 0)
+        from per_question q join profiles p on p.id = q.response_id
+        group by q.question_id, p.access, p.language, p.profile, q.pattern
+        on conflict (wave_id, question_id, access, language, profile, pattern) do update set
+          respondents = t.respondents + excluded.respondents, valued = t.valued + excluded.valued,
+          value_sum = t.value_sum + excluded.value_sum,
+          value_sum_squares = t.value_sum_squares + excluded.value_sum_squares
+        )
+        select count(*)::int as folded from fresh`.execute(trx)
+      const folded = rows[0]?.folded ?? 0
+      if (folded === 0) return 0
+      // Moves the series' results version (trigger), so cached results are recomputed.
+      await trx
+        .updateTable('tally_state')
+        .set((eb) => ({ version: eb('version', '+', 1) }))
+        .where('wave_id', '=', waveId)
+        .execute()
+      return folded
+    })
+    if (batch === 0) {
+      // After a bulk import the planner must learn that these responses are tallied now.
+      if (folded >= ANALYZE_AFTER) await sql`analyze response`.execute(db)
+      return folded
     }
-    group by ${sql.join([...vars, sql`p.g`])}`.execute(db)
-  return rows.map((r) => ({
-    levels: marginIds.map((_, i) => String(r[`v${i}`])),
-    group: r.g === null ? null : String(r.g),
-    count: Number(r.count),
-    sum: Number(r.sum),
-    sumSquares: Number(r.sum_squares),
-  }))
+    folded += batch
+    onProgress?.(folded)
+  }
+}
+
+/** Respondents of a wave per language and profile (answers to its profile questions, in id order). */
+export async function profileTallies(db: Db, waveId: number) {
+  const state = await db
+    .selectFrom('tally_state')
+    .select('profile_question_ids')
+    .where('wave_id', '=', waveId)
+    .executeTakeFirst()
+  const rows = await db
+    .selectFrom('profile_tally')
+    .select(['access', 'language', 'profile', 'respondents'])
+    .where('wave_id', '=', waveId)
+    .execute()
+  return { profileQuestionIds: state?.profile_question_ids ?? [], rows }
+}
+
+/** Answer patterns to some questions of a wave per language and profile. */
+export async function answerTallies(db: Db, waveId: number, questionIds: number[]) {
+  if (questionIds.length === 0) return []
+  return db
+    .selectFrom('answer_tally')
+    .select([
+      'question_id',
+      'access',
+      'language',
+      'profile',
+      'pattern',
+      'respondents',
+      'valued',
+      'value_sum',
+      'value_sum_squares',
+    ])
+    .where('wave_id', '=', waveId)
+    .where('question_id', 'in', questionIds)
+    .execute()
 }

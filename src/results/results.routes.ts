@@ -8,6 +8,7 @@ import { requireRole } from '../middleware/staff-session.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
+import { responseRates } from '../invitations/invitations.repository.ts'
 import { minGroupSize, wavesOfSeries } from './results.repository.ts'
 import { resultsViewModel } from './results-page.view-model.ts'
 import type { ResultsService } from './results.service.ts'
@@ -21,7 +22,7 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
   async function page(
     res: Response,
     series: { id: number; title: Record<Language, string>; code: string; organizationName: string },
-    options: { closedOnly: boolean; by: unknown; view: string; base: string },
+    options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown },
   ) {
     const lang: Language = res.locals.lang
     const waves = (await wavesOfSeries(db, series.id)).filter((w) =>
@@ -39,10 +40,17 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
         ? options.by
         : (profiles[0]?.code ?? undefined)
     const groupSize = await minGroupSize(db, series.id)
+    // Staff may restrict the results to the drawn sample (responses that came with an invitation code).
+    const sample = options.sample === 'invited' ? 'invited' : 'all'
     const trends = await results.trends(
       { id: series.id, minGroupSize: groupSize },
-      { breakdown: by, closedOnly: options.closedOnly },
+      { breakdown: by, closedOnly: options.closedOnly, sample },
     )
+    const responseRatesByWave = options.closedOnly
+      ? []
+      : (
+          await Promise.all(waves.map(async (w) => ({ wave: w.year, rates: await responseRates(db, w.id) })))
+        ).filter((w) => w.rates.length > 0)
     const groupQuestion = profiles.find((q) => q.code === by)
     const groupLabels = new Map<string, string>(
       by === 'language'
@@ -57,6 +65,8 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
       breakdowns,
       by,
       byLabel: breakdowns.find((b) => b.value === by)?.label ?? '',
+      sample: options.closedOnly ? undefined : sample,
+      responseRatesByWave,
       waves: trends.waves,
       minGroupSize: groupSize,
       indicators: resultsViewModel({
@@ -109,6 +119,7 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
         by: req.query.by,
         view: 'results/dashboard',
         base: `/staff/results/${series.code}`,
+        sample: req.query.sample,
       },
     )
   })

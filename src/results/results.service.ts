@@ -7,6 +7,7 @@ import {
   rake,
   unweighted,
   WeightingError,
+  type DomainAggregate,
   type RakingCell,
   type Weighting,
 } from './estimation.ts'
@@ -50,6 +51,8 @@ export interface TrendOptions {
   ci?: 'logit' | 'wald'
   /** Public pages show closed waves only; staff also see waves being answered ("so far"). */
   closedOnly?: boolean
+  /** `invited`: only the drawn sample's responses (those that came with an invitation code). */
+  sample?: 'all' | 'invited'
 }
 
 export const TREND_COLUMNS = [
@@ -69,29 +72,65 @@ export const TREND_COLUMNS = [
 
 /** Indicators of a series over its waves: weighted estimates, intervals, breakdowns and changes. */
 export function createResultsService(db: Db) {
-  async function waveDesign(waveId: number, questions: Awaited<ReturnType<typeof repo.questionsByCode>>) {
+  const computed = new Map<string, { version: string; trends: Trends }>()
+
+  async function waveDesign(
+    waveId: number,
+    questions: Awaited<ReturnType<typeof repo.questionsByCode>>,
+    inSample: (t: { access: string }) => boolean,
+  ) {
     const margins = await repo.listMargins(db, waveId)
     const variables = Object.keys(margins).sort()
-    const allRespondents = await repo.responseCount(db, waveId)
+    const tallies = await repo.profileTallies(db, waveId)
+    tallies.rows = tallies.rows.filter(inSample)
+    // Where each profile question's answer sits in a tally's profile.
+    const slotOf = new Map(tallies.profileQuestionIds.map((id, i) => [id, i]))
     const plain = () => {
-      const cells: RakingCell[] = [{ levels: {}, respondents: allRespondents }]
-      return { cells, weighting: unweighted(cells), marginIds: [] as number[], variables: [] as string[] }
+      const respondents = tallies.rows.reduce((n, r) => n + r.respondents, 0)
+      const cells: RakingCell[] = [{ levels: {}, respondents }]
+      return { cells, weighting: unweighted(cells), variables: [] as string[], cellOf: (_: Profile) => 0 }
     }
-    if (variables.length === 0) return { ...plain(), problem: undefined }
-    const missing = variables.find((v) => !questions.has(v))
-    if (missing) return { ...plain(), problem: `the margin ${missing} is not a question of this wave` }
-    const marginIds = variables.map((v) => questions.get(v)!.id)
-    const raw = await repo.rakingCells(db, waveId, marginIds)
-    const cells: RakingCell[] = raw.map((c) => ({
-      levels: Object.fromEntries(variables.map((v, i) => [v, c.levels[i]!])),
-      respondents: c.respondents,
-    }))
+    const design = { slotOf, problem: undefined as string | undefined }
+    if (variables.length === 0) return { ...plain(), ...design }
+    const missing = variables.find((v) => !slotOf.has(questions.get(v)?.id ?? -1))
+    if (missing)
+      return {
+        ...plain(),
+        ...design,
+        problem: `the margin ${missing} is not a profile question of this wave`,
+      }
+    const slots = variables.map((v) => slotOf.get(questions.get(v)!.id)!)
+    // Respondents who left a margin question unanswered are outside the design.
+    const keyOf = (profile: Profile) => {
+      const levels = slots.map((s) => profile[s])
+      return levels.some((l) => l === null || l === undefined) ? undefined : levels.join('\u0000')
+    }
+    const cells: RakingCell[] = []
+    const index = new Map<string, number>()
+    for (const row of tallies.rows) {
+      const key = keyOf(row.profile)
+      if (key === undefined) continue
+      let i = index.get(key)
+      if (i === undefined) {
+        i =
+          cells.push({
+            levels: Object.fromEntries(variables.map((v, k) => [v, row.profile[slots[k]!]!])),
+            respondents: 0,
+          }) - 1
+        index.set(key, i)
+      }
+      cells[i]!.respondents += row.respondents
+    }
+    const cellOf = (profile: Profile) => {
+      const key = keyOf(profile)
+      return key === undefined ? undefined : index.get(key)
+    }
     try {
       // Margins are raked in alphabetical order of their question codes (the variance depends on the order a little).
       const weighting: Weighting = rake(cells, Object.fromEntries(variables.map((v) => [v, margins[v]!])))
-      return { cells, weighting, marginIds, variables, problem: undefined }
+      return { cells, weighting, variables, cellOf, ...design }
     } catch (error) {
-      if (error instanceof WeightingError) return { ...plain(), problem: error.message }
+      if (error instanceof WeightingError) return { ...plain(), ...design, problem: error.message }
       throw error
     }
   }
@@ -103,44 +142,37 @@ export function createResultsService(db: Db) {
     minGroupSize: number,
   ): Promise<{ rows: TrendRow[]; weighting: WaveWeighting }> {
     const questions = await repo.questionsByCode(db, wave.id)
-    const design = await waveDesign(wave.id, questions)
+    const inSample = (t: { access: string }) => options.sample !== 'invited' || t.access === 'invitation'
+    const design = await waveDesign(wave.id, questions, inSample)
     const weighted = design.variables.length > 0
-    const cellIndex = new Map(
-      design.cells.map((c, i) => [design.variables.map((v) => c.levels[v]).join('\u0000'), i]),
-    )
-    let breakdown: repo.Breakdown
-    if (options.breakdown === 'language') breakdown = { kind: 'language' }
+    // The group of a tally: its language, or its answer to the breakdown's profile question.
+    let groupOf: ((t: { language: string; profile: Profile }) => string | null | undefined) | undefined
+    if (options.breakdown === 'language') groupOf = (t) => t.language
     else if (options.breakdown) {
-      const q = questions.get(options.breakdown)
-      breakdown = q ? { kind: 'question', questionId: q.id } : undefined
+      const slot = design.slotOf.get(questions.get(options.breakdown)?.id ?? -1)
+      if (slot !== undefined) groupOf = (t) => t.profile[slot]
     }
+    const measured = indicators.flatMap((indicator) => {
+      const question = questions.get(indicator.questionCode)
+      return question ? [{ indicator, question }] : []
+    })
+    const tallies = await repo.answerTallies(
+      db,
+      wave.id,
+      measured.map((m) => m.question.id),
+    )
     const rows: TrendRow[] = []
     const ciMethod = options.ci ?? 'logit'
-    for (const indicator of indicators) {
-      const question = questions.get(indicator.questionCode)
-      if (!question) continue
-      const aggregates = await repo.domainAggregates(
-        db,
-        wave.id,
-        design.marginIds,
-        options.breakdown ? breakdown : undefined,
-        {
-          questionId: question.id,
-          kind: indicator.kind,
-          successCodes: indicator.successCodes,
-          excludedCodes: indicator.excludedCodes,
-        },
-      )
-      const domain = (filter: (group: string | null) => boolean) =>
-        aggregates
-          .filter((a) => filter(a.group))
-          .map((a) => ({
-            cell: cellIndex.get(a.levels.join('\u0000'))!,
-            count: a.count,
-            sum: a.sum,
-            sumSquares: a.sumSquares,
-          }))
-          .filter((d) => d.cell !== undefined)
+    for (const { indicator, question } of measured) {
+      const aggregates: (DomainAggregate & { group: string | null })[] = []
+      for (const t of tallies) {
+        if (t.question_id !== question.id || !inSample(t)) continue
+        const valid = validAnswers(indicator, t)
+        const cell = valid && design.cellOf(t.profile)
+        if (!valid || cell === undefined) continue
+        aggregates.push({ ...valid, cell, group: groupOf?.(t) ?? null })
+      }
+      const domain = (filter: (group: string | null) => boolean) => aggregates.filter((a) => filter(a.group))
       const row = (breakdownName: string, group: string, filter: (g: string | null) => boolean): TrendRow => {
         const e = estimateMean(design.cells, design.weighting, domain(filter))
         const suppressed = !e || e.n < minGroupSize
@@ -163,7 +195,7 @@ export function createResultsService(db: Db) {
         }
       }
       rows.push(row('overall', '', () => true))
-      if (options.breakdown && breakdown) {
+      if (options.breakdown && groupOf) {
         const groups = [
           ...new Set(aggregates.map((a) => a.group).filter((g): g is string => g !== null)),
         ].sort()
@@ -186,62 +218,118 @@ export function createResultsService(db: Db) {
     }
   }
 
-  return {
+  const service = {
     listIndicators: repo.listIndicators.bind(null, db),
 
-    /** Every indicator over every wave (overall, then by group), then the changes from wave to wave. */
-    async trends(series: { id: number; minGroupSize: number }, options: TrendOptions = {}) {
-      const indicators = await repo.listIndicators(db, series.id)
-      const waves = (await repo.wavesOfSeries(db, series.id)).filter((w) =>
-        options.closedOnly ? w.status === 'closed' : w.status !== 'draft',
-      )
-      const rows: TrendRow[] = []
-      const weightings: WaveWeighting[] = []
-      for (const wave of waves) {
-        const result = await waveRows(wave, indicators, options, series.minGroupSize)
-        rows.push(...result.rows)
-        weightings.push(result.weighting)
+    /**
+     * Every indicator over every wave (overall, then by group), then the changes from wave to wave.
+     * New responses are folded into the tallies first; results are recomputed only when the series'
+     * results version moved, so an unchanged series answers from memory and a changed one never stale.
+     */
+    async trends(series: { id: number; minGroupSize: number }, options: TrendOptions = {}): Promise<Trends> {
+      let version = await repo.resultsVersion(db, series.id)
+      if (version.untallied) {
+        for (const wave of await repo.wavesOfSeries(db, series.id))
+          if (wave.status !== 'draft') await repo.foldNewResponses(db, wave.id)
+        version = await repo.resultsVersion(db, series.id)
       }
-      const changes: TrendRow[] = []
-      for (const indicator of indicators) {
-        const overall = rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'overall')
-        for (let i = 1; i < overall.length; i++) {
-          const [before, after] = [overall[i - 1]!, overall[i]!]
-          const suppressed = before.suppressed || after.suppressed
-          const c = suppressed
-            ? null
-            : change(
-                { estimate: before.estimate!, se: before.se! },
-                { estimate: after.estimate!, se: after.se! },
-              )
-          changes.push({
-            indicator: indicator.code,
-            wave: after.wave,
-            breakdown: 'change',
-            group: '',
-            estimate: c?.estimate ?? null,
-            se: c?.se ?? null,
-            ciLow: c?.ci[0] ?? null,
-            ciHigh: c?.ci[1] ?? null,
-            n: null,
-            nEffective: null,
-            weighted: before.weighted && after.weighted,
-            suppressed,
-            ...(c ? { significant: c.significant } : {}),
-          })
-        }
-      }
-      return {
-        indicators,
-        waves: weightings,
-        rows: [
-          ...rows.filter((r) => r.breakdown === 'overall'),
-          ...rows.filter((r) => r.breakdown !== 'overall'),
-          ...changes,
-        ],
-      }
+      const key = JSON.stringify([
+        series,
+        options.breakdown ?? null,
+        options.ci ?? 'logit',
+        !!options.closedOnly,
+        options.sample ?? 'all',
+      ])
+      const cached = computed.get(key)
+      if (cached?.version === version.token) return cached.trends
+      const trends = await computeTrends(series, options)
+      computed.delete(key)
+      computed.set(key, { version: version.token, trends })
+      // Oldest first in a Map: keep the most recent results of a few hundred series and options.
+      if (computed.size > 256) computed.delete(computed.keys().next().value!)
+      return trends
     },
   }
+
+  async function computeTrends(series: { id: number; minGroupSize: number }, options: TrendOptions) {
+    const indicators = await repo.listIndicators(db, series.id)
+    const waves = (await repo.wavesOfSeries(db, series.id)).filter((w) =>
+      options.closedOnly ? w.status === 'closed' : w.status !== 'draft',
+    )
+    const rows: TrendRow[] = []
+    const weightings: WaveWeighting[] = []
+    for (const wave of waves) {
+      const result = await waveRows(wave, indicators, options, series.minGroupSize)
+      rows.push(...result.rows)
+      weightings.push(result.weighting)
+    }
+    const changes: TrendRow[] = []
+    for (const indicator of indicators) {
+      const overall = rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'overall')
+      for (let i = 1; i < overall.length; i++) {
+        const [before, after] = [overall[i - 1]!, overall[i]!]
+        const suppressed = before.suppressed || after.suppressed
+        const c = suppressed
+          ? null
+          : change(
+              { estimate: before.estimate!, se: before.se! },
+              { estimate: after.estimate!, se: after.se! },
+            )
+        changes.push({
+          indicator: indicator.code,
+          wave: after.wave,
+          breakdown: 'change',
+          group: '',
+          estimate: c?.estimate ?? null,
+          se: c?.se ?? null,
+          ciLow: c?.ci[0] ?? null,
+          ciHigh: c?.ci[1] ?? null,
+          n: null,
+          nEffective: null,
+          weighted: before.weighted && after.weighted,
+          suppressed,
+          ...(c ? { significant: c.significant } : {}),
+        })
+      }
+    }
+    return {
+      indicators,
+      waves: weightings,
+      rows: [
+        ...rows.filter((r) => r.breakdown === 'overall'),
+        ...rows.filter((r) => r.breakdown !== 'overall'),
+        ...changes,
+      ],
+    }
+  }
+
+  return service
+}
+
+type Profile = (string | null)[]
+
+export interface Trends {
+  indicators: IndicatorRecord[]
+  waves: WaveWeighting[]
+  rows: TrendRow[]
+}
+
+/**
+ * What one tally (respondents sharing an answer pattern) adds to an indicator's domain of valid answers,
+ * or undefined when those answers are outside it (only excluded codes, or no number for a mean).
+ */
+function validAnswers(
+  indicator: Pick<IndicatorRecord, 'kind' | 'successCodes' | 'excludedCodes'>,
+  t: { pattern: string; respondents: number; valued: number; value_sum: number; value_sum_squares: number },
+): Omit<DomainAggregate, 'cell'> | undefined {
+  const codes = t.pattern === '' ? [] : t.pattern.split(' ')
+  const kept = codes.filter((c) => !indicator.excludedCodes.includes(c))
+  if (codes.length > 0 && kept.length === 0) return undefined
+  if (indicator.kind === 'mean') {
+    return t.valued > 0 ? { count: t.valued, sum: t.value_sum, sumSquares: t.value_sum_squares } : undefined
+  }
+  const y = kept.some((c) => indicator.successCodes.includes(c)) ? t.respondents : 0
+  return { count: t.respondents, sum: y, sumSquares: y }
 }
 
 export type ResultsService = ReturnType<typeof createResultsService>

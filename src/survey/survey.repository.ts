@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import type { Channel, WaveStatus } from '../db/schema.ts'
+import type { AccessMode, Channel, WaveStatus } from '../db/schema.ts'
 import type { Question, Questionnaire } from '../questionnaire/questionnaire.ts'
 import type { AnswerRow } from '../questionnaire/question-types/index.ts'
 import type { Translated } from '../questionnaire/translated.ts'
@@ -21,6 +21,7 @@ export interface WaveRecord {
   status: WaveStatus
   opensAt: Date | null
   closesAt: Date | null
+  accessMode: AccessMode
 }
 
 /** A series by its public address, scoped to its organization. */
@@ -51,7 +52,14 @@ export async function findSeries(
 export async function findCurrentWave(db: Db, seriesId: number): Promise<WaveRecord | undefined> {
   return db
     .selectFrom('wave')
-    .select(['id', 'year', 'status', 'opens_at as opensAt', 'closes_at as closesAt'])
+    .select([
+      'id',
+      'year',
+      'status',
+      'opens_at as opensAt',
+      'closes_at as closesAt',
+      'access_mode as accessMode',
+    ])
     .where('series_id', '=', seriesId)
     .orderBy(sql`status = 'open'`, 'desc')
     .orderBy('year', 'desc')
@@ -124,13 +132,23 @@ export async function loadQuestionnaire(db: Db, waveId: number): Promise<Questio
 export async function findDraft(db: Db, keyHash: string) {
   return db
     .selectFrom('survey_draft')
-    .select(['wave_id as waveId', 'answers'])
+    .select(['wave_id as waveId', 'answers', 'invitation_id as invitationId'])
     .where('key_hash', '=', keyHash)
     .executeTakeFirst()
 }
 
-export async function createDraft(db: Db, keyHash: string, waveId: number): Promise<void> {
-  await db.insertInto('survey_draft').values({ key_hash: keyHash, wave_id: waveId }).execute()
+export async function createDraft(
+  db: Db,
+  keyHash: string,
+  waveId: number,
+  invitationId: number | null = null,
+): Promise<void> {
+  await db
+    .insertInto('survey_draft')
+    .values({ key_hash: keyHash, wave_id: waveId, invitation_id: invitationId })
+    // An invitation's draft is shared by every device its code is entered on.
+    .onConflict((oc) => oc.column('key_hash').doNothing())
+    .execute()
 }
 
 export async function saveDraftAnswers(
@@ -164,7 +182,13 @@ export async function responseExists(db: Db, idempotencyKey: string): Promise<bo
  */
 export async function insertResponseOnce(
   db: Db,
-  response: { waveId: number; language: string; channel: Channel; idempotencyKey: string },
+  response: {
+    waveId: number
+    language: string
+    channel: Channel
+    idempotencyKey: string
+    invited?: { stratum: string | null }
+  },
 ): Promise<number | undefined> {
   const row = await db
     .insertInto('response')
@@ -173,6 +197,7 @@ export async function insertResponseOnce(
       language: response.language,
       channel: response.channel,
       idempotency_key: response.idempotencyKey,
+      ...(response.invited ? { access: 'invitation' as const, stratum: response.invited.stratum } : {}),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')

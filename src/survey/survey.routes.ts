@@ -18,6 +18,7 @@ const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.st
 export function surveyRoutes(
   survey: SurveyService,
   submissions: RequestHandler,
+  codeGuesses: RequestHandler[],
   secureCookies: boolean,
 ): Router {
   const router = Router()
@@ -57,29 +58,41 @@ export function surveyRoutes(
     return typeof key === 'string' && /^[A-Za-z0-9_-]{32}$/.test(key) ? key : undefined
   }
 
-  router.get('/s/:org/:series', async (req, res) => {
-    const open = await openSurvey(req, res, false)
-    if (!open) return
+  function landing(
+    req: Request,
+    res: Response,
+    open: OpenSurvey,
+    code: { value?: string; error?: string } = {},
+    status = 200,
+  ) {
     const t = res.locals.t
     const lang: Language = res.locals.lang
     const questionCount = open.questionnaire.questions.length
-    renderPage(res, 'survey/landing', {
-      title: inLanguage(open.series.title, lang),
-      organizationName: open.series.organizationName,
-      description: inLanguage(open.series.description, lang),
-      year: open.wave.year,
-      closesAt: open.wave.closesAt,
-      minutes: Math.max(1, Math.ceil(questionCount / 3)),
-      startAction: `${base(open)}/start`,
-      expired: req.query.expired === '1',
-      t,
-    })
-  })
+    const codeError = code.error ? t(`survey.code.errors.${code.error}`) : undefined
+    renderPage(
+      res,
+      'survey/landing',
+      {
+        title: `${codeError ? t('common.errorPrefix') + ' ' : ''}${inLanguage(open.series.title, lang)}`,
+        heading: inLanguage(open.series.title, lang),
+        organizationName: open.series.organizationName,
+        description: inLanguage(open.series.description, lang),
+        year: open.wave.year,
+        closesAt: open.wave.closesAt,
+        minutes: Math.max(1, Math.ceil(questionCount / 3)),
+        startAction: open.wave.accessMode === 'invitation' ? undefined : `${base(open)}/start`,
+        codeAction: open.wave.accessMode === 'open' ? undefined : `${base(open)}/code`,
+        code: code.value ?? '',
+        codeError,
+        errorLinks: codeError ? [{ href: '#code', text: codeError }] : [],
+        expired: req.query.expired === '1',
+        t,
+      },
+      status,
+    )
+  }
 
-  router.post('/s/:org/:series/start', submissions, async (req, res) => {
-    const open = await openSurvey(req, res, true)
-    if (!open) return
-    const { key, firstPage } = await survey.start(open)
+  function keepKey(res: Response, open: OpenSurvey, key: string) {
     res.cookie(RESPONSE_COOKIE, key, {
       httpOnly: true,
       sameSite: 'lax',
@@ -87,6 +100,49 @@ export function surveyRoutes(
       path: base(open),
       maxAge: 30 * 24 * 3600 * 1000,
     })
+  }
+
+  router.get('/s/:org/:series', async (req, res) => {
+    const open = await openSurvey(req, res, false)
+    if (open) landing(req, res, open)
+  })
+
+  // The address printed on an invitation letter (and in its QR code): the landing with the code filled in.
+  router.get('/s/:org/:series/i/:code', async (req, res) => {
+    const open = await openSurvey(req, res, false)
+    if (!open) return
+    const code = z.string().max(40).safeParse(req.params.code)
+    landing(req, res, open, { value: code.success ? code.data : '' })
+  })
+
+  router.post('/s/:org/:series/code', ...codeGuesses, submissions, async (req, res) => {
+    const body = z.object({ code: z.string().max(100) }).safeParse(req.body ?? {})
+    const open = await openSurvey(req, res, true)
+    if (!open) return
+    if (open.wave.accessMode === 'open') throw new HttpError(404, 'notFound')
+    if (!body.success) return landing(req, res, open, { error: 'malformed' }, 400)
+    const outcome = await survey.startWithCode(open, body.data.code)
+    if (outcome.kind === 'used') {
+      const t = res.locals.t
+      return renderPage(res, 'survey/code-used', {
+        title: t('survey.code.used.title'),
+        seriesTitle: inLanguage(open.series.title, res.locals.lang),
+        organizationName: open.series.organizationName,
+        resultsHref: `${base(open)}/results`,
+      })
+    }
+    if (outcome.kind !== 'started')
+      return landing(req, res, open, { value: body.data.code, error: outcome.kind }, 400)
+    keepKey(res, open, outcome.key)
+    res.redirect(303, `${base(open)}/p/${outcome.page}`)
+  })
+
+  router.post('/s/:org/:series/start', submissions, async (req, res) => {
+    const open = await openSurvey(req, res, true)
+    if (!open) return
+    if (open.wave.accessMode === 'invitation') throw new HttpError(403, 'invitationOnly')
+    const { key, firstPage } = await survey.start(open)
+    keepKey(res, open, key)
     res.redirect(303, `${base(open)}/p/${firstPage}`)
   })
 

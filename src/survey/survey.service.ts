@@ -5,6 +5,8 @@ import { questionType } from '../questionnaire/question-types/index.ts'
 import { keepVisibleAnswers, questionsOnPage, shownPages } from '../questionnaire/questionnaire.ts'
 import type { Answers, Question, Questionnaire } from '../questionnaire/questionnaire.ts'
 import type { Language } from '../questionnaire/translated.ts'
+import { completeOnce, markStarted } from '../invitations/invitations.repository.ts'
+import type { InvitationService } from '../invitations/invitations.service.ts'
 import * as repo from './survey.repository.ts'
 import type { SeriesRecord, WaveRecord } from './survey.repository.ts'
 
@@ -30,7 +32,7 @@ export type SurveyLookup =
 export type DraftLookup =
   | { kind: 'noDraft' }
   | { kind: 'submitted' }
-  | { kind: 'draft'; key: string; answers: Answers; pages: number[] }
+  | { kind: 'draft'; key: string; answers: Answers; pages: number[]; invitationId: number | null }
 
 export type PageOutcome =
   | {
@@ -44,11 +46,18 @@ export type PageOutcome =
   | { kind: 'incomplete'; page: number }
   | { kind: 'submitted' }
 
+export type CodeOutcome =
+  { kind: 'malformed' | 'unknown' | 'otherWave' | 'used' } | { kind: 'started'; key: string; page: number }
+
 // Drafts nobody touched for this long are removed.
 const DRAFT_LIFETIME_MS = 30 * 24 * 3600 * 1000
 
 /** The citizen's path through a wave: landing, pages kept in a draft, and one stored response. */
-export function createSurveyService(db: Db, now: () => Date = () => new Date()) {
+export function createSurveyService(
+  db: Db,
+  invitations: InvitationService,
+  now: () => Date = () => new Date(),
+) {
   // An open wave's questionnaire is frozen, so it is read once per process (drafts are never answered).
   const frozenQuestionnaires = new Map<number, Promise<Questionnaire>>()
   const questionnaireOf = (waveId: number) => {
@@ -77,10 +86,17 @@ export function createSurveyService(db: Db, now: () => Date = () => new Date()) 
     const keyHash = hashKey(key)
     const found = await repo.findDraft(db, keyHash)
     if (!found || found.waveId !== survey.wave.id) {
-      return (await repo.responseExists(db, keyHash)) ? { kind: 'submitted' } : { kind: 'noDraft' }
+      const submitted = (await repo.responseExists(db, keyHash)) || (await invitations.usedByKeyHash(keyHash))
+      return submitted ? { kind: 'submitted' } : { kind: 'noDraft' }
     }
     const answers = keepVisibleAnswers(survey.questionnaire, found.answers as Answers)
-    return { kind: 'draft', key, answers, pages: shownPages(survey.questionnaire, answers) }
+    return {
+      kind: 'draft',
+      key,
+      answers,
+      pages: shownPages(survey.questionnaire, answers),
+      invitationId: found.invitationId,
+    }
   }
 
   return {
@@ -95,6 +111,28 @@ export function createSurveyService(db: Db, now: () => Date = () => new Date()) 
       await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
       await repo.createDraft(db, hashKey(key), survey.wave.id)
       return { key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
+    },
+
+    /**
+     * Starts or resumes the response of an invitation code: its draft is keyed by the code, so progress
+     * made on another device is there, and the person continues at the first page left unanswered.
+     */
+    async startWithCode(survey: OpenSurvey, typed: string): Promise<CodeOutcome> {
+      const check = await invitations.check(typed, survey.wave.id)
+      if (check.kind !== 'valid') return { kind: check.kind }
+      await markStarted(db, check.invitation.id)
+      await repo.createDraft(db, check.keyHash, survey.wave.id, check.invitation.id)
+      const current = await draft(survey, check.key)
+      if (current.kind !== 'draft') return { kind: 'used' }
+      const page =
+        current.pages.find((p) =>
+          questionsOnPage(survey.questionnaire, p, current.answers).every(
+            (q) => current.answers[q.code] === undefined,
+          ),
+        ) ??
+        current.pages.at(-1) ??
+        1
+      return { kind: 'started', key: check.key, page }
     },
 
     questionsOnPage: (survey: OpenSurvey, page: number, answers: Answers) =>
@@ -124,20 +162,33 @@ export function createSurveyService(db: Db, now: () => Date = () => new Date()) 
 
       const complete = checkComplete(survey.questionnaire, kept)
       if (!complete.ok) return { kind: 'incomplete', page: complete.page }
-      await submit(survey.questionnaire, keyHash, complete.answers, language)
+      await submit(survey.questionnaire, keyHash, current.invitationId, complete.answers, language)
       return { kind: 'submitted' }
     },
   }
 
   // One transaction: the response, all its answers, and the draft's removal; a repeat inserts nothing.
-  async function submit(questionnaire: Questionnaire, keyHash: string, answers: Answers, language: Language) {
+  // An invitation's response is stored once by using the invitation up (its row lock orders racing
+  // browsers) and gets a random key, so nothing in it leads back to the code.
+  async function submit(
+    questionnaire: Questionnaire,
+    keyHash: string,
+    invitationId: number | null,
+    answers: Answers,
+    language: Language,
+  ) {
     await db.transaction().execute(async (trx) => {
-      const responseId = await repo.insertResponseOnce(trx, {
-        waveId: questionnaire.waveId,
-        language,
-        channel: 'web',
-        idempotencyKey: keyHash,
-      })
+      const invited = invitationId === null ? undefined : await completeOnce(trx, invitationId)
+      const responseId =
+        invitationId !== null && !invited
+          ? undefined
+          : await repo.insertResponseOnce(trx, {
+              waveId: questionnaire.waveId,
+              language,
+              channel: 'web',
+              idempotencyKey: invited ? randomBytes(24).toString('base64url') : keyHash,
+              ...(invited ? { invited } : {}),
+            })
       if (responseId !== undefined) {
         const rows = questionnaire.questions.flatMap((question) => {
           const value = answers[question.code]

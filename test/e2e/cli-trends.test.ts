@@ -114,6 +114,10 @@ describe('operators import responses and margins, define indicators and export t
       run('indicator:define', ...series, '--code', 'x', '--question', 'interest', '--success', '7').stderr,
     ).toContain('"7" is not an option of interest')
 
+    const notProfile = run('trends:export', ...series, '--breakdown', 'aware', '--format', 'csv')
+    expect(notProfile.status).toBe(2)
+    expect(notProfile.stderr).toContain('--breakdown: aware is not a profile question of perception')
+
     const exported = run('trends:export', ...series, '--breakdown', 'district', '--format', 'csv')
     expect(exported.stderr).toBe('')
     const table = parse(exported.stdout, { columns: true }) as Record<string, string>[]

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_ORGANIZATION, DEMO_SERIES_CODE, isEmpty, loadDemo } from '../../src/demo/demo-data.ts'
 import { syntheticResponses } from '../../src/demo/synthetic-responses.ts'
 import { Respondent } from '../helpers/respondent.ts'
+import { signedIn } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 let t: TestApp
+let demo: Awaited<ReturnType<typeof loadDemo>>
 beforeAll(async () => {
   t = await createTestApp()
   expect(await isEmpty(t.services.db)).toBe(true)
-  await loadDemo(t.services.db)
+  demo = await loadDemo(t.services.db)
 })
 afterAll(() => t.close())
 
@@ -76,6 +78,49 @@ describe('the demo city', () => {
       t.services.db,
     )
     expect(rows[0]!.n).toBe(401)
+  })
+})
+
+describe('the demo’s drawn sample', () => {
+  const url = `/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}`
+
+  it('2026 takes the open link and invitation codes; a printed code is used once, resumed elsewhere', async () => {
+    expect(demo.invitationCodes).toHaveLength(3)
+    const landing = await new Respondent(t.app, url).get(url)
+    expect(landing.text).toContain(`action="${url}/start"`)
+    expect(landing.text).toContain(`action="${url}/code"`)
+    const code = demo.invitationCodes[0]!
+    const phone = new Respondent(t.app, url)
+    await phone.get(url)
+    const started = await phone.post(`${url}/code`, { code })
+    expect(started.headers.location).toBe(`${url}/p/1`)
+    await phone.answer(`${url}/p/1`, { interest: '4', aware: 'no' })
+    const laptop = new Respondent(t.app, url)
+    await laptop.get(url)
+    const resumed = await laptop.post(`${url}/code`, { code: code.toLowerCase() })
+    expect(resumed.headers.location).toBe(`${url}/p/3`)
+    await laptop.answer(`${url}/p/3`, { keep_investing: '4' })
+    await laptop.answer(`${url}/p/4`, { district: 'puerto', age_band: '30_44' })
+    expect((await laptop.answer(`${url}/p/5`, {})).headers.location).toBe(`${url}/thanks`)
+    const again = new Respondent(t.app, url)
+    await again.get(url)
+    expect((await again.post(`${url}/code`, { code })).text).toContain('Este código ya se utilizó')
+  })
+
+  it('shows response rates per district on the evaluators’ dashboard', async () => {
+    const evaluator = await signedIn(t.app, t.services, 1, 'evaluator')
+    const page = await evaluator.get(`/staff/results/${DEMO_SERIES_CODE}`)
+    expect(page.text).toContain('Tasa de respuesta de la muestra invitada')
+    for (const district of ['centro', 'puerto', 'alameda', 'san_blas', 'colinas', 'vega_norte'])
+      expect(page.text).toMatch(
+        new RegExp(`<th scope="row">${district}</th><td>60</td><td>\\d+</td><td>\\d+</td><td>\\d`),
+      )
+    const { rows } = await sql<{ completed: number; invited_responses: number }>`
+      select (select count(*)::int from invitation where completed) as completed,
+             (select count(*)::int from response where access = 'invitation') as invited_responses`.execute(
+      t.services.db,
+    )
+    expect(rows[0]!.completed).toBe(rows[0]!.invited_responses)
   })
 })
 

@@ -10,6 +10,9 @@ let survey: BuiltSurvey
 beforeAll(async () => {
   t = await createTestApp()
   survey = await buildSurvey(t.services.db)
+  // Both the open link and invitation codes, so the code form is fuzzed too.
+  await t.services.invitations.setAccessMode(survey.waveId, 'both')
+  await t.services.invitations.create({ waveId: survey.waveId, count: 3, stratum: null, createdBy: null })
 })
 afterAll(() => t.close())
 
@@ -69,7 +72,7 @@ describe('fuzzing the public forms', () => {
       const citizen = new Respondent(t.app, survey.url)
       await citizen.start()
       await citizen.answer(`${survey.url}/p/1`, { interest: '3', aware: 'yes' })
-      const targets = ['/start', '/p/1', '/p/2', '/p/3', '/p/4', '/p/0', '/p/abc']
+      const targets = ['/start', '/code', '/p/1', '/p/2', '/p/3', '/p/4', '/p/0', '/p/abc']
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(...targets),
@@ -106,6 +109,7 @@ describe('fuzzing the public forms', () => {
           `${survey.url}/p/1`,
           `${survey.url}/thanks`,
           `${survey.url}/results`,
+          `${survey.url}/i/ABCD-EFGH-JKMN`,
           '/healthz',
         ),
         async (acceptLanguage, query, path) => {

@@ -39,6 +39,9 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
           expect(output).toContain(`Pulso demo is running at http://127.0.0.1:${port}`)
           expect(output).toContain('Demo data loaded: 3400 synthetic responses')
           expect(output).toMatch(/designer\s+designer@ciudad-ejemplo\.org\s+password: demo-designer-pulso/)
+          expect(output).toMatch(
+            /Invitation codes to try \(one response each\): [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}, /,
+          )
           const survey = await fetch(`http://127.0.0.1:${port}/s/ciudad-ejemplo/percepcion`)
           expect(survey.status).toBe(200)
           expect(await survey.text()).toContain('Percepción de la acción internacional de la ciudad')

@@ -14,7 +14,11 @@ export interface TestApp {
 
 /** The real app over a fresh schema, with strict translations and a clock the test may move. */
 export async function createTestApp(
-  options: { now?: () => Date; submitRateLimit?: { limit: number; windowMs: number } } = {},
+  options: {
+    now?: () => Date
+    submitRateLimit?: { limit: number; windowMs: number }
+    codeGuessLimit?: number
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase()
   const services = createServices(database.db, {
@@ -26,6 +30,7 @@ export async function createTestApp(
     production: false,
     trustProxy: 'false',
     submitRateLimit: options.submitRateLimit ?? { limit: 100_000, windowMs: 60_000 },
+    codeGuessLimit: options.codeGuessLimit ?? 1000,
     strictTranslations: true,
     log: (line) => logged.push(line),
   })

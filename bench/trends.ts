@@ -1,0 +1,170 @@
+// The trend page over three waves of BENCH_TREND_RESPONSES (default 1,000,000) responses each, on the
+// real PostgreSQL server: how long tallying a bulk import takes, the page cold (a fresh process, or
+// right after a change) and when nothing changed.
+import { randomBytes } from 'node:crypto'
+import autocannon from 'autocannon'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { createApp } from '../src/app.ts'
+import { openDatabase, type Db } from '../src/db/database.ts'
+import { migrateToLatest } from '../src/db/migrate.ts'
+import { DEMO_INDICATORS, demoMargins } from '../src/demo/demo-data.ts'
+import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
+import {
+  insertOrganization,
+  insertQuestions,
+  insertSeries,
+  insertWave,
+} from '../src/questionnaire/questionnaire.repository.ts'
+import { foldNewResponses, replaceMargins, saveIndicator } from '../src/results/results.repository.ts'
+import { createServices } from '../src/services.ts'
+import { listen } from './listen.ts'
+import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
+
+const YEARS = [2024, 2025, 2026]
+
+const seconds = async <T>(work: () => Promise<T>) => {
+  const begin = performance.now()
+  await work()
+  return (performance.now() - begin) / 1000
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+/** Answers for every respondent of a wave, drawn in SQL (awareness and interest rising year to year). */
+async function generateWave(db: Db, waveId: number, year: number, count: number) {
+  await sql`insert into response (wave_id, language, channel, idempotency_key, submitted_at)
+    select ${waveId}, (array['es', 'es', 'es', 'fr', 'pt'])[1 + floor(random() * 5)::int], 'imported',
+      'bench-' || ${waveId} || '-' || i, make_date(${year}, 10, 1)
+    from generate_series(1, ${count}) i`.execute(db)
+  const questionnaire = await loadQuestionnaire(db, waveId)
+  const lift = (year - 2024) * 0.05
+  for (const q of questionnaire.questions) {
+    const answered = q.isProfile ? 0.98 : 0.9
+    const codes = q.options.map((o) => o.code)
+    if (q.type === 'multiple_choice') {
+      for (const code of codes)
+        await sql`insert into answer (response_id, wave_id, question_id, option_code)
+          select id, wave_id, ${q.id}, ${code} from response where wave_id = ${waveId} and random() < 0.3`.execute(
+          db,
+        )
+    } else if (q.type === 'scale_0_10' || q.type === 'number') {
+      await sql`insert into answer (response_id, wave_id, question_id, value_number)
+        select id, wave_id, ${q.id}, least(10, floor(random() * (11 + ${lift * 10}::float8))::int)
+        from response where wave_id = ${waveId} and random() < ${answered}`.execute(db)
+    } else if (codes.length > 0) {
+      // The first options are drawn a little less each year (for yes/no: "yes" more, for scales: higher).
+      const pick =
+        q.type === 'yes_no'
+          ? sql`case when random() < ${0.35 + lift} then 'yes' when random() < 0.9 then 'no' else 'dont_know' end`
+          : sql`(${sql.val(codes)}::text[])[1 + floor(random() * ${codes.length})::int]`
+      await sql`insert into answer (response_id, wave_id, question_id, option_code, value_number)
+        select id, wave_id, ${q.id}, code, case when code ~ '^[0-9]+$' then code::float8 end
+        from (select id, wave_id, ${pick} as code from response where wave_id = ${waveId} and random() < ${answered}) r`.execute(
+        db,
+      )
+    }
+  }
+}
+
+export async function trendBenchmark(url: string, responsesPerWave: number) {
+  const schema = `bench_trends_${randomBytes(4).toString('hex')}`
+  const admin = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  })
+  await sql`create schema ${sql.id(schema)}`.execute(admin)
+  const db = openDatabase({ kind: 'postgres', url, searchPath: schema, poolSize: 10 })
+  try {
+    await migrateToLatest(db, schema)
+    const organizationId = await insertOrganization(db, { slug: 'bench-city', name: 'Bench City' })
+    const seriesId = await insertSeries(db, {
+      organizationId,
+      code: 'perception',
+      title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' },
+    })
+    for (const [position, indicator] of DEMO_INDICATORS.entries())
+      await saveIndicator(db, seriesId, { ...indicator, position })
+    const waveIds: number[] = []
+    let generating = 0
+    for (const year of YEARS) {
+      const waveId = await insertWave(db, { seriesId, year, status: 'closed' })
+      waveIds.push(waveId)
+      await insertQuestions(db, waveId, perceptionQuestionnaire)
+      await replaceMargins(db, waveId, demoMargins(year))
+      generating += await seconds(() => generateWave(db, waveId, year, responsesPerWave))
+    }
+    await sql`analyze`.execute(db)
+    const answers = await sql<{ n: number }>`select count(*)::int as n from answer`.execute(db)
+
+    // Tallying: what `responses:import` does after storing a file (and a reader after live submissions).
+    const tallying: number[] = []
+    for (const waveId of waveIds) tallying.push(await seconds(() => foldNewResponses(db, waveId)))
+
+    const page = '/s/bench-city/perception/results?by=district'
+    const appOf = () =>
+      createApp(createServices(db, { secret: 'x'.repeat(32) }), {
+        production: true,
+        trustProxy: 'false',
+        submitRateLimit: { limit: 1_000_000, windowMs: 60_000 },
+        log: () => {},
+      })
+    const get = async (base: string) => {
+      const res = await fetch(base + page)
+      if (res.status !== 200) throw new Error(`the trend page answered ${res.status}`)
+      return res.text()
+    }
+
+    // Cold: a fresh process (nothing in memory), five times.
+    const cold: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const server = await listen(appOf())
+      cold.push(await seconds(() => get(server.url)))
+      server.close()
+    }
+
+    // Nothing changed: one reader at a time, then 10 at once.
+    const server = await listen(appOf())
+    await get(server.url)
+    const warm: number[] = []
+    for (let i = 0; i < 100; i++) warm.push(await seconds(() => get(server.url)))
+    const loaded = await autocannon({ url: server.url + page, connections: 10, duration: 5 })
+    await new Promise((resolve) => setTimeout(resolve, 1000)) // let the last requests finish
+
+    // A change since the last computation: one response imported into the last wave, then new margins.
+    const lastWave = waveIds.at(-1)!
+    const afterResponses: number[] = []
+    for (let i = 0; i < 5; i++) {
+      await sql`insert into response (wave_id, language, channel, idempotency_key)
+        values (${lastWave}, 'es', 'imported', ${`bench-late-${i}`})`.execute(db)
+      afterResponses.push(await seconds(() => get(server.url)))
+    }
+    const afterResponse = percentile(afterResponses, 50)
+    await replaceMargins(db, lastWave, demoMargins(2027))
+    const afterMargins = await seconds(() => get(server.url))
+    server.close()
+
+    return {
+      responsesPerWave,
+      answers: answers.rows[0]!.n,
+      generating,
+      tallying,
+      cold,
+      warm: { p50: percentile(warm, 50), p99: percentile(warm, 99) },
+      loaded: {
+        rps: loaded.requests.average,
+        p50: loaded.latency.p50,
+        p99: loaded.latency.p99,
+        non2xx: loaded.non2xx,
+      },
+      afterResponse,
+      afterMargins,
+    }
+  } finally {
+    await db.destroy()
+    await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
+    await admin.destroy()
+  }
+}

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto'
+import { Router, type Response } from 'express'
+import type { i18n } from 'i18next'
+import QRCode from 'qrcode'
+import { z } from 'zod'
+import type { Db } from '../db/database.ts'
+import { waveContextOf } from '../designer/designer.routes.ts'
+import type { DesignerService, WaveContext } from '../designer/designer.service.ts'
+import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
+import { HttpError } from '../http/http-error.ts'
+import { renderPage } from '../http/render.ts'
+import { requireRole } from '../middleware/staff-session.ts'
+import { inLanguage, isLanguage, type Language } from '../questionnaire/translated.ts'
+import { recordAudit } from '../staff/audit.ts'
+import type { StaffUser } from '../staff/staff.repository.ts'
+import { invitationsToCsv, MAX_BATCH } from './invitation-codes.ts'
+import type { InvitationService } from './invitations.service.ts'
+
+const batchForm = z.object({
+  count: z.coerce
+    .number({ error: 'formErrors.count' })
+    .int({ error: 'formErrors.count' })
+    .min(1, { error: 'formErrors.count' })
+    .max(MAX_BATCH, { error: 'formErrors.count' }),
+  stratum: z
+    .string()
+    .trim()
+    .max(60, { error: 'formErrors.tooLong' })
+    .regex(/^[\p{L}\p{N} _.-]*$/u, { error: 'formErrors.stratum' })
+    .default(''),
+  format: z.enum(['letters', 'csv'], { error: 'formErrors.invalid' }),
+  letter_language: z.enum(['es', 'fr', 'pt'], { error: 'formErrors.invalid' }).default('es'),
+  request_key: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { error: 'formErrors.invalid' }),
+})
+const accessForm = z.object({ access_mode: z.enum(['open', 'invitation', 'both']) })
+
+/** Staff generate invitation codes for a drawn sample and choose who may answer a wave. */
+export function invitationRoutes(
+  db: Db,
+  designer: DesignerService,
+  invitations: InvitationService,
+  translator: i18n,
+  publicUrl: string | undefined,
+): Router {
+  const router = Router()
+  const designers = requireRole('admin', 'designer')
+  const me = (res: Response): StaffUser => res.locals.staff
+  const pageUrl = (c: WaveContext) => `/staff/series/${c.series.code}/waves/${c.wave.year}/invitations`
+
+  const context = (res: Response, params: unknown) => waveContextOf(designer, res, params)
+
+  async function show(
+    res: Response,
+    c: WaveContext,
+    options: { errors?: FormErrors; values?: Record<string, string>; notice?: string; status?: number } = {},
+  ) {
+    renderPage(
+      res,
+      'invitations/wave',
+      {
+        title: res.locals.t('invitations.title', { year: c.wave.year }),
+        c,
+        base: pageUrl(c),
+        waveHref: `/staff/series/${c.series.code}/waves/${c.wave.year}`,
+        rates: await invitations.responseRates(c.wave.id),
+        batches: await invitations.listBatches(c.wave.id),
+        errors: options.errors ?? noErrors,
+        values: { count: '', stratum: '', letter_language: res.locals.lang, ...options.values },
+        requestKey: randomBytes(16).toString('base64url'),
+        notice: options.notice,
+        maxBatch: MAX_BATCH,
+      },
+      options.status ?? 200,
+    )
+  }
+
+  router.get('/staff/series/:series/waves/:year/invitations', designers, async (req, res) => {
+    const notice = req.query.notice === 'access' ? 'access' : undefined
+    await show(res, await context(res, req.params), { notice })
+  })
+
+  router.post('/staff/series/:series/waves/:year/invitations/access', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const form = accessForm.safeParse(req.body ?? {})
+    if (!form.success) throw new HttpError(400, 'badRequest')
+    await invitations.setAccessMode(c.wave.id, form.data.access_mode)
+    await recordAudit(db, {
+      organizationId: me(res).organizationId,
+      userId: me(res).id,
+      action: 'wave.access',
+      subject: `${c.series.code}/${c.wave.year}`,
+      details: { accessMode: form.data.access_mode },
+    })
+    res.redirect(303, `${pageUrl(c)}?notice=access`)
+  })
+
+  // The codes exist in readable form only in this response: the letters to print, or the CSV.
+  router.post('/staff/series/:series/waves/:year/invitations', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const values = Object.fromEntries(
+      Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+    )
+    const form = batchForm.safeParse(req.body ?? {})
+    if (!form.success)
+      return show(res, c, { errors: formErrors(form.error, res.locals.t), values, status: 400 })
+    if (c.wave.status === 'closed') return show(res, c, { notice: 'closed', values, status: 409 })
+    const stratum = form.data.stratum || null
+    const made = await invitations.create({
+      waveId: c.wave.id,
+      count: form.data.count,
+      stratum,
+      requestKey: form.data.request_key,
+      createdBy: me(res).id,
+    })
+    if (!made) return show(res, c, { notice: 'alreadyMade', status: 409 })
+    await recordAudit(db, {
+      organizationId: me(res).organizationId,
+      userId: me(res).id,
+      action: 'invitations.create',
+      subject: `${c.series.code}/${c.wave.year}`,
+      details: { batch: made.batchId, count: made.codes.length, stratum },
+    })
+    const origin = publicUrl ?? `${req.protocol}://${req.get('host')}`
+    const surveyUrl = `${origin}/s/${(await invitations.organization(me(res).organizationId)).slug}/${c.series.code}`
+    const filename = `invitations-${c.series.code}-${c.wave.year}-${made.batchId}`
+    if (form.data.format === 'csv') {
+      res.type('text/csv; charset=utf-8')
+      res.attachment(`${filename}.csv`)
+      return res.send(invitationsToCsv(made.codes, surveyUrl, stratum))
+    }
+    const language: Language = isLanguage(form.data.letter_language) ? form.data.letter_language : 'es'
+    const t = translator.getFixedT(language)
+    const organization = await invitations.organization(me(res).organizationId)
+    const letters = await Promise.all(
+      made.codes.map(async (invitation) => {
+        const url = `${surveyUrl}/i/${invitation}`
+        return {
+          code: invitation,
+          url,
+          qr: await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+        }
+      }),
+    )
+    res.render('invitations/letters', {
+      lang: language,
+      t,
+      title: t('invitations.letter.documentTitle', { count: letters.length }),
+      seriesTitle: inLanguage(c.series.title, language),
+      organizationName: organization.name,
+      year: c.wave.year,
+      surveyUrl,
+      letters,
+      csv: `data:text/csv;charset=utf-8,${encodeURIComponent(invitationsToCsv(made.codes, surveyUrl, stratum))}`,
+      csvName: `${filename}.csv`,
+      backHref: pageUrl(c),
+    })
+  })
+
+  return router
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto'
+import type { Db } from '../db/database.ts'
+import { newCode, normalizeCode, respondentKey } from './invitation-codes.ts'
+import * as repo from './invitations.repository.ts'
+
+export type CodeCheck =
+  | { kind: 'malformed' }
+  | { kind: 'unknown' }
+  | { kind: 'otherWave' }
+  | { kind: 'used' }
+  | { kind: 'valid'; invitation: repo.InvitationRecord; key: string; keyHash: string }
+
+interface NewBatch {
+  waveId: number
+  count: number
+  stratum: string | null
+  requestKey?: string | undefined
+  createdBy: number | null
+}
+
+const hashOf = (key: string) => createHash('sha256').update(key).digest('base64url')
+
+/** New codes for a wave, inside the caller's transaction; undefined when the request key was used. */
+export async function makeInvitations(
+  db: Db,
+  batch: NewBatch,
+): Promise<{ batchId: number; codes: string[] } | undefined> {
+  const pepper = await repo.invitationPepper(db)
+  const codes = new Set<string>()
+  while (codes.size < batch.count) codes.add(newCode())
+  const list = [...codes]
+  const batchId = await repo.insertBatch(db, {
+    waveId: batch.waveId,
+    stratum: batch.stratum,
+    codeHashes: list.map((code) => hashOf(respondentKey(pepper, normalizeCode(code)!))),
+    requestKey: batch.requestKey ?? null,
+    createdBy: batch.createdBy,
+  })
+  return batchId === undefined ? undefined : { batchId, codes: list }
+}
+
+/** Invitation codes for a drawn sample: made in batches, checked when a respondent types one. */
+export function createInvitationService(db: Db) {
+  let pepper: Promise<string> | undefined
+  const pepperOf = () => {
+    pepper ??= repo.invitationPepper(db)
+    pepper.catch(() => (pepper = undefined))
+    return pepper
+  }
+  return {
+    /** Makes `count` new codes for a wave; the codes are returned once and only their hashes are kept. */
+    create: (batch: NewBatch) => db.transaction().execute((trx) => makeInvitations(trx, batch)),
+
+    /** What a typed code is worth for this wave. */
+    async check(typed: string, waveId: number): Promise<CodeCheck> {
+      const code = normalizeCode(typed)
+      if (!code) return { kind: 'malformed' }
+      const key = respondentKey(await pepperOf(), code)
+      const keyHash = hashOf(key)
+      const invitation = await repo.findInvitation(db, keyHash)
+      if (!invitation) return { kind: 'unknown' }
+      if (invitation.waveId !== waveId) return { kind: 'otherWave' }
+      if (invitation.completed) return { kind: 'used' }
+      return { kind: 'valid', invitation, key, keyHash }
+    },
+
+    /** Whether the respondent key of a cookie belongs to an invitation already used. */
+    async usedByKeyHash(keyHash: string): Promise<boolean> {
+      return (await repo.findInvitation(db, keyHash))?.completed ?? false
+    },
+
+    organization: repo.organizationOf.bind(null, db),
+    responseRates: repo.responseRates.bind(null, db),
+    listBatches: repo.listBatches.bind(null, db),
+    setAccessMode: repo.setAccessMode.bind(null, db),
+  }
+}
+
+export type InvitationService = ReturnType<typeof createInvitationService>

@@ -1,0 +1,114 @@
+import { sql } from 'kysely'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Db } from '../../src/db/database.ts'
+import { readResponsesCsv, storeResponses } from '../../src/results/response-import.ts'
+import { replaceMargins, saveIndicator } from '../../src/results/results.repository.ts'
+import { createResultsService, type TrendRow } from '../../src/results/results.service.ts'
+import { loadQuestionnaire } from '../../src/survey/survey.repository.ts'
+import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { trendIndicators } from '../fixtures/trends/questionnaire.ts'
+import { Respondent } from '../helpers/respondent.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+// Results come from tallies folded in when read and are kept in memory until the series' results
+// version moves. These tests change the data behind the app's back (another process: the CLI, a second
+// instance) and expect the next reading to show it.
+let t: TestApp
+let fixture: Awaited<ReturnType<typeof loadTrendFixture>>
+let elsewhere: Db
+const series = () => ({ id: fixture.seriesId, minGroupSize: 30 })
+const overall = (rows: TrendRow[], indicator: string, wave: number) =>
+  rows.find((r) => r.indicator === indicator && r.wave === wave && r.breakdown === 'overall')!
+
+beforeAll(async () => {
+  t = await createTestApp()
+  fixture = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+  elsewhere = t.database.reopen()
+})
+afterAll(() => t.close())
+
+async function importResponses(waveId: number, csv: string) {
+  const questionnaire = await loadQuestionnaire(elsewhere, waveId)
+  const reading = readResponsesCsv(csv, questionnaire, waveId)
+  if (!reading.ok) throw new Error(JSON.stringify(reading.problems))
+  await storeResponses(elsewhere, questionnaire, reading.responses)
+}
+
+describe('results are never stale', () => {
+  it('answers an unchanged series from memory, with the same numbers', async () => {
+    const first = await t.services.results.trends(series(), { breakdown: 'district' })
+    const again = await t.services.results.trends(series(), { breakdown: 'district' })
+    expect(again).toBe(first)
+    // Other options are other results.
+    const wald = await t.services.results.trends(series(), { breakdown: 'district', ci: 'wald' })
+    expect(wald).not.toBe(first)
+  })
+
+  it('counts responses imported into a closed wave by another process', async () => {
+    const before = overall((await t.services.results.trends(series())).rows, 'aware_yes', 2023)
+    await importResponses(
+      fixture.waveIds[2023]!,
+      'aware,district,age_band,gender\nyes,norte,16_29,woman\nyes,sur,30_44,man\n',
+    )
+    const after = overall((await t.services.results.trends(series())).rows, 'aware_yes', 2023)
+    expect(after.n).toBe(before.n! + 2)
+    expect(after.estimate).toBeGreaterThan(before.estimate!)
+  })
+
+  it('follows new margins, a redefined indicator and a wave that closes', async () => {
+    const before = overall((await t.services.results.trends(series())).rows, 'interest_high', 2024)
+    expect(before.weighted).toBe(true)
+    await replaceMargins(elsewhere, fixture.waveIds[2024]!, [])
+    const unweighted = overall((await t.services.results.trends(series())).rows, 'interest_high', 2024)
+    expect(unweighted.weighted).toBe(false)
+    expect(unweighted.estimate).not.toBe(before.estimate)
+
+    const interest = trendIndicators.find((i) => i.code === 'interest_high')!
+    await saveIndicator(elsewhere, fixture.seriesId, { ...interest, successCodes: ['5'] })
+    const redefined = overall((await t.services.results.trends(series())).rows, 'interest_high', 2024)
+    expect(redefined.estimate).toBeLessThan(unweighted.estimate!)
+
+    const published = () => t.services.results.trends(series(), { closedOnly: true })
+    expect((await published()).waves.map((w) => w.wave)).toEqual([2023, 2024])
+    await sql`update wave set status = 'closed' where id = ${fixture.waveIds[2025]!}`.execute(elsewhere)
+    expect((await published()).waves.map((w) => w.wave)).toEqual([2023, 2024, 2025])
+    await sql`update wave set status = 'open' where id = ${fixture.waveIds[2025]!}`.execute(elsewhere)
+  })
+
+  it('folds each response once when two instances read at the same time', async () => {
+    const url = fixture.url
+    for (const district of ['norte', 'sur', 'este']) {
+      const citizen = new Respondent(t.app, url)
+      await citizen.start()
+      await citizen.answer(`${url}/p/1`, { interest: '4', aware: 'no', benefit: '7' })
+      const done = await citizen.answer(`${url}/p/2`, { district, age_band: '45_64' })
+      expect(done.headers.location).toBe(`${url}/thanks`)
+    }
+    const other = createResultsService(elsewhere)
+    const [mine, theirs] = await Promise.all([t.services.results.trends(series()), other.trends(series())])
+    const stored = await sql<{ n: number }>`
+      select count(*)::int as n from response where wave_id = ${fixture.waveIds[2025]!}`.execute(
+      t.services.db,
+    )
+    const counted = await sql<{ n: number }>`
+      select sum(respondents)::int as n from profile_tally where wave_id = ${fixture.waveIds[2025]!}`.execute(
+      t.services.db,
+    )
+    expect(counted.rows[0]!.n).toBe(stored.rows[0]!.n)
+    expect(mine.waves.find((w) => w.wave === 2025)!.respondents).toBe(stored.rows[0]!.n)
+    expect(theirs.waves.find((w) => w.wave === 2025)!.respondents).toBe(stored.rows[0]!.n)
+  })
+
+  it('shows the evaluators a response a second instance took, on the next page view', async () => {
+    const page = async () => {
+      const res = await request(t.app).get(`${fixture.url}/results?lang=es`)
+      expect(res.status).toBe(200)
+      return res.text
+    }
+    const shown = await page()
+    expect(await page()).toBe(shown)
+    await importResponses(fixture.waveIds[2024]!, 'interest,district,age_band,gender\n5,centro,65_plus,man\n')
+    expect(await page()).not.toBe(shown)
+  })
+})
