@@ -1,26 +1,21 @@
 // Benchmarks: `npm run bench` (needs the PostgreSQL server at BENCH_DATABASE_URL, default the local one).
 // Each figure is measured against a baseline in the same run, so ratios mean something on a noisy machine.
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import ejs from 'ejs'
 import express from 'express'
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { sql } from 'kysely'
 import pg from 'pg'
-import { createApp } from '../src/app.ts'
 import { openDatabase } from '../src/db/database.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
-import {
-  insertOrganization,
-  insertQuestions,
-  insertSeries,
-  insertWave,
-} from '../src/questionnaire/questionnaire.repository.ts'
-import { createServices } from '../src/services.ts'
+import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { listen } from './listen.ts'
+import { benchApp, benchSchema, benchSeries, cookiesOf } from './setup.ts'
+import { loadBenchmark } from './load.ts'
+import { submissionBenchmark } from './submissions.ts'
 import { trendBenchmark } from './trends.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -38,35 +33,16 @@ async function load(target: string, headers: Record<string, string> = {}) {
 }
 
 async function surveyPageBenchmark() {
-  const schema = `bench_${randomBytes(4).toString('hex')}`
-  const admin = new Kysely<unknown>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
-  })
-  await sql`create schema ${sql.id(schema)}`.execute(admin)
-  const db = openDatabase({ kind: 'postgres', url, searchPath: schema, poolSize: 10 })
+  const { db, drop } = await benchSchema(url, 'bench_page')
   try {
-    await migrateToLatest(db, schema)
-    const organizationId = await insertOrganization(db, { slug: 'bench-city', name: 'Bench City' })
-    const seriesId = await insertSeries(db, {
-      organizationId,
-      code: 'perception',
-      title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' },
-    })
+    const seriesId = await benchSeries(db)
     const waveId = await insertWave(db, { seriesId, year: 2026, status: 'open' })
     await insertQuestions(db, waveId, perceptionQuestionnaire)
-    const app = createApp(createServices(db, { secret: 'x'.repeat(32) }), {
-      production: true,
-      trustProxy: 'false',
-      submitRateLimit: { limit: 1_000_000, windowMs: 60_000 },
-      log: () => {},
-    })
+    const app = benchApp(db)
     const server = await listen(app)
     // A citizen's first question page, with its cookies: the page the press announcement sends people to.
     const start = await fetch(`${server.url}/s/bench-city/perception`)
-    const cookies = start.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ')
+    const cookies = cookiesOf(start).join('; ')
     const token = /name="_csrf" value="([^"]+)"/.exec(await start.text())![1]!
     const started = await fetch(`${server.url}/s/bench-city/perception/start`, {
       method: 'POST',
@@ -74,7 +50,7 @@ async function surveyPageBenchmark() {
       headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
       body: `_csrf=${encodeURIComponent(token)}`,
     })
-    const allCookies = [cookies, ...started.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ')
+    const allCookies = [cookies, ...cookiesOf(started)].join('; ')
     const pageUrl = `${server.url}/s/bench-city/perception/p/1`
     const html = await (await fetch(pageUrl, { headers: { cookie: allCookies } })).text()
 
@@ -91,9 +67,7 @@ async function surveyPageBenchmark() {
     server.close()
     return { base, ours, bytes: Buffer.byteLength(html) }
   } finally {
-    await db.destroy()
-    await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
-    await admin.destroy()
+    await drop()
   }
 }
 
@@ -137,6 +111,37 @@ if (wanted('cold')) {
   const cold = await coldStart()
   console.log(
     `Embedded PGlite: fresh data folder + migrations ${(cold.first / 1000).toFixed(1)} s, reopen ${(cold.reopen / 1000).toFixed(1)} s, RSS ${(cold.rss / 2 ** 20).toFixed(0)} MiB`,
+  )
+}
+if (wanted('submit')) {
+  const { base, ours } = await submissionBenchmark(url, seconds)
+  const line = (r: typeof base) =>
+    `${r.rps.toFixed(0)} submissions/s, p50 ${r.p50} ms, p99 ${r.p99} ms; sent ${r.requests}, acknowledged ${r.acknowledged}, stored ${r.stored}, other answers ${r.other}`
+  console.log(`Submissions (a citizen's last page), ${seconds} s at 50 connections on PostgreSQL:`)
+  console.log(`  bare Express + pg, the same SQL statements: ${line(base)}`)
+  console.log(
+    `  Pulso (all middleware, CSRF, shared rate-limit store, draft, one transaction): ${line(ours)}`,
+  )
+  console.log(
+    `  ratio ${(ours.rps / base.rps).toFixed(2)} (target ≥ 0.7), p99 ${ours.p99} ms (target ≤ 100 ms), acknowledged but not stored: ${Math.max(0, ours.acknowledged - ours.stored)}, stored more than once: ${Math.max(0, ours.stored - ours.requests)} (a request cut off by the end of the run may be stored unacknowledged)`,
+  )
+}
+for (const faults of [false, true]) {
+  if (!wanted(faults ? 'faults' : 'load')) continue
+  const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60)
+  const r = await loadBenchmark(url, { seconds, respondents: 200, faults })
+  console.log(
+    `${faults ? 'Load with faults (PostgreSQL stopped and restarted, then the app killed and restarted)' : 'Load'}: 200 respondents answering the whole survey (6 requests each) for ${seconds} s, the app as its own process on PostgreSQL:`,
+  )
+  for (const event of r.events) console.log(`  ${event}`)
+  console.log(
+    `  respondents started ${r.started}, acknowledged ${r.acknowledged} (${(r.acknowledged / seconds).toFixed(0)}/s), abandoned ${r.abandoned}; 503 answers ${r.status503}, other 5xx ${r.status5xx}, network errors (app down) ${r.networkErrors}`,
+  )
+  console.log(
+    `  last page p50 ${r.submitP50.toFixed(0)} ms, p99 ${r.submitP99.toFixed(0)} ms; app peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB`,
+  )
+  console.log(
+    `  responses stored ${r.stored}: acknowledged but lost ${Math.max(0, r.acknowledged - r.stored)}, stored twice ${r.doubled}${r.stored > r.acknowledged ? `, stored but never acknowledged ${r.stored - r.acknowledged} (cut off by a fault or the end)` : ''}`,
   )
 }
 if (wanted('trends')) {

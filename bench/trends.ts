@@ -1,24 +1,15 @@
 // The trend page over three waves of BENCH_TREND_RESPONSES (default 1,000,000) responses each, on the
 // real PostgreSQL server: how long tallying a bulk import takes, the page cold (a fresh process, or
 // right after a change) and when nothing changed.
-import { randomBytes } from 'node:crypto'
 import autocannon from 'autocannon'
-import { Kysely, PostgresDialect, sql } from 'kysely'
-import pg from 'pg'
-import { createApp } from '../src/app.ts'
-import { openDatabase, type Db } from '../src/db/database.ts'
-import { migrateToLatest } from '../src/db/migrate.ts'
+import { sql } from 'kysely'
+import { type Db } from '../src/db/database.ts'
 import { DEMO_INDICATORS, demoMargins } from '../src/demo/demo-data.ts'
 import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
-import {
-  insertOrganization,
-  insertQuestions,
-  insertSeries,
-  insertWave,
-} from '../src/questionnaire/questionnaire.repository.ts'
+import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { foldNewResponses, replaceMargins, saveIndicator } from '../src/results/results.repository.ts'
-import { createServices } from '../src/services.ts'
 import { listen } from './listen.ts'
+import { benchApp, benchSchema, benchSeries } from './setup.ts'
 import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
 
 const YEARS = [2024, 2025, 2026]
@@ -71,20 +62,9 @@ async function generateWave(db: Db, waveId: number, year: number, count: number)
 }
 
 export async function trendBenchmark(url: string, responsesPerWave: number) {
-  const schema = `bench_trends_${randomBytes(4).toString('hex')}`
-  const admin = new Kysely<unknown>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
-  })
-  await sql`create schema ${sql.id(schema)}`.execute(admin)
-  const db = openDatabase({ kind: 'postgres', url, searchPath: schema, poolSize: 10 })
+  const { db, drop } = await benchSchema(url, 'bench_trends')
   try {
-    await migrateToLatest(db, schema)
-    const organizationId = await insertOrganization(db, { slug: 'bench-city', name: 'Bench City' })
-    const seriesId = await insertSeries(db, {
-      organizationId,
-      code: 'perception',
-      title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' },
-    })
+    const seriesId = await benchSeries(db)
     for (const [position, indicator] of DEMO_INDICATORS.entries())
       await saveIndicator(db, seriesId, { ...indicator, position })
     const waveIds: number[] = []
@@ -104,13 +84,7 @@ export async function trendBenchmark(url: string, responsesPerWave: number) {
     for (const waveId of waveIds) tallying.push(await seconds(() => foldNewResponses(db, waveId)))
 
     const page = '/s/bench-city/perception/results?by=district'
-    const appOf = () =>
-      createApp(createServices(db, { secret: 'x'.repeat(32) }), {
-        production: true,
-        trustProxy: 'false',
-        submitRateLimit: { limit: 1_000_000, windowMs: 60_000 },
-        log: () => {},
-      })
+    const appOf = () => benchApp(db)
     const get = async (base: string) => {
       const res = await fetch(base + page)
       if (res.status !== 200) throw new Error(`the trend page answered ${res.status}`)
@@ -163,8 +137,6 @@ export async function trendBenchmark(url: string, responsesPerWave: number) {
       afterMargins,
     }
   } finally {
-    await db.destroy()
-    await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
-    await admin.destroy()
+    await drop()
   }
 }

@@ -30,8 +30,10 @@ export function openDatabase(target: DatabaseTarget): Db {
       types: pgTypes,
       ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
     })
-    // An idle client losing its server (restart, failover) must not crash the process.
+    // A client losing its server (restart, failover) must not crash the process: idle clients report
+    // to the pool, clients in use to themselves; the query in flight fails and the page says 503.
     pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   const pglite =

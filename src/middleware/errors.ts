@@ -27,7 +27,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true
   return (
     typeof message === 'string' &&
-    /Connection terminated|connection timeout|PGlite is closed|instance is already closed/i.test(message)
+    /Connection terminated|connection timeout|connection error and is not queryable|PGlite is closed|instance is already closed/i.test(
+      message,
+    )
   )
 }
 

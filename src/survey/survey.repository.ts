@@ -48,22 +48,71 @@ export async function findSeries(
   return row
 }
 
-/** The series' current wave for the public: the open one, else the newest that is not a draft. */
-export async function findCurrentWave(db: Db, seriesId: number): Promise<WaveRecord | undefined> {
-  return db
-    .selectFrom('wave')
+/**
+ * A series by its public address with its current wave, in one query: the page a citizen loads and
+ * the answer they submit both start here.
+ */
+export async function findSeriesWithCurrentWave(
+  db: Db,
+  organizationSlug: string,
+  seriesCode: string,
+): Promise<{ series: SeriesRecord; wave: WaveRecord | undefined } | undefined> {
+  const row = await db
+    .selectFrom('survey_series as s')
+    .innerJoin('organization as o', 'o.id', 's.organization_id')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('wave')
+          .select([
+            'id',
+            'series_id',
+            'year',
+            'status',
+            'opens_at',
+            'closes_at',
+            'access_mode',
+            sql<number>`row_number() over (partition by series_id order by status = 'open' desc, year desc)`.as(
+              'rank',
+            ),
+          ])
+          .as('w'),
+      (join) => join.onRef('w.series_id', '=', 's.id').on('w.rank', '=', 1),
+    )
     .select([
-      'id',
-      'year',
-      'status',
-      'opens_at as opensAt',
-      'closes_at as closesAt',
-      'access_mode as accessMode',
+      's.id as seriesId',
+      's.code as seriesCode',
+      's.title',
+      's.description',
+      'o.id as organizationId',
+      'o.slug as organizationSlug',
+      'o.name as organizationName',
+      'w.id as waveId',
+      'w.year',
+      'w.status',
+      'w.opens_at as opensAt',
+      'w.closes_at as closesAt',
+      'w.access_mode as accessMode',
     ])
-    .where('series_id', '=', seriesId)
-    .orderBy(sql`status = 'open'`, 'desc')
-    .orderBy('year', 'desc')
+    .where('o.slug', '=', organizationSlug)
+    .where('s.code', '=', seriesCode)
     .executeTakeFirst()
+  if (!row) return undefined
+  const { waveId, year, status, opensAt, closesAt, accessMode, ...series } = row
+  return {
+    series,
+    wave:
+      waveId === null
+        ? undefined
+        : {
+            id: waveId,
+            year: year!,
+            status: status!,
+            opensAt: opensAt ?? null,
+            closesAt: closesAt ?? null,
+            accessMode: accessMode!,
+          },
+  }
 }
 
 /** Series with a wave open now, across organizations, for the home page. */

@@ -72,9 +72,9 @@ export function createSurveyService(
   }
 
   async function find(organizationSlug: string, seriesCode: string): Promise<SurveyLookup> {
-    const series = await repo.findSeries(db, organizationSlug, seriesCode)
-    if (!series) return { kind: 'notFound' }
-    const wave = await repo.findCurrentWave(db, series.seriesId)
+    const found = await repo.findSeriesWithCurrentWave(db, organizationSlug, seriesCode)
+    if (!found) return { kind: 'notFound' }
+    const { series, wave } = found
     if (!wave || !isAnswerable(wave, now())) return { kind: 'notOpen', series, wave }
     const questionnaire = await questionnaireOf(wave.id)
     if (questionnaire.questions.length === 0) return { kind: 'notOpen', series, wave }
@@ -155,12 +155,11 @@ export function createSurveyService(
       Object.assign(answers, pageAnswers)
       const kept = keepVisibleAnswers(survey.questionnaire, answers)
       const keyHash = hashKey(current.key)
-      await repo.saveDraftAnswers(db, keyHash, kept)
-
       const nextPage = shownPages(survey.questionnaire, kept).find((p) => p > page)
-      if (nextPage !== undefined) return { kind: 'next', page: nextPage }
-
-      const complete = checkComplete(survey.questionnaire, kept)
+      const complete = nextPage === undefined ? checkComplete(survey.questionnaire, kept) : undefined
+      // The last page of a complete response goes straight into the response; the draft is deleted.
+      if (!complete?.ok) await repo.saveDraftAnswers(db, keyHash, kept)
+      if (!complete) return { kind: 'next', page: nextPage! }
       if (!complete.ok) return { kind: 'incomplete', page: complete.page }
       await submit(survey.questionnaire, keyHash, current.invitationId, complete.answers, language)
       return { kind: 'submitted' }

@@ -1,0 +1,205 @@
+// 200 respondents answering the whole survey at once for 60 s against the app as its own process on
+// PostgreSQL; with faults, PostgreSQL is stopped and restarted, then the app is killed and restarted,
+// in the middle of it. Afterwards every acknowledged response must be stored, and none twice.
+import { benchSchema, benchSeries, cookiesOf } from './setup.ts'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { createWriteStream, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
+import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function startApp(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH!,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      SECRET: 'load-test-secret-load-test-secret!',
+      SUBMIT_RATE_LIMIT: '100000000',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  // What the app says on standard error goes to a file, for when a fault teaches us something.
+  child.stderr!.pipe(createWriteStream(`/tmp/pulso-load-app-${port}.log`, { flags: 'a' }))
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 30_000
+    const poll = async () => {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return resolve(child)
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) return reject(new Error('the app did not start'))
+      setTimeout(poll, 200)
+    }
+    void poll()
+  })
+}
+
+/** The local PostgreSQL cluster, as `pg_ctlcluster` names it. */
+function cluster(action: 'stop' | 'start') {
+  const version = readdirSync('/etc/postgresql')[0]!
+  const result = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], {
+    encoding: 'utf8',
+  })
+  if (result.status !== 0) throw new Error(`pg_ctlcluster ${action}: ${result.stderr}`)
+}
+
+export async function loadBenchmark(
+  url: string,
+  options: { seconds: number; respondents: number; faults: boolean },
+) {
+  const { schema, db, drop } = await benchSchema(url, 'bench_load')
+  const seriesId = await benchSeries(db)
+  await insertQuestions(
+    db,
+    await insertWave(db, { seriesId, year: 2026, status: 'open' }),
+    perceptionQuestionnaire,
+  )
+  await db.destroy()
+
+  const appUrl = new URL(url)
+  appUrl.searchParams.set('options', `-c search_path=${schema}`)
+  const port = 3900 + Math.floor(Math.random() * 90)
+  const base = `http://127.0.0.1:${port}`
+  const survey = `${base}/s/bench-city/perception`
+  let app = await startApp(appUrl.toString(), port)
+  const rss: number[] = []
+  const rssTimer = setInterval(() => {
+    const status = spawnSync('ps', ['-o', 'rss=', '-p', String(app.pid)], { encoding: 'utf8' })
+    const kb = Number(status.stdout.trim())
+    if (kb) rss.push(kb * 1024)
+  }, 1000)
+
+  const counts = { acknowledged: 0, started: 0, abandoned: 0, status503: 0, status5xx: 0, networkErrors: 0 }
+  const latencies: number[] = []
+  const events: string[] = []
+  const t0 = Date.now()
+  const stopAt = t0 + options.seconds * 1000
+
+  async function respondent(worker: number) {
+    const cookies = new Map<string, string>()
+    const keep = (res: Response) => {
+      for (const c of cookiesOf(res)) cookies.set(c.split('=')[0]!, c)
+    }
+    const header = () => [...cookies.values()].join('; ')
+    const landing = await fetch(survey, { headers: { cookie: header() } })
+    if (landing.status === 503) counts.status503 += 1
+    else if (landing.status >= 500) counts.status5xx += 1
+    if (landing.status !== 200) return false
+    keep(landing)
+    const token = /name="_csrf" value="([^"]+)"/.exec(await landing.text())?.[1] ?? ''
+    const post = async (page: string, fields: Record<string, string>, expected: string) => {
+      const begin = performance.now()
+      const res = await fetch(`${survey}${page}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: header(), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token, ...fields }).toString(),
+      })
+      keep(res)
+      await res.arrayBuffer()
+      if (res.status === 503) counts.status503 += 1
+      else if (res.status >= 500) counts.status5xx += 1
+      if (page === '/p/5') latencies.push(performance.now() - begin)
+      return res.status === 303 && res.headers.get('location')?.endsWith(expected)
+    }
+    counts.started += 1
+    const district = ['centro', 'puerto', 'alameda', 'san_blas', 'colinas', 'vega_norte'][worker % 6]!
+    return (
+      (await post('/start', {}, '/p/1')) &&
+      (await post('/p/1', { a_interest: String(1 + (worker % 5)), a_aware: 'no' }, '/p/3')) &&
+      (await post('/p/3', { a_keep_investing: '4' }, '/p/4')) &&
+      (await post('/p/4', { a_district: district, a_age_band: '30_44' }, '/p/5')) &&
+      (await post('/p/5', { a_years_resident: String(worker % 40) }, '/thanks'))
+    )
+  }
+
+  async function worker(n: number) {
+    while (Date.now() < stopAt) {
+      try {
+        if (await respondent(n)) counts.acknowledged += 1
+        else {
+          counts.abandoned += 1
+          await sleep(100)
+        }
+      } catch {
+        counts.networkErrors += 1
+        counts.abandoned += 1
+        await sleep(200)
+      }
+    }
+  }
+
+  async function faults() {
+    await sleep((options.seconds * 1000) / 4)
+    cluster('stop')
+    const stoppedAt = Date.now()
+    events.push(`PostgreSQL stopped at ${((stoppedAt - t0) / 1000).toFixed(0)} s`)
+    await sleep(1500)
+    const ready = await fetch(`${base}/readyz`)
+    const page = await fetch(survey, { headers: { 'accept-language': 'fr' } })
+    const text = await page.text()
+    events.push(
+      `during the outage: /readyz ${ready.status}, survey page ${page.status} "${/<title>([^<]*)/.exec(text)?.[1] ?? ''}" (lang ${/<html lang="(\w+)"/.exec(text)?.[1]})`,
+    )
+    await sleep(3500)
+    cluster('start')
+    const startedAt = Date.now()
+    for (;;) {
+      try {
+        if ((await fetch(`${base}/readyz`)).status === 200) break
+      } catch {
+        // the app is still reconnecting
+      }
+      await sleep(100)
+    }
+    events.push(
+      `PostgreSQL back after ${((startedAt - stoppedAt) / 1000).toFixed(1)} s; the app ready again ${((Date.now() - startedAt) / 1000).toFixed(1)} s later, by itself`,
+    )
+    await sleep((options.seconds * 1000) / 4)
+    app.kill('SIGKILL')
+    events.push(
+      `app killed (SIGKILL) at ${((Date.now() - t0) / 1000).toFixed(0)} s with submissions in flight`,
+    )
+    app = await startApp(appUrl.toString(), port)
+    events.push(`app restarted at ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+  }
+
+  await Promise.all([
+    ...Array.from({ length: options.respondents }, (_, i) => worker(i)),
+    ...(options.faults ? [faults()] : []),
+  ])
+  clearInterval(rssTimer)
+  app.kill('SIGTERM')
+  const check = new Kysely<unknown>({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` }),
+    }),
+  })
+  const stored = (await sql<{ n: number }>`select count(*)::int as n from response`.execute(check)).rows[0]!.n
+  const doubled = (
+    await sql<{ n: number }>`select count(*)::int as n from (select idempotency_key from response
+      group by idempotency_key having count(*) > 1) d`.execute(check)
+  ).rows[0]!.n
+  await check.destroy()
+  await drop()
+  latencies.sort((a, b) => a - b)
+  return {
+    ...counts,
+    stored,
+    doubled,
+    events,
+    submitP50: latencies[Math.floor(latencies.length / 2)] ?? 0,
+    submitP99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    peakRss: Math.max(0, ...rss),
+  }
+}
