@@ -8,7 +8,6 @@ import { findOrganizationBySlug } from '../staff/staff.repository.ts'
 import { loadConfig } from '../config.ts'
 import { invitationsToCsv, MAX_BATCH } from '../invitations/invitation-codes.ts'
 import { createInvitationService } from '../invitations/invitations.service.ts'
-import { responseRates } from '../invitations/invitations.repository.ts'
 import { createStaffService, STAFF_ROLES } from '../staff/staff.service.ts'
 import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import { createDesignerService, operatorActor } from '../designer/designer.service.ts'
@@ -30,6 +29,7 @@ import {
   wavesOfSeries,
 } from '../results/results.repository.ts'
 import { createResultsService, trendsToCsv } from '../results/results.service.ts'
+import { trendsDocument } from '../results/trend-files.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { readSecret } from './read-secret.ts'
 
@@ -491,19 +491,7 @@ Object.assign(commands, {
       )
       if (format === 'csv') return trendsToCsv(trends.rows).trimEnd()
       return JSON.stringify(
-        {
-          format: 'pulso-trends',
-          version: 1,
-          series: seriesCode,
-          sample,
-          waves: trends.waves,
-          rows: trends.rows.map(({ breakInSeries: _b, ...r }) => r),
-          responseRates: await Promise.all(
-            (await wavesOfSeries(db, series.id))
-              .filter((w) => w.status !== 'draft')
-              .map(async (w) => ({ wave: w.year, strata: await responseRates(db, w.id) })),
-          ),
-        },
+        await trendsDocument(db, { id: series.id, code: seriesCode }, trends, sample),
         null,
         2,
       )

@@ -171,6 +171,15 @@ export interface TallyStateTable {
   version: ColumnType<number, number | undefined, number>
 }
 
+export interface TrendComparisonTable {
+  id: Generated<number>
+  series_id: number
+  city: string
+  document: JSONColumnType<object, string, string>
+  added_by: number | null
+  added_at: Timestamp
+}
+
 export interface InstanceKeyTable {
   name: string
   value: string
@@ -239,4 +248,5 @@ export interface Database {
   invitation_batch: InvitationBatchTable
   invitation: InvitationTable
   instance_key: InstanceKeyTable
+  trend_comparison: TrendComparisonTable
 }

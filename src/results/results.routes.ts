@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express'
+import multer from 'multer'
 import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import { findSeries as findStaffSeries } from '../designer/designer.repository.ts'
@@ -10,7 +11,22 @@ import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
 import { minGroupSize, wavesOfSeries } from './results.repository.ts'
+import {
+  addComparison,
+  COMPARISON_MAX_BYTES,
+  listComparisons,
+  readTrendFile,
+  removeComparison,
+  sideBySide,
+} from './comparison.ts'
 import { resultsViewModel } from './results-page.view-model.ts'
+import {
+  TREND_FORMATS,
+  trendsCsvFile,
+  trendsDocument,
+  trendsWorkbook,
+  type TrendFormat,
+} from './trend-files.ts'
 import type { ResultsService } from './results.service.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
@@ -105,23 +121,214 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
     )
   })
 
-  router.get('/staff/results/:series', requireRole('admin', 'designer', 'evaluator'), async (req, res) => {
-    const seriesCode = code.safeParse(req.params.series)
+  const evaluators = requireRole('admin', 'designer', 'evaluator')
+
+  async function staffSeries(res: Response, param: unknown) {
+    const seriesCode = code.safeParse(param)
     if (!seriesCode.success) throw new HttpError(404, 'notFound')
     const me: StaffUser = res.locals.staff
     const series = await findStaffSeries(db, me.organizationId, seriesCode.data)
     if (!series) throw new HttpError(404, 'notFound')
-    await page(
-      res,
-      { ...series, organizationName: me.organizationName },
-      {
-        closedOnly: false,
-        by: req.query.by,
-        view: 'results/dashboard',
-        base: `/staff/results/${series.code}`,
-        sample: req.query.sample,
-      },
+    return { ...series, organizationName: me.organizationName }
+  }
+
+  /** The options of a download, from its query; anything unknown is a 400, never silently ignored. */
+  async function downloadOptions(seriesId: number, query: Record<string, unknown>) {
+    const waves = (await wavesOfSeries(db, seriesId)).filter((w) => w.status !== 'draft')
+    const latest = waves.at(-1)
+    const profiles = latest
+      ? (await loadQuestionnaire(db, latest.id)).questions.filter((q) => q.isProfile && q.options.length > 0)
+      : []
+    const parsed = z
+      .object({
+        by: z.enum(['language', ...profiles.map((q) => q.code)]).optional(),
+        sample: z.enum(['all', 'invited']).default('all'),
+        ci: z.enum(['logit', 'wald']).default('logit'),
+        bom: z.enum(['0', '1']).default('0'),
+      })
+      .safeParse({ by: query.by || undefined, sample: query.sample, ci: query.ci, bom: query.bom })
+    if (!parsed.success) throw new HttpError(400, 'badRequest')
+    return parsed.data
+  }
+
+  async function trendFile(
+    res: Response,
+    series: { id: number; code: string; title: Record<Language, string> },
+    format: TrendFormat,
+    options: Awaited<ReturnType<typeof downloadOptions>>,
+  ) {
+    const groupSize = await minGroupSize(db, series.id)
+    const trends = await results.trends(
+      { id: series.id, minGroupSize: groupSize },
+      { breakdown: options.by, sample: options.sample, ci: options.ci },
     )
+    if (format === 'csv') return Buffer.from(trendsCsvFile(trends, options.bom === '1'))
+    if (format === 'json')
+      return Buffer.from(JSON.stringify(await trendsDocument(db, series, trends, options.sample), null, 2))
+    return trendsWorkbook(trends, {
+      seriesTitle: inLanguage(series.title, res.locals.lang),
+      language: res.locals.lang,
+      t: res.locals.t,
+      minGroupSize: groupSize,
+    })
+  }
+
+  router.get('/staff/results/:series/trends.:format', evaluators, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const format = z.enum(TREND_FORMATS).safeParse(req.params.format)
+    if (!format.success) throw new HttpError(404, 'notFound')
+    const options = await downloadOptions(series.id, req.query)
+    const file = await trendFile(res, series, format.data, options)
+    const types = {
+      csv: 'text/csv; charset=utf-8',
+      json: 'application/json; charset=utf-8',
+      xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    }
+    res.type(types[format.data])
+    res.attachment(
+      `trends-${series.code}${options.by ? `-by-${options.by}` : ''}${options.sample === 'invited' ? '-invited' : ''}.${format.data}`,
+    )
+    res.send(file)
+  })
+
+  // Evaluators see every file with its size before downloading it.
+  router.get('/staff/results/:series/downloads', evaluators, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const options = await downloadOptions(series.id, req.query)
+    const query = new URLSearchParams({
+      ...(options.by ? { by: options.by } : {}),
+      ...(options.sample === 'invited' ? { sample: 'invited' } : {}),
+    })
+    const files = await Promise.all(
+      TREND_FORMATS.map(async (format) => ({
+        format,
+        href: `/staff/results/${series.code}/trends.${format}${query.size ? `?${query}` : ''}`,
+        bytes: (await trendFile(res, series, format, options)).byteLength,
+      })),
+    )
+    const bomQuery = new URLSearchParams(query)
+    bomQuery.set('bom', '1')
+    renderPage(res, 'results/downloads', {
+      title: res.locals.t('downloads.title', { series: inLanguage(series.title, res.locals.lang) }),
+      dashboardHref: `/staff/results/${series.code}`,
+      files,
+      csvWithBomHref: `/staff/results/${series.code}/trends.csv?${bomQuery}`,
+      minGroupSize: await minGroupSize(db, series.id),
+    })
+  })
+
+  // Another city's published trend file, side by side with ours on the indicators both publish.
+  const comparisonUpload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: COMPARISON_MAX_BYTES, files: 1, fields: 2, parts: 3 },
+  }).single('file')
+
+  async function showComparison(
+    res: Response,
+    series: Awaited<ReturnType<typeof staffSeries>>,
+    state: { notice?: string; problems?: { row: number; reason: string }[]; status?: number } = {},
+  ) {
+    const lang: Language = res.locals.lang
+    const trends = await results.trends({ id: series.id, minGroupSize: await minGroupSize(db, series.id) })
+    const comparisons = await listComparisons(db, series.id)
+    const indicatorsByCode = new Map(trends.indicators.map((i) => [i.code, i]))
+    const format = res.locals.format as {
+      percent: (v: number, d?: number) => string
+      number: (v: number, d?: number) => string
+    }
+    type Cell = { estimate: number | null; ciLow: number | null; ciHigh: number | null; suppressed: boolean }
+    // "61,2 % (58,0 % – 64,3 %)" in the reader's language, or a sentence for a withheld group.
+    const cell = (share: boolean, r: Cell | undefined) => {
+      if (!r) return ''
+      if (r.suppressed || r.estimate === null) return res.locals.t('compare.suppressed')
+      const f = (v: number) => (share ? format.percent(v, 1) : format.number(v, 2))
+      return r.ciLow === null || r.ciHigh === null
+        ? f(r.estimate)
+        : `${f(r.estimate)} (${f(r.ciLow)} – ${f(r.ciHigh)})`
+    }
+    renderPage(
+      res,
+      'results/compare',
+      {
+        title: `${state.problems?.length ? res.locals.t('common.errorPrefix') + ' ' : ''}${res.locals.t('compare.title', { series: inLanguage(series.title, lang) })}`,
+        base: `/staff/results/${series.code}`,
+        city: series.organizationName,
+        comparisons,
+        indicators: sideBySide(trends.rows, comparisons).map((i) => {
+          const share = indicatorsByCode.get(i.indicator)?.kind !== 'mean'
+          return {
+            code: i.indicator,
+            label: inLanguage(indicatorsByCode.get(i.indicator)!.label, lang),
+            cities: i.cities,
+            waves: i.waves.map((w) => ({
+              wave: w.wave,
+              ours: cell(share, w.ours),
+              theirs: w.theirs.map((r) => cell(share, r)),
+            })),
+          }
+        }),
+        notice: state.notice,
+        problems: state.problems ?? [],
+      },
+      state.status ?? 200,
+    )
+  }
+
+  router.get('/staff/results/:series/compare', evaluators, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    await showComparison(res, series, { notice: req.query.notice === 'added' ? 'added' : undefined })
+  })
+
+  router.post('/staff/results/:series/compare', evaluators, async (req, res, next) => {
+    const series = await staffSeries(res, req.params.series)
+    comparisonUpload(req, res, async (error: unknown) => {
+      try {
+        const problem = (reason: string) =>
+          showComparison(res, series, { problems: [{ row: 0, reason }], status: 400 })
+        if (error)
+          return problem(
+            res.locals.t(
+              (error as { code?: string }).code === 'LIMIT_FILE_SIZE'
+                ? 'compare.tooLarge'
+                : 'compare.unreadable',
+            ),
+          )
+        if (!req.file) return problem(res.locals.t('compare.chooseFile'))
+        const reading = readTrendFile(
+          req.file.buffer.toString('utf8'),
+          req.file.originalname.replace(/\.json$/i, ''),
+        )
+        if (!reading.ok) return showComparison(res, series, { problems: reading.problems, status: 400 })
+        await addComparison(db, {
+          seriesId: series.id,
+          city: reading.city,
+          rows: reading.rows,
+          addedBy: (res.locals.staff as StaffUser).id,
+        })
+        res.redirect(303, `/staff/results/${series.code}/compare?notice=added`)
+      } catch (failure) {
+        next(failure)
+      }
+    })
+  })
+
+  router.post('/staff/results/:series/compare/:id/remove', evaluators, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const id = z.coerce.number().int().positive().safeParse(req.params.id)
+    if (!id.success) throw new HttpError(404, 'notFound')
+    await removeComparison(db, series.id, id.data)
+    res.redirect(303, `/staff/results/${series.code}/compare`)
+  })
+
+  router.get('/staff/results/:series', evaluators, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    await page(res, series, {
+      closedOnly: false,
+      by: req.query.by,
+      view: 'results/dashboard',
+      base: `/staff/results/${series.code}`,
+      sample: req.query.sample,
+    })
   })
 
   return router

@@ -334,6 +334,22 @@ function validAnswers(
 
 export type ResultsService = ReturnType<typeof createResultsService>
 
+/** A trend row's values in the order of TREND_COLUMNS (files and spreadsheets share it). */
+export const trendRowValues = (r: TrendRow) => [
+  r.indicator,
+  r.wave,
+  r.breakdown,
+  r.group,
+  r.estimate,
+  r.se,
+  r.ciLow,
+  r.ciHigh,
+  r.n,
+  r.nEffective,
+  r.weighted,
+  r.suppressed,
+]
+
 /** The trend rows as CSV (RFC 4180, dot decimals, full precision, empty for withheld numbers). */
 export function trendsToCsv(rows: TrendRow[]): string {
   const cell = (v: unknown) => {
@@ -342,25 +358,6 @@ export function trendsToCsv(rows: TrendRow[]): string {
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
   }
   const lines = [TREND_COLUMNS.join(',')]
-  for (const r of rows) {
-    lines.push(
-      [
-        r.indicator,
-        r.wave,
-        r.breakdown,
-        r.group,
-        r.estimate,
-        r.se,
-        r.ciLow,
-        r.ciHigh,
-        r.n,
-        r.nEffective,
-        r.weighted,
-        r.suppressed,
-      ]
-        .map(cell)
-        .join(','),
-    )
-  }
+  for (const r of rows) lines.push(trendRowValues(r).map(cell).join(','))
   return lines.join('\r\n') + '\r\n'
 }

@@ -49,6 +49,15 @@ describe.skipIf(!browserAvailable)('results in a real browser', () => {
         await page.waitForURL(/by=language/)
         expect(await page.textContent('main')).toContain('2025 (en curso)')
         await expectAccessible(page, 'evaluator dashboard')
+        await page.getByRole('link', { name: 'Descargas (CSV, Excel, JSON)' }).click()
+        await page.waitForURL(/\/downloads\?by=language$/)
+        expect(await page.textContent('main')).toContain('Tendencias en Excel (XLSX)')
+        await expectAccessible(page, 'downloads')
+        await page.goto(`${server.url}/staff/results/perception/compare`)
+        await expectAccessible(page, 'compare')
+        await page.getByRole('button', { name: 'Añadir la ciudad' }).click()
+        await page.locator('.error-summary').waitFor()
+        await expectAccessible(page, 'compare with an error')
       } finally {
         await browser.close()
       }

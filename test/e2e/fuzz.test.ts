@@ -110,6 +110,8 @@ describe('fuzzing the public forms', () => {
           `${survey.url}/thanks`,
           `${survey.url}/results`,
           `${survey.url}/i/ABCD-EFGH-JKMN`,
+          '/api/v1/series',
+          '/api/v1/openapi.json',
           '/healthz',
         ),
         async (acceptLanguage, query, path) => {

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto'
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express'
+import { z } from 'zod'
+import type { Db } from '../db/database.ts'
+import { HttpError } from '../http/http-error.ts'
+import { isDatabaseUnavailable } from '../middleware/errors.ts'
+import { listIndicators, minGroupSize, wavesOfSeries } from '../results/results.repository.ts'
+import type { ResultsService } from '../results/results.service.ts'
+import { trendsDocument } from '../results/trend-files.ts'
+import { findSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
+import { listPublishedSeries } from './api.repository.ts'
+import { openApiDocument } from './openapi.ts'
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+
+/** Sends JSON with a strong ETag; a client that has it already gets 304 and no body. */
+function sendJson(req: Request, res: Response, body: unknown) {
+  const text = JSON.stringify(body)
+  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`
+  res.set('ETag', etag)
+  // Published results change when a wave closes or is re-weighted: caches may keep them 5 minutes.
+  res.set('Cache-Control', 'public, max-age=300')
+  res.vary('Accept-Encoding')
+  if (
+    req
+      .get('if-none-match')
+      ?.split(/\s*,\s*/)
+      .includes(etag)
+  )
+    return res.status(304).end()
+  res.type('application/json; charset=utf-8').send(text)
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(detail)
+  }
+}
+
+/** The read-only JSON API: published series, their indicators and trend results (closed waves only). */
+export function apiRoutes(
+  db: Db,
+  results: ResultsService,
+  log: (line: Record<string, unknown>) => void,
+): Router {
+  const router = Router()
+
+  async function publishedSeries(params: Record<string, unknown>) {
+    const org = slug.safeParse(params.org)
+    const code = slug.safeParse(params.series)
+    if (!org.success || !code.success) throw new ApiError(404, 'no such series')
+    const series = await findSeries(db, org.data, code.data)
+    const waves = series
+      ? (await wavesOfSeries(db, series.seriesId)).filter((w) => w.status === 'closed')
+      : []
+    if (!series || waves.length === 0)
+      throw new ApiError(404, 'no such series, or none of its waves is published')
+    return { series, waves }
+  }
+
+  router.get('/api/v1/openapi.json', (req, res) => sendJson(req, res, openApiDocument))
+
+  router.get('/api/v1/series', async (req, res) => {
+    const rows = await listPublishedSeries(db)
+    sendJson(req, res, {
+      series: rows.map((r) => ({
+        ...r,
+        links: { self: `/api/v1/series/${r.organization}/${r.series}` },
+      })),
+    })
+  })
+
+  router.get('/api/v1/series/:org/:series', async (req, res) => {
+    const { series, waves } = await publishedSeries(req.params)
+    const questionnaire = await loadQuestionnaire(db, waves.at(-1)!.id)
+    sendJson(req, res, {
+      organization: series.organizationSlug,
+      organizationName: series.organizationName,
+      series: series.seriesCode,
+      title: series.title,
+      description: series.description,
+      waves: waves.map((w) => w.year),
+      indicators: (await listIndicators(db, series.seriesId)).map((i) => ({
+        code: i.code,
+        question: i.questionCode,
+        kind: i.kind,
+        successCodes: i.successCodes,
+        excludedCodes: i.excludedCodes,
+        label: i.label,
+      })),
+      breakdowns: [
+        ...questionnaire.questions.filter((q) => q.isProfile && q.options.length > 0).map((q) => q.code),
+        'language',
+      ],
+      links: {
+        trends: `/api/v1/series/${series.organizationSlug}/${series.seriesCode}/trends`,
+        page: `/s/${series.organizationSlug}/${series.seriesCode}/results`,
+      },
+    })
+  })
+
+  router.get('/api/v1/series/:org/:series/trends', async (req, res) => {
+    const { series, waves } = await publishedSeries(req.params)
+    const questionnaire = await loadQuestionnaire(db, waves.at(-1)!.id)
+    const breakdowns = [
+      ...questionnaire.questions.filter((q) => q.isProfile && q.options.length > 0).map((q) => q.code),
+      'language',
+    ]
+    const query = z
+      .object({
+        breakdown: z.enum(breakdowns as [string, ...string[]]).optional(),
+        ci: z.enum(['logit', 'wald']).default('logit'),
+      })
+      .safeParse(req.query)
+    if (!query.success)
+      throw new ApiError(400, `breakdown must be one of ${breakdowns.join(', ')}; ci must be logit or wald`)
+    const trends = await results.trends(
+      { id: series.seriesId, minGroupSize: await minGroupSize(db, series.seriesId) },
+      { breakdown: query.data.breakdown, ci: query.data.ci, closedOnly: true },
+    )
+    const document = await trendsDocument(db, { id: series.seriesId, code: series.seriesCode }, trends, 'all')
+    sendJson(req, res, { ...document, organization: series.organizationSlug })
+  })
+
+  router.use('/api', (_req, _res, next) => next(new ApiError(404, 'no such resource')))
+
+  // Errors as RFC 9457 problem details, never a stack trace.
+  const errors: ErrorRequestHandler = (error, req, res, _next) => {
+    let status = 500
+    let detail = 'internal error'
+    if (error instanceof ApiError) [status, detail] = [error.status, error.detail]
+    else if (error instanceof HttpError) [status, detail] = [error.status, error.messageKey]
+    else if (isDatabaseUnavailable(error))
+      [status, detail] = [503, 'the database is unavailable; retry later']
+    else log({ level: 'error', method: req.method, path: req.path, error: String(error?.stack ?? error) })
+    res
+      .status(status)
+      .type('application/problem+json')
+      .set('Cache-Control', 'no-store')
+      .send(JSON.stringify({ status, title: detail }))
+  }
+  router.use(errors)
+  return router
+}

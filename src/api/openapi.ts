@@ -1,0 +1,187 @@
+// The API's description, served at /api/v1/openapi.json; tests check every route here exists.
+const seriesParams = [
+  {
+    name: 'org',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,39}$' },
+  },
+  {
+    name: 'series',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,39}$' },
+  },
+]
+const problem = {
+  description: 'A problem (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+}
+const cached = { description: 'Not modified (the ETag sent in If-None-Match is current)' }
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Pulso API',
+    version: '1.0.0',
+    description:
+      'Read-only published results: series with at least one closed wave, their indicators and trend results (weighted estimates with standard errors and 95% intervals, by group, and changes between waves). Responses carry an ETag and may be cached for 5 minutes.',
+    license: { name: 'AGPL-3.0-or-later' },
+  },
+  paths: {
+    '/api/v1/series': {
+      get: {
+        summary: 'Published series',
+        responses: {
+          '200': {
+            description: 'Every series with published waves',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SeriesList' } } },
+          },
+          '304': cached,
+        },
+      },
+    },
+    '/api/v1/series/{org}/{series}': {
+      get: {
+        summary: 'A published series: waves, indicators and breakdowns',
+        parameters: seriesParams,
+        responses: {
+          '200': {
+            description: 'The series',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Series' } } },
+          },
+          '304': cached,
+          '404': problem,
+        },
+      },
+    },
+    '/api/v1/series/{org}/{series}/trends': {
+      get: {
+        summary: 'Trend results over the published waves (pulso-trends v1)',
+        parameters: [
+          ...seriesParams,
+          {
+            name: 'breakdown',
+            in: 'query',
+            schema: { type: 'string' },
+            description: 'A profile question code, or `language`; see the series’ `breakdowns`',
+          },
+          { name: 'ci', in: 'query', schema: { type: 'string', enum: ['logit', 'wald'], default: 'logit' } },
+        ],
+        responses: {
+          '200': {
+            description: 'Trend rows',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Trends' } } },
+          },
+          '304': cached,
+          '400': problem,
+          '404': problem,
+        },
+      },
+    },
+    '/api/v1/openapi.json': {
+      get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
+    },
+  },
+  components: {
+    schemas: {
+      Translated: {
+        type: 'object',
+        properties: { es: { type: 'string' }, fr: { type: 'string' }, pt: { type: 'string' } },
+      },
+      Problem: {
+        type: 'object',
+        required: ['status', 'title'],
+        properties: { status: { type: 'integer' }, title: { type: 'string' } },
+      },
+      SeriesList: {
+        type: 'object',
+        required: ['series'],
+        properties: {
+          series: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['organization', 'series', 'waves'],
+              properties: {
+                organization: { type: 'string' },
+                organizationName: { type: 'string' },
+                series: { type: 'string' },
+                title: { $ref: '#/components/schemas/Translated' },
+                waves: { type: 'array', items: { type: 'integer' } },
+                links: { type: 'object', properties: { self: { type: 'string' } } },
+              },
+            },
+          },
+        },
+      },
+      Series: {
+        type: 'object',
+        required: ['organization', 'series', 'waves', 'indicators', 'breakdowns'],
+        properties: {
+          organization: { type: 'string' },
+          organizationName: { type: 'string' },
+          series: { type: 'string' },
+          title: { $ref: '#/components/schemas/Translated' },
+          description: { type: 'object' },
+          waves: { type: 'array', items: { type: 'integer' } },
+          indicators: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                code: { type: 'string' },
+                question: { type: 'string' },
+                kind: { type: 'string', enum: ['share', 'mean'] },
+                successCodes: { type: 'array', items: { type: 'string' } },
+                excludedCodes: { type: 'array', items: { type: 'string' } },
+                label: { $ref: '#/components/schemas/Translated' },
+              },
+            },
+          },
+          breakdowns: { type: 'array', items: { type: 'string' } },
+          links: { type: 'object' },
+        },
+      },
+      TrendRow: {
+        type: 'object',
+        required: ['indicator', 'wave', 'breakdown', 'group', 'weighted', 'suppressed'],
+        properties: {
+          indicator: { type: 'string' },
+          wave: { type: 'integer' },
+          breakdown: {
+            type: 'string',
+            description: '`overall`, a breakdown, or `change` (from the previous wave)',
+          },
+          group: { type: 'string' },
+          estimate: {
+            type: ['number', 'null'],
+            description: 'A share in [0,1] or a mean; null when suppressed',
+          },
+          se: { type: ['number', 'null'] },
+          ciLow: { type: ['number', 'null'] },
+          ciHigh: { type: ['number', 'null'] },
+          n: { type: ['integer', 'null'] },
+          nEffective: { type: ['number', 'null'] },
+          weighted: { type: 'boolean' },
+          suppressed: { type: 'boolean', description: 'Too few valid answers: the numbers are withheld' },
+          significant: { type: 'boolean', description: 'On change rows: significant at 5%' },
+        },
+      },
+      Trends: {
+        type: 'object',
+        required: ['format', 'version', 'series', 'waves', 'rows'],
+        properties: {
+          format: { const: 'pulso-trends' },
+          version: { const: 1 },
+          organization: { type: 'string' },
+          series: { type: 'string' },
+          sample: { type: 'string', enum: ['all', 'invited'] },
+          waves: { type: 'array', items: { type: 'object' } },
+          rows: { type: 'array', items: { $ref: '#/components/schemas/TrendRow' } },
+          responseRates: { type: 'array', items: { type: 'object' } },
+        },
+      },
+    },
+  },
+} as const

@@ -1,0 +1,124 @@
+import { z } from 'zod'
+import type { Db } from '../db/database.ts'
+import type { TrendRow } from './results.service.ts'
+
+export const COMPARISON_MAX_BYTES = 2 * 1024 * 1024
+
+const number = z.number().finite().nullable()
+const row = z.object({
+  indicator: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'indicator must be an indicator code'),
+  wave: z.number().int().min(1990).max(2200),
+  breakdown: z.string().max(40),
+  group: z.string().max(100),
+  estimate: number,
+  se: number,
+  ciLow: number,
+  ciHigh: number,
+  n: number,
+  nEffective: number,
+  weighted: z.boolean(),
+  suppressed: z.boolean(),
+})
+const header = z.object({
+  format: z.literal('pulso-trends', { error: 'format must be "pulso-trends"' }),
+  version: z.literal(1, { error: 'version must be 1' }),
+  series: z.string().max(40),
+  organization: z.string().max(60).optional(),
+  rows: z.array(z.unknown()).max(100_000),
+})
+
+export type ComparisonRow = z.infer<typeof row>
+export type ComparisonReading =
+  | { ok: true; city: string; rows: ComparisonRow[] }
+  | { ok: false; problems: { row: number; reason: string }[] }
+
+/** Reads another city's trend file; every bad row is reported with its number and reason. */
+export function readTrendFile(text: string, fallbackName: string): ComparisonReading {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return { ok: false, problems: [{ row: 0, reason: 'the file is not JSON' }] }
+  }
+  const top = header.safeParse(json)
+  if (!top.success) return { ok: false, problems: [{ row: 0, reason: top.error.issues[0]!.message }] }
+  const rows: ComparisonRow[] = []
+  const problems: { row: number; reason: string }[] = []
+  top.data.rows.forEach((value, i) => {
+    const parsed = row.safeParse(value)
+    if (parsed.success) rows.push(parsed.data)
+    else
+      problems.push({
+        row: i + 1,
+        reason: parsed.error.issues
+          .map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`)
+          .join('; '),
+      })
+  })
+  if (problems.length) return { ok: false, problems }
+  return { ok: true, city: (top.data.organization ?? fallbackName).slice(0, 60), rows }
+}
+
+export async function addComparison(
+  db: Db,
+  comparison: { seriesId: number; city: string; rows: ComparisonRow[]; addedBy: number },
+) {
+  await db
+    .insertInto('trend_comparison')
+    .values({
+      series_id: comparison.seriesId,
+      city: comparison.city,
+      document: JSON.stringify(comparison.rows),
+      added_by: comparison.addedBy,
+    })
+    .execute()
+}
+
+export async function listComparisons(db: Db, seriesId: number) {
+  const rows = await db
+    .selectFrom('trend_comparison')
+    .select(['id', 'city', 'document', 'added_at as addedAt'])
+    .where('series_id', '=', seriesId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => ({ ...r, rows: r.document as ComparisonRow[] }))
+}
+
+export async function removeComparison(db: Db, seriesId: number, id: number) {
+  await db.deleteFrom('trend_comparison').where('series_id', '=', seriesId).where('id', '=', id).execute()
+}
+
+/** Per indicator both cities publish, the overall estimate of each wave for our city and each other. */
+export function sideBySide(ours: TrendRow[], others: { city: string; rows: ComparisonRow[] }[]) {
+  const overall = (rows: { breakdown: string }[]) => rows.filter((r) => r.breakdown === 'overall')
+  const mine = overall(ours) as TrendRow[]
+  const codes = [...new Set(mine.map((r) => r.indicator))]
+  return codes
+    .map((indicator) => {
+      const cities = others
+        .map((o) => ({
+          city: o.city,
+          rows: overall(o.rows).filter(
+            (r) => (r as ComparisonRow).indicator === indicator,
+          ) as ComparisonRow[],
+        }))
+        .filter((o) => o.rows.length > 0)
+      const waves = [
+        ...new Set(
+          [...mine.filter((r) => r.indicator === indicator), ...cities.flatMap((c) => c.rows)].map(
+            (r) => r.wave,
+          ),
+        ),
+      ].sort((a, b) => a - b)
+      return {
+        indicator,
+        cities: cities.map((c) => c.city),
+        waves: waves.map((wave) => ({
+          wave,
+          ours: mine.find((r) => r.indicator === indicator && r.wave === wave),
+          theirs: cities.map((c) => c.rows.find((r) => r.wave === wave)),
+        })),
+      }
+    })
+    .filter((i) => i.cities.length > 0)
+}

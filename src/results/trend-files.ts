@@ -1,0 +1,96 @@
+import ExcelJS from 'exceljs'
+import type { TFunction } from 'i18next'
+import type { Db } from '../db/database.ts'
+import { responseRates } from '../invitations/invitations.repository.ts'
+import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import { wavesOfSeries } from './results.repository.ts'
+import { TREND_COLUMNS, trendRowValues, trendsToCsv, type Trends } from './results.service.ts'
+
+export const TREND_FORMATS = ['csv', 'xlsx', 'json'] as const
+export type TrendFormat = (typeof TREND_FORMATS)[number]
+
+/** The trend file in the documented, versioned format other cities' evaluators can compare with. */
+export async function trendsDocument(
+  db: Db,
+  series: { id: number; code: string },
+  trends: Trends,
+  sample: 'all' | 'invited',
+) {
+  return {
+    format: 'pulso-trends',
+    version: 1,
+    series: series.code,
+    sample,
+    waves: trends.waves,
+    rows: trends.rows.map(({ breakInSeries: _b, ...r }) => r),
+    responseRates: await Promise.all(
+      (await wavesOfSeries(db, series.id))
+        .filter((w) => w.status !== 'draft')
+        .map(async (w) => ({ wave: w.year, strata: await responseRates(db, w.id) })),
+    ),
+  }
+}
+
+/** One sheet per indicator (the CSV's rows), and a "notes" sheet on method, weighting and suppression. */
+export async function trendsWorkbook(
+  trends: Trends,
+  context: { seriesTitle: string; language: Language; t: TFunction; minGroupSize: number },
+): Promise<Buffer> {
+  const { t } = context
+  const workbook = new ExcelJS.Workbook()
+  workbook.creator = 'Pulso'
+  for (const indicator of trends.indicators) {
+    // Sheet names: at most 31 characters, and indicator codes are at most 40.
+    const sheet = workbook.addWorksheet(indicator.code.slice(0, 31))
+    sheet.addRow([...TREND_COLUMNS])
+    sheet.getRow(1).font = { bold: true }
+    for (const row of trends.rows.filter((r) => r.indicator === indicator.code))
+      sheet.addRow(trendRowValues(row))
+    sheet.columns.forEach((column) => (column.width = 14))
+  }
+  const notes = workbook.addWorksheet('notes')
+  notes.addRow([context.seriesTitle]).font = { bold: true }
+  notes.addRow([t('results.methodStaff')])
+  notes.addRow([t('results.methodNote', { min: context.minGroupSize })])
+  notes.addRow([t('downloads.notes.suppressed')])
+  notes.addRow([])
+  notes.addRow([t('downloads.notes.indicators')]).font = { bold: true }
+  for (const i of trends.indicators)
+    notes.addRow([
+      i.code,
+      inLanguage(i.label, context.language),
+      i.kind === 'share'
+        ? t('downloads.notes.share', {
+            question: i.questionCode,
+            success: i.successCodes.join(', '),
+            excluded: i.excludedCodes.join(', ') || '—',
+          })
+        : t('downloads.notes.mean', { question: i.questionCode }),
+    ])
+  notes.addRow([])
+  notes.addRow([
+    t('results.wave'),
+    t('results.respondents'),
+    t('results.weighting'),
+    t('downloads.notes.minWeight'),
+    t('downloads.notes.maxWeight'),
+    t('results.designEffect'),
+  ]).font = { bold: true }
+  for (const w of trends.waves)
+    notes.addRow([
+      w.wave,
+      w.respondents,
+      w.weighted ? t('results.raked') : t('results.unweighted'),
+      w.minWeight ?? null,
+      w.maxWeight ?? null,
+      w.designEffect ?? null,
+    ])
+  notes.getColumn(1).width = 24
+  notes.getColumn(2).width = 40
+  return Buffer.from(await workbook.xlsx.writeBuffer())
+}
+
+/** The trend rows as CSV, with a byte order mark when Excel is to open it. */
+export function trendsCsvFile(trends: Trends, withBom: boolean): string {
+  return (withBom ? '\uFEFF' : '') + trendsToCsv(trends.rows)
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formattersFor } from '../../src/i18n/formatters.ts'
+import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+let t: TestApp
+let evaluator: StaffBrowser
+let otherCityFile: string
+const base = '/staff/results/perception'
+
+beforeAll(async () => {
+  t = await createTestApp()
+  const ours = await loadTrendFixture(t.services.db, { slug: 'ciudad-a' })
+  await loadTrendFixture(t.services.db, { slug: 'ciudad-b', statuses: { 2025: 'open' } })
+  evaluator = await signedIn(t.app, t.services, ours.organizationId, 'evaluator')
+  // The other city's published trends, as its API serves them to anyone.
+  const published = await evaluator.agent.get('/api/v1/series/ciudad-b/perception/trends')
+  otherCityFile = published.text
+})
+afterAll(() => t.close())
+
+const upload = (content: string | Buffer, name = 'ciudad-b.json') =>
+  evaluator.agent
+    .post(`${base}/compare?_csrf=${encodeURIComponent(evaluator.token)}`)
+    .attach('file', Buffer.from(content), name)
+
+describe('comparing cities on their published trend files', () => {
+  it('shows the shared indicators side by side over the years, with each city’s intervals', async () => {
+    await evaluator.get(`${base}/compare`)
+    const added = await upload(otherCityFile)
+    expect(added.status).toBe(303)
+    const page = await evaluator.get(`${base}/compare?notice=added`)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Se añadió el archivo de la ciudad.')
+    expect(page.text).toContain('<th scope="col">ciudad-b</th>')
+    const other = JSON.parse(otherCityFile)
+    const row = other.rows.find(
+      (r: { indicator: string; wave: number; breakdown: string }) =>
+        r.indicator === 'aware_yes' && r.wave === 2024 && r.breakdown === 'overall',
+    )
+    const f = formattersFor('es')
+    expect(page.text).toContain(
+      `${f.percent(row.estimate, 1)} (${f.percent(row.ciLow, 1)} – ${f.percent(row.ciHigh, 1)})`,
+    )
+    // 2025 is not published by the other city: a dash in its column, our 2025 in ours.
+    expect(page.text).toMatch(/<tr><th scope="row">2025<\/th><td>[^<—]+<\/td><td>—<\/td><\/tr>/)
+  })
+
+  it('rejects a malformed file row by row, and stores nothing', async () => {
+    await evaluator.get(`${base}/compare`)
+    const document = JSON.parse(otherCityFile)
+    document.rows[2].estimate = 'high'
+    document.rows[5].wave = 'last year'
+    const refused = await upload(JSON.stringify(document))
+    expect(refused.status).toBe(400)
+    expect(refused.text).toContain('Fila 3: estimate')
+    expect(refused.text).toContain('Fila 6: wave')
+    const notJson = await upload('<html>')
+    expect(notJson.status).toBe(400)
+    expect(notJson.text).toContain('the file is not JSON')
+    const wrongFormat = await upload(JSON.stringify({ format: 'other', version: 1, series: 'x', rows: [] }))
+    expect(wrongFormat.text).toContain('format must be')
+    const page = await evaluator.get(`${base}/compare`)
+    expect(page.text.match(/Quitar ciudad-b/g)).toHaveLength(1)
+  })
+
+  it('removes a compared city', async () => {
+    const page = await evaluator.get(`${base}/compare`)
+    const action = /action="([^"]+\/remove)"/.exec(page.text)![1]!
+    expect((await evaluator.post(action)).status).toBe(303)
+    expect((await evaluator.get(`${base}/compare`)).text).not.toContain('Quitar ciudad-b')
+  })
+})

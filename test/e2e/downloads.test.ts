@@ -1,0 +1,125 @@
+import ExcelJS from 'exceljs'
+import { parse } from 'csv-parse/sync'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formattersFor } from '../../src/i18n/formatters.ts'
+import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+let t: TestApp
+let fixture: Awaited<ReturnType<typeof loadTrendFixture>>
+let evaluator: StaffBrowser
+const base = '/staff/results/perception'
+
+beforeAll(async () => {
+  t = await createTestApp()
+  fixture = await loadTrendFixture(t.services.db)
+  evaluator = await signedIn(t.app, t.services, fixture.organizationId, 'evaluator')
+})
+afterAll(() => t.close())
+
+const binary = (res: request.Response, callback: (error: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = []
+  res.on('data', (c: Buffer) => chunks.push(c))
+  res.on('end', () => callback(null, Buffer.concat(chunks)))
+}
+
+describe('evaluators download the trends', () => {
+  it('as CSV with the numbers of the screen, suppressed groups marked and never shown', async () => {
+    const res = await evaluator.get(`${base}/trends.csv?by=district`)
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8')
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="?trends-perception-by-district\.csv"?$/,
+    )
+    expect(res.text.charCodeAt(0)).not.toBe(0xfeff)
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[]
+    const screen = await evaluator.get(`${base}?by=district`)
+    const percent = formattersFor('es').percent
+    // The dashboard shows the overall estimates of every wave and the groups of the latest wave,
+    // formatted for the reader; the file has the same numbers at full precision.
+    const shown = rows.filter(
+      (r) =>
+        r.indicator !== 'benefit_value' &&
+        r.suppressed === 'false' &&
+        (r.breakdown === 'overall' || (r.breakdown === 'district' && r.wave === '2025')),
+    )
+    expect(shown.length).toBeGreaterThan(10)
+    for (const row of shown) expect(screen.text).toContain(percent(Number(row.estimate)))
+    const isla = rows.filter((r) => r.group === 'isla')
+    expect(isla.length).toBeGreaterThan(0)
+    for (const row of isla)
+      expect(row).toMatchObject({ suppressed: 'true', estimate: '', se: '', ci_low: '', n: '' })
+
+    const excel = await evaluator.get(`${base}/trends.csv?by=district&bom=1`)
+    expect(excel.text.charCodeAt(0)).toBe(0xfeff)
+    expect(excel.text.slice(1)).toBe(res.text)
+  })
+
+  it('as XLSX: one sheet per indicator with the CSV’s rows, and notes on method and weighting', async () => {
+    const csv = parse((await evaluator.get(`${base}/trends.csv`)).text, { columns: true }) as Record<
+      string,
+      string
+    >[]
+    const res = await evaluator.agent.get(`${base}/trends.xlsx`).buffer(true).parse(binary)
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    )
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load(res.body as never)
+    expect(workbook.worksheets.map((w) => w.name)).toEqual([
+      'interest_high',
+      'aware_yes',
+      'benefit_value',
+      'notes',
+    ])
+    const sheet = workbook.getWorksheet('aware_yes')!
+    const header = (sheet.getRow(1).values as unknown[]).slice(1)
+    expect(header).toEqual(Object.keys(csv[0]!))
+    const fromSheet = sheet
+      .getSheetValues()
+      .slice(2)
+      .map((r) => (r as unknown[]).slice(1))
+    const fromCsv = csv.filter((r) => r.indicator === 'aware_yes')
+    expect(fromSheet).toHaveLength(fromCsv.length)
+    fromSheet.forEach((values, i) => {
+      const estimate = values[4] as number | null | undefined
+      expect(estimate ?? '').toBe(fromCsv[i]!.estimate === '' ? '' : Number(fromCsv[i]!.estimate))
+    })
+    const notes = workbook.getWorksheet('notes')!
+    const text = JSON.stringify(notes.getSheetValues())
+    expect(text).toContain('Taylor')
+    expect(text).toContain('Peso máximo')
+  })
+
+  it('as JSON in the pulso-trends format, with the same rows', async () => {
+    const csv = parse((await evaluator.get(`${base}/trends.csv?by=age_band`)).text, { columns: true })
+    const res = await evaluator.get(`${base}/trends.json?by=age_band`)
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
+    const json = JSON.parse(res.text)
+    expect(json).toMatchObject({ format: 'pulso-trends', version: 1, series: 'perception', sample: 'all' })
+    expect(json.rows).toHaveLength(csv.length)
+  })
+
+  it('lists every file with its size and the method notes', async () => {
+    const page = await evaluator.get(`${base}/downloads?by=district`)
+    expect(page.status).toBe(200)
+    for (const format of ['csv', 'xlsx', 'json'])
+      expect(page.text).toContain(`${base}/trends.${format}?by=district`)
+    expect(page.text).toMatch(/\d+,\d KB/)
+    expect(page.text).toContain('Taylor')
+  })
+
+  it('refuses unknown formats and options, and other people’s series', async () => {
+    expect((await evaluator.get(`${base}/trends.pdf`)).status).toBe(404)
+    expect((await evaluator.get(`${base}/trends.csv?by=nothing`)).status).toBe(400)
+    expect((await evaluator.get(`${base}/trends.csv?sample=everyone`)).status).toBe(400)
+    expect((await evaluator.get(`${base}/trends.csv?bom=yes`)).status).toBe(400)
+    expect((await evaluator.get('/staff/results/elsewhere/trends.csv')).status).toBe(404)
+    expect((await request(t.app).get(`${base}/trends.csv`)).status).toBe(303)
+    const facilitator = await signedIn(t.app, t.services, fixture.organizationId, 'facilitator')
+    expect((await facilitator.get(`${base}/trends.csv`)).status).toBe(403)
+  })
+})
