@@ -14,6 +14,7 @@ import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts
 import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { listen } from './listen.ts'
 import { benchApp, benchSchema, benchSeries, cookiesOf } from './setup.ts'
+import { exportBenchmark } from './export.ts'
 import { loadBenchmark } from './load.ts'
 import { submissionBenchmark } from './submissions.ts'
 import { trendBenchmark } from './trends.ts'
@@ -142,6 +143,14 @@ for (const faults of [false, true]) {
   )
   console.log(
     `  responses stored ${r.stored}: acknowledged but lost ${Math.max(0, r.acknowledged - r.stored)}, stored twice ${r.doubled}${r.stored > r.acknowledged ? `, stored but never acknowledged ${r.stored - r.acknowledged} (cut off by a fault or the end)` : ''}`,
+  )
+}
+if (wanted('export')) {
+  const n = Number(process.env.BENCH_EXPORT_RESPONSES ?? 1_000_000)
+  const r = await exportBenchmark(url, n)
+  console.log(`Microdata export, one wave of ${n.toLocaleString('en')} responses (a process of its own):`)
+  console.log(
+    `  ${r.seconds.toFixed(1)} s for the package (${(r.bytes / 2 ** 20).toFixed(1)} MiB zip: the wave's CSV and the pooled CSV), ${r.rowsPerSecond.toFixed(0)} rows/s; peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB (target < 150 MB), of which ${(r.rssBefore / 2 ** 20).toFixed(0)} MiB before the export began (Node, tsx, the database drivers)`,
   )
 }
 if (wanted('trends')) {

@@ -26,7 +26,7 @@ const percentile = (values: number[], p: number) => {
 }
 
 /** Answers for every respondent of a wave, drawn in SQL (awareness and interest rising year to year). */
-async function generateWave(db: Db, waveId: number, year: number, count: number) {
+export async function generateWave(db: Db, waveId: number, year: number, count: number) {
   await sql`insert into response (wave_id, language, channel, idempotency_key, submitted_at)
     select ${waveId}, (array['es', 'es', 'es', 'fr', 'pt'])[1 + floor(random() * 5)::int], 'imported',
       'bench-' || ${waveId} || '-' || i, make_date(${year}, 10, 1)

@@ -279,3 +279,25 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
     .where('question_id', 'in', questionIds)
     .execute()
 }
+
+/** A batch of a wave's responses after an id, with their answers (free text left out). */
+export async function microdataBatch(db: Db, waveId: number, afterId: number, size: number) {
+  const responses = await db
+    .selectFrom('response')
+    .select(['id', 'language', 'channel', 'access', 'stratum'])
+    .where('wave_id', '=', waveId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(size)
+    .execute()
+  if (responses.length === 0) return { responses, answers: [] }
+  const answers = await db
+    .selectFrom('answer')
+    .select(['response_id', 'question_id', 'option_code', 'value_number'])
+    .where('wave_id', '=', waveId)
+    .where('response_id', '>=', responses[0]!.id)
+    .where('response_id', '<=', responses.at(-1)!.id)
+    .where('value_text', 'is', null)
+    .execute()
+  return { responses, answers }
+}

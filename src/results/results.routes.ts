@@ -19,6 +19,7 @@ import {
   removeComparison,
   sideBySide,
 } from './comparison.ts'
+import { writeMicrodataPackage } from './microdata.ts'
 import { resultsViewModel } from './results-page.view-model.ts'
 import {
   TREND_FORMATS,
@@ -191,6 +192,30 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
     res.send(file)
   })
 
+  // Streamed: a million responses go out in batches, never all in memory.
+  router.get('/staff/results/:series/microdata.zip', evaluators, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const me: StaffUser = res.locals.staff
+    res.type('application/zip')
+    res.attachment(`microdata-${series.code}.zip`)
+    try {
+      await writeMicrodataPackage(
+        db,
+        results,
+        {
+          id: series.id,
+          code: series.code,
+          organization: me.organizationSlug,
+          title: inLanguage(series.title, res.locals.lang),
+        },
+        res,
+      )
+    } catch (error) {
+      // Headers are gone: cut the download short so it cannot pass for a whole file.
+      res.destroy(error as Error)
+    }
+  })
+
   // Evaluators see every file with its size before downloading it.
   router.get('/staff/results/:series/downloads', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
@@ -213,6 +238,7 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
       dashboardHref: `/staff/results/${series.code}`,
       files,
       csvWithBomHref: `/staff/results/${series.code}/trends.csv?${bomQuery}`,
+      microdataHref: `/staff/results/${series.code}/microdata.zip`,
       minGroupSize: await minGroupSize(db, series.id),
     })
   })

@@ -222,6 +222,31 @@ export function createResultsService(db: Db) {
     listIndicators: repo.listIndicators.bind(null, db),
 
     /**
+     * For microdata: a respondent's weight from their answers to the profile questions (null when
+     * outside the design), and whether their combination of answers is shared by too few to show.
+     */
+    async respondentWeights(waveId: number, rareBelow: number) {
+      await repo.foldNewResponses(db, waveId)
+      const questions = await repo.questionsByCode(db, waveId)
+      const design = await waveDesign(waveId, questions, () => true)
+      const tallies = await repo.profileTallies(db, waveId)
+      const shared = new Map<string, number>()
+      for (const t of tallies.rows) {
+        const key = JSON.stringify(t.profile)
+        shared.set(key, (shared.get(key) ?? 0) + t.respondents)
+      }
+      return {
+        profileQuestionIds: tallies.profileQuestionIds,
+        weighted: design.variables.length > 0,
+        weightOf: (profile: Profile) => {
+          const cell = design.cellOf(profile)
+          return cell === undefined ? null : design.weighting.weights[cell]!
+        },
+        isRare: (profile: Profile) => (shared.get(JSON.stringify(profile)) ?? 0) < rareBelow,
+      }
+    },
+
+    /**
      * Every indicator over every wave (overall, then by group), then the changes from wave to wave.
      * New responses are folded into the tallies first; results are recomputed only when the series'
      * results version moved, so an unchanged series answers from memory and a changed one never stale.
