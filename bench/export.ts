@@ -28,7 +28,7 @@ export async function exportBenchmark(url: string, responses: number) {
       process.execPath,
       [
         // A small heap: the export has to stream, it cannot hold the wave in memory.
-        '--max-old-space-size=64',
+        '--max-old-space-size=48',
         '--import',
         'tsx',
         path.join(import.meta.dirname, 'export-child.ts'),

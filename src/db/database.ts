@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { Database } from './schema.ts'
 import { SerializedPGliteDialect } from './serialized-pglite-dialect.ts'
 
@@ -36,12 +36,15 @@ export function openDatabase(target: DatabaseTarget): Db {
     pool.on('connect', (client) => client.on('error', () => {}))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
+  // PGlite (about 45 MB once loaded) is imported only when the embedded database is chosen.
+  let opening: Promise<PGlite> | undefined
   const pglite =
     target.pglite ??
-    (() => {
-      if (target.dataDir) mkdirSync(target.dataDir, { recursive: true })
-      return new PGlite(target.dataDir ?? 'memory://', { parsers: { [INT8]: (v: string) => Number(v) } })
-    })()
+    (() =>
+      (opening ??= import('@electric-sql/pglite').then(({ PGlite }) => {
+        if (target.dataDir) mkdirSync(target.dataDir, { recursive: true })
+        return new PGlite(target.dataDir ?? 'memory://', { parsers: { [INT8]: (v: string) => Number(v) } })
+      })))
   return new Kysely<Database>({
     dialect: new SerializedPGliteDialect({ pglite, searchPath: target.searchPath }),
   })

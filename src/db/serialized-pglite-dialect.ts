@@ -12,7 +12,7 @@ interface Shared {
   tail: Promise<void>
   searchPath: string | undefined
 }
-const sharedState = new WeakMap<PGlite, Shared>()
+const sharedState = new WeakMap<object, Shared>()
 
 /**
  * PGlite has a single connection; Kysely's driver lets a second request's query slip into another
@@ -20,10 +20,11 @@ const sharedState = new WeakMap<PGlite, Shared>()
  * (for tests that share one embedded database) switches the search path to its own schema.
  */
 export class SerializedPGliteDialect extends PGliteDialect {
-  readonly #pglite: PGlite
+  // The instance, or the function that opens it: the key of the queue its connections share.
+  readonly #pglite: PGlite | (() => Promise<PGlite>)
   readonly #searchPath: string | undefined
 
-  constructor(config: { pglite: PGlite; searchPath?: string | undefined }) {
+  constructor(config: { pglite: PGlite | (() => Promise<PGlite>); searchPath?: string | undefined }) {
     super({ pglite: config.pglite })
     this.#pglite = config.pglite
     this.#searchPath = config.searchPath

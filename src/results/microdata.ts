@@ -10,7 +10,7 @@ import type { ResultsService } from './results.service.ts'
 
 /** Combinations of profile answers shared by fewer respondents than this are blanked. */
 export const RARE_BELOW = 5
-const BATCH = 5_000
+const BATCH = 2_000
 const TEXT_TYPES = new Set(['short_text', 'long_text', 'note'])
 const FIXED = ['wave', 'language', 'channel', 'access', 'stratum', 'weight'] as const
 
