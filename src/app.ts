@@ -14,6 +14,7 @@ import { staffSession } from './middleware/staff-session.ts'
 import { PostgresRateLimitStore } from './middleware/rate-limit-store.ts'
 import { invitationRoutes } from './invitations/invitations.routes.ts'
 import { apiRoutes } from './api/api.routes.ts'
+import { apiTokenRoutes } from './api/api-tokens.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
 import { resultsRoutes } from './results/results.routes.ts'
@@ -108,6 +109,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     invitationRoutes(services.db, services.designer, services.invitations, translator, options.publicUrl),
   )
   app.use(resultsRoutes(services.db, services.results))
+  app.use(apiTokenRoutes(services.db))
   app.use(apiRoutes(services.db, services.results, log))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)

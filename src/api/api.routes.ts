@@ -8,6 +8,8 @@ import { listIndicators, minGroupSize, wavesOfSeries } from '../results/results.
 import type { ResultsService } from '../results/results.service.ts'
 import { trendsDocument } from '../results/trend-files.ts'
 import { findSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
+import { writeMicrodataPackage } from '../results/microdata.ts'
+import { tokenUser } from './api-tokens.ts'
 import { listPublishedSeries } from './api.repository.ts'
 import { openApiDocument } from './openapi.ts'
 
@@ -123,6 +125,42 @@ export function apiRoutes(
     )
     const document = await trendsDocument(db, { id: series.seriesId, code: series.seriesCode }, trends, 'all')
     sendJson(req, res, { ...document, organization: series.organizationSlug })
+  })
+
+  // Microdata: only for evaluators of the series' organization, with a personal token.
+  router.get('/api/v1/series/:org/:series/microdata.zip', async (req, res) => {
+    const user = await tokenUser(db, req.get('authorization'), new Date())
+    if (!user) {
+      res.set('WWW-Authenticate', 'Bearer realm="pulso"')
+      throw new ApiError(
+        401,
+        'a valid API token is required (Authorization: Bearer pulso_…); it may have expired or been revoked',
+      )
+    }
+    const org = slug.safeParse(req.params.org)
+    const code = slug.safeParse(req.params.series)
+    if (!org.success || !code.success || org.data !== user.organizationSlug)
+      throw new ApiError(404, 'no such series')
+    const series = await findSeries(db, org.data, code.data)
+    if (!series) throw new ApiError(404, 'no such series')
+    res.set('Cache-Control', 'private, no-store')
+    res.type('application/zip')
+    res.attachment(`microdata-${series.seriesCode}.zip`)
+    try {
+      await writeMicrodataPackage(
+        db,
+        results,
+        {
+          id: series.seriesId,
+          code: series.seriesCode,
+          organization: series.organizationSlug,
+          title: series.title.es,
+        },
+        res,
+      )
+    } catch (error) {
+      res.destroy(error as Error)
+    }
   })
 
   router.use('/api', (_req, _res, next) => next(new ApiError(404, 'no such resource')))

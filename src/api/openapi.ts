@@ -79,11 +79,29 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/series/{org}/{series}/microdata.zip': {
+      get: {
+        summary:
+          'The microdata package (Frictionless Data Package: per-wave and pooled CSV, codebook, datapackage.json)',
+        description:
+          'For evaluators of the series’ organization, with a personal token made at /staff/tokens. Rare profile combinations are blanked and free text is not included.',
+        security: [{ token: [] }],
+        parameters: seriesParams,
+        responses: {
+          '200': { description: 'A zip file', content: { 'application/zip': {} } },
+          '401': problem,
+          '404': problem,
+        },
+      },
+    },
     '/api/v1/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
     },
   },
   components: {
+    securitySchemes: {
+      token: { type: 'http', scheme: 'bearer', description: 'A personal API token (pulso_…)' },
+    },
     schemas: {
       Translated: {
         type: 'object',

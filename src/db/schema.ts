@@ -180,6 +180,17 @@ export interface TrendComparisonTable {
   added_at: Timestamp
 }
 
+export interface ApiTokenTable {
+  id: Generated<number>
+  user_id: number
+  name: string
+  token_hash: string
+  created_at: Timestamp
+  expires_at: Date
+  revoked_at: Date | null
+  last_used_at: Date | null
+}
+
 export interface InstanceKeyTable {
   name: string
   value: string
@@ -249,4 +260,5 @@ export interface Database {
   invitation: InvitationTable
   instance_key: InstanceKeyTable
   trend_comparison: TrendComparisonTable
+  api_token: ApiTokenTable
 }

@@ -102,6 +102,15 @@ describe.skipIf(!browserAvailable)('staff in a real browser', () => {
       await page.getByRole('button', { name: 'Créer l’utilisateur' }).click()
       await page.locator('.error-summary').waitFor()
       await expectAccessible(page, 'users with errors')
+      await page.goto(`${server.url}/staff/tokens`)
+      await page.getByLabel('Nom').fill('R sur mon portable')
+      await page.getByRole('button', { name: 'Créer le jeton' }).click()
+      await page.getByText('Votre nouveau jeton').waitFor()
+      await expectAccessible(page, 'a new API token')
+      await page.getByLabel('Validité (jours)').fill('0')
+      await page.getByRole('button', { name: 'Créer le jeton' }).click()
+      await page.locator('.error-summary').waitFor()
+      await expectAccessible(page, 'tokens with an error')
     } finally {
       await browser.close()
     }
