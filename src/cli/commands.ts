@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import type { StaffRole } from '../db/schema.ts'
@@ -6,6 +7,7 @@ import { recordAudit } from '../staff/audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../staff/password.ts'
 import { findOrganizationBySlug } from '../staff/staff.repository.ts'
 import { loadConfig } from '../config.ts'
+import { backupCheck } from '../ops/backup-check.ts'
 import { invitationsToCsv, MAX_BATCH } from '../invitations/invitation-codes.ts'
 import { createInvitationService } from '../invitations/invitations.service.ts'
 import { createStaffService, STAFF_ROLES } from '../staff/staff.service.ts'
@@ -286,6 +288,23 @@ Object.assign(commands, {
         details: { batch: batchId, count, stratum },
       })
       return `Created ${count} invitation codes for ${context.series.code}/${context.wave.year}${stratum ? ` (stratum ${stratum})` : ''} in ${file}.`
+    },
+  },
+  'backup:check': {
+    usage:
+      '(PostgreSQL only) dump the database, restore it into a fresh database, and check every response came back',
+    options: {},
+    async run(db: Db) {
+      const url = loadConfig().databaseUrl
+      if (!url)
+        throw new CliError(
+          'the embedded database has no pg_dump: stop Pulso and copy its data folder (DATA_DIR) instead',
+        )
+      const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+      const schema = current.rows[0]?.schema
+      const result = await backupCheck(url, schema && schema !== 'public' ? schema : undefined)
+      if (!result.ok) throw new CliError(result.message)
+      return result.message
     },
   },
   'wave:close': {
