@@ -31,6 +31,8 @@ export interface AppOptions {
   codeGuessLimit?: number
   /** The public address printed on invitation letters (PUBLIC_URL). */
   publicUrl?: string | undefined
+  /** Origins whose trend files may be added by address (COMPARISON_ORIGINS). */
+  comparisonOrigins?: string[]
   /** A missing UI string throws (tests) instead of falling back to Spanish. */
   strictTranslations?: boolean
   log?: (line: Record<string, unknown>) => void
@@ -108,7 +110,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(
     invitationRoutes(services.db, services.designer, services.invitations, translator, options.publicUrl),
   )
-  app.use(resultsRoutes(services.db, services.results))
+  app.use(resultsRoutes(services.db, services.results, options.comparisonOrigins ?? []))
   app.use(apiTokenRoutes(services.db))
   app.use(apiRoutes(services.db, services.results, log))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.

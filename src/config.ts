@@ -23,6 +23,25 @@ const configSchema = z.object({
   SUBMIT_RATE_LIMIT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(300),
   SUBMIT_RATE_WINDOW_MINUTES: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(15),
   LOG_REQUESTS: booleanFromEnv.default(false),
+  COMPARISON_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^https?:\/\/[^/\s]+$/,
+            'must be origins like https://encuesta.otraciudad.org, separated by commas',
+          ),
+      ),
+    ),
   PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/[^/\s]+$/, 'must be like https://encuesta.ciudad.org (no path, no trailing slash)')
@@ -43,6 +62,8 @@ export type Config = {
   logRequests: boolean
   /** The address citizens use, printed on invitation letters; unset: the address of the request. */
   publicUrl: string | undefined
+  /** Origins whose published trend files evaluators may add by address (none: upload only). */
+  comparisonOrigins: string[]
 }
 
 /** Reads and validates the environment; the only place in Pulso that touches process.env. */
@@ -69,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     submitRateLimit: { limit: c.SUBMIT_RATE_LIMIT, windowMs: c.SUBMIT_RATE_WINDOW_MINUTES * 60_000 },
     logRequests: c.LOG_REQUESTS,
     publicUrl: c.PUBLIC_URL,
+    comparisonOrigins: c.COMPARISON_ORIGINS,
   }
 }
 

@@ -18,6 +18,7 @@ export async function startServer(
     trustProxy: config.trustProxy,
     submitRateLimit: config.submitRateLimit,
     publicUrl: config.publicUrl,
+    comparisonOrigins: config.comparisonOrigins,
   })
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s))

@@ -122,3 +122,39 @@ export function sideBySide(ours: TrendRow[], others: { city: string; rows: Compa
     })
     .filter((i) => i.cities.length > 0)
 }
+
+export type FetchOutcome = { ok: true; text: string; host: string } | { ok: false; reason: string }
+
+/**
+ * Reads another instance's published trend file from an address whose origin this instance allows
+ * (COMPARISON_ORIGINS): no redirects, 10 s at most, 2 MB at most, so nobody can make the server
+ * fetch arbitrary addresses or wait on them.
+ */
+export async function fetchTrendFile(address: string, allowedOrigins: string[]): Promise<FetchOutcome> {
+  let url: URL
+  try {
+    url = new URL(address)
+  } catch {
+    return { ok: false, reason: 'notAnAddress' }
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || !allowedOrigins.includes(url.origin))
+    return { ok: false, reason: 'originNotAllowed' }
+  try {
+    const res = await fetch(url, {
+      redirect: 'error',
+      signal: AbortSignal.timeout(10_000),
+      headers: { accept: 'application/json' },
+    })
+    if (!res.ok || !res.body) return { ok: false, reason: 'notFetched' }
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for await (const chunk of res.body) {
+      size += chunk.byteLength
+      if (size > COMPARISON_MAX_BYTES) return { ok: false, reason: 'tooLarge' }
+      chunks.push(chunk)
+    }
+    return { ok: true, text: Buffer.concat(chunks).toString('utf8'), host: url.host }
+  } catch {
+    return { ok: false, reason: 'notFetched' }
+  }
+}

@@ -14,6 +14,7 @@ import { minGroupSize, wavesOfSeries } from './results.repository.ts'
 import {
   addComparison,
   COMPARISON_MAX_BYTES,
+  fetchTrendFile,
   listComparisons,
   readTrendFile,
   removeComparison,
@@ -33,7 +34,7 @@ import type { ResultsService } from './results.service.ts'
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 
 /** Results for citizens (closed waves only) and the evaluators' dashboard (waves being answered too). */
-export function resultsRoutes(db: Db, results: ResultsService): Router {
+export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins: string[] = []): Router {
   const router = Router()
 
   async function page(
@@ -252,7 +253,12 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
   async function showComparison(
     res: Response,
     series: Awaited<ReturnType<typeof staffSeries>>,
-    state: { notice?: string; problems?: { row: number; reason: string }[]; status?: number } = {},
+    state: {
+      notice?: string
+      problems?: { row: number; reason: string }[]
+      status?: number
+      url?: string
+    } = {},
   ) {
     const lang: Language = res.locals.lang
     const trends = await results.trends({ id: series.id, minGroupSize: await minGroupSize(db, series.id) })
@@ -295,6 +301,9 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
         }),
         notice: state.notice,
         problems: state.problems ?? [],
+        urlAllowed: comparisonOrigins.length > 0,
+        origins: comparisonOrigins,
+        url: state.url ?? '',
       },
       state.status ?? 200,
     )
@@ -336,6 +345,29 @@ export function resultsRoutes(db: Db, results: ResultsService): Router {
         next(failure)
       }
     })
+  })
+
+  router.post('/staff/results/:series/compare/url', evaluators, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const address = z.object({ url: z.string().trim().max(2000) }).safeParse(req.body ?? {})
+    if (!address.success) throw new HttpError(400, 'badRequest')
+    const fetched = await fetchTrendFile(address.data.url, comparisonOrigins)
+    if (!fetched.ok)
+      return showComparison(res, series, {
+        problems: [{ row: 0, reason: res.locals.t(`compare.${fetched.reason}`) }],
+        status: 400,
+        url: address.data.url,
+      })
+    const reading = readTrendFile(fetched.text, fetched.host)
+    if (!reading.ok)
+      return showComparison(res, series, { problems: reading.problems, status: 400, url: address.data.url })
+    await addComparison(db, {
+      seriesId: series.id,
+      city: reading.city,
+      rows: reading.rows,
+      addedBy: (res.locals.staff as StaffUser).id,
+    })
+    res.redirect(303, `/staff/results/${series.code}/compare?notice=added`)
   })
 
   router.post('/staff/results/:series/compare/:id/remove', evaluators, async (req, res) => {

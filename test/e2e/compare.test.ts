@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formattersFor } from '../../src/i18n/formatters.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { serve } from '../helpers/browser.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -70,5 +71,41 @@ describe('comparing cities on their published trend files', () => {
     const action = /action="([^"]+\/remove)"/.exec(page.text)![1]!
     expect((await evaluator.post(action)).status).toBe(303)
     expect((await evaluator.get(`${base}/compare`)).text).not.toContain('Quitar ciudad-b')
+  })
+})
+
+describe('adding another instance’s trend file by its address', () => {
+  it('fetches it from an allowed origin only, without following redirects', { timeout: 60_000 }, async () => {
+    expect((await evaluator.get(`${base}/compare`)).text).not.toContain('name="url"')
+    const other = await serve(t.app) // the other city's instance, publishing ciudad-b
+    const here = await createTestApp({ comparisonOrigins: [other.url] })
+    try {
+      const city = await loadTrendFixture(here.services.db, { slug: 'ciudad-c' })
+      const reader = await signedIn(here.app, here.services, city.organizationId, 'evaluator')
+      const page = await reader.get(`${base}/compare`)
+      expect(page.text).toContain('name="url"')
+      expect(page.text).toContain(other.url)
+      const add = (url: string) => reader.post(`${base}/compare/url`, { url })
+      for (const [url, message] of [
+        [
+          'https://example.org/api/v1/series/x/y/trends',
+          'Esta instancia no admite archivos de esa dirección',
+        ],
+        ['not an address', 'Escriba una dirección completa'],
+        [`${other.url}/api/v1/series/ciudad-b/nothing/trends`, 'No se pudo obtener el archivo'],
+        [`${other.url}/staff/results/perception`, 'No se pudo obtener el archivo'], // a redirect to sign-in
+        [`${other.url}/api/v1/openapi.json`, 'format must be'],
+      ] as const) {
+        const res = await add(url)
+        expect(res.status, url).toBe(400)
+        expect(res.text, url).toContain(message)
+      }
+      const added = await add(`${other.url}/api/v1/series/ciudad-b/perception/trends`)
+      expect(added.status).toBe(303)
+      expect((await reader.get(`${base}/compare`)).text).toContain('<th scope="col">ciudad-b</th>')
+    } finally {
+      await other.close()
+      await here.close()
+    }
   })
 })

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { parse } from 'csv-parse/sync'
+import { Package } from 'datapackage'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import yauzl from 'yauzl'
@@ -133,6 +137,22 @@ describe('the microdata package', () => {
     const codebook = table('codebook.csv')
     expect(codebook.filter((r) => r.wave === '2024').map((r) => r.code)).toEqual(questionCodes)
     expect(codebook.find((r) => r.code === 'district')).toMatchObject({ profile: 'true', published: 'yes' })
+  })
+
+  it('passes the official Frictionless validator, and every value casts to its field’s type', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pulso-datapackage-'))
+    try {
+      for (const [name, text] of files) writeFileSync(path.join(dir, name), text)
+      const pkg = await Package.load(path.join(dir, 'datapackage.json'))
+      expect(pkg.errors.map(String)).toEqual([])
+      expect(pkg.valid).toBe(true)
+      for (const resource of pkg.resources) {
+        const rows = await resource.read({ keyed: true, cast: true })
+        expect(rows).toHaveLength(table(resource.descriptor.path).length)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('is for evaluators of the organization only', async () => {

@@ -18,6 +18,7 @@ export async function createTestApp(
     now?: () => Date
     submitRateLimit?: { limit: number; windowMs: number }
     codeGuessLimit?: number
+    comparisonOrigins?: string[]
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase()
@@ -31,6 +32,7 @@ export async function createTestApp(
     trustProxy: 'false',
     submitRateLimit: options.submitRateLimit ?? { limit: 100_000, windowMs: 60_000 },
     codeGuessLimit: options.codeGuessLimit ?? 1000,
+    comparisonOrigins: options.comparisonOrigins ?? [],
     strictTranslations: true,
     log: (line) => logged.push(line),
   })
