@@ -309,6 +309,24 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     )
   }
 
+  /** Keeps a trend file that read well, or shows its problems row by row. */
+  async function keepComparison(
+    res: Response,
+    series: Awaited<ReturnType<typeof staffSeries>>,
+    reading: ReturnType<typeof readTrendFile>,
+    url?: string,
+  ) {
+    if (!reading.ok)
+      return showComparison(res, series, { problems: reading.problems, status: 400, ...(url ? { url } : {}) })
+    await addComparison(db, {
+      seriesId: series.id,
+      city: reading.city,
+      rows: reading.rows,
+      addedBy: (res.locals.staff as StaffUser).id,
+    })
+    res.redirect(303, `/staff/results/${series.code}/compare?notice=added`)
+  }
+
   router.get('/staff/results/:series/compare', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
     await showComparison(res, series, { notice: req.query.notice === 'added' ? 'added' : undefined })
@@ -333,14 +351,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
           req.file.buffer.toString('utf8'),
           req.file.originalname.replace(/\.json$/i, ''),
         )
-        if (!reading.ok) return showComparison(res, series, { problems: reading.problems, status: 400 })
-        await addComparison(db, {
-          seriesId: series.id,
-          city: reading.city,
-          rows: reading.rows,
-          addedBy: (res.locals.staff as StaffUser).id,
-        })
-        res.redirect(303, `/staff/results/${series.code}/compare?notice=added`)
+        await keepComparison(res, series, reading)
       } catch (failure) {
         next(failure)
       }
@@ -358,16 +369,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         status: 400,
         url: address.data.url,
       })
-    const reading = readTrendFile(fetched.text, fetched.host)
-    if (!reading.ok)
-      return showComparison(res, series, { problems: reading.problems, status: 400, url: address.data.url })
-    await addComparison(db, {
-      seriesId: series.id,
-      city: reading.city,
-      rows: reading.rows,
-      addedBy: (res.locals.staff as StaffUser).id,
-    })
-    res.redirect(303, `/staff/results/${series.code}/compare?notice=added`)
+    await keepComparison(res, series, readTrendFile(fetched.text, fetched.host), address.data.url)
   })
 
   router.post('/staff/results/:series/compare/:id/remove', evaluators, async (req, res) => {
