@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream'
 import { Router, type Response } from 'express'
 import multer from 'multer'
 import { z } from 'zod'
@@ -10,7 +11,7 @@ import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translate
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
-import { minGroupSize, wavesOfSeries } from './results.repository.ts'
+import { foldNewResponses, minGroupSize, resultsVersion, wavesOfSeries } from './results.repository.ts'
 import {
   addComparison,
   COMPARISON_MAX_BYTES,
@@ -218,6 +219,41 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   })
 
   // Evaluators see every file with its size before downloading it.
+  // The microdata package's size, computed in the background (it means writing the whole package)
+  // and kept until the series' results change.
+  const microdataSizes = new Map<number, { version: string; bytes?: number; pending?: boolean }>()
+  async function microdataSize(series: Awaited<ReturnType<typeof staffSeries>>, organization: string) {
+    const current = await resultsVersion(db, series.id)
+    const known = microdataSizes.get(series.id)
+    if (known?.bytes !== undefined && known.version === current.token && !current.untallied)
+      return known.bytes
+    if (known?.pending) return undefined
+    const entry: { version: string; bytes?: number; pending?: boolean } = { version: '', pending: true }
+    microdataSizes.set(series.id, entry)
+    void (async () => {
+      for (const wave of await wavesOfSeries(db, series.id))
+        if (wave.status !== 'draft') await foldNewResponses(db, wave.id)
+      entry.version = (await resultsVersion(db, series.id)).token
+      let bytes = 0
+      const counter = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          bytes += chunk.length
+          done()
+        },
+      })
+      const title = inLanguage(series.title, 'es')
+      await writeMicrodataPackage(
+        db,
+        results,
+        { id: series.id, code: series.code, organization, title },
+        counter,
+      )
+      entry.bytes = bytes
+      entry.pending = false
+    })().catch(() => microdataSizes.delete(series.id))
+    return undefined
+  }
+
   router.get('/staff/results/:series/downloads', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
     const options = await downloadOptions(series.id, req.query)
@@ -240,6 +276,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       files,
       csvWithBomHref: `/staff/results/${series.code}/trends.csv?${bomQuery}`,
       microdataHref: `/staff/results/${series.code}/microdata.zip`,
+      microdataBytes: await microdataSize(series, (res.locals.staff as StaffUser).organizationSlug),
       minGroupSize: await minGroupSize(db, series.id),
     })
   })

@@ -110,6 +110,19 @@ describe('evaluators download the trends', () => {
       expect(page.text).toContain(`${base}/trends.${format}?by=district`)
     expect(page.text).toMatch(/\d+,\d KB/)
     expect(page.text).toContain('Taylor')
+    expect(page.text).toContain('tamaño: se está calculando')
+    // The microdata package's size is worked out in the background, then shown.
+    let shown: string | undefined
+    for (let i = 0; i < 100 && !shown; i++) {
+      const again = await evaluator.get(`${base}/downloads`)
+      shown = /Paquete de microdatos \(ZIP\)<\/a> · ([\d.]+,\d) KB/.exec(again.text)?.[1]
+      if (!shown) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const zip = await evaluator.agent.get(`${base}/microdata.zip`).buffer(true).parse(binary)
+    const kilobytes = Number(shown!.replace(/\./g, '').replace(',', '.'))
+    expect(Math.abs(kilobytes * 1024 - (zip.body as Buffer).length)).toBeLessThan(
+      0.01 * (zip.body as Buffer).length,
+    )
   })
 
   it('refuses unknown formats and options, and other people’s series', async () => {
