@@ -106,4 +106,32 @@ describe('several instances on one database', () => {
     const { rows } = await sql<{ key: string }>`select key from rate_limit`.execute(t.services.db)
     expect(rows.every((r) => !r.key.includes('127.0.0.1') && !r.key.includes('::'))).toBe(true)
   })
+
+  it('hold a large limit across instances within 2%, counting hits in memory between writes', async () => {
+    // A limit of 200 lets each instance keep up to 3 hits in memory (2%, see PostgresRateLimitStore).
+    const options = {
+      production: false,
+      trustProxy: 'false',
+      submitRateLimit: { limit: 200, windowMs: 60_000 },
+      strictTranslations: true,
+      log: () => {},
+    }
+    const apps = [0, 1].map(() => createApp(createServices(t.database.reopen(), { secret: SECRET }), options))
+    await sql`delete from rate_limit`.execute(t.services.db)
+    const page = await request(apps[0]!).get(survey.url)
+    const cookies = (page.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ')
+    let accepted = 0
+    for (let i = 0; i < 240; i++) {
+      const res = await request(apps[i % 2]!)
+        .post(`${survey.url}/start`)
+        .set('Cookie', cookies)
+        .type('form')
+        .send(formBody({ _csrf: csrfToken(page.text) }))
+      if (res.status === 303) accepted += 1
+      else expect(res.status).toBe(429)
+    }
+    // Never fewer than the limit; at most each instance's 3 unwritten hits more.
+    expect(accepted).toBeGreaterThanOrEqual(200)
+    expect(accepted).toBeLessThanOrEqual(206)
+  })
 })
