@@ -7,8 +7,9 @@ import { isDatabaseUnavailable } from '../middleware/errors.ts'
 import { listIndicators, minGroupSize, wavesOfSeries } from '../results/results.repository.ts'
 import type { ResultsService } from '../results/results.service.ts'
 import { trendsDocument } from '../results/trend-files.ts'
+import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { findSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
-import { writeMicrodataPackage } from '../results/microdata.ts'
+import { sendMicrodataPackage } from '../results/microdata.ts'
 import { tokenUser } from './api-tokens.ts'
 import { listPublishedSeries } from './api.repository.ts'
 import { openApiDocument } from './openapi.ts'
@@ -63,6 +64,12 @@ export function apiRoutes(
     return { series, waves }
   }
 
+  /** What a published wave's results can be broken down by. */
+  const breakdownsOf = async (waveId: number) => [
+    ...breakdownQuestions(await loadQuestionnaire(db, waveId)).map((q) => q.code),
+    'language',
+  ]
+
   router.get('/api/v1/openapi.json', (req, res) => sendJson(req, res, openApiDocument))
 
   router.get('/api/v1/series', async (req, res) => {
@@ -77,7 +84,6 @@ export function apiRoutes(
 
   router.get('/api/v1/series/:org/:series', async (req, res) => {
     const { series, waves } = await publishedSeries(req.params)
-    const questionnaire = await loadQuestionnaire(db, waves.at(-1)!.id)
     sendJson(req, res, {
       organization: series.organizationSlug,
       organizationName: series.organizationName,
@@ -93,10 +99,7 @@ export function apiRoutes(
         excludedCodes: i.excludedCodes,
         label: i.label,
       })),
-      breakdowns: [
-        ...questionnaire.questions.filter((q) => q.isProfile && q.options.length > 0).map((q) => q.code),
-        'language',
-      ],
+      breakdowns: await breakdownsOf(waves.at(-1)!.id),
       links: {
         trends: `/api/v1/series/${series.organizationSlug}/${series.seriesCode}/trends`,
         page: `/s/${series.organizationSlug}/${series.seriesCode}/results`,
@@ -106,11 +109,7 @@ export function apiRoutes(
 
   router.get('/api/v1/series/:org/:series/trends', async (req, res) => {
     const { series, waves } = await publishedSeries(req.params)
-    const questionnaire = await loadQuestionnaire(db, waves.at(-1)!.id)
-    const breakdowns = [
-      ...questionnaire.questions.filter((q) => q.isProfile && q.options.length > 0).map((q) => q.code),
-      'language',
-    ]
+    const breakdowns = await breakdownsOf(waves.at(-1)!.id)
     const query = z
       .object({
         breakdown: z.enum(breakdowns as [string, ...string[]]).optional(),
@@ -144,23 +143,12 @@ export function apiRoutes(
     const series = await findSeries(db, org.data, code.data)
     if (!series) throw new ApiError(404, 'no such series')
     res.set('Cache-Control', 'private, no-store')
-    res.type('application/zip')
-    res.attachment(`microdata-${series.seriesCode}.zip`)
-    try {
-      await writeMicrodataPackage(
-        db,
-        results,
-        {
-          id: series.seriesId,
-          code: series.seriesCode,
-          organization: series.organizationSlug,
-          title: series.title.es,
-        },
-        res,
-      )
-    } catch (error) {
-      res.destroy(error as Error)
-    }
+    await sendMicrodataPackage(res, db, results, {
+      id: series.seriesId,
+      code: series.seriesCode,
+      organization: series.organizationSlug,
+      title: series.title.es,
+    })
   })
 
   router.use('/api', (_req, _res, next) => next(new ApiError(404, 'no such resource')))

@@ -47,9 +47,12 @@ export function respondentKey(pepper: string, normalizedCode: string): string {
     .toString('base64url')
 }
 
-/** What is stored of a code: the hash of its respondent key (also the key of its draft). */
-export function codeHash(pepper: string, normalizedCode: string): string {
-  return createHash('sha256').update(respondentKey(pepper, normalizedCode)).digest('base64url')
+/**
+ * What is stored of a code: the hash of its respondent key, made as the survey hashes any draft's
+ * key, so it is also the key of the code's draft.
+ */
+export function respondentKeyHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64url')
 }
 
 /** The codes of a batch as CSV (RFC 4180): code, the address printed on its letter, stratum. */

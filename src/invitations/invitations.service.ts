@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { Db } from '../db/database.ts'
-import { newCode, normalizeCode, respondentKey } from './invitation-codes.ts'
+import { newCode, normalizeCode, respondentKey, respondentKeyHash } from './invitation-codes.ts'
 import * as repo from './invitations.repository.ts'
 
 export type CodeCheck =
@@ -18,8 +17,6 @@ interface NewBatch {
   createdBy: number | null
 }
 
-const hashOf = (key: string) => createHash('sha256').update(key).digest('base64url')
-
 /** New codes for a wave, inside the caller's transaction; undefined when the request key was used. */
 export async function makeInvitations(
   db: Db,
@@ -32,7 +29,7 @@ export async function makeInvitations(
   const batchId = await repo.insertBatch(db, {
     waveId: batch.waveId,
     stratum: batch.stratum,
-    codeHashes: list.map((code) => hashOf(respondentKey(pepper, normalizeCode(code)!))),
+    codeHashes: list.map((code) => respondentKeyHash(respondentKey(pepper, normalizeCode(code)!))),
     requestKey: batch.requestKey ?? null,
     createdBy: batch.createdBy,
   })
@@ -56,7 +53,7 @@ export function createInvitationService(db: Db) {
       const code = normalizeCode(typed)
       if (!code) return { kind: 'malformed' }
       const key = respondentKey(await pepperOf(), code)
-      const keyHash = hashOf(key)
+      const keyHash = respondentKeyHash(key)
       const invitation = await repo.findInvitation(db, keyHash)
       if (!invitation) return { kind: 'unknown' }
       if (invitation.waveId !== waveId) return { kind: 'otherWave' }

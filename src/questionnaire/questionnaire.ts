@@ -91,3 +91,8 @@ export function questionsOnPage(questionnaire: Questionnaire, page: number, answ
   const kept = keepVisibleAnswers(questionnaire, answers)
   return questionnaire.questions.filter((q) => q.page === page && isShown(q, kept))
 }
+
+/** The questions results can be broken down by: profile questions with options. */
+export function breakdownQuestions(questionnaire: Questionnaire): Question[] {
+  return questionnaire.questions.filter((q) => q.isProfile && q.options.length > 0)
+}

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import type { Response } from 'express'
 import { finished } from 'node:stream/promises'
 import { ZipFile } from 'yazl'
 import type { Db } from '../db/database.ts'
@@ -75,6 +76,22 @@ export async function writeMicrodataPackage(
   )
   zip.end()
   await finished(zip.outputStream)
+}
+
+/** Sends the package as a download; a failure midway cuts the response so it cannot pass for a whole file. */
+export async function sendMicrodataPackage(
+  res: Response,
+  db: Db,
+  results: ResultsService,
+  series: { id: number; code: string; organization: string; title: string },
+): Promise<void> {
+  res.type('application/zip')
+  res.attachment(`microdata-${series.code}.zip`)
+  try {
+    await writeMicrodataPackage(db, results, series, res)
+  } catch (error) {
+    res.destroy(error as Error)
+  }
 }
 
 async function* rows(db: Db, parts: WavePart[], codes: string[]): AsyncGenerator<string> {

@@ -7,11 +7,12 @@ import { findSeries as findStaffSeries } from '../designer/designer.repository.t
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requireRole } from '../middleware/staff-session.ts'
+import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
-import { foldNewResponses, minGroupSize, resultsVersion, wavesOfSeries } from './results.repository.ts'
+import { minGroupSize, wavesOfSeries } from './results.repository.ts'
 import {
   addComparison,
   COMPARISON_MAX_BYTES,
@@ -21,7 +22,7 @@ import {
   removeComparison,
   sideBySide,
 } from './comparison.ts'
-import { writeMicrodataPackage } from './microdata.ts'
+import { sendMicrodataPackage, writeMicrodataPackage } from './microdata.ts'
 import { resultsViewModel } from './results-page.view-model.ts'
 import {
   TREND_FORMATS,
@@ -49,7 +50,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     )
     const latest = waves.at(-1)
     const questionnaire = latest ? await loadQuestionnaire(db, latest.id) : { waveId: 0, questions: [] }
-    const profiles = questionnaire.questions.filter((q) => q.isProfile && q.options.length > 0)
+    const profiles = breakdownQuestions(questionnaire)
     const breakdowns = [
       ...profiles.map((q) => ({ value: q.code, label: inLanguage(q.text, lang) })),
       { value: 'language', label: res.locals.t('results.languageOfResponse') },
@@ -139,9 +140,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   async function downloadOptions(seriesId: number, query: Record<string, unknown>) {
     const waves = (await wavesOfSeries(db, seriesId)).filter((w) => w.status !== 'draft')
     const latest = waves.at(-1)
-    const profiles = latest
-      ? (await loadQuestionnaire(db, latest.id)).questions.filter((q) => q.isProfile && q.options.length > 0)
-      : []
+    const profiles = latest ? breakdownQuestions(await loadQuestionnaire(db, latest.id)) : []
     const parsed = z
       .object({
         by: z.enum(['language', ...profiles.map((q) => q.code)]).optional(),
@@ -197,43 +196,26 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   // Streamed: a million responses go out in batches, never all in memory.
   router.get('/staff/results/:series/microdata.zip', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    const me: StaffUser = res.locals.staff
-    res.type('application/zip')
-    res.attachment(`microdata-${series.code}.zip`)
-    try {
-      await writeMicrodataPackage(
-        db,
-        results,
-        {
-          id: series.id,
-          code: series.code,
-          organization: me.organizationSlug,
-          title: inLanguage(series.title, res.locals.lang),
-        },
-        res,
-      )
-    } catch (error) {
-      // Headers are gone: cut the download short so it cannot pass for a whole file.
-      res.destroy(error as Error)
-    }
+    await sendMicrodataPackage(res, db, results, {
+      id: series.id,
+      code: series.code,
+      organization: (res.locals.staff as StaffUser).organizationSlug,
+      title: inLanguage(series.title, res.locals.lang),
+    })
   })
 
-  // Evaluators see every file with its size before downloading it.
   // The microdata package's size, computed in the background (it means writing the whole package)
   // and kept until the series' results change.
   const microdataSizes = new Map<number, { version: string; bytes?: number; pending?: boolean }>()
   async function microdataSize(series: Awaited<ReturnType<typeof staffSeries>>, organization: string) {
-    const current = await resultsVersion(db, series.id)
+    const current = await results.currentVersion(series.id)
     const known = microdataSizes.get(series.id)
-    if (known?.bytes !== undefined && known.version === current.token && !current.untallied)
-      return known.bytes
+    if (known?.bytes !== undefined && known.version === current) return known.bytes
     if (known?.pending) return undefined
     const entry: { version: string; bytes?: number; pending?: boolean } = { version: '', pending: true }
     microdataSizes.set(series.id, entry)
     void (async () => {
-      for (const wave of await wavesOfSeries(db, series.id))
-        if (wave.status !== 'draft') await foldNewResponses(db, wave.id)
-      entry.version = (await resultsVersion(db, series.id)).token
+      entry.version = current
       let bytes = 0
       const counter = new Writable({
         write(chunk: Buffer, _encoding, done) {
@@ -254,6 +236,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     return undefined
   }
 
+  // Evaluators see every file with its size before downloading it.
   router.get('/staff/results/:series/downloads', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
     const options = await downloadOptions(series.id, req.query)

@@ -246,18 +246,22 @@ export function createResultsService(db: Db) {
       }
     },
 
+    /** Folds responses not yet tallied, then returns what identifies the series' results now. */
+    async currentVersion(seriesId: number): Promise<string> {
+      const version = await repo.resultsVersion(db, seriesId)
+      if (!version.untallied) return version.token
+      for (const wave of await repo.wavesOfSeries(db, seriesId))
+        if (wave.status !== 'draft') await repo.foldNewResponses(db, wave.id)
+      return (await repo.resultsVersion(db, seriesId)).token
+    },
+
     /**
      * Every indicator over every wave (overall, then by group), then the changes from wave to wave.
      * New responses are folded into the tallies first; results are recomputed only when the series'
      * results version moved, so an unchanged series answers from memory and a changed one never stale.
      */
     async trends(series: { id: number; minGroupSize: number }, options: TrendOptions = {}): Promise<Trends> {
-      let version = await repo.resultsVersion(db, series.id)
-      if (version.untallied) {
-        for (const wave of await repo.wavesOfSeries(db, series.id))
-          if (wave.status !== 'draft') await repo.foldNewResponses(db, wave.id)
-        version = await repo.resultsVersion(db, series.id)
-      }
+      const version = await service.currentVersion(series.id)
       const key = JSON.stringify([
         series,
         options.breakdown ?? null,
@@ -266,10 +270,10 @@ export function createResultsService(db: Db) {
         options.sample ?? 'all',
       ])
       const cached = computed.get(key)
-      if (cached?.version === version.token) return cached.trends
+      if (cached?.version === version) return cached.trends
       const trends = await computeTrends(series, options)
       computed.delete(key)
-      computed.set(key, { version: version.token, trends })
+      computed.set(key, { version, trends })
       // Oldest first in a Map: keep the most recent results of a few hundred series and options.
       if (computed.size > 256) computed.delete(computed.keys().next().value!)
       return trends

@@ -24,6 +24,16 @@ export interface WaveRecord {
   accessMode: AccessMode
 }
 
+const seriesColumns = [
+  's.id as seriesId',
+  's.code as seriesCode',
+  's.title',
+  's.description',
+  'o.id as organizationId',
+  'o.slug as organizationSlug',
+  'o.name as organizationName',
+] as const
+
 /** A series by its public address, scoped to its organization. */
 export async function findSeries(
   db: Db,
@@ -33,15 +43,7 @@ export async function findSeries(
   const row = await db
     .selectFrom('survey_series as s')
     .innerJoin('organization as o', 'o.id', 's.organization_id')
-    .select([
-      's.id as seriesId',
-      's.code as seriesCode',
-      's.title',
-      's.description',
-      'o.id as organizationId',
-      'o.slug as organizationSlug',
-      'o.name as organizationName',
-    ])
+    .select(seriesColumns)
     .where('o.slug', '=', organizationSlug)
     .where('s.code', '=', seriesCode)
     .executeTakeFirst()
@@ -80,13 +82,7 @@ export async function findSeriesWithCurrentWave(
       (join) => join.onRef('w.series_id', '=', 's.id').on('w.rank', '=', 1),
     )
     .select([
-      's.id as seriesId',
-      's.code as seriesCode',
-      's.title',
-      's.description',
-      'o.id as organizationId',
-      'o.slug as organizationSlug',
-      'o.name as organizationName',
+      ...seriesColumns,
       'w.id as waveId',
       'w.year',
       'w.status',
