@@ -12,6 +12,8 @@ import { locale } from './middleware/locale.ts'
 import { codeGuessRateLimits, signInRateLimit, submissionRateLimit } from './middleware/rate-limits.ts'
 import { staffSession } from './middleware/staff-session.ts'
 import { PostgresRateLimitStore } from './middleware/rate-limit-store.ts'
+import { feedbackRoutes } from './feedback/feedback.routes.ts'
+import { projectRoutes } from './feedback/projects.routes.ts'
 import { invitationRoutes } from './invitations/invitations.routes.ts'
 import { apiRoutes } from './api/api.routes.ts'
 import { apiTokenRoutes } from './api/api-tokens.ts'
@@ -97,6 +99,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     (name) => new PostgresRateLimitStore(services.db, name, services.secret),
   )
   app.use(surveyRoutes(services.survey, submissions, codeGuesses, secureCookies))
+  app.use(feedbackRoutes(services.feedback, submissions))
   app.use('/staff', staffSession(services.staff))
   app.use(
     staffRoutes(
@@ -110,6 +113,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(
     invitationRoutes(services.db, services.designer, services.invitations, translator, options.publicUrl),
   )
+  app.use(projectRoutes(services.feedback, options.publicUrl))
   app.use(resultsRoutes(services.db, services.results, options.comparisonOrigins ?? []))
   app.use(apiTokenRoutes(services.db))
   app.use(apiRoutes(services.db, services.results, log))

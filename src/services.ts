@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Config } from './config.ts'
 import { openDatabase, type Db, type DatabaseTarget } from './db/database.ts'
 import { createDesignerService, type DesignerService } from './designer/designer.service.ts'
+import { createFeedbackService, type FeedbackService } from './feedback/feedback.service.ts'
 import { createInvitationService, type InvitationService } from './invitations/invitations.service.ts'
 import { createResultsService, type ResultsService } from './results/results.service.ts'
 import { createStaffService, type StaffService } from './staff/staff.service.ts'
@@ -15,6 +16,7 @@ export interface Services {
   designer: DesignerService
   results: ResultsService
   invitations: InvitationService
+  feedback: FeedbackService
   secret: Buffer
 }
 
@@ -36,6 +38,7 @@ export function createServices(
     db,
     survey: createSurveyService(db, invitations, now),
     invitations,
+    feedback: createFeedbackService(db, now),
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),
     results: createResultsService(db),

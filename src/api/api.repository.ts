@@ -15,6 +15,7 @@ export async function listPublishedSeries(db: Db) {
       sql<number[]>`array_agg(w.year order by w.year)`.as('waves'),
     ])
     .where('w.status', '=', 'closed')
+    .where('s.purpose', '=', 'perception')
     .groupBy(['o.slug', 'o.name', 's.code', 's.title'])
     .orderBy('o.slug')
     .orderBy('s.code')

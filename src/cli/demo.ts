@@ -1,4 +1,5 @@
 import { main } from '../server.ts'
+import { DEMO_PROJECTS } from '../demo/feedback-demo.ts'
 import { isEmpty, loadDemo, DEMO_ORGANIZATION, DEMO_SERIES_CODE, DEMO_STAFF } from '../demo/demo-data.ts'
 
 // Loads the demo only into an empty database, then serves it.
@@ -23,8 +24,9 @@ await main(
       ...(invitationCodes.length
         ? [`  Invitation codes to try (one response each): ${invitationCodes.join(', ')}`]
         : []),
+      `  Beneficiary feedback (partner projects): ${DEMO_PROJECTS.map((p) => `${url}/f/${p.code}`).join('  ')}`,
       `  Staff area: ${url}/staff`,
-      ...DEMO_STAFF.map((m) => `    ${m.role.padEnd(9)} ${m.email}  password: ${m.password}`),
+      ...DEMO_STAFF.map((m) => `    ${m.role.padEnd(11)} ${m.email}  password: ${m.password}`),
       '  Press Ctrl+C to stop.',
     ].join('\n'),
 )

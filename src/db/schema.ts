@@ -23,7 +23,11 @@ export interface SurveySeriesTable {
   created_at: Timestamp
   /** Moved by triggers whenever the series' results can change (see migration 2026-11-28T0100). */
   results_version: ColumnType<number, never, never>
+  /** A citizen perception survey, or a feedback questionnaire used by partner projects. */
+  purpose: ColumnType<SeriesPurpose, SeriesPurpose | undefined, never>
 }
+
+export type SeriesPurpose = 'perception' | 'feedback'
 
 export type WaveStatus = 'draft' | 'open' | 'closed'
 
@@ -237,6 +241,58 @@ export interface AnswerTallyTable {
   value_sum_squares: number
 }
 
+export type ProjectStatus = 'draft' | 'open' | 'closed' | 'hidden'
+
+export interface PartnerProjectTable {
+  id: Generated<number>
+  organization_id: number
+  code: string
+  name: string
+  partner: string
+  country: string
+  sector: string
+  sdgs: JSONColumnType<number[], string | undefined, string>
+  languages: JSONColumnType<string[], string, string>
+  starts_on: ColumnType<string | null, string | null | undefined, string | null>
+  ends_on: ColumnType<string | null, string | null | undefined, string | null>
+  description: JSONColumnType<Partial<Translated>, string | undefined, string>
+  questionnaire_series_id: number | null
+  status: ColumnType<ProjectStatus, ProjectStatus | undefined, ProjectStatus>
+  created_at: Timestamp
+}
+
+export type FeedbackReview = 'new' | 'approved' | 'rejected'
+
+export interface FeedbackTable {
+  id: Generated<number>
+  project_id: number
+  wave_id: number
+  language: string
+  channel: 'web' | 'assisted'
+  facilitator_id: number | null
+  publish_consent: boolean
+  contact_consent: boolean
+  submitted_at: Timestamp
+  idempotency_key: string
+  review: ColumnType<FeedbackReview, FeedbackReview | undefined, FeedbackReview>
+  reviewed_by: number | null
+  reviewed_at: Date | null
+  redacted: ColumnType<boolean, boolean | undefined, boolean>
+}
+
+export interface FeedbackAnswerTable {
+  feedback_id: number
+  question_id: number
+  option_code: string | null
+  value_number: number | null
+  value_text: string | null
+}
+
+export interface FeedbackContactTable {
+  feedback_id: number
+  contact: string
+}
+
 export interface Database {
   organization: OrganizationTable
   survey_series: SurveySeriesTable
@@ -261,4 +317,8 @@ export interface Database {
   instance_key: InstanceKeyTable
   trend_comparison: TrendComparisonTable
   api_token: ApiTokenTable
+  partner_project: PartnerProjectTable
+  feedback: FeedbackTable
+  feedback_answer: FeedbackAnswerTable
+  feedback_contact: FeedbackContactTable
 }

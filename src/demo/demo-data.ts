@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import { makeInvitations } from '../invitations/invitations.service.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
-import { questionType } from '../questionnaire/question-types/index.ts'
+import { answerRows } from '../questionnaire/question-types/index.ts'
 import {
   insertOrganization,
   insertQuestions,
@@ -12,6 +12,7 @@ import {
 import { foldNewResponses, replaceMargins, saveIndicator } from '../results/results.repository.ts'
 import { hashPassword } from '../staff/password.ts'
 import { insertUser } from '../staff/staff.repository.ts'
+import { loadFeedbackDemo } from './feedback-demo.ts'
 import { DEMO_DISTRICTS, perceptionQuestionnaire } from './perception-questionnaire.ts'
 import { syntheticResponses } from './synthetic-responses.ts'
 
@@ -125,6 +126,12 @@ export const DEMO_STAFF = [
     role: 'evaluator' as const,
     isPlatformAdmin: false,
   },
+  {
+    email: 'facilitator@ciudad-ejemplo.org',
+    password: 'demo-facilitator-pulso',
+    role: 'facilitator' as const,
+    isPlatformAdmin: false,
+  },
 ]
 
 /** True when the database holds no organization yet, so the demo may be loaded. */
@@ -139,9 +146,18 @@ export async function loadDemo(db: Db): Promise<{ responses: number; invitationC
   const invitationCodes: string[] = []
   await db.transaction().execute(async (trx) => {
     const organizationId = await insertOrganization(trx, DEMO_ORGANIZATION)
+    const staffIds = new Map<string, number>()
     for (const member of DEMO_STAFF) {
-      await insertUser(trx, { ...member, organizationId, passwordHash: await hashPassword(member.password) })
+      staffIds.set(
+        member.role,
+        await insertUser(trx, {
+          ...member,
+          organizationId,
+          passwordHash: await hashPassword(member.password),
+        }),
+      )
     }
+    await loadFeedbackDemo(trx, organizationId, staffIds.get('facilitator')!)
     const seriesId = await insertSeries(trx, {
       organizationId,
       code: DEMO_SERIES_CODE,
@@ -191,13 +207,11 @@ export async function loadDemo(db: Db): Promise<{ responses: number; invitationC
           .returning('id')
           .execute()
         const rows = batch.flatMap((r, i) =>
-          questionnaire.questions.flatMap((question) => {
-            const value = r.answers[question.code]
-            if (value === undefined) return []
-            return questionType(question.type)
-              .toRows(value, question)
-              .map((row) => ({ ...row, response_id: ids[i]!.id, wave_id: waveId, question_id: question.id }))
-          }),
+          answerRows(questionnaire, r.answers).map((row) => ({
+            ...row,
+            response_id: ids[i]!.id,
+            wave_id: waveId,
+          })),
         )
         await trx.insertInto('answer').values(rows).execute()
       }

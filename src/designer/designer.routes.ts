@@ -37,6 +37,7 @@ const seriesForm = z.object({
   title_es: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
   title_fr: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
   title_pt: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
+  purpose: z.enum(['perception', 'feedback'], { error: 'formErrors.invalid' }).default('perception'),
 })
 const waveForm = z.object({
   year: z.coerce
@@ -88,7 +89,7 @@ export function designerRoutes(designer: DesignerService): Router {
   router.get('/staff/series/new', designers, (_req, res) => showNewSeries(res, noErrors, {}))
   router.post('/staff/series/new', designers, async (req, res) => {
     const values = Object.fromEntries(
-      ['code', 'title_es', 'title_fr', 'title_pt'].map((k) => [k, String(req.body?.[k] ?? '')]),
+      ['code', 'title_es', 'title_fr', 'title_pt', 'purpose'].map((k) => [k, String(req.body?.[k] ?? '')]),
     )
     const form = seriesForm.safeParse(req.body ?? {})
     if (!form.success) return showNewSeries(res, formErrors(form.error, res.locals.t), values, 400)
@@ -101,7 +102,11 @@ export function designerRoutes(designer: DesignerService): Router {
         400,
       )
     const title = { es: form.data.title_es, fr: form.data.title_fr, pt: form.data.title_pt }
-    const created = await designer.createSeries(me(res), { code: form.data.code, title })
+    const created = await designer.createSeries(me(res), {
+      code: form.data.code,
+      title,
+      purpose: form.data.purpose,
+    })
     if (!created.ok)
       return showNewSeries(res, formErrors({ code: 'formErrors.slugTaken' }, res.locals.t), values, 400)
     res.redirect(303, `/staff/series/${form.data.code}`)

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts'
+import type { SeriesPurpose } from '../db/schema.ts'
 import { defaultOptions } from '../questionnaire/default-options.ts'
 import {
   publishProblems,
@@ -111,7 +112,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
 
     async createSeries(
       actor: StaffUser,
-      input: { code: string; title: Translated },
+      input: { code: string; title: Translated; purpose?: SeriesPurpose },
     ): Promise<{ ok: boolean }> {
       if (await repo.findSeries(db, actor.organizationId, input.code)) return { ok: false }
       await db.transaction().execute(async (trx) => {
@@ -119,6 +120,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
           organizationId: actor.organizationId,
           code: input.code,
           title: input.title,
+          purpose: input.purpose ?? 'perception',
         })
         await recordAudit(trx, {
           organizationId: actor.organizationId,

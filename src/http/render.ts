@@ -1,18 +1,25 @@
 import type { Response } from 'express'
 
-/** Renders a view inside the page layout; `title` is the page's own title, before the site name. */
+/**
+ * Renders a view inside the page layout (or `layout`, e.g. the light one of beneficiaries' pages);
+ * `title` is the page's own title, before the site name.
+ */
 export function renderPage(
   res: Response,
   view: string,
-  model: Record<string, unknown> & { title: string },
+  model: Record<string, unknown> & { title: string; layout?: 'layouts/page' | 'layouts/light' },
   status = 200,
   onError: (error: Error) => void = (error) => res.req.next?.(error),
 ): void {
   res.render(view, model, (error: Error | null, body?: string) => {
     if (error) return onError(error)
-    res.render('layouts/page', { ...model, body }, (layoutError: Error | null, html?: string) => {
-      if (layoutError) return onError(layoutError)
-      res.status(status).send(html)
-    })
+    res.render(
+      model.layout ?? 'layouts/page',
+      { ...model, body },
+      (layoutError: Error | null, html?: string) => {
+        if (layoutError) return onError(layoutError)
+        res.status(status).send(html)
+      },
+    )
   })
 }

@@ -10,6 +10,7 @@ const LANGUAGE_COOKIE = 'pulso_lang'
 export function locale(translator: i18n, secureCookies: boolean): RequestHandler {
   return (req, res, next) => {
     const asked = req.query.lang
+    const negotiated = negotiateLanguage(req.get('accept-language'))
     let language: Language
     if (isLanguage(asked)) {
       language = asked
@@ -21,21 +22,31 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
       })
     } else {
       const fromCookie = req.cookies?.[LANGUAGE_COOKIE]
-      language = isLanguage(fromCookie)
-        ? fromCookie
-        : (negotiateLanguage(req.get('accept-language')) ?? DEFAULT_LANGUAGE)
+      language = isLanguage(fromCookie) ? fromCookie : (negotiated ?? DEFAULT_LANGUAGE)
     }
+    // How the language was found: picked by the reader (link or cookie), their browser's, or none.
+    res.locals.languageSource =
+      isLanguage(asked) || isLanguage(req.cookies?.[LANGUAGE_COOKIE])
+        ? 'chosen'
+        : negotiated
+          ? 'browser'
+          : 'default'
     res.vary('Accept-Language')
     res.vary('Cookie')
-    res.set('Content-Language', language)
-    res.locals.lang = language
-    res.locals.t = translator.getFixedT(language)
-    res.locals.format = formattersFor(language)
-    res.locals.languageLinks = LANGUAGES.map((lng) => ({
-      lang: lng,
-      href: withLanguage(req.originalUrl, lng),
-      current: lng === language,
-    }))
+    const use = (chosen: Language) => {
+      res.set('Content-Language', chosen)
+      res.locals.lang = chosen
+      res.locals.t = translator.getFixedT(chosen)
+      res.locals.format = formattersFor(chosen)
+      res.locals.languageLinks = LANGUAGES.map((lng) => ({
+        lang: lng,
+        href: withLanguage(req.originalUrl, lng),
+        current: lng === chosen,
+      }))
+    }
+    use(language)
+    // A page about something in given languages (a partner project) may start in one of them.
+    res.locals.useLanguage = use
     next()
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts'
-import type { WaveStatus } from '../db/schema.ts'
+import type { SeriesPurpose, WaveStatus } from '../db/schema.ts'
 import type { QuestionType, ShowIf } from './questionnaire.ts'
 import type { Language, Translated } from './translated.ts'
 import { stampsForCurrentTexts } from './translation-status.ts'
@@ -37,7 +37,13 @@ export async function insertOrganization(
 
 export async function insertSeries(
   db: Db,
-  series: { organizationId: number; code: string; title: Translated; description?: Partial<Translated> },
+  series: {
+    organizationId: number
+    code: string
+    title: Translated
+    description?: Partial<Translated>
+    purpose?: SeriesPurpose
+  },
 ): Promise<number> {
   const row = await db
     .insertInto('survey_series')
@@ -46,6 +52,7 @@ export async function insertSeries(
       code: series.code,
       title: JSON.stringify(series.title),
       description: JSON.stringify(series.description ?? {}),
+      purpose: series.purpose ?? 'perception',
     })
     .returning('id')
     .executeTakeFirstOrThrow()

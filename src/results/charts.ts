@@ -141,3 +141,53 @@ export function groupChartSvg(
   parts.push('</svg>')
   return parts.join('')
 }
+
+export interface PeriodPoint {
+  label: string
+  value: number
+}
+
+/** A measure over calendar periods (e.g. a project's mean rating by month): a line with its dots. */
+export function periodChartSvg(
+  points: PeriodPoint[],
+  domain: [number, number],
+  text: Pick<ChartText, 'id' | 'title' | 'description' | 'tick'>,
+): string {
+  const width = 560
+  const height = 220
+  const margin = { top: 16, right: 24, bottom: 36, left: 48 }
+  const x = scalePoint<string>()
+    .domain(points.map((p) => p.label))
+    .range([margin.left, width - margin.right])
+    .padding(0.3)
+  const y = scaleLinear()
+    .domain(domain)
+    .range([height - margin.bottom, margin.top])
+  const path = line<PeriodPoint>()
+    .x((p) => x(p.label)!)
+    .y((p) => y(p.value))
+  const parts = [
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
+    `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
+    `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
+  ]
+  for (const t of y.ticks(5)) {
+    parts.push(
+      `<line class="chart-grid" x1="${margin.left}" x2="${width - margin.right}" y1="${y(t)}" y2="${y(t)}"/>`,
+      `<text class="chart-tick" x="${margin.left - 8}" y="${y(t) + 4}" text-anchor="end">${escapeXml(text.tick(t))}</text>`,
+    )
+  }
+  if (points.length > 1) parts.push(`<path class="chart-line" d="${path(points)}"/>`)
+  // Month labels thin out so that up to a few years stay readable.
+  const every = Math.ceil(points.length / 12)
+  points.forEach((p, i) => {
+    const cx = x(p.label)!
+    parts.push(`<circle class="chart-dot" cx="${cx}" cy="${y(p.value)}" r="4"/>`)
+    if (i % every === 0)
+      parts.push(
+        `<text class="chart-tick" x="${cx}" y="${height - margin.bottom + 20}" text-anchor="middle">${escapeXml(p.label)}</text>`,
+      )
+  })
+  parts.push('</svg>')
+  return parts.join('')
+}

@@ -1,3 +1,4 @@
+import { csvLine } from '../http/csv.ts'
 import { Readable } from 'node:stream'
 import type { Response } from 'express'
 import { finished } from 'node:stream/promises'
@@ -23,13 +24,6 @@ type WavePart = {
   /** Codes of questions whose wording broke the series in this wave. */
   breaks: Set<string>
 }
-
-const csvCell = (v: unknown) => {
-  if (v === null || v === undefined) return ''
-  const text = String(v)
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
-const csvLine = (values: unknown[]) => values.map(csvCell).join(',') + '\r\n'
 
 /**
  * The microdata of a series as a Frictionless Data Package, streamed: one CSV per wave, a pooled CSV

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import type { Db } from '../db/database.ts'
 import type { Channel } from '../db/schema.ts'
 import type { Answers, Questionnaire } from '../questionnaire/questionnaire.ts'
-import { questionType } from '../questionnaire/question-types/index.ts'
+import { answerRows, questionType } from '../questionnaire/question-types/index.ts'
 import { isLanguage } from '../questionnaire/translated.ts'
 
 export interface ImportProblem {
@@ -142,18 +142,11 @@ export async function storeResponses(
       const rows = batch.flatMap((r) => {
         const id = idByKey.get(r.key)
         if (id === undefined) return []
-        return questionnaire.questions.flatMap((question) => {
-          const value = r.answers[question.code]
-          if (value === undefined) return []
-          return questionType(question.type)
-            .toRows(value, question)
-            .map((row) => ({
-              ...row,
-              response_id: id,
-              wave_id: questionnaire.waveId,
-              question_id: question.id,
-            }))
-        })
+        return answerRows(questionnaire, r.answers).map((row) => ({
+          ...row,
+          response_id: id,
+          wave_id: questionnaire.waveId,
+        }))
       })
       if (rows.length) await trx.insertInto('answer').values(rows).execute()
       stored += inserted.length

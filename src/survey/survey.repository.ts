@@ -46,6 +46,8 @@ export async function findSeries(
     .select(seriesColumns)
     .where('o.slug', '=', organizationSlug)
     .where('s.code', '=', seriesCode)
+    // Feedback questionnaires are answered through their partner projects, never as a citizen survey.
+    .where('s.purpose', '=', 'perception')
     .executeTakeFirst()
   return row
 }
@@ -92,6 +94,8 @@ export async function findSeriesWithCurrentWave(
     ])
     .where('o.slug', '=', organizationSlug)
     .where('s.code', '=', seriesCode)
+    // Feedback questionnaires are answered through their partner projects, never as a citizen survey.
+    .where('s.purpose', '=', 'perception')
     .executeTakeFirst()
   if (!row) return undefined
   const { waveId, year, status, opensAt, closesAt, accessMode, ...series } = row
@@ -125,6 +129,7 @@ export async function listOpenSeries(db: Db, now: Date) {
       'w.year',
     ])
     .where('w.status', '=', 'open')
+    .where('s.purpose', '=', 'perception')
     .where((eb) => eb.or([eb('w.opens_at', 'is', null), eb('w.opens_at', '<=', now)]))
     .where((eb) => eb.or([eb('w.closes_at', 'is', null), eb('w.closes_at', '>', now)]))
     .orderBy('o.name')

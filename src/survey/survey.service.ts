@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import { checkComplete, readPageAnswers, type FieldError } from '../questionnaire/answer-validation.ts'
-import { questionType } from '../questionnaire/question-types/index.ts'
+import { answerRows } from '../questionnaire/question-types/index.ts'
 import { keepVisibleAnswers, questionsOnPage, shownPages } from '../questionnaire/questionnaire.ts'
 import type { Answers, Question, Questionnaire } from '../questionnaire/questionnaire.ts'
 import type { Language } from '../questionnaire/translated.ts'
@@ -189,14 +189,7 @@ export function createSurveyService(
               ...(invited ? { invited } : {}),
             })
       if (responseId !== undefined) {
-        const rows = questionnaire.questions.flatMap((question) => {
-          const value = answers[question.code]
-          if (value === undefined) return []
-          return questionType(question.type)
-            .toRows(value, question)
-            .map((row) => ({ ...row, question_id: question.id }))
-        })
-        await repo.insertAnswers(trx, responseId, questionnaire.waveId, rows)
+        await repo.insertAnswers(trx, responseId, questionnaire.waveId, answerRows(questionnaire, answers))
       }
       await repo.deleteDraft(trx, keyHash)
     })

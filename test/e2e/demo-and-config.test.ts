@@ -4,6 +4,8 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_ORGANIZATION, DEMO_SERIES_CODE, isEmpty, loadDemo } from '../../src/demo/demo-data.ts'
 import { syntheticResponses } from '../../src/demo/synthetic-responses.ts'
+import { DEMO_PROJECTS } from '../../src/demo/feedback-demo.ts'
+import request from 'supertest'
 import { Respondent } from '../helpers/respondent.ts'
 import { signedIn } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -78,6 +80,29 @@ describe('the demo city', () => {
       t.services.db,
     )
     expect(rows[0]!.n).toBe(401)
+  })
+})
+
+describe('the demo’s partner projects', () => {
+  it('take feedback in their own language, and show approved stories and results', async () => {
+    for (const project of DEMO_PROJECTS) {
+      const form = await request(t.app).get(`/f/${project.code}`).set('Accept-Language', 'en')
+      expect(form.status).toBe(200)
+      expect(form.text).toContain(`<html lang="${project.languages[0]}">`)
+      const page = await request(t.app).get(`/projects/${project.code}`)
+      expect(page.text).toContain(project.stories[0])
+    }
+    const evaluator = await signedIn(t.app, t.services, 1, 'evaluator')
+    const results = await evaluator.get('/staff/projects/agua-cusco/results')
+    expect(results.status).toBe(200)
+    expect(results.text).toMatch(/<svg class="chart"/)
+    const { rows } = await sql<{ channel: string; n: number }>`
+      select channel, count(*)::int as n from feedback f join partner_project p on p.id = f.project_id
+      where p.code = 'agua-cusco' group by channel order by channel`.execute(t.services.db)
+    expect(rows).toEqual([
+      { channel: 'assisted', n: 12 },
+      { channel: 'web', n: 24 },
+    ])
   })
 })
 

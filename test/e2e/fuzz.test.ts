@@ -1,24 +1,30 @@
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildFeedbackProject, type BuiltProject } from '../fixtures/feedback-builder.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 let t: TestApp
 let survey: BuiltSurvey
+let project: BuiltProject
 beforeAll(async () => {
   t = await createTestApp()
   survey = await buildSurvey(t.services.db)
+  project = await buildFeedbackProject(t.services.db)
   // Both the open link and invitation codes, so the code form is fuzzed too.
   await t.services.invitations.setAccessMode(survey.waveId, 'both')
   await t.services.invitations.create({ waveId: survey.waveId, count: 3, stratum: null, createdBy: null })
 })
 afterAll(() => t.close())
 
-const count = async (table: 'response' | 'answer') =>
-  (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.services.db))
-    .rows[0]!.n
+const count = async (table: 'response' | 'answer' | 'feedback' | 'feedback_answer', where = sql`true`) =>
+  (
+    await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where ${where}`.execute(
+      t.services.db,
+    )
+  ).rows[0]!.n
 
 const fieldNames = fc.oneof(
   fc.constantFrom(
@@ -98,6 +104,52 @@ describe('fuzzing the public forms', () => {
     },
   )
 
+  it(
+    'random bodies sent to a partner project’s feedback form never cause a 5xx and store at most one entry',
+    { timeout: 120_000 },
+    async () => {
+      const phone = new Respondent(t.app, `/f/${project.code}`)
+      await phone.get(`/f/${project.code}`)
+      const feedbackFields = fc.oneof(
+        fc.constantFrom(
+          'a_life_change',
+          'a_recommend',
+          'a_benefits',
+          'a_story',
+          'publish',
+          'contact_ok',
+          'contact',
+          'website',
+          'submission',
+          'language',
+        ),
+        fieldNames,
+      )
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(feedbackFields, fieldValues), { maxLength: 30 }),
+          contentTypes,
+          fc.boolean(),
+          async (fields, type, withToken) => {
+            const before = await count('feedback')
+            const params = new URLSearchParams()
+            if (withToken) params.append('_csrf', phone.token)
+            for (const [name, value] of fields) params.append(name, value)
+            const raw =
+              type === 'application/json' ? JSON.stringify(Object.fromEntries(fields)) : params.toString()
+            const res = await phone.agent.post(`/f/${project.code}`).set('Content-Type', type).send(raw)
+            expect(res.status, type).toBeLessThan(500)
+            const after = await count('feedback')
+            if (res.status >= 400) expect(after).toBe(before)
+            expect(after - before).toBeLessThanOrEqual(1)
+            expect(await count('feedback_answer', sql`feedback_id not in (select id from feedback)`)).toBe(0)
+          },
+        ),
+        { numRuns: 600, seed: 20261128 },
+      )
+    },
+  )
+
   it('random headers and paths on public pages never cause a 5xx', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -112,6 +164,8 @@ describe('fuzzing the public forms', () => {
           `${survey.url}/i/ABCD-EFGH-JKMN`,
           '/api/v1/series',
           '/api/v1/openapi.json',
+          `/f/${project.code}`,
+          `/projects/${project.code}`,
           '/healthz',
         ),
         async (acceptLanguage, query, path) => {

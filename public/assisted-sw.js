@@ -1,0 +1,47 @@
+// Keeps the facilitator's assisted-entry form (and what it needs) available without a signal.
+// Network first, so a facilitator with a connection always gets the current questionnaire; the
+// cached copy answers when the network fails or takes too long.
+const CACHE = 'pulso-assisted-v1'
+const ASSISTED = /^\/staff\/projects\/[a-z0-9-]+\/assisted$/
+const ASSETS = ['/static/pulso.css', '/static/assisted.js']
+const NETWORK_WAIT_MS = 6000
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(ASSETS))
+      .then(() => self.skipWaiting()),
+  )
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim())
+})
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request
+  if (request.method !== 'GET') return
+  const url = new URL(request.url)
+  if (url.origin !== self.location.origin) return
+  const key = ASSISTED.test(url.pathname)
+    ? url.origin + url.pathname
+    : ASSETS.includes(url.pathname)
+      ? url.href
+      : null
+  if (!key) return
+  event.respondWith(networkThenCache(request, key))
+})
+
+async function networkThenCache(request, key) {
+  const cache = await caches.open(CACHE)
+  const network = fetch(request).then((response) => {
+    // A redirect (to sign in) or an error page is never kept in place of the form.
+    if (response.ok && !response.redirected) cache.put(key, response.clone())
+    return response
+  })
+  const cached = await cache.match(key)
+  if (!cached) return network
+  const slow = new Promise((resolve) => setTimeout(() => resolve(cached), NETWORK_WAIT_MS))
+  return Promise.race([network.catch(() => cached), slow])
+}

@@ -1,0 +1,202 @@
+import { Router, type RequestHandler, type Response } from 'express'
+import { z } from 'zod'
+import { HttpError } from '../http/http-error.ts'
+import { renderPage } from '../http/render.ts'
+import type { FieldError } from '../questionnaire/answer-validation.ts'
+import { inLanguage, isLanguage, type Language } from '../questionnaire/translated.ts'
+import type { PartnerProject } from './feedback.repository.ts'
+import { feedbackFormViewModel } from './feedback-form.view-model.ts'
+import {
+  newSubmissionKey,
+  type ConsentError,
+  type FeedbackForm,
+  type FeedbackService,
+} from './feedback.service.ts'
+
+export const projectCode = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+export const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))
+const submissionKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/)
+const STORIES_PER_PAGE = 20
+
+/** The country's name in the reader's language (projects keep ISO 3166 codes). */
+export function countryName(code: string, language: Language): string {
+  try {
+    return new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code
+  } catch {
+    return code
+  }
+}
+
+/**
+ * Shows a project's page in its main language unless the reader chose one, or their browser asks for
+ * another language used on the ground.
+ */
+export function speakProjectLanguage(res: Response, project: PartnerProject): void {
+  const first = project.languages[0]
+  const source: 'chosen' | 'browser' | 'default' = res.locals.languageSource
+  if (source === 'chosen' || !isLanguage(first)) return
+  if (source === 'default' || !project.languages.includes(res.locals.lang)) res.locals.useLanguage(first)
+}
+
+/** The key a form carries, or a new one when it is missing or malformed. */
+export const submissionKeyOf = (form: Record<string, unknown>) => {
+  const given = submissionKey.safeParse(form.submission)
+  return given.success ? given.data : newSubmissionKey()
+}
+
+export type OpenForm = Extract<FeedbackForm, { kind: 'open' }>
+
+/** What a re-rendered form keeps from a failed POST. */
+export interface FormState {
+  form?: Record<string, unknown>
+  errors?: FieldError[]
+  consentErrors?: ConsentError[]
+}
+
+/** The form of a project taking feedback now (within one organization, for staff), or a 404. */
+export async function openFormOr404(
+  feedback: FeedbackService,
+  code: unknown,
+  organizationId?: number,
+): Promise<OpenForm> {
+  const parsed = projectCode.safeParse(code)
+  if (!parsed.success) throw new HttpError(404, 'notFound')
+  const found = await feedback.openForm(parsed.data, organizationId)
+  if (found.kind !== 'open') throw new HttpError(404, 'notFound')
+  return found
+}
+
+/** Renders a project's feedback form (the beneficiary's page or the facilitator's) with its state. */
+export function renderFeedbackForm(
+  res: Response,
+  open: OpenForm,
+  state: FormState,
+  status: number,
+  page: { view: string; titleKey: string; model: Record<string, unknown> & { layout?: 'layouts/light' } },
+) {
+  const t = res.locals.t
+  const view = feedbackFormViewModel({
+    questionnaire: open.questionnaire,
+    ...state,
+    language: res.locals.lang,
+    t,
+  })
+  const title = t(page.titleKey, { project: open.project.name })
+  renderPage(
+    res,
+    page.view,
+    {
+      title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${title}`,
+      project: open.project,
+      ...page.model,
+      ...view,
+    },
+    status,
+  )
+}
+
+/** The beneficiaries' pages: the one-page feedback form (short address /f/:code) and the project's stories. */
+export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHandler): Router {
+  const router = Router()
+
+  const openForm = (code: unknown) => openFormOr404(feedback, code)
+
+  const showForm = (res: Response, open: OpenForm, state: FormState & { submission: string }, status = 200) =>
+    renderFeedbackForm(res, open, state, status, {
+      view: 'feedback/form',
+      titleKey: 'feedback.form.title',
+      model: {
+        layout: 'layouts/light',
+        countryName: countryName(open.project.country, res.locals.lang),
+        submission: state.submission,
+      },
+    })
+
+  router.get('/f/:code', async (req, res) => {
+    const open = await openForm(req.params.code)
+    speakProjectLanguage(res, open.project)
+    showForm(res, open, { submission: newSubmissionKey() })
+  })
+
+  router.post('/f/:code', submissions, async (req, res) => {
+    const open = await openForm(req.params.code)
+    speakProjectLanguage(res, open.project)
+    const body = formBody.safeParse(req.body ?? {})
+    if (!body.success) throw new HttpError(400, 'badRequest')
+    const form = body.data
+    // Only scripts fill the field people cannot see: they get the thanks page and nothing is kept.
+    if (typeof form.website === 'string' && form.website.trim() !== '')
+      return res.redirect(303, `/f/${open.project.code}/thanks`)
+    const submission = submissionKeyOf(form)
+    const outcome = await feedback.submit(open, {
+      form,
+      language: res.locals.lang,
+      submissionKey: submission,
+      channel: 'web',
+    })
+    if (outcome.kind === 'invalid')
+      return showForm(
+        res,
+        open,
+        { form, errors: outcome.errors, consentErrors: outcome.consentErrors, submission },
+        400,
+      )
+    res.redirect(303, `/f/${open.project.code}/thanks`)
+  })
+
+  router.get('/f/:code/thanks', async (req, res) => {
+    const parsed = projectCode.safeParse(req.params.code)
+    const project = parsed.success ? await feedback.publicProject(parsed.data) : undefined
+    if (!project) throw new HttpError(404, 'notFound')
+    speakProjectLanguage(res, project)
+    renderPage(res, 'feedback/thanks', {
+      layout: 'layouts/light',
+      title: res.locals.t('feedback.thanks.title'),
+      project,
+    })
+  })
+
+  router.get('/projects/:code', async (req, res) => {
+    const parsed = projectCode.safeParse(req.params.code)
+    const page = z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .catch(1)
+      .parse(req.query.page ?? 1)
+    const project = parsed.success ? await feedback.publicProject(parsed.data) : undefined
+    if (!project) throw new HttpError(404, 'notFound')
+    speakProjectLanguage(res, project)
+    const lang: Language = res.locals.lang
+    const format = res.locals.format
+    const rows = await feedback.publishedStories(
+      project.id,
+      STORIES_PER_PAGE + 1,
+      (page - 1) * STORIES_PER_PAGE,
+    )
+    const stories = rows.slice(0, STORIES_PER_PAGE).map((s) => ({
+      language: s.language,
+      text: s.text,
+      question: inLanguage(s.questionText, lang),
+      date: format.date(s.submittedAt),
+    }))
+    const period = [project.startsOn, project.endsOn]
+      .map((d) => (d ? format.date(new Date(`${d}T12:00:00Z`)) : ''))
+      .filter(Boolean)
+      .join(' – ')
+    renderPage(res, 'feedback/project', {
+      layout: 'layouts/light',
+      title: project.name,
+      project,
+      countryName: countryName(project.country, lang),
+      description: inLanguage(project.description, lang),
+      period,
+      open: project.status === 'open',
+      stories,
+      nextHref: rows.length > STORIES_PER_PAGE ? `/projects/${project.code}?page=${page + 1}` : undefined,
+    })
+  })
+
+  return router
+}

@@ -1,0 +1,89 @@
+import type { TFunction } from 'i18next'
+import { csvLine, spreadsheetSafe } from '../http/csv.ts'
+import type { formattersFor } from '../i18n/formatters.ts'
+import { periodChartSvg } from '../results/charts.ts'
+import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import type { PartnerProject } from './feedback.repository.ts'
+import type { FeedbackService } from './feedback.service.ts'
+
+type Results = Awaited<ReturnType<FeedbackService['projectResults']>>
+type Stories = Awaited<ReturnType<FeedbackService['publishedStories']>>
+
+/** What the results page shows: a table of responses by month and channel, and each rating over time. */
+export function projectResultsView(
+  results: Results,
+  language: Language,
+  t: TFunction,
+  format: ReturnType<typeof formattersFor>,
+) {
+  const periods = [...new Set(results.counts.map((c) => c.period))].sort()
+  const count = (period: string, channel: string) =>
+    results.counts.find((c) => c.period === period && c.channel === channel)?.responses ?? 0
+  const byPeriod = periods.map((period) => ({
+    period,
+    web: count(period, 'web'),
+    assisted: count(period, 'assisted'),
+    total: count(period, 'web') + count(period, 'assisted'),
+  }))
+  const totals = {
+    web: byPeriod.reduce((n, p) => n + p.web, 0),
+    assisted: byPeriod.reduce((n, p) => n + p.assisted, 0),
+    total: byPeriod.reduce((n, p) => n + p.total, 0),
+  }
+  const ratings = results.questions.map((question, index) => {
+    const rows = results.ratings.filter((r) => r.questionCode === question.code)
+    const label = inLanguage(question.text, language)
+    const domain: [number, number] = question.type === 'scale_0_10' ? [0, 10] : [1, 5]
+    return {
+      code: question.code,
+      label,
+      rows: rows.map((r) => ({ period: r.period, mean: format.number(r.mean, 2), n: format.number(r.n) })),
+      chart:
+        rows.length === 0
+          ? ''
+          : periodChartSvg(
+              rows.map((r) => ({ label: r.period, value: r.mean })),
+              domain,
+              {
+                id: `rating-${index}`,
+                title: label,
+                description: t('projects.results.chartDescription', { from: domain[0], to: domain[1] }),
+                tick: (v) => format.number(v),
+              },
+            ),
+    }
+  })
+  return { byPeriod, totals, ratings }
+}
+
+/** The results as one tidy CSV: responses per month and channel, then mean ratings per month. */
+export function projectResultsCsv(project: PartnerProject, results: Results): string {
+  let out = '\uFEFF' + csvLine(['project', 'measure', 'period', 'channel', 'question', 'value', 'n'])
+  for (const c of results.counts)
+    out += csvLine([project.code, 'responses', c.period, c.channel, '', c.responses, c.responses])
+  for (const r of results.ratings)
+    out += csvLine([
+      project.code,
+      'mean_rating',
+      r.period,
+      '',
+      r.questionCode,
+      Number(r.mean.toFixed(6)),
+      r.n,
+    ])
+  return out
+}
+
+/** The published stories (approved, with consent; redacted text only): never a contact, never a person. */
+export function storiesCsv(project: PartnerProject, stories: Stories): string {
+  let out = '\uFEFF' + csvLine(['project', 'submitted_on', 'language', 'question', 'story'])
+  for (const s of stories)
+    out += csvLine([
+      project.code,
+      s.submittedAt.toISOString().slice(0, 10),
+      s.language,
+      s.questionCode,
+      spreadsheetSafe(s.text ?? ''),
+    ])
+  return out
+}
