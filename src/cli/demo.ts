@@ -1,6 +1,13 @@
 import { main } from '../server.ts'
 import { DEMO_PROJECTS } from '../demo/feedback-demo.ts'
-import { isEmpty, loadDemo, DEMO_ORGANIZATION, DEMO_SERIES_CODE, DEMO_STAFF } from '../demo/demo-data.ts'
+import {
+  isEmpty,
+  loadDemo,
+  DEMO_ORGANIZATION,
+  DEMO_PARTNER_CITY,
+  DEMO_SERIES_CODE,
+  DEMO_STAFF,
+} from '../demo/demo-data.ts'
 
 // Loads the demo only into an empty database, then serves it.
 let invitationCodes: string[] = []
@@ -25,6 +32,7 @@ await main(
         ? [`  Invitation codes to try (one response each): ${invitationCodes.join(', ')}`]
         : []),
       `  Beneficiary feedback (partner projects): ${DEMO_PROJECTS.map((p) => `${url}/f/${p.code}`).join('  ')}`,
+      `  A partner city's published trends, to add on the evaluators' comparison page: ${url}/api/v1/series/${DEMO_PARTNER_CITY.slug}/${DEMO_SERIES_CODE}/trends`,
       `  Staff area: ${url}/staff`,
       ...DEMO_STAFF.map((m) => `    ${m.role.padEnd(11)} ${m.email}  password: ${m.password}`),
       '  Press Ctrl+C to stop.',

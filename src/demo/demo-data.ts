@@ -24,6 +24,13 @@ export const DEMO_WAVES = [
   // 2026 takes the open link and, from a sample drawn per district, invitation codes.
   { year: 2026, status: 'open' as const, responses: 400, invitationsPerDistrict: 60 },
 ]
+/** A second city of the network, with two published waves, to compare trends with. */
+export const DEMO_PARTNER_CITY = { slug: 'villa-hermana', name: 'Villa Hermana' }
+const DEMO_PARTNER_WAVES = [
+  { year: 2024, status: 'closed' as const, responses: 600, invitationsPerDistrict: 0 },
+  { year: 2025, status: 'closed' as const, responses: 600, invitationsPerDistrict: 0 },
+]
+type DemoWave = { year: number; status: 'open' | 'closed'; responses: number; invitationsPerDistrict: number }
 /** Codes left unused in the demo, printed by `npm run demo` so anyone can try one. */
 const DEMO_SPARE_CODES = 3
 
@@ -103,8 +110,7 @@ export function demoMargins(year: number) {
 }
 
 // In waves with invitations, about one response in three came with a code.
-const invitedResponse = (wave: (typeof DEMO_WAVES)[number], index: number) =>
-  wave.invitationsPerDistrict > 0 && index % 3 === 0
+const invitedResponse = (wave: DemoWave, index: number) => wave.invitationsPerDistrict > 0 && index % 3 === 0
 
 /** Demo staff accounts, printed by `npm run demo`; never use these passwords on a real instance. */
 export const DEMO_STAFF = [
@@ -158,90 +164,12 @@ export async function loadDemo(db: Db): Promise<{ responses: number; invitationC
       )
     }
     await loadFeedbackDemo(trx, organizationId, staffIds.get('facilitator')!)
-    const seriesId = await insertSeries(trx, {
-      organizationId,
-      code: DEMO_SERIES_CODE,
-      title: {
-        es: 'Percepción de la acción internacional de la ciudad',
-        fr: 'Perception de l’action internationale de la ville',
-        pt: 'Perceção da ação internacional da cidade',
-      },
-      description: {
-        es: 'Cada año preguntamos a los vecinos cuánto les interesa y cuánto conocen la acción internacional de la ciudad.',
-        fr: 'Chaque année, nous demandons aux habitants dans quelle mesure l’action internationale de la ville les intéresse et s’ils la connaissent.',
-        pt: 'Todos os anos perguntamos aos moradores quanto lhes interessa e quanto conhecem a ação internacional da cidade.',
-      },
-    })
-    for (const [position, indicator] of DEMO_INDICATORS.entries())
-      await saveIndicator(trx, seriesId, { ...indicator, position })
-    for (const wave of DEMO_WAVES) {
-      const waveId = await insertWave(trx, {
-        seriesId,
-        year: wave.year,
-        status: wave.status,
-        opensAt: new Date(Date.UTC(wave.year, 9, 1)),
-        closesAt: wave.status === 'closed' ? new Date(Date.UTC(wave.year, 10, 30)) : null,
-      })
-      await insertQuestions(trx, waveId, perceptionQuestionnaire)
-      if (wave.invitationsPerDistrict > 0)
-        await trx.updateTable('wave').set({ access_mode: 'both' }).where('id', '=', waveId).execute()
-      await replaceMargins(trx, waveId, demoMargins(wave.year))
-      const questionnaire = await loadQuestionnaire(trx, waveId)
-      const synthetic = syntheticResponses(wave.year, wave.responses)
-      for (let start = 0; start < synthetic.length; start += BATCH) {
-        const batch = synthetic.slice(start, start + BATCH)
-        const ids = await trx
-          .insertInto('response')
-          .values(
-            batch.map((r, i) => ({
-              wave_id: waveId,
-              language: r.language,
-              channel: 'web' as const,
-              submitted_at: r.submittedAt,
-              idempotency_key: `demo-${wave.year}-${start + i}`,
-              ...(invitedResponse(wave, start + i)
-                ? { access: 'invitation' as const, stratum: String(r.answers.district) }
-                : {}),
-            })),
-          )
-          .returning('id')
-          .execute()
-        const rows = batch.flatMap((r, i) =>
-          answerRows(questionnaire, r.answers).map((row) => ({
-            ...row,
-            response_id: ids[i]!.id,
-            wave_id: waveId,
-          })),
-        )
-        await trx.insertInto('answer').values(rows).execute()
-      }
-      responses += synthetic.length
-      if (wave.invitationsPerDistrict > 0) {
-        // One batch per district drawn from; those who answered with their code have used it up.
-        for (const district of DEMO_DISTRICTS) {
-          await makeInvitations(trx, {
-            waveId,
-            count: wave.invitationsPerDistrict,
-            stratum: district.code,
-            createdBy: null,
-          })
-          const answered = synthetic.filter(
-            (r, i) => invitedResponse(wave, i) && r.answers.district === district.code,
-          ).length
-          await sql`update invitation set started = true, completed = (n <= ${answered})
-            from (select id, row_number() over (order by id) as n from invitation
-                  where wave_id = ${waveId} and stratum = ${district.code}) drawn
-            where invitation.id = drawn.id and drawn.n <= ${answered + Math.ceil(answered / 5)}`.execute(trx)
-        }
-        const spare = await makeInvitations(trx, {
-          waveId,
-          count: DEMO_SPARE_CODES,
-          stratum: null,
-          createdBy: null,
-        })
-        invitationCodes.push(...spare!.codes)
-      }
-    }
+    const city = await loadPerceptionSeries(trx, organizationId, DEMO_WAVES, 0)
+    // A partner city of the same network, with the same indicators: its published trends compare.
+    const partnerId = await insertOrganization(trx, DEMO_PARTNER_CITY)
+    const partner = await loadPerceptionSeries(trx, partnerId, DEMO_PARTNER_WAVES, 100)
+    responses = city.responses + partner.responses
+    invitationCodes.push(...city.invitationCodes)
   })
   // Tallied now, so the first view of the results does not wait for it.
   const { rows: waves } = await sql<{ id: number }>`
@@ -249,5 +177,101 @@ export async function loadDemo(db: Db): Promise<{ responses: number; invitationC
     db,
   )
   for (const wave of waves) await foldNewResponses(db, wave.id)
+  return { responses, invitationCodes }
+}
+
+/** One city's perception series: indicators, waves, margins, synthetic responses and invitations. */
+async function loadPerceptionSeries(
+  db: Db,
+  organizationId: number,
+  waves: readonly DemoWave[],
+  seedOffset: number,
+): Promise<{ responses: number; invitationCodes: string[] }> {
+  let responses = 0
+  const invitationCodes: string[] = []
+  const seriesId = await insertSeries(db, {
+    organizationId,
+    code: DEMO_SERIES_CODE,
+    title: {
+      es: 'Percepción de la acción internacional de la ciudad',
+      fr: 'Perception de l’action internationale de la ville',
+      pt: 'Perceção da ação internacional da cidade',
+    },
+    description: {
+      es: 'Cada año preguntamos a los vecinos cuánto les interesa y cuánto conocen la acción internacional de la ciudad.',
+      fr: 'Chaque année, nous demandons aux habitants dans quelle mesure l’action internationale de la ville les intéresse et s’ils la connaissent.',
+      pt: 'Todos os anos perguntamos aos moradores quanto lhes interessa e quanto conhecem a ação internacional da cidade.',
+    },
+  })
+  for (const [position, indicator] of DEMO_INDICATORS.entries())
+    await saveIndicator(db, seriesId, { ...indicator, position })
+  for (const wave of waves) {
+    const waveId = await insertWave(db, {
+      seriesId,
+      year: wave.year,
+      status: wave.status,
+      opensAt: new Date(Date.UTC(wave.year, 9, 1)),
+      closesAt: wave.status === 'closed' ? new Date(Date.UTC(wave.year, 10, 30)) : null,
+    })
+    await insertQuestions(db, waveId, perceptionQuestionnaire)
+    if (wave.invitationsPerDistrict > 0)
+      await db.updateTable('wave').set({ access_mode: 'both' }).where('id', '=', waveId).execute()
+    await replaceMargins(db, waveId, demoMargins(wave.year))
+    const questionnaire = await loadQuestionnaire(db, waveId)
+    const synthetic = syntheticResponses(wave.year, wave.responses, wave.year + seedOffset)
+    for (let start = 0; start < synthetic.length; start += BATCH) {
+      const batch = synthetic.slice(start, start + BATCH)
+      const ids = await db
+        .insertInto('response')
+        .values(
+          batch.map((r, i) => ({
+            wave_id: waveId,
+            language: r.language,
+            channel: 'web' as const,
+            submitted_at: r.submittedAt,
+            idempotency_key: `demo-${organizationId}-${wave.year}-${start + i}`,
+            ...(invitedResponse(wave, start + i)
+              ? { access: 'invitation' as const, stratum: String(r.answers.district) }
+              : {}),
+          })),
+        )
+        .returning('id')
+        .execute()
+      const rows = batch.flatMap((r, i) =>
+        answerRows(questionnaire, r.answers).map((row) => ({
+          ...row,
+          response_id: ids[i]!.id,
+          wave_id: waveId,
+        })),
+      )
+      await db.insertInto('answer').values(rows).execute()
+    }
+    responses += synthetic.length
+    if (wave.invitationsPerDistrict > 0) {
+      // One batch per district drawn from; those who answered with their code have used it up.
+      for (const district of DEMO_DISTRICTS) {
+        await makeInvitations(db, {
+          waveId,
+          count: wave.invitationsPerDistrict,
+          stratum: district.code,
+          createdBy: null,
+        })
+        const answered = synthetic.filter(
+          (r, i) => invitedResponse(wave, i) && r.answers.district === district.code,
+        ).length
+        await sql`update invitation set started = true, completed = (n <= ${answered})
+          from (select id, row_number() over (order by id) as n from invitation
+                where wave_id = ${waveId} and stratum = ${district.code}) drawn
+          where invitation.id = drawn.id and drawn.n <= ${answered + Math.ceil(answered / 5)}`.execute(db)
+      }
+      const spare = await makeInvitations(db, {
+        waveId,
+        count: DEMO_SPARE_CODES,
+        stratum: null,
+        createdBy: null,
+      })
+      invitationCodes.push(...spare!.codes)
+    }
+  }
   return { responses, invitationCodes }
 }

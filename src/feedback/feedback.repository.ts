@@ -367,3 +367,39 @@ export async function ratingQuestions(db: Db, projectId: number) {
     .orderBy('q.wave_id', 'desc')
     .execute()
 }
+
+/** Every feedback entry of a project with its answers, for the evaluators' file (never the contact). */
+export async function feedbackMicrodata(db: Db, projectId: number) {
+  const entries = await db
+    .selectFrom('feedback as f')
+    .innerJoin('wave as w', 'w.id', 'f.wave_id')
+    .select([
+      'f.id',
+      'f.submitted_at as submittedAt',
+      'w.year as version',
+      'f.language',
+      'f.channel',
+      'f.facilitator_id as facilitatorId',
+      'f.publish_consent as publishConsent',
+      'f.review',
+    ])
+    .where('f.project_id', '=', projectId)
+    .orderBy('f.id')
+    .execute()
+  const answers = await db
+    .selectFrom('feedback_answer as a')
+    .innerJoin('feedback as f', 'f.id', 'a.feedback_id')
+    .innerJoin('question as q', 'q.id', 'a.question_id')
+    .select([
+      'a.feedback_id as feedbackId',
+      'q.code',
+      'q.type',
+      'a.option_code as optionCode',
+      'a.value_number as valueNumber',
+      'a.value_text as valueText',
+    ])
+    .where('f.project_id', '=', projectId)
+    .orderBy('q.position')
+    .execute()
+  return { entries, answers }
+}

@@ -260,6 +260,8 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
       return true
     },
 
+    feedbackMicrodata: (project: PartnerProject) => repo.feedbackMicrodata(db, project.id),
+
     /** Responses by month and channel, rating means by month, and the published stories. */
     async projectResults(project: PartnerProject) {
       const [counts, ratings, questions] = await Promise.all([

@@ -3,7 +3,7 @@ import { csvLine, spreadsheetSafe } from '../http/csv.ts'
 import type { formattersFor } from '../i18n/formatters.ts'
 import { periodChartSvg } from '../results/charts.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
-import type { PartnerProject } from './feedback.repository.ts'
+import type { feedbackMicrodata, PartnerProject } from './feedback.repository.ts'
 import type { FeedbackService } from './feedback.service.ts'
 
 type Results = Awaited<ReturnType<FeedbackService['projectResults']>>
@@ -85,5 +85,65 @@ export function storiesCsv(project: PartnerProject, stories: Stories): string {
       s.questionCode,
       spreadsheetSafe(s.text ?? ''),
     ])
+  return out
+}
+
+/**
+ * One row per feedback entry: version, language, channel, the facilitator (staff id) for assisted
+ * entries, consent and review, then one column per question code. Stories appear only when published
+ * (approved, with consent, as redacted); contacts never.
+ */
+export function feedbackEntriesCsv(
+  project: PartnerProject,
+  data: Awaited<ReturnType<typeof feedbackMicrodata>>,
+): string {
+  const codes = [...new Set(data.answers.map((a) => a.code))]
+  const byEntry = new Map<number, Map<string, string[]>>()
+  const published = new Set(
+    data.entries.filter((e) => e.publishConsent && e.review === 'approved').map((e) => e.id),
+  )
+  for (const a of data.answers) {
+    let mine = byEntry.get(a.feedbackId)
+    if (!mine) byEntry.set(a.feedbackId, (mine = new Map()))
+    const isStory = a.type === 'short_text' || a.type === 'long_text'
+    const value = isStory
+      ? published.has(a.feedbackId)
+        ? spreadsheetSafe(a.valueText ?? '')
+        : null
+      : a.type === 'number' || a.type === 'scale_0_10'
+        ? String(a.valueNumber ?? '')
+        : a.optionCode
+    if (value === null) continue
+    mine.set(a.code, [...(mine.get(a.code) ?? []), value])
+  }
+  let out =
+    '\uFEFF' +
+    csvLine([
+      'project',
+      'entry',
+      'submitted_on',
+      'version',
+      'language',
+      'channel',
+      'facilitator',
+      'publish_consent',
+      'review',
+      ...codes,
+    ])
+  for (const e of data.entries) {
+    const mine = byEntry.get(e.id)
+    out += csvLine([
+      project.code,
+      e.id,
+      e.submittedAt.toISOString().slice(0, 10),
+      e.version,
+      e.language,
+      e.channel,
+      e.facilitatorId,
+      e.publishConsent ? 'yes' : 'no',
+      e.review,
+      ...codes.map((code) => mine?.get(code)?.join(' ') ?? null),
+    ])
+  }
   return out
 }

@@ -24,7 +24,7 @@ import {
 } from './feedback.routes.ts'
 import { newSubmissionKey, type FeedbackService } from './feedback.service.ts'
 import { flaggedPieces } from './personal-data.ts'
-import { projectResultsCsv, projectResultsView, storiesCsv } from './project-results.ts'
+import { feedbackEntriesCsv, projectResultsCsv, projectResultsView, storiesCsv } from './project-results.ts'
 
 export const SECTORS = [
   'water',
@@ -403,6 +403,13 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     res.type('text/csv; charset=utf-8')
     res.set('Content-Disposition', `attachment; filename="${found.code}-results.csv"`)
     res.send(projectResultsCsv(found, await feedback.projectResults(found)))
+  })
+
+  router.get('/staff/projects/:code/responses.csv', readers, async (req, res) => {
+    const found = await project(res, req.params.code)
+    res.type('text/csv; charset=utf-8')
+    res.set('Content-Disposition', `attachment; filename="${found.code}-responses.csv"`)
+    res.send(feedbackEntriesCsv(found, await feedback.feedbackMicrodata(found)))
   })
 
   router.get('/staff/projects/:code/stories.csv', readers, async (req, res) => {

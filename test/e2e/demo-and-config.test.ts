@@ -2,7 +2,14 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_ORGANIZATION, DEMO_SERIES_CODE, isEmpty, loadDemo } from '../../src/demo/demo-data.ts'
+import {
+  DEMO_INDICATORS,
+  DEMO_ORGANIZATION,
+  DEMO_PARTNER_CITY,
+  DEMO_SERIES_CODE,
+  isEmpty,
+  loadDemo,
+} from '../../src/demo/demo-data.ts'
 import { syntheticResponses } from '../../src/demo/synthetic-responses.ts'
 import { DEMO_PROJECTS } from '../../src/demo/feedback-demo.ts'
 import request from 'supertest'
@@ -24,6 +31,8 @@ describe('the demo city', () => {
     const { rows } = await sql<{ year: number; status: string; responses: number }>`
       select w.year, w.status, count(r.id)::int as responses
       from wave w left join response r on r.wave_id = w.id
+      join survey_series s on s.id = w.series_id join organization o on o.id = s.organization_id
+      where o.slug = ${DEMO_ORGANIZATION.slug} and s.code = ${DEMO_SERIES_CODE}
       group by w.year, w.status order by w.year`.execute(t.services.db)
     expect(rows).toEqual([
       { year: 2024, status: 'closed', responses: 1500 },
@@ -80,6 +89,29 @@ describe('the demo city', () => {
       t.services.db,
     )
     expect(rows[0]!.n).toBe(401)
+  })
+})
+
+describe('the demo’s partner city', () => {
+  it('publishes trends that compare side by side with the demo city’s', async () => {
+    expect(demo.responses).toBe(4600)
+    const published = await request(t.app).get(
+      `/api/v1/series/${DEMO_PARTNER_CITY.slug}/${DEMO_SERIES_CODE}/trends`,
+    )
+    expect(published.status).toBe(200)
+    const evaluator = await signedIn(t.app, t.services, 1, 'evaluator')
+    const base = `/staff/results/${DEMO_SERIES_CODE}`
+    await evaluator.get(`${base}/compare`)
+    const added = await evaluator.agent
+      .post(`${base}/compare?_csrf=${encodeURIComponent(evaluator.token)}`)
+      .attach('file', Buffer.from(published.text), 'villa-hermana.json')
+    expect(added.status).toBe(303)
+    const page = await evaluator.get(`${base}/compare`)
+    expect(page.text).toContain(`<th scope="col">${DEMO_PARTNER_CITY.slug}</th>`)
+    expect(page.text).toContain(`<th scope="col">${DEMO_ORGANIZATION.name}</th>`)
+    const other = JSON.parse(published.text) as { rows: { indicator: string; wave: number }[] }
+    expect(new Set(other.rows.map((r) => r.wave))).toEqual(new Set([2024, 2025]))
+    expect(new Set(other.rows.map((r) => r.indicator))).toEqual(new Set(DEMO_INDICATORS.map((i) => i.code)))
   })
 })
 

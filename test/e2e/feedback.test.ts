@@ -481,7 +481,24 @@ describe('project results', () => {
     expect(csv.text).toMatch(new RegExp(`${project.code},mean_rating,${month},,life_change,4,\\d+`))
     const stories = await evaluator.agent.get(`/staff/projects/${project.code}/stories.csv`)
     expect(stories.text).toContain('Me llamo [nombre]')
-    for (const file of [csv.text, stories.text]) {
+    // One row per entry, for evaluators' own tools: the facilitator of assisted entries, stories only once published.
+    const entries = await evaluator.agent.get(`/staff/projects/${project.code}/responses.csv`)
+    const lines = entries.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+    expect(lines[0]).toBe(
+      'project,entry,submitted_on,version,language,channel,facilitator,publish_consent,review,life_change,recommend,benefits,story',
+    )
+    expect(lines.length - 1).toBe(web + assisted)
+    const assistedRows = lines.filter((l) => l.split(',')[5] === 'assisted')
+    expect(assistedRows.length).toBe(assisted)
+    expect(assistedRows.every((l) => /^\d+$/.test(l.split(',')[6]!))).toBe(true)
+    expect(lines.filter((l) => l.split(',')[5] === 'web').every((l) => l.split(',')[6] === '')).toBe(true)
+    expect(entries.text).toContain('Me llamo [nombre]')
+    expect(entries.text).not.toContain('El agua llegó.')
+    expect(entries.text).toMatch(/,4,yes,harvest water,/)
+    for (const file of [csv.text, stories.text, entries.text]) {
       expect(file).not.toContain('984 000 111')
       expect(file).not.toContain('maria@example.org')
       expect(file).not.toContain('No publicar esto')

@@ -37,7 +37,7 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
             await new Promise((r) => setTimeout(r, 250))
           }
           expect(output).toContain(`Pulso demo is running at http://127.0.0.1:${port}`)
-          expect(output).toContain('Demo data loaded: 3400 synthetic responses')
+          expect(output).toContain('Demo data loaded: 4600 synthetic responses')
           expect(output).toMatch(/designer\s+designer@ciudad-ejemplo\.org\s+password: demo-designer-pulso/)
           expect(output).toMatch(
             /Invitation codes to try \(one response each\): [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}, /,
