@@ -11,13 +11,19 @@ import pg from 'pg'
 import { openDatabase } from '../src/db/database.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
+import { createTranslator } from '../src/i18n/i18n.ts'
+import { formattersFor } from '../src/i18n/formatters.ts'
+import { questionsOnPage, shownPages } from '../src/questionnaire/questionnaire.ts'
 import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
+import { questionPageViewModel } from '../src/survey/question-page.view-model.ts'
+import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
 import { listen } from './listen.ts'
 import { benchApp, benchSchema, benchSeries, cookiesOf } from './setup.ts'
 import { exportBenchmark } from './export.ts'
 import { loadBenchmark } from './load.ts'
 import { submissionBenchmark } from './submissions.ts'
 import { trendBenchmark } from './trends.ts'
+import { pageWeights } from './weights.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -61,12 +67,55 @@ async function surveyPageBenchmark() {
     bare.get('/', (_req, res) => {
       res.type('html').send(template({ html }))
     })
+    // Second baseline: bare Express + EJS rendering our page and layout templates from a view model in
+    // memory (what the page costs without the database, sessions, CSRF and language negotiation).
+    const t = createTranslator({ strict: false }).getFixedT('es')
+    const questionnaire = await loadQuestionnaire(db, waveId)
+    const pages = shownPages(questionnaire, {})
+    const progress = t('survey.page.progress', { current: 1, total: pages.length })
+    const locals = {
+      lang: 'es',
+      t,
+      format: formattersFor('es'),
+      languageLinks: (['es', 'fr', 'pt'] as const).map((lng) => ({
+        lang: lng,
+        href: `/s/bench-city/perception/p/1?lang=${lng}`,
+        current: lng === 'es',
+      })),
+      csrfToken: token,
+      title: `Bench: ${progress}`,
+      seriesTitle: 'Bench',
+      progress,
+      action: '/s/bench-city/perception/p/1',
+      backHref: '/s/bench-city/perception',
+      isLast: false,
+      ...questionPageViewModel({
+        questions: questionsOnPage(questionnaire, 1, {}),
+        answers: {},
+        language: 'es',
+        t,
+      }),
+    }
+    const templated = express()
+    templated.set('views', path.resolve(import.meta.dirname, '../views'))
+    templated.set('view engine', 'ejs')
+    templated.set('view cache', true)
+    templated.get('/', (_req, res, next) => {
+      res.render('survey/page', locals, (error: Error | null, body?: string) => {
+        if (error) return next(error)
+        res.render('layouts/page', { ...locals, body })
+      })
+    })
     const baseline = await listen(bare)
+    const templateBaseline = await listen(templated)
+    const templateBytes = Buffer.byteLength(await (await fetch(templateBaseline.url)).text())
     const base = await load(baseline.url)
+    const fromTemplates = await load(templateBaseline.url)
     const ours = await load(pageUrl, { cookie: allCookies })
     baseline.close()
+    templateBaseline.close()
     server.close()
-    return { base, ours, bytes: Buffer.byteLength(html) }
+    return { base, fromTemplates, ours, bytes: Buffer.byteLength(html), templateBytes }
   } finally {
     await drop()
   }
@@ -106,7 +155,18 @@ if (wanted('page')) {
   console.log(
     `  Pulso (session, draft, questionnaire from PostgreSQL): ${page.ours.rps.toFixed(0)} req/s, p50 ${page.ours.p50} ms, p99 ${page.ours.p99} ms, non-2xx ${page.ours.non2xx}, errors ${page.ours.errors}`,
   )
-  console.log(`  ratio ${(page.ours.rps / page.base.rps).toFixed(2)} (target ≥ 0.5)`)
+  console.log(
+    `  bare Express + EJS rendering the page and layout templates from memory (${page.templateBytes} bytes): ${page.fromTemplates.rps.toFixed(0)} req/s, p50 ${page.fromTemplates.p50} ms, p99 ${page.fromTemplates.p99} ms`,
+  )
+  console.log(
+    `  ratio ${(page.ours.rps / page.base.rps).toFixed(2)} against the string, ${(page.ours.rps / page.fromTemplates.rps).toFixed(2)} against the templates (target ≥ 0.5)`,
+  )
+}
+if (wanted('weights')) {
+  const weights = await pageWeights(url)
+  console.log(`Beneficiaries' pages (stylesheet ${weights.css} bytes), budget 15,360 bytes uncompressed:`)
+  for (const p of weights.pages)
+    console.log(`  ${p.page}: HTML ${p.html} bytes, with the stylesheet ${p.total} bytes (${p.gzip} gzipped)`)
 }
 if (wanted('cold')) {
   const cold = await coldStart()

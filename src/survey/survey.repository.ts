@@ -15,6 +15,13 @@ export interface SeriesRecord {
   organizationName: string
 }
 
+/** A respondent's answers in progress. */
+export interface DraftRecord {
+  waveId: number
+  answers: Record<string, unknown>
+  invitationId: number | null
+}
+
 export interface WaveRecord {
   id: number
   year: number
@@ -60,31 +67,33 @@ export async function findSeriesWithCurrentWave(
   db: Db,
   organizationSlug: string,
   seriesCode: string,
-): Promise<{ series: SeriesRecord; wave: WaveRecord | undefined } | undefined> {
+  draftKeyHash?: string,
+): Promise<
+  { series: SeriesRecord; wave: WaveRecord | undefined; draft: DraftRecord | undefined } | undefined
+> {
   const row = await db
     .selectFrom('survey_series as s')
     .innerJoin('organization as o', 'o.id', 's.organization_id')
-    .leftJoin(
+    // The series' current wave: the open one, else the newest (an index lookup, not a scan of all waves).
+    .leftJoinLateral(
       (eb) =>
         eb
           .selectFrom('wave')
-          .select([
-            'id',
-            'series_id',
-            'year',
-            'status',
-            'opens_at',
-            'closes_at',
-            'access_mode',
-            sql<number>`row_number() over (partition by series_id order by status = 'open' desc, year desc)`.as(
-              'rank',
-            ),
-          ])
+          .select(['id', 'year', 'status', 'opens_at', 'closes_at', 'access_mode'])
+          .whereRef('wave.series_id', '=', 's.id')
+          .orderBy(sql`status = 'open'`, 'desc')
+          .orderBy('year', 'desc')
+          .limit(1)
           .as('w'),
-      (join) => join.onRef('w.series_id', '=', 's.id').on('w.rank', '=', 1),
+      (join) => join.onTrue(),
     )
+    // The respondent's draft comes in the same round trip (no key: a hash nothing has).
+    .leftJoin('survey_draft as d', (join) => join.on('d.key_hash', '=', draftKeyHash ?? ''))
     .select([
       ...seriesColumns,
+      'd.wave_id as draftWaveId',
+      'd.answers as draftAnswers',
+      'd.invitation_id as draftInvitationId',
       'w.id as waveId',
       'w.year',
       'w.status',
@@ -98,9 +107,24 @@ export async function findSeriesWithCurrentWave(
     .where('s.purpose', '=', 'perception')
     .executeTakeFirst()
   if (!row) return undefined
-  const { waveId, year, status, opensAt, closesAt, accessMode, ...series } = row
+  const {
+    waveId,
+    year,
+    status,
+    opensAt,
+    closesAt,
+    accessMode,
+    draftWaveId,
+    draftAnswers,
+    draftInvitationId,
+    ...series
+  } = row
   return {
     series,
+    draft:
+      draftWaveId === null
+        ? undefined
+        : { waveId: draftWaveId, answers: draftAnswers!, invitationId: draftInvitationId ?? null },
     wave:
       waveId === null
         ? undefined

@@ -32,7 +32,7 @@ export function surveyRoutes(
   ): Promise<OpenSurvey | undefined> {
     const params = surveyParams.safeParse(req.params)
     if (!params.success) throw new HttpError(404, 'notFound')
-    const found = await survey.find(params.data.org, params.data.series)
+    const found = await survey.find(params.data.org, params.data.series, keyFrom(req))
     if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
     if (found.kind === 'notOpen') {
       const t = res.locals.t

@@ -8,7 +8,7 @@ import type { Language } from '../questionnaire/translated.ts'
 import { completeOnce, markStarted } from '../invitations/invitations.repository.ts'
 import type { InvitationService } from '../invitations/invitations.service.ts'
 import * as repo from './survey.repository.ts'
-import type { SeriesRecord, WaveRecord } from './survey.repository.ts'
+import type { DraftRecord, SeriesRecord, WaveRecord } from './survey.repository.ts'
 
 /** Whether a wave takes answers at this moment. */
 export function isAnswerable(wave: WaveRecord, now: Date): boolean {
@@ -22,7 +22,13 @@ export function isAnswerable(wave: WaveRecord, now: Date): boolean {
 /** A draft's key goes to the respondent's cookie; only its hash is stored, and it becomes the response's idempotency key. */
 const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
 
-export type OpenSurvey = { series: SeriesRecord; wave: WaveRecord; questionnaire: Questionnaire }
+export type OpenSurvey = {
+  series: SeriesRecord
+  wave: WaveRecord
+  questionnaire: Questionnaire
+  /** The draft of the key the survey was looked up with, read in the same query. */
+  prefetched?: { key: string; draft: DraftRecord | undefined }
+}
 
 export type SurveyLookup =
   | { kind: 'notFound' }
@@ -71,20 +77,32 @@ export function createSurveyService(
     return cached
   }
 
-  async function find(organizationSlug: string, seriesCode: string): Promise<SurveyLookup> {
-    const found = await repo.findSeriesWithCurrentWave(db, organizationSlug, seriesCode)
+  /** The series' current wave; given the respondent's key, their draft comes in the same query. */
+  async function find(organizationSlug: string, seriesCode: string, key?: string): Promise<SurveyLookup> {
+    const found = await repo.findSeriesWithCurrentWave(
+      db,
+      organizationSlug,
+      seriesCode,
+      key ? hashKey(key) : undefined,
+    )
     if (!found) return { kind: 'notFound' }
     const { series, wave } = found
     if (!wave || !isAnswerable(wave, now())) return { kind: 'notOpen', series, wave }
     const questionnaire = await questionnaireOf(wave.id)
     if (questionnaire.questions.length === 0) return { kind: 'notOpen', series, wave }
-    return { kind: 'open', series, wave, questionnaire }
+    return {
+      kind: 'open',
+      series,
+      wave,
+      questionnaire,
+      ...(key ? { prefetched: { key, draft: found.draft } } : {}),
+    }
   }
 
   async function draft(survey: OpenSurvey, key: string | undefined): Promise<DraftLookup> {
     if (!key) return { kind: 'noDraft' }
     const keyHash = hashKey(key)
-    const found = await repo.findDraft(db, keyHash)
+    const found = survey.prefetched?.key === key ? survey.prefetched.draft : await repo.findDraft(db, keyHash)
     if (!found || found.waveId !== survey.wave.id) {
       const submitted = (await repo.responseExists(db, keyHash)) || (await invitations.usedByKeyHash(keyHash))
       return submitted ? { kind: 'submitted' } : { kind: 'noDraft' }
