@@ -21,7 +21,7 @@ import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
 import { resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
-import { surveyRoutes } from './survey/survey.routes.ts'
+import { interviewRoutes, surveyRoutes } from './survey/survey.routes.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -110,6 +110,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     ),
   )
   app.use(designerRoutes(services.designer))
+  app.use(interviewRoutes(services.survey, secureCookies))
   app.use(
     invitationRoutes(services.db, services.designer, services.invitations, translator, options.publicUrl),
   )

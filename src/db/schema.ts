@@ -86,6 +86,8 @@ export interface ResponseTable {
   access: ColumnType<'open' | 'invitation', 'open' | 'invitation' | undefined, never>
   /** The invitation's stratum (e.g. the district drawn from); nothing else of the code is kept. */
   stratum: ColumnType<string | null, string | null | undefined, never>
+  /** The staff member who recorded an assisted interview; null when the citizen answered alone. */
+  facilitator_id: ColumnType<number | null, number | null | undefined, never>
 }
 
 export interface AnswerTable {
@@ -104,6 +106,7 @@ export interface SurveyDraftTable {
   created_at: Timestamp
   updated_at: Timestamp
   invitation_id: ColumnType<number | null, number | null | undefined, never>
+  facilitator_id: ColumnType<number | null, number | null | undefined, never>
 }
 
 export type StaffRole = 'admin' | 'designer' | 'evaluator' | 'facilitator'

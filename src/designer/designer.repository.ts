@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import type { AccessMode, WaveStatus } from '../db/schema.ts'
+import type { AccessMode, SeriesPurpose, WaveStatus } from '../db/schema.ts'
 import type { DesignerQuestion } from '../questionnaire/publishing-rules.ts'
 import type { QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
@@ -11,6 +11,7 @@ export interface DesignerSeries {
   code: string
   title: Translated
   description: Partial<Translated>
+  purpose: SeriesPurpose
 }
 
 export interface DesignerWave {
@@ -25,7 +26,7 @@ export interface DesignerWave {
 export async function listSeriesWithWaves(db: Db, organizationId: number) {
   const series = await db
     .selectFrom('survey_series')
-    .select(['id', 'code', 'title'])
+    .select(['id', 'code', 'title', 'purpose'])
     .where('organization_id', '=', organizationId)
     .orderBy('code')
     .execute()
@@ -54,7 +55,7 @@ export async function findSeries(
 ): Promise<DesignerSeries | undefined> {
   return db
     .selectFrom('survey_series')
-    .select(['id', 'code', 'title', 'description'])
+    .select(['id', 'code', 'title', 'description', 'purpose'])
     .where('organization_id', '=', organizationId)
     .where('code', '=', code)
     .executeTakeFirst()

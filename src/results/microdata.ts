@@ -14,7 +14,7 @@ import type { ResultsService } from './results.service.ts'
 export const RARE_BELOW = 5
 const BATCH = 2_000
 const TEXT_TYPES = new Set(['short_text', 'long_text', 'note'])
-const FIXED = ['wave', 'language', 'channel', 'access', 'stratum', 'weight'] as const
+const FIXED = ['wave', 'language', 'channel', 'facilitator', 'access', 'stratum', 'weight'] as const
 
 type WavePart = {
   year: number
@@ -126,6 +126,7 @@ async function* rows(db: Db, parts: WavePart[], codes: string[]): AsyncGenerator
           part.year,
           r.language,
           r.channel,
+          r.facilitator_id,
           r.access,
           rare ? null : r.stratum,
           part.weights.weighted ? part.weights.weightOf(profile) : 1,
@@ -203,6 +204,11 @@ function datapackage(
       { name: 'wave', type: 'integer', description: 'Year of the wave' },
       { name: 'language', type: 'string', constraints: { enum: [...LANGUAGES] } },
       { name: 'channel', type: 'string', constraints: { enum: ['web', 'assisted', 'imported'] } },
+      {
+        name: 'facilitator',
+        type: 'integer',
+        description: 'Staff id of the facilitator who recorded an assisted interview (blank otherwise)',
+      },
       {
         name: 'access',
         type: 'string',

@@ -284,7 +284,7 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
 export async function microdataBatch(db: Db, waveId: number, afterId: number, size: number) {
   const responses = await db
     .selectFrom('response')
-    .select(['id', 'language', 'channel', 'access', 'stratum'])
+    .select(['id', 'language', 'channel', 'facilitator_id', 'access', 'stratum'])
     .where('wave_id', '=', waveId)
     .where('id', '>', afterId)
     .orderBy('id')

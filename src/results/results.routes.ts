@@ -132,7 +132,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     if (!seriesCode.success) throw new HttpError(404, 'notFound')
     const me: StaffUser = res.locals.staff
     const series = await findStaffSeries(db, me.organizationId, seriesCode.data)
-    if (!series) throw new HttpError(404, 'notFound')
+    // A feedback questionnaire's results are its projects' (/staff/projects/<code>/results).
+    if (!series || series.purpose !== 'perception') throw new HttpError(404, 'notFound')
     return { ...series, organizationName: me.organizationName }
   }
 

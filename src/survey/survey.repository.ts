@@ -20,6 +20,8 @@ export interface DraftRecord {
   waveId: number
   answers: Record<string, unknown>
   invitationId: number | null
+  /** Set when a facilitator records the answers (an assisted interview). */
+  facilitatorId: number | null
 }
 
 export interface WaveRecord {
@@ -94,6 +96,7 @@ export async function findSeriesWithCurrentWave(
       'd.wave_id as draftWaveId',
       'd.answers as draftAnswers',
       'd.invitation_id as draftInvitationId',
+      'd.facilitator_id as draftFacilitatorId',
       'w.id as waveId',
       'w.year',
       'w.status',
@@ -117,6 +120,7 @@ export async function findSeriesWithCurrentWave(
     draftWaveId,
     draftAnswers,
     draftInvitationId,
+    draftFacilitatorId,
     ...series
   } = row
   return {
@@ -124,7 +128,12 @@ export async function findSeriesWithCurrentWave(
     draft:
       draftWaveId === null
         ? undefined
-        : { waveId: draftWaveId, answers: draftAnswers!, invitationId: draftInvitationId ?? null },
+        : {
+            waveId: draftWaveId,
+            answers: draftAnswers!,
+            invitationId: draftInvitationId ?? null,
+            facilitatorId: draftFacilitatorId ?? null,
+          },
     wave:
       waveId === null
         ? undefined
@@ -206,7 +215,12 @@ export async function loadQuestionnaire(db: Db, waveId: number): Promise<Questio
 export async function findDraft(db: Db, keyHash: string) {
   return db
     .selectFrom('survey_draft')
-    .select(['wave_id as waveId', 'answers', 'invitation_id as invitationId'])
+    .select([
+      'wave_id as waveId',
+      'answers',
+      'invitation_id as invitationId',
+      'facilitator_id as facilitatorId',
+    ])
     .where('key_hash', '=', keyHash)
     .executeTakeFirst()
 }
@@ -216,10 +230,16 @@ export async function createDraft(
   keyHash: string,
   waveId: number,
   invitationId: number | null = null,
+  facilitatorId: number | null = null,
 ): Promise<void> {
   await db
     .insertInto('survey_draft')
-    .values({ key_hash: keyHash, wave_id: waveId, invitation_id: invitationId })
+    .values({
+      key_hash: keyHash,
+      wave_id: waveId,
+      invitation_id: invitationId,
+      facilitator_id: facilitatorId,
+    })
     // An invitation's draft is shared by every device its code is entered on.
     .onConflict((oc) => oc.column('key_hash').doNothing())
     .execute()
@@ -262,6 +282,7 @@ export async function insertResponseOnce(
     channel: Channel
     idempotencyKey: string
     invited?: { stratum: string | null }
+    facilitatorId?: number | null
   },
 ): Promise<number | undefined> {
   const row = await db
@@ -272,6 +293,7 @@ export async function insertResponseOnce(
       channel: response.channel,
       idempotency_key: response.idempotencyKey,
       ...(response.invited ? { access: 'invitation' as const, stratum: response.invited.stratum } : {}),
+      ...(response.facilitatorId ? { facilitator_id: response.facilitatorId } : {}),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')

@@ -5,6 +5,8 @@ import { renderPage } from '../http/render.ts'
 import type { FieldError } from '../questionnaire/answer-validation.ts'
 import type { Answers, Question } from '../questionnaire/questionnaire.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import { requireRole } from '../middleware/staff-session.ts'
+import type { StaffUser } from '../staff/staff.repository.ts'
 import { questionPageViewModel } from './question-page.view-model.ts'
 import type { OpenSurvey, SurveyService } from './survey.service.ts'
 
@@ -13,6 +15,43 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 const surveyParams = z.object({ org: slug, series: slug })
 const pageParams = surveyParams.extend({ page: z.coerce.number().int().min(1).max(999) })
 const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))
+
+/** Gives the browser the key of its response in progress, for the survey's pages only. */
+function keepResponseKey(res: Response, surveyPath: string, key: string, secureCookies: boolean) {
+  res.cookie(RESPONSE_COOKIE, key, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookies,
+    path: surveyPath,
+    maxAge: 30 * 24 * 3600 * 1000,
+  })
+}
+
+/**
+ * Assisted interviews: a facilitator (or a designer, an admin) starts a response on their own device
+ * for a citizen they interview; the pages are the citizen's, and the response records the channel
+ * `assisted` and the facilitator.
+ */
+export function interviewRoutes(survey: SurveyService, secureCookies: boolean): Router {
+  const router = Router()
+  router.post(
+    '/staff/series/:series/interview',
+    requireRole('admin', 'designer', 'facilitator'),
+    async (req, res) => {
+      const code = slug.safeParse(req.params.series)
+      if (!code.success) throw new HttpError(404, 'notFound')
+      const staff: StaffUser = res.locals.staff
+      const surveyPath = `/s/${staff.organizationSlug}/${code.data}`
+      const found = await survey.find(staff.organizationSlug, code.data)
+      if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+      if (found.kind !== 'open') return res.redirect(303, surveyPath)
+      const { key, firstPage } = await survey.start(found, staff.id)
+      keepResponseKey(res, surveyPath, key, secureCookies)
+      res.redirect(303, `${surveyPath}/p/${firstPage}`)
+    },
+  )
+  return router
+}
 
 /** The public path of a citizen answering the open wave of a series. */
 export function surveyRoutes(
@@ -92,15 +131,8 @@ export function surveyRoutes(
     )
   }
 
-  function keepKey(res: Response, open: OpenSurvey, key: string) {
-    res.cookie(RESPONSE_COOKIE, key, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: secureCookies,
-      path: base(open),
-      maxAge: 30 * 24 * 3600 * 1000,
-    })
-  }
+  const keepKey = (res: Response, open: OpenSurvey, key: string) =>
+    keepResponseKey(res, base(open), key, secureCookies)
 
   router.get('/s/:org/:series', async (req, res) => {
     const open = await openSurvey(req, res, false)

@@ -38,7 +38,14 @@ export type SurveyLookup =
 export type DraftLookup =
   | { kind: 'noDraft' }
   | { kind: 'submitted' }
-  | { kind: 'draft'; key: string; answers: Answers; pages: number[]; invitationId: number | null }
+  | {
+      kind: 'draft'
+      key: string
+      answers: Answers
+      pages: number[]
+      invitationId: number | null
+      facilitatorId: number | null
+    }
 
 export type PageOutcome =
   | {
@@ -114,6 +121,7 @@ export function createSurveyService(
       answers,
       pages: shownPages(survey.questionnaire, answers),
       invitationId: found.invitationId,
+      facilitatorId: found.facilitatorId,
     }
   }
 
@@ -123,11 +131,17 @@ export function createSurveyService(
 
     listOpen: () => repo.listOpenSeries(db, now()),
 
-    /** Starts a new response; returns the key for the respondent's cookie and the first page. */
-    async start(survey: OpenSurvey): Promise<{ key: string; firstPage: number }> {
+    /**
+     * Starts a new response (a facilitator's assisted interview when one is given); returns the key for
+     * the respondent's cookie and the first page.
+     */
+    async start(
+      survey: OpenSurvey,
+      facilitatorId: number | null = null,
+    ): Promise<{ key: string; firstPage: number }> {
       const key = randomBytes(24).toString('base64url')
       await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
-      await repo.createDraft(db, hashKey(key), survey.wave.id)
+      await repo.createDraft(db, hashKey(key), survey.wave.id, null, facilitatorId)
       return { key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
     },
 
@@ -179,7 +193,7 @@ export function createSurveyService(
       if (!complete?.ok) await repo.saveDraftAnswers(db, keyHash, kept)
       if (!complete) return { kind: 'next', page: nextPage! }
       if (!complete.ok) return { kind: 'incomplete', page: complete.page }
-      await submit(survey.questionnaire, keyHash, current.invitationId, complete.answers, language)
+      await submit(survey.questionnaire, keyHash, current, complete.answers, language)
       return { kind: 'submitted' }
     },
   }
@@ -190,7 +204,7 @@ export function createSurveyService(
   async function submit(
     questionnaire: Questionnaire,
     keyHash: string,
-    invitationId: number | null,
+    { invitationId, facilitatorId }: { invitationId: number | null; facilitatorId: number | null },
     answers: Answers,
     language: Language,
   ) {
@@ -202,9 +216,10 @@ export function createSurveyService(
           : await repo.insertResponseOnce(trx, {
               waveId: questionnaire.waveId,
               language,
-              channel: 'web',
+              channel: facilitatorId === null ? 'web' : 'assisted',
               idempotencyKey: invited ? randomBytes(24).toString('base64url') : keyHash,
               ...(invited ? { invited } : {}),
+              facilitatorId,
             })
       if (responseId !== undefined) {
         await repo.insertAnswers(trx, responseId, questionnaire.waveId, answerRows(questionnaire, answers))

@@ -367,6 +367,11 @@ describe('partner projects, recorded by staff', () => {
       .executeTakeFirstOrThrow()
     expect((await request(t.app).get(`/s/${org.slug}/beneficiaries`)).status).toBe(404)
     expect((await request(t.app).get('/')).text).not.toContain('/beneficiaries')
+    // Staff read its results per project, not as a citizen trend.
+    expect((await designer.get('/staff/results/beneficiaries')).status).toBe(404)
+    expect((await designer.get('/staff')).text).toContain(
+      'Cuestionario de opiniones de beneficiarios, usado por los proyectos:',
+    )
   })
 })
 

@@ -5,33 +5,14 @@ import { parse } from 'csv-parse/sync'
 import { sql } from 'kysely'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { QuestionDraft } from '../../src/questionnaire/questionnaire.repository.ts'
-import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { buildSurvey, twoPageQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { cliDatabase, runCli } from '../helpers/cli.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 const tr = (s: string) => ({ es: s, fr: s, pt: s })
-const questions: QuestionDraft[] = [
-  {
-    code: 'aware',
-    type: 'yes_no',
-    page: 1,
-    required: true,
-    text: tr('¿Lo conocía?'),
-    options: ['yes', 'no'].map((code) => ({ code, label: tr(code) })),
-  },
-  {
-    code: 'district',
-    type: 'single_choice',
-    page: 2,
-    required: true,
-    isProfile: true,
-    text: tr('¿Distrito?'),
-    options: ['north', 'south'].map((code) => ({ code, label: tr(code) })),
-  },
-]
+const questions = twoPageQuestions
 
 let t: TestApp
 let survey: BuiltSurvey

@@ -5,51 +5,21 @@ import { parse } from 'csv-parse/sync'
 import { Package } from 'datapackage'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import yauzl from 'yauzl'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { binary, unzip } from '../helpers/zip.ts'
 
 let t: TestApp
 let fixture: Awaited<ReturnType<typeof loadTrendFixture>>
 let evaluator: StaffBrowser
 let files: Map<string, string>
 
-/** Every entry of a zip, as text. */
-function unzip(buffer: Buffer): Promise<Map<string, string>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error)
-      const entries = new Map<string, string>()
-      zip.on('entry', (entry: yauzl.Entry) =>
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e)
-          const chunks: Buffer[] = []
-          stream.on('data', (c: Buffer) => chunks.push(c))
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks).toString('utf8'))
-            zip.readEntry()
-          })
-        }),
-      )
-      zip.on('end', () => resolve(entries))
-      zip.readEntry()
-    })
-  })
-}
-
 beforeAll(async () => {
   t = await createTestApp()
   fixture = await loadTrendFixture(t.services.db)
   evaluator = await signedIn(t.app, t.services, fixture.organizationId, 'evaluator')
-  const res = await evaluator.agent
-    .get('/staff/results/perception/microdata.zip')
-    .buffer(true)
-    .parse((response, callback) => {
-      const chunks: Buffer[] = []
-      response.on('data', (c: Buffer) => chunks.push(c))
-      response.on('end', () => callback(null, Buffer.concat(chunks)))
-    })
+  const res = await evaluator.agent.get('/staff/results/perception/microdata.zip').buffer(true).parse(binary)
   expect(res.status).toBe(200)
   expect(res.headers['content-type']).toBe('application/zip')
   files = await unzip(res.body as Buffer)
@@ -94,6 +64,7 @@ describe('the microdata package', () => {
       'wave',
       'language',
       'channel',
+      'facilitator',
       'access',
       'stratum',
       'weight',
