@@ -8,6 +8,11 @@ const LANGUAGE_COOKIE = 'pulso_lang'
 
 /** Chooses the reader's language (?lang=, then cookie, then Accept-Language, then Spanish). */
 export function locale(translator: i18n, secureCookies: boolean): RequestHandler {
+  // One translation function per language for the life of the process (building one costs).
+  const translations = Object.fromEntries(LANGUAGES.map((l) => [l, translator.getFixedT(l)])) as Record<
+    Language,
+    ReturnType<i18n['getFixedT']>
+  >
   return (req, res, next) => {
     const asked = req.query.lang
     const negotiated = negotiateLanguage(req.get('accept-language'))
@@ -36,7 +41,7 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
     const use = (chosen: Language) => {
       res.set('Content-Language', chosen)
       res.locals.lang = chosen
-      res.locals.t = translator.getFixedT(chosen)
+      res.locals.t = translations[chosen]
       res.locals.format = formattersFor(chosen)
       res.locals.languageLinks = LANGUAGES.map((lng) => ({
         lang: lng,
@@ -52,8 +57,12 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
 }
 
 // The same address in another language: only `lang` changes, other query parameters stay.
-function withLanguage(originalUrl: string, language: Language): string {
-  const url = new URL(originalUrl, 'http://pulso.invalid')
-  url.searchParams.set('lang', language)
-  return url.pathname + url.search
+// Leading slashes and backslashes collapse to one, so a crafted path never links to another host.
+function withLanguage(requested: string, language: Language): string {
+  const originalUrl = '/' + requested.replace(/^[/\\]+/, '')
+  const at = originalUrl.indexOf('?')
+  if (at === -1) return `${originalUrl}?lang=${language}`
+  const query = new URLSearchParams(originalUrl.slice(at + 1))
+  query.set('lang', language)
+  return `${originalUrl.slice(0, at)}?${query.toString()}`
 }

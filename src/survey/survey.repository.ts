@@ -15,6 +15,19 @@ export interface SeriesRecord {
   organizationName: string
 }
 
+type CurrentWaveRow = SeriesRecord & {
+  draftWaveId: number | null
+  draftAnswers: Record<string, unknown> | null
+  draftInvitationId: number | null
+  draftFacilitatorId: number | null
+  waveId: number | null
+  year: number | null
+  status: WaveStatus | null
+  opensAt: Date | null
+  closesAt: Date | null
+  accessMode: AccessMode | null
+}
+
 /** A respondent's answers in progress. */
 export interface DraftRecord {
   waveId: number
@@ -73,42 +86,27 @@ export async function findSeriesWithCurrentWave(
 ): Promise<
   { series: SeriesRecord; wave: WaveRecord | undefined; draft: DraftRecord | undefined } | undefined
 > {
-  const row = await db
-    .selectFrom('survey_series as s')
-    .innerJoin('organization as o', 'o.id', 's.organization_id')
-    // The series' current wave: the open one, else the newest (an index lookup, not a scan of all waves).
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('wave')
-          .select(['id', 'year', 'status', 'opens_at', 'closes_at', 'access_mode'])
-          .whereRef('wave.series_id', '=', 's.id')
-          .orderBy(sql`status = 'open'`, 'desc')
-          .orderBy('year', 'desc')
-          .limit(1)
-          .as('w'),
-      (join) => join.onTrue(),
-    )
-    // The respondent's draft comes in the same round trip (no key: a hash nothing has).
-    .leftJoin('survey_draft as d', (join) => join.on('d.key_hash', '=', draftKeyHash ?? ''))
-    .select([
-      ...seriesColumns,
-      'd.wave_id as draftWaveId',
-      'd.answers as draftAnswers',
-      'd.invitation_id as draftInvitationId',
-      'd.facilitator_id as draftFacilitatorId',
-      'w.id as waveId',
-      'w.year',
-      'w.status',
-      'w.opens_at as opensAt',
-      'w.closes_at as closesAt',
-      'w.access_mode as accessMode',
-    ])
-    .where('o.slug', '=', organizationSlug)
-    .where('s.code', '=', seriesCode)
-    // Feedback questionnaires are answered through their partner projects, never as a citizen survey.
-    .where('s.purpose', '=', 'perception')
-    .executeTakeFirst()
+  // Written as one SQL text: it runs on every question page, and building it with the query
+  // builder cost more CPU than PostgreSQL spends answering it.
+  const { rows } = await sql<CurrentWaveRow>`
+    select s.id as "seriesId", s.code as "seriesCode", s.title, s.description,
+      o.id as "organizationId", o.slug as "organizationSlug", o.name as "organizationName",
+      d.wave_id as "draftWaveId", d.answers as "draftAnswers", d.invitation_id as "draftInvitationId",
+      d.facilitator_id as "draftFacilitatorId",
+      w.id as "waveId", w.year, w.status, w.opens_at as "opensAt", w.closes_at as "closesAt",
+      w.access_mode as "accessMode"
+    from survey_series s
+    join organization o on o.id = s.organization_id
+    -- The series' current wave: the open one, else the newest (an index lookup, not a scan).
+    left join lateral (
+      select id, year, status, opens_at, closes_at, access_mode from wave
+      where wave.series_id = s.id order by status = 'open' desc, year desc limit 1
+    ) w on true
+    -- The respondent's draft comes in the same round trip (no key: a hash nothing has).
+    left join survey_draft d on d.key_hash = ${draftKeyHash ?? ''}
+    -- Feedback questionnaires are answered through their partner projects, never as a citizen survey.
+    where o.slug = ${organizationSlug} and s.code = ${seriesCode} and s.purpose = 'perception'`.execute(db)
+  const row = rows[0]
   if (!row) return undefined
   const {
     waveId,

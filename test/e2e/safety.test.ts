@@ -43,6 +43,20 @@ describe('security headers', () => {
   })
 })
 
+describe('language links', () => {
+  it('keep every other query parameter and never point to another host, whatever the path', async () => {
+    const page = await request(t.app).get(`${survey.url}/results?by=district&lang=fr`)
+    expect(page.text).toContain(`href="${survey.url}/results?by=district&amp;lang=pt"`)
+    for (const crafted of ['//evil.example/x', '/\\evil.example/x', '///evil.example']) {
+      const res = await request(t.app).get(crafted)
+      const hrefs = [...res.text.matchAll(/hreflang="\w+"|href="([^"]*)" lang=/g)]
+        .map((m) => m[1])
+        .filter(Boolean)
+      for (const href of hrefs) expect(href, crafted).toMatch(/^\/[^/\\]/)
+    }
+  })
+})
+
 describe('CSRF protection', () => {
   it('refuses a POST without a token, or with a token from another browser, and stores nothing', async () => {
     const victim = new Respondent(t.app, survey.url)
