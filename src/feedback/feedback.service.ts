@@ -98,6 +98,25 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
     return problems
   }
 
+  /** One piece of feedback for a moderator of its organization: answers by question, stories flagged. */
+  async function feedbackEntry(actor: StaffUser, id: number) {
+    const entry = await repo.findFeedback(db, id)
+    if (!entry || entry.organizationId !== actor.organizationId) return undefined
+    const questionnaire = await loadQuestionnaire(db, entry.waveId)
+    const rows = await repo.feedbackAnswers(db, id)
+    const answers = questionnaire.questions
+      .map((question) => ({ question, rows: rows.filter((r) => r.questionId === question.id) }))
+      .filter((a) => a.rows.length > 0)
+    const stories = answers
+      .filter((a) => STORY_TYPES.has(a.question.type) && a.rows[0]?.valueText)
+      .map((a) => ({
+        question: a.question,
+        text: a.rows[0]!.valueText!,
+        flags: personalDataFlags(a.rows[0]!.valueText!),
+      }))
+    return { entry, answers, stories }
+  }
+
   return {
     listProjects: (actor: StaffUser, statuses?: ProjectStatus[]) =>
       repo.listProjects(db, actor.organizationId, statuses),
@@ -200,28 +219,11 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
     listFeedback: (project: PartnerProject, review: FeedbackReview | undefined) =>
       repo.listFeedback(db, project.id, review),
 
-    /** One piece of feedback for a moderator of its organization: answers by question, stories flagged. */
-    async feedbackEntry(actor: StaffUser, id: number) {
-      const entry = await repo.findFeedback(db, id)
-      if (!entry || entry.organizationId !== actor.organizationId) return undefined
-      const questionnaire = await loadQuestionnaire(db, entry.waveId)
-      const rows = await repo.feedbackAnswers(db, id)
-      const answers = questionnaire.questions
-        .map((question) => ({ question, rows: rows.filter((r) => r.questionId === question.id) }))
-        .filter((a) => a.rows.length > 0)
-      const stories = answers
-        .filter((a) => STORY_TYPES.has(a.question.type) && a.rows[0]?.valueText)
-        .map((a) => ({
-          question: a.question,
-          text: a.rows[0]!.valueText!,
-          flags: personalDataFlags(a.rows[0]!.valueText!),
-        }))
-      return { entry, answers, stories }
-    },
+    feedbackEntry,
 
     /** Replaces stories with the moderator's redacted texts; only texts that changed are touched. */
     async redact(actor: StaffUser, id: number, texts: Record<string, string>): Promise<boolean> {
-      const current = await this.feedbackEntry(actor, id)
+      const current = await feedbackEntry(actor, id)
       if (!current) return false
       const changes = current.stories
         .filter((s) => texts[s.question.code] !== undefined && texts[s.question.code] !== s.text)
