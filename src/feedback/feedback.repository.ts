@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { FeedbackReview, ProjectStatus } from '../db/schema.ts'
 import type { AnswerRow } from '../questionnaire/question-types/index.ts'
+import { FREE_TEXT_TYPES, RATING_TYPES } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 
 /** What staff record about a cooperation project. */
@@ -290,12 +291,17 @@ export async function setReview(
     .execute()
 }
 
-/** Approved stories whose authors agreed to publication: the text, its language and question, nothing else. */
-export async function publishedStories(db: Db, projectId: number, limit: number, offset = 0) {
-  return db
+/** A project's feedback with each answer and its question (`f`, `a`, `q`). */
+const projectAnswers = (db: Db, projectId: number) =>
+  db
     .selectFrom('feedback as f')
     .innerJoin('feedback_answer as a', 'a.feedback_id', 'f.id')
     .innerJoin('question as q', 'q.id', 'a.question_id')
+    .where('f.project_id', '=', projectId)
+
+/** Approved stories whose authors agreed to publication: the text, its language and question, nothing else. */
+export async function publishedStories(db: Db, projectId: number, limit: number, offset = 0) {
+  return projectAnswers(db, projectId)
     .select([
       'f.id',
       'f.language',
@@ -304,10 +310,9 @@ export async function publishedStories(db: Db, projectId: number, limit: number,
       'q.text as questionText',
       'a.value_text as text',
     ])
-    .where('f.project_id', '=', projectId)
     .where('f.review', '=', 'approved')
     .where('f.publish_consent', '=', true)
-    .where('q.type', 'in', ['short_text', 'long_text'])
+    .where('q.type', 'in', FREE_TEXT_TYPES)
     .where('a.value_text', 'is not', null)
     .orderBy('f.submitted_at', 'desc')
     .orderBy('f.id', 'desc')
@@ -334,18 +339,14 @@ export async function countsByMonth(db: Db, projectId: number) {
 
 /** Means of the rating questions (by stable code, across questionnaire versions) per month. */
 export async function ratingsByMonth(db: Db, projectId: number) {
-  return db
-    .selectFrom('feedback as f')
-    .innerJoin('feedback_answer as a', 'a.feedback_id', 'f.id')
-    .innerJoin('question as q', 'q.id', 'a.question_id')
+  return projectAnswers(db, projectId)
     .select([
       monthOf('f.submitted_at').as('period'),
       'q.code as questionCode',
       sql<number>`count(a.value_number)::int`.as('n'),
       sql<number>`avg(a.value_number)::float8`.as('mean'),
     ])
-    .where('f.project_id', '=', projectId)
-    .where('q.type', 'in', ['scale_5', 'scale_0_10'])
+    .where('q.type', 'in', RATING_TYPES)
     .where('a.value_number', 'is not', null)
     .groupBy(['period', 'q.code'])
     .orderBy('q.code')
@@ -359,7 +360,7 @@ export async function ratingQuestions(db: Db, projectId: number) {
     .selectFrom('question as q')
     .select(['q.code', 'q.type', 'q.text'])
     .distinctOn('q.code')
-    .where('q.type', 'in', ['scale_5', 'scale_0_10'])
+    .where('q.type', 'in', RATING_TYPES)
     .where('q.wave_id', 'in', (eb) =>
       eb.selectFrom('feedback').select('wave_id').where('project_id', '=', projectId).distinct(),
     )
@@ -386,10 +387,7 @@ export async function feedbackMicrodata(db: Db, projectId: number) {
     .where('f.project_id', '=', projectId)
     .orderBy('f.id')
     .execute()
-  const answers = await db
-    .selectFrom('feedback_answer as a')
-    .innerJoin('feedback as f', 'f.id', 'a.feedback_id')
-    .innerJoin('question as q', 'q.id', 'a.question_id')
+  const answers = await projectAnswers(db, projectId)
     .select([
       'a.feedback_id as feedbackId',
       'q.code',
@@ -398,7 +396,6 @@ export async function feedbackMicrodata(db: Db, projectId: number) {
       'a.value_number as valueNumber',
       'a.value_text as valueText',
     ])
-    .where('f.project_id', '=', projectId)
     .orderBy('q.position')
     .execute()
   return { entries, answers }

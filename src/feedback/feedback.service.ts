@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts'
 import type { FeedbackReview, ProjectStatus } from '../db/schema.ts'
 import { readPageAnswers, type FieldError } from '../questionnaire/answer-validation.ts'
 import { answerRows } from '../questionnaire/question-types/index.ts'
-import { isShown, type Answers, type Question, type Questionnaire } from '../questionnaire/questionnaire.ts'
+import { isFreeText, isShown, type Answers, type Questionnaire } from '../questionnaire/questionnaire.ts'
 import { missingLanguages, type Language } from '../questionnaire/translated.ts'
 import { recordAudit } from '../staff/audit.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
@@ -31,7 +31,6 @@ export type SubmitOutcome =
 const CONTACT_MAX = 200
 const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
 const actorId = (actor: StaffUser) => (actor.id > 0 ? actor.id : null)
-const STORY_TYPES = new Set(['short_text', 'long_text'])
 
 /** A fresh key for one form: a repeated submission of the same form stores nothing more. */
 export const newSubmissionKey = () => randomBytes(24).toString('base64url')
@@ -68,6 +67,27 @@ export function readWholeForm(questionnaire: Questionnaire, form: Record<string,
   return { answers, errors }
 }
 
+/** One piece of feedback for a moderator of its organization: answers by question, stories flagged. */
+async function loadFeedbackEntry(db: Db, actor: StaffUser, id: number) {
+  const entry = await repo.findFeedback(db, id)
+  if (!entry || entry.organizationId !== actor.organizationId) return undefined
+  const questionnaire = await loadQuestionnaire(db, entry.waveId)
+  const rows = await repo.feedbackAnswers(db, id)
+  const answers = questionnaire.questions
+    .map((question) => ({ question, rows: rows.filter((r) => r.questionId === question.id) }))
+    .filter((a) => a.rows.length > 0)
+  const stories = answers
+    .filter((a) => isFreeText(a.question.type) && a.rows[0]?.valueText)
+    .map((a) => ({
+      question: a.question,
+      text: a.rows[0]!.valueText!,
+      flags: personalDataFlags(a.rows[0]!.valueText!),
+    }))
+  return { entry, answers, stories }
+}
+
+export type FeedbackEntry = NonNullable<Awaited<ReturnType<typeof loadFeedbackEntry>>>
+
 /** Partner projects, their beneficiaries' feedback, its moderation and the project results. */
 export function createFeedbackService(db: Db, now: () => Date = () => new Date()) {
   // An open wave's questionnaire is frozen, so it is read once per process.
@@ -84,37 +104,17 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
   }
 
   /** Why a project cannot be open yet (empty when it can). */
-  async function openingProblems(
-    organizationId: number,
+  function openingProblems(
+    questionnaires: Awaited<ReturnType<typeof repo.listFeedbackQuestionnaires>>,
     input: ProjectInput,
-  ): Promise<Record<string, string>> {
+  ): Record<string, string> {
     const problems: Record<string, string> = {}
     if (input.status !== 'open') return problems
     if (missingLanguages(input.description).length > 0)
       problems.description_es = 'formErrors.projectDescriptions'
-    const questionnaires = await repo.listFeedbackQuestionnaires(db, organizationId)
     const chosen = questionnaires.find((q) => q.id === input.questionnaireSeriesId)
     if (!chosen || chosen.openYear === null) problems.questionnaire = 'formErrors.projectQuestionnaireOpen'
     return problems
-  }
-
-  /** One piece of feedback for a moderator of its organization: answers by question, stories flagged. */
-  async function feedbackEntry(actor: StaffUser, id: number) {
-    const entry = await repo.findFeedback(db, id)
-    if (!entry || entry.organizationId !== actor.organizationId) return undefined
-    const questionnaire = await loadQuestionnaire(db, entry.waveId)
-    const rows = await repo.feedbackAnswers(db, id)
-    const answers = questionnaire.questions
-      .map((question) => ({ question, rows: rows.filter((r) => r.questionId === question.id) }))
-      .filter((a) => a.rows.length > 0)
-    const stories = answers
-      .filter((a) => STORY_TYPES.has(a.question.type) && a.rows[0]?.valueText)
-      .map((a) => ({
-        question: a.question,
-        text: a.rows[0]!.valueText!,
-        flags: personalDataFlags(a.rows[0]!.valueText!),
-      }))
-    return { entry, answers, stories }
   }
 
   return {
@@ -136,7 +136,7 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
         !questionnaires.some((q) => q.id === input.questionnaireSeriesId)
       )
         return { ok: false, errors: { questionnaire: 'formErrors.invalid' } }
-      const problems = await openingProblems(actor.organizationId, input)
+      const problems = openingProblems(questionnaires, input)
       if (Object.keys(problems).length > 0) return { ok: false, errors: problems }
       return db.transaction().execute(async (trx) => {
         if (existing) {
@@ -219,16 +219,15 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
     listFeedback: (project: PartnerProject, review: FeedbackReview | undefined) =>
       repo.listFeedback(db, project.id, review),
 
-    feedbackEntry,
+    feedbackEntry: (actor: StaffUser, id: number) => loadFeedbackEntry(db, actor, id),
 
     /** Replaces stories with the moderator's redacted texts; only texts that changed are touched. */
-    async redact(actor: StaffUser, id: number, texts: Record<string, string>): Promise<boolean> {
-      const current = await feedbackEntry(actor, id)
-      if (!current) return false
+    async redact(actor: StaffUser, current: FeedbackEntry, texts: Record<string, string>): Promise<void> {
+      const id = current.entry.id
       const changes = current.stories
         .filter((s) => texts[s.question.code] !== undefined && texts[s.question.code] !== s.text)
         .map((s) => ({ questionId: s.question.id, text: texts[s.question.code]! }))
-      if (changes.length === 0) return true
+      if (changes.length === 0) return
       await db.transaction().execute(async (trx) => {
         await repo.replaceStoryTexts(trx, id, changes)
         // The audit keeps who redacted what question, never the words.
@@ -244,12 +243,15 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
           },
         })
       })
-      return true
     },
 
-    async review(actor: StaffUser, id: number, decision: Exclude<FeedbackReview, 'new'>): Promise<boolean> {
-      const entry = await repo.findFeedback(db, id)
-      if (!entry || entry.organizationId !== actor.organizationId) return false
+    /** Approves or rejects an entry read with `feedbackEntry` (so of the moderator's organization). */
+    async review(
+      actor: StaffUser,
+      current: FeedbackEntry,
+      decision: Exclude<FeedbackReview, 'new'>,
+    ): Promise<void> {
+      const id = current.entry.id
       await db.transaction().execute(async (trx) => {
         await repo.setReview(trx, id, decision, actorId(actor), now())
         await recordAudit(trx, {
@@ -259,7 +261,6 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
           subject: String(id),
         })
       })
-      return true
     },
 
     feedbackMicrodata: (project: PartnerProject) => repo.feedbackMicrodata(db, project.id),
@@ -277,4 +278,3 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
 }
 
 export type FeedbackService = ReturnType<typeof createFeedbackService>
-export type { Question }

@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next'
 import { csvLine, spreadsheetSafe } from '../http/csv.ts'
 import type { formattersFor } from '../i18n/formatters.ts'
 import { periodChartSvg } from '../results/charts.ts'
+import { isFreeText } from '../questionnaire/questionnaire.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import type { feedbackMicrodata, PartnerProject } from './feedback.repository.ts'
 import type { FeedbackService } from './feedback.service.ts'
@@ -105,7 +106,7 @@ export function feedbackEntriesCsv(
   for (const a of data.answers) {
     let mine = byEntry.get(a.feedbackId)
     if (!mine) byEntry.set(a.feedbackId, (mine = new Map()))
-    const isStory = a.type === 'short_text' || a.type === 'long_text'
+    const isStory = isFreeText(a.type)
     const value = isStory
       ? published.has(a.feedbackId)
         ? spreadsheetSafe(a.valueText ?? '')

@@ -11,6 +11,7 @@ import { requireRole } from '../middleware/staff-session.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { STAFF_ROLES } from '../staff/staff.service.ts'
+import { isFreeText } from '../questionnaire/questionnaire.ts'
 import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import {
   countryName,
@@ -338,7 +339,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
                 : (r.valueText ?? (r.valueNumber === null ? r.optionCode : String(r.valueNumber)))
             })
             .join(', '),
-          story: a.question.type === 'short_text' || a.question.type === 'long_text',
+          story: isFreeText(a.question.type),
         })),
         stories: found.stories.map((s) => ({
           code: s.question.code,
@@ -367,7 +368,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
       if (typeof given === 'string' && given.trim() !== '')
         texts[story.question.code] = given.trim().slice(0, 4000)
     }
-    await feedback.redact(me(res), found.entry.id, texts)
+    await feedback.redact(me(res), found, texts)
     res.redirect(303, `/staff/feedback/${found.entry.id}`)
   })
 
@@ -381,7 +382,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const flagged = found.stories.some((s) => s.flags.length > 0)
     if (body.data.decision === 'approved' && flagged && body.data.checked !== 'yes')
       return showEntry(res, found.entry.id, res.locals.t('projects.entry.confirmFlags'), 400)
-    await feedback.review(me(res), found.entry.id, body.data.decision)
+    await feedback.review(me(res), found, body.data.decision)
     res.redirect(303, `/staff/projects/${found.entry.projectCode}/feedback?review=new`)
   })
 

@@ -15,27 +15,27 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
   >
   return (req, res, next) => {
     const asked = req.query.lang
-    const negotiated = negotiateLanguage(req.get('accept-language'))
+    const fromCookie = req.cookies?.[LANGUAGE_COOKIE]
+    // How the language was found: picked by the reader (link or cookie), their browser's, or none;
+    // the browser is asked only when the reader has not picked.
     let language: Language
     if (isLanguage(asked)) {
       language = asked
+      res.locals.languageSource = 'chosen'
       res.cookie(LANGUAGE_COOKIE, asked, {
         httpOnly: true,
         sameSite: 'lax',
         secure: secureCookies,
         maxAge: 365 * 24 * 3600 * 1000,
       })
+    } else if (isLanguage(fromCookie)) {
+      language = fromCookie
+      res.locals.languageSource = 'chosen'
     } else {
-      const fromCookie = req.cookies?.[LANGUAGE_COOKIE]
-      language = isLanguage(fromCookie) ? fromCookie : (negotiated ?? DEFAULT_LANGUAGE)
+      const negotiated = negotiateLanguage(req.get('accept-language'))
+      language = negotiated ?? DEFAULT_LANGUAGE
+      res.locals.languageSource = negotiated ? 'browser' : 'default'
     }
-    // How the language was found: picked by the reader (link or cookie), their browser's, or none.
-    res.locals.languageSource =
-      isLanguage(asked) || isLanguage(req.cookies?.[LANGUAGE_COOKIE])
-        ? 'chosen'
-        : negotiated
-          ? 'browser'
-          : 'default'
     res.vary('Accept-Language')
     res.vary('Cookie')
     const use = (chosen: Language) => {

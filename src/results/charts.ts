@@ -9,6 +9,29 @@ const escapeXml = (text: string) =>
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
   )
 
+/** The opening of an accessible chart: its size, and the title and description a screen reader reads. */
+function chartOpening(width: number, height: number, text: Pick<ChartText, 'id' | 'title' | 'description'>) {
+  return [
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
+    `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
+    `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
+  ]
+}
+
+/** Horizontal grid lines at the value ticks, labelled on the left. */
+function valueGrid(
+  y: (value: number) => number,
+  ticks: number[],
+  width: number,
+  margin: { left: number; right: number },
+  label: (value: number) => string,
+): string[] {
+  return ticks.flatMap((t) => [
+    `<line class="chart-grid" x1="${margin.left}" x2="${width - margin.right}" y1="${y(t)}" y2="${y(t)}"/>`,
+    `<text class="chart-tick" x="${margin.left - 8}" y="${y(t) + 4}" text-anchor="end">${escapeXml(label(t))}</text>`,
+  ])
+}
+
 export interface TrendPoint {
   wave: number
   estimate: number
@@ -49,18 +72,7 @@ export function trendChartSvg(points: TrendPoint[], domain: [number, number], te
     .x((p) => x(p.wave)!)
     .y((p) => y(p.estimate))
   const ticks = y.ticks(5)
-  const parts: string[] = []
-  parts.push(
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
-    `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
-    `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
-  )
-  for (const t of ticks) {
-    parts.push(
-      `<line class="chart-grid" x1="${margin.left}" x2="${width - margin.right}" y1="${y(t)}" y2="${y(t)}"/>`,
-      `<text class="chart-tick" x="${margin.left - 8}" y="${y(t) + 4}" text-anchor="end">${escapeXml(text.tick(t))}</text>`,
-    )
-  }
+  const parts = [...chartOpening(width, height, text), ...valueGrid(y, ticks, width, margin, text.tick)]
   if (points.length > 0) {
     parts.push(
       `<path class="chart-band" d="${band(points)}"/>`,
@@ -111,11 +123,7 @@ export function groupChartSvg(
     .domain(domain)
     .nice()
     .range([margin.left, width - margin.right])
-  const parts: string[] = [
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
-    `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
-    `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
-  ]
+  const parts = chartOpening(width, height, text)
   for (const t of x.ticks(5)) {
     parts.push(
       `<line class="chart-grid" x1="${x(t)}" x2="${x(t)}" y1="${margin.top}" y2="${height - margin.bottom}"/>`,
@@ -166,17 +174,7 @@ export function periodChartSvg(
   const path = line<PeriodPoint>()
     .x((p) => x(p.label)!)
     .y((p) => y(p.value))
-  const parts = [
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
-    `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
-    `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
-  ]
-  for (const t of y.ticks(5)) {
-    parts.push(
-      `<line class="chart-grid" x1="${margin.left}" x2="${width - margin.right}" y1="${y(t)}" y2="${y(t)}"/>`,
-      `<text class="chart-tick" x="${margin.left - 8}" y="${y(t) + 4}" text-anchor="end">${escapeXml(text.tick(t))}</text>`,
-    )
-  }
+  const parts = [...chartOpening(width, height, text), ...valueGrid(y, y.ticks(5), width, margin, text.tick)]
   if (points.length > 1) parts.push(`<path class="chart-line" d="${path(points)}"/>`)
   // Month labels thin out so that up to a few years stay readable.
   const every = Math.ceil(points.length / 12)

@@ -4,7 +4,12 @@ import type { Response } from 'express'
 import { finished } from 'node:stream/promises'
 import { ZipFile } from 'yazl'
 import type { Db } from '../db/database.ts'
-import type { Question, Questionnaire } from '../questionnaire/questionnaire.ts'
+import {
+  FREE_TEXT_TYPES,
+  type Question,
+  type Questionnaire,
+  type QuestionType,
+} from '../questionnaire/questionnaire.ts'
 import { LANGUAGES } from '../questionnaire/translated.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { microdataBatch, questionsByCode, wavesOfSeries } from './results.repository.ts'
@@ -13,7 +18,8 @@ import type { ResultsService } from './results.service.ts'
 /** Combinations of profile answers shared by fewer respondents than this are blanked. */
 export const RARE_BELOW = 5
 const BATCH = 2_000
-const TEXT_TYPES = new Set(['short_text', 'long_text', 'note'])
+// Free text and notes (which hold no answer) never become microdata columns.
+const TEXT_TYPES = new Set<QuestionType>([...FREE_TEXT_TYPES, 'note'])
 const FIXED = ['wave', 'language', 'channel', 'facilitator', 'access', 'stratum', 'weight'] as const
 
 type WavePart = {
