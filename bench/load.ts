@@ -2,47 +2,13 @@
 // PostgreSQL; with faults, PostgreSQL is stopped and restarted, then the app is killed and restarted,
 // in the middle of it. Afterwards every acknowledged response must be stored, and none twice.
 import { benchSchema, benchSeries, cookiesOf } from './setup.ts'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createWriteStream, readdirSync } from 'node:fs'
-import path from 'node:path'
+import { sleep, startAppProcess } from '../test/helpers/app-process.ts'
+import { spawnSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
 import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
-
-const root = path.resolve(import.meta.dirname, '..')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function startApp(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH!,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      SECRET: 'load-test-secret-load-test-secret!',
-      SUBMIT_RATE_LIMIT: '100000000',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  // What the app says on standard error goes to a file, for when a fault teaches us something.
-  child.stderr!.pipe(createWriteStream(`/tmp/pulso-load-app-${port}.log`, { flags: 'a' }))
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 30_000
-    const poll = async () => {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return resolve(child)
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) return reject(new Error('the app did not start'))
-      setTimeout(poll, 200)
-    }
-    void poll()
-  })
-}
 
 /** The local PostgreSQL cluster, as `pg_ctlcluster` names it. */
 function cluster(action: 'stop' | 'start') {
@@ -71,7 +37,11 @@ export async function loadBenchmark(
   const port = 3900 + Math.floor(Math.random() * 90)
   const base = `http://127.0.0.1:${port}`
   const survey = `${base}/s/bench-city/perception`
-  let app = await startApp(appUrl.toString(), port)
+  let app = await startAppProcess({
+    databaseUrl: appUrl.toString(),
+    port,
+    logFile: `/tmp/pulso-load-app-${port}.log`,
+  })
   const rss: number[] = []
   const rssTimer = setInterval(() => {
     const status = spawnSync('ps', ['-o', 'rss=', '-p', String(app.pid)], { encoding: 'utf8' })
@@ -170,7 +140,11 @@ export async function loadBenchmark(
     events.push(
       `app killed (SIGKILL) at ${((Date.now() - t0) / 1000).toFixed(0)} s with submissions in flight`,
     )
-    app = await startApp(appUrl.toString(), port)
+    app = await startAppProcess({
+      databaseUrl: appUrl.toString(),
+      port,
+      logFile: `/tmp/pulso-load-app-${port}.log`,
+    })
     events.push(`app restarted at ${((Date.now() - t0) / 1000).toFixed(0)} s`)
   }
 

@@ -49,3 +49,17 @@ export function benchApp(db: Db) {
 
 /** The cookies a response sets, as `name=value` pairs. */
 export const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!)
+
+/** A citizen who has started the bench survey: the cookies their first question page needs, and a form token. */
+export async function startedRespondent(serverUrl: string) {
+  const start = await fetch(`${serverUrl}/s/bench-city/perception`)
+  const cookies = cookiesOf(start).join('; ')
+  const token = /name="_csrf" value="([^"]+)"/.exec(await start.text())![1]!
+  const started = await fetch(`${serverUrl}/s/bench-city/perception/start`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookies, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `_csrf=${encodeURIComponent(token)}`,
+  })
+  return { cookie: [cookies, ...cookiesOf(started)].join('; '), token }
+}

@@ -52,6 +52,8 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.set('view engine', 'ejs')
   app.set('trust proxy', parseTrustProxy(options.trustProxy))
   app.set('x-powered-by', false)
+  // Pages are no-store and the API sets its own ETag: hashing every page body would buy nothing.
+  app.set('etag', false)
   if (options.production) app.set('view cache', true)
 
   // 1. Security headers: a strict CSP, no inline script or style anywhere.

@@ -39,6 +39,34 @@ export function createTranslator(options: { strict: boolean }): i18n {
 
 export type Translate = TFunction
 
+// Enough for every key of a locale file several times over; a bound, so no caller can grow it forever.
+const MEMO_LIMIT = 4000
+
+/**
+ * One translation function per language for the life of the process. Strings are loaded once and
+ * never change, so a call with a key alone is looked up in i18next once and then remembered:
+ * a page asks for the same few dozen strings on every view (i18next was 9% of a survey page's CPU).
+ */
+export function fixedTranslations(translator: i18n): Record<Language, Translate> {
+  return Object.fromEntries(
+    LANGUAGES.map((language) => {
+      const t = translator.getFixedT(language)
+      const memo = new Map<string, string>()
+      const remembered = ((key: unknown, ...rest: unknown[]) => {
+        if (rest.length > 0 || typeof key !== 'string')
+          return (t as unknown as (...a: unknown[]) => unknown)(key, ...rest)
+        let text = memo.get(key)
+        if (text === undefined) {
+          text = t(key)
+          if (memo.size < MEMO_LIMIT) memo.set(key, text)
+        }
+        return text
+      }) as unknown as Translate
+      return [language, remembered]
+    }),
+  ) as Record<Language, Translate>
+}
+
 /** Picks the reader's language from Accept-Language, best quality first. */
 export function negotiateLanguage(acceptLanguage: string | undefined): Language | undefined {
   if (!acceptLanguage) return undefined

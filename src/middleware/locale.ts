@@ -1,18 +1,14 @@
 import type { RequestHandler } from 'express'
 import type { i18n } from 'i18next'
 import { formattersFor } from '../i18n/formatters.ts'
-import { DEFAULT_LANGUAGE, negotiateLanguage } from '../i18n/i18n.ts'
+import { DEFAULT_LANGUAGE, fixedTranslations, negotiateLanguage } from '../i18n/i18n.ts'
 import { isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 
 const LANGUAGE_COOKIE = 'pulso_lang'
 
 /** Chooses the reader's language (?lang=, then cookie, then Accept-Language, then Spanish). */
 export function locale(translator: i18n, secureCookies: boolean): RequestHandler {
-  // One translation function per language for the life of the process (building one costs).
-  const translations = Object.fromEntries(LANGUAGES.map((l) => [l, translator.getFixedT(l)])) as Record<
-    Language,
-    ReturnType<i18n['getFixedT']>
-  >
+  const translations = fixedTranslations(translator)
   return (req, res, next) => {
     const asked = req.query.lang
     const fromCookie = req.cookies?.[LANGUAGE_COOKIE]

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/db/database.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import type { QuestionDraft } from '../../src/questionnaire/questionnaire.repository.ts'
 import { buildSurvey } from '../fixtures/survey-builder.ts'
+import { sleep, startAppProcess } from '../helpers/app-process.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
 // PostgreSQL stopped and restarted, and the app killed, while respondents submit: on a private cluster
@@ -16,8 +17,6 @@ const version = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgr
 const bin = version ? `/usr/lib/postgresql/${version}/bin` : ''
 // Run once, in the suite's PostgreSQL pass, where the server's binaries are known to be installed.
 const canRun = !!testDatabaseUrl && process.getuid?.() === 0 && !!version && existsSync(`${bin}/initdb`)
-const root = path.resolve(import.meta.dirname, '../..')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const dbPort = 25_000 + Math.floor(Math.random() * 5_000)
 const appPort = dbPort + 5_000
@@ -44,30 +43,6 @@ const cluster = (action: 'start' | 'stop') =>
       : ['-m', 'fast', 'stop']),
   ])
 
-async function startApp(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH!,
-      NODE_ENV: 'production',
-      PORT: String(appPort),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      SECRET: 'fault-test-secret-fault-test-secret!',
-      SUBMIT_RATE_LIMIT: '100000000',
-    },
-    stdio: 'ignore',
-  })
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) return child
-    } catch {
-      // not listening yet
-    }
-  }
-  throw new Error('the app did not start')
-}
-
 const questions: QuestionDraft[] = [
   {
     code: 'aware',
@@ -93,7 +68,7 @@ beforeAll(async () => {
   await migrateToLatest(db)
   surveyUrl = `${base}${(await buildSurvey(db, { questions })).url}`
   await db.destroy()
-  app = await startApp()
+  app = await startAppProcess({ databaseUrl, port: appPort })
 }, 90_000)
 
 afterAll(async () => {
@@ -190,7 +165,7 @@ describe.skipIf(!canRun)('faults under load (a private PostgreSQL cluster)', () 
       // Killed with submissions in flight, then started again.
       app!.kill('SIGKILL')
       await sleep(300)
-      app = await startApp()
+      app = await startAppProcess({ databaseUrl, port: appPort })
       const afterRestart = acknowledged
       await sleep(2_000)
       expect(acknowledged).toBeGreaterThan(afterRestart)

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import path from 'node:path'
+
+const root = path.resolve(import.meta.dirname, '../..')
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The app as production runs it, in a process of its own on `port` (so it can be killed), with
+ * submission limits out of the way of a load; resolves once `/readyz` answers 200.
+ * `logFile` keeps what it says on standard error, for when a fault teaches us something.
+ */
+export async function startAppProcess(options: {
+  databaseUrl: string
+  port: number
+  logFile?: string
+}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH!,
+      NODE_ENV: 'production',
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl,
+      SECRET: 'app-process-secret-app-process-secret!',
+      SUBMIT_RATE_LIMIT: '100000000',
+    },
+    stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
+  })
+  if (options.logFile) child.stderr!.pipe(createWriteStream(options.logFile, { flags: 'a' }))
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${options.port}/readyz`)).status === 200) return child
+    } catch {
+      // not listening yet
+    }
+  }
+  child.kill('SIGKILL')
+  throw new Error('the app did not start')
+}
