@@ -6,19 +6,15 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { demoMargins } from '../src/demo/demo-data.ts'
-import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
-import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { foldNewResponses, replaceMargins } from '../src/results/results.repository.ts'
-import { benchSchema, benchSeries } from './setup.ts'
+import { benchSchema, benchSurvey } from './setup.ts'
 import { generateWave } from './trends.ts'
 
 export async function exportBenchmark(url: string, responses: number) {
   const { schema, db, drop } = await benchSchema(url, 'bench_export')
   const work = mkdtempSync(path.join(tmpdir(), 'pulso-export-'))
   try {
-    const seriesId = await benchSeries(db)
-    const waveId = await insertWave(db, { seriesId, year: 2026, status: 'closed' })
-    await insertQuestions(db, waveId, perceptionQuestionnaire)
+    const { seriesId, waveId } = await benchSurvey(db, 'closed')
     await replaceMargins(db, waveId, demoMargins(2026))
     await generateWave(db, waveId, 2026, responses)
     await sql`analyze`.execute(db)

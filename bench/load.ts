@@ -1,14 +1,12 @@
 // 200 respondents answering the whole survey at once for 60 s against the app as its own process on
 // PostgreSQL; with faults, PostgreSQL is stopped and restarted, then the app is killed and restarted,
 // in the middle of it. Afterwards every acknowledged response must be stored, and none twice.
-import { benchSchema, benchSeries, cookiesOf } from './setup.ts'
+import { benchSchema, benchSurvey, cookiesOf } from './setup.ts'
 import { sleep, startAppProcess } from '../test/helpers/app-process.ts'
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
-import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
-import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 
 /** The local PostgreSQL cluster, as `pg_ctlcluster` names it. */
 function cluster(action: 'stop' | 'start') {
@@ -24,12 +22,7 @@ export async function loadBenchmark(
   options: { seconds: number; respondents: number; faults: boolean },
 ) {
   const { schema, db, drop } = await benchSchema(url, 'bench_load')
-  const seriesId = await benchSeries(db)
-  await insertQuestions(
-    db,
-    await insertWave(db, { seriesId, year: 2026, status: 'open' }),
-    perceptionQuestionnaire,
-  )
+  await benchSurvey(db)
   await db.destroy()
 
   const appUrl = new URL(url)

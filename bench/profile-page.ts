@@ -4,18 +4,14 @@
 // (or `npm run bench:profile`); open the .cpuprofile in Chrome's DevTools or speedscope.
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
-import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { listen } from './listen.ts'
-import { benchApp, benchSchema, benchSeries, startedRespondent } from './setup.ts'
+import { benchApp, benchSchema, benchSurvey, startedRespondent } from './setup.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const { db, drop } = await benchSchema(url, 'bench_profile')
 try {
-  const seriesId = await benchSeries(db)
-  const waveId = await insertWave(db, { seriesId, year: 2026, status: 'open' })
-  await insertQuestions(db, waveId, perceptionQuestionnaire)
+  await benchSurvey(db)
   const server = await listen(benchApp(db))
   const { cookie } = await startedRespondent(server.url)
   const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js')

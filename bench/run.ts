@@ -10,15 +10,13 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { openDatabase } from '../src/db/database.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
-import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
 import { createTranslator } from '../src/i18n/i18n.ts'
 import { formattersFor } from '../src/i18n/formatters.ts'
 import { questionsOnPage, shownPages } from '../src/questionnaire/questionnaire.ts'
-import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { questionPageViewModel } from '../src/survey/question-page.view-model.ts'
 import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
 import { listen } from './listen.ts'
-import { benchApp, benchSchema, benchSeries, startedRespondent } from './setup.ts'
+import { benchApp, benchSchema, benchSurvey, startedRespondent } from './setup.ts'
 import { exportBenchmark } from './export.ts'
 import { loadBenchmark } from './load.ts'
 import { submissionBenchmark } from './submissions.ts'
@@ -45,9 +43,7 @@ async function load(target: string, headers: Record<string, string> = {}) {
 async function surveyPageBenchmark() {
   const { db, drop } = await benchSchema(url, 'bench_page')
   try {
-    const seriesId = await benchSeries(db)
-    const waveId = await insertWave(db, { seriesId, year: 2026, status: 'open' })
-    await insertQuestions(db, waveId, perceptionQuestionnaire)
+    const { waveId } = await benchSurvey(db)
     const app = benchApp(db)
     const server = await listen(app)
     // A citizen's first question page, with its cookies: the page the press announcement sends people to.

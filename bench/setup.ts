@@ -4,7 +4,13 @@ import pg from 'pg'
 import { createApp } from '../src/app.ts'
 import { openDatabase, type Db } from '../src/db/database.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
-import { insertOrganization, insertSeries } from '../src/questionnaire/questionnaire.repository.ts'
+import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
+import {
+  insertOrganization,
+  insertQuestions,
+  insertSeries,
+  insertWave,
+} from '../src/questionnaire/questionnaire.repository.ts'
 import { createServices } from '../src/services.ts'
 
 /** A freshly migrated schema of its own on the server, dropped by `drop()`. */
@@ -35,6 +41,14 @@ export async function benchSeries(db: Db): Promise<number> {
     code: 'perception',
     title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' },
   })
+}
+
+/** The bench series with one 2026 wave of the demo's perception questionnaire. */
+export async function benchSurvey(db: Db, status: 'open' | 'closed' = 'open') {
+  const seriesId = await benchSeries(db)
+  const waveId = await insertWave(db, { seriesId, year: 2026, status })
+  await insertQuestions(db, waveId, perceptionQuestionnaire)
+  return { seriesId, waveId }
 }
 
 /** The app as production runs it, with submission limits out of the way of the load. */

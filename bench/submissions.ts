@@ -6,10 +6,8 @@ import autocannon from 'autocannon'
 import express from 'express'
 import { sql } from 'kysely'
 import pg from 'pg'
-import { perceptionQuestionnaire } from '../src/demo/perception-questionnaire.ts'
-import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { listen } from './listen.ts'
-import { benchApp, benchSchema, benchSeries, cookiesOf } from './setup.ts'
+import { benchApp, benchSchema, benchSurvey, cookiesOf } from './setup.ts'
 
 const DRAFTS = 100_000
 const hash = (key: string) => createHash('sha256').update(key).digest('base64url')
@@ -20,9 +18,7 @@ export async function submissionBenchmark(url: string, seconds: number) {
   const { schema, db, drop } = await benchSchema(url, 'bench_submit')
   const pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` })
   try {
-    const seriesId = await benchSeries(db)
-    const waveId = await insertWave(db, { seriesId, year: 2026, status: 'open' })
-    await insertQuestions(db, waveId, perceptionQuestionnaire)
+    const { waveId } = await benchSurvey(db)
     const server = await listen(benchApp(db))
     const survey = `${server.url}/s/bench-city/perception`
 

@@ -6,8 +6,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/db/database.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
-import type { QuestionDraft } from '../../src/questionnaire/questionnaire.repository.ts'
-import { buildSurvey } from '../fixtures/survey-builder.ts'
+import { awareQuestion, buildSurvey } from '../fixtures/survey-builder.ts'
 import { sleep, startAppProcess } from '../helpers/app-process.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
@@ -43,17 +42,6 @@ const cluster = (action: 'start' | 'stop') =>
       : ['-m', 'fast', 'stop']),
   ])
 
-const questions: QuestionDraft[] = [
-  {
-    code: 'aware',
-    type: 'yes_no',
-    page: 1,
-    required: true,
-    text: { es: '¿Lo conocía?', fr: 'Le connaissiez-vous ?', pt: 'Conhecia?' },
-    options: ['yes', 'no'].map((code) => ({ code, label: { es: code, fr: code, pt: code } })),
-  },
-]
-
 beforeAll(async () => {
   if (!canRun) return
   dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-faults-'))
@@ -66,7 +54,7 @@ beforeAll(async () => {
   cluster('start')
   const db = openDatabase({ kind: 'postgres', url: databaseUrl })
   await migrateToLatest(db)
-  surveyUrl = `${base}${(await buildSurvey(db, { questions })).url}`
+  surveyUrl = `${base}${(await buildSurvey(db, { questions: [awareQuestion] })).url}`
   await db.destroy()
   app = await startAppProcess({ databaseUrl, port: appPort })
 }, 90_000)
