@@ -9,74 +9,79 @@ beforeAll(async () => {
 afterAll(() => database.cleanup())
 
 describe('operators create organizations and their first admin from the command line', () => {
-  it('creates an organization, then its admin with the password from stdin; bad input exits non-zero and changes nothing', () => {
-    const org = runCli(database.env, [
-      'org:create',
-      '--slug',
-      'rio-claro',
-      '--name',
-      'Rio Claro',
-      '--source-lang',
-      'pt',
-    ])
-    expect(org.stderr).toBe('')
-    expect(org.status).toBe(0)
-    expect(org.stdout).toContain('Created organization "Rio Claro" (rio-claro, source language pt).')
+  // Seven CLI processes, each starting tsx and opening the database (the first one creates it): ~20 s on a quiet 2-core machine.
+  it(
+    'creates an organization, then its admin with the password from stdin; bad input exits non-zero and changes nothing',
+    { timeout: 120_000 },
+    () => {
+      const org = runCli(database.env, [
+        'org:create',
+        '--slug',
+        'rio-claro',
+        '--name',
+        'Rio Claro',
+        '--source-lang',
+        'pt',
+      ])
+      expect(org.stderr).toBe('')
+      expect(org.status).toBe(0)
+      expect(org.stdout).toContain('Created organization "Rio Claro" (rio-claro, source language pt).')
 
-    const again = runCli(database.env, ['org:create', '--slug', 'rio-claro', '--name', 'Rio Claro'])
-    expect(again.status).toBe(2)
-    expect(again.stderr).toBe('org:create: --slug: the organization "rio-claro" already exists')
+      const again = runCli(database.env, ['org:create', '--slug', 'rio-claro', '--name', 'Rio Claro'])
+      expect(again.status).toBe(2)
+      expect(again.stderr).toBe('org:create: --slug: the organization "rio-claro" already exists')
 
-    const badLanguage = runCli(database.env, [
-      'org:create',
-      '--slug',
-      'outra',
-      '--name',
-      'Outra',
-      '--source-lang',
-      'en',
-    ])
-    expect(badLanguage.status).toBe(2)
-    expect(badLanguage.stderr).toContain('--source-lang: must be es, fr or pt')
+      const badLanguage = runCli(database.env, [
+        'org:create',
+        '--slug',
+        'outra',
+        '--name',
+        'Outra',
+        '--source-lang',
+        'en',
+      ])
+      expect(badLanguage.status).toBe(2)
+      expect(badLanguage.stderr).toContain('--source-lang: must be es, fr or pt')
 
-    const unknownFlag = runCli(database.env, [
-      'user:create',
-      '--org',
-      'rio-claro',
-      '--email',
-      'a@b.org',
-      '--role',
-      'admin',
-      '--password',
-      'x',
-    ])
-    expect(unknownFlag.status).toBe(2)
-    expect(unknownFlag.stderr).toContain("Unknown option '--password'")
+      const unknownFlag = runCli(database.env, [
+        'user:create',
+        '--org',
+        'rio-claro',
+        '--email',
+        'a@b.org',
+        '--role',
+        'admin',
+        '--password',
+        'x',
+      ])
+      expect(unknownFlag.status).toBe(2)
+      expect(unknownFlag.stderr).toContain("Unknown option '--password'")
 
-    const shortPassword = runCli(
-      database.env,
-      ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
-      'short\n',
-    )
-    expect(shortPassword.status).toBe(2)
-    expect(shortPassword.stderr).toContain('the password must have 12 to 200 characters')
+      const shortPassword = runCli(
+        database.env,
+        ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
+        'short\n',
+      )
+      expect(shortPassword.status).toBe(2)
+      expect(shortPassword.stderr).toContain('the password must have 12 to 200 characters')
 
-    const user = runCli(
-      database.env,
-      ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
-      'a long admin password\n',
-    )
-    expect(user.status).toBe(0)
-    expect(user.stdout).toBe('Created admin admin@rio.org in rio-claro.')
+      const user = runCli(
+        database.env,
+        ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
+        'a long admin password\n',
+      )
+      expect(user.status).toBe(0)
+      expect(user.stdout).toBe('Created admin admin@rio.org in rio-claro.')
 
-    const noOrg = runCli(
-      database.env,
-      ['user:create', '--org', 'nowhere', '--email', 'x@rio.org', '--role', 'designer'],
-      'a long admin password\n',
-    )
-    expect(noOrg.status).toBe(2)
-    expect(noOrg.stderr).toContain('no organization "nowhere"')
-  })
+      const noOrg = runCli(
+        database.env,
+        ['user:create', '--org', 'nowhere', '--email', 'x@rio.org', '--role', 'designer'],
+        'a long admin password\n',
+      )
+      expect(noOrg.status).toBe(2)
+      expect(noOrg.stderr).toContain('no organization "nowhere"')
+    },
+  )
 
   it('stored one organization and one hashed account', async () => {
     const db = database.db()
