@@ -22,6 +22,7 @@ import { loadBenchmark } from './load.ts'
 import { submissionBenchmark } from './submissions.ts'
 import { trendBenchmark } from './trends.ts'
 import { pageWeights } from './weights.ts'
+import { startAppProcess } from '../test/helpers/app-process.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -130,6 +131,29 @@ async function surveyPageBenchmark() {
   }
 }
 
+/** `npm start` on the embedded database, from spawning Node to `/readyz` answering 200: first on a new data folder, then again. */
+async function processStart(runs = 5) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pulso-bench-start-'))
+  const port = 3990
+  const timeToReady = async () => {
+    const begin = performance.now()
+    const app = await startAppProcess({ dataDir: dir, port })
+    const ms = performance.now() - begin
+    const exited = new Promise((resolve) => app.once('exit', resolve))
+    app.kill('SIGTERM')
+    await exited
+    return ms
+  }
+  try {
+    const first = await timeToReady()
+    const again: number[] = []
+    for (let i = 0; i < runs; i++) again.push(await timeToReady())
+    return { first, again: again.sort((a, b) => a - b) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 async function coldStart() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pulso-bench-'))
   const begin = performance.now()
@@ -183,6 +207,11 @@ if (wanted('cold')) {
   const cold = await coldStart()
   console.log(
     `Embedded PGlite: fresh data folder + migrations ${(cold.first / 1000).toFixed(1)} s, reopen ${(cold.reopen / 1000).toFixed(1)} s, RSS ${(cold.rss / 2 ** 20).toFixed(0)} MiB`,
+  )
+  const start = await processStart()
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+  console.log(
+    `  the app's own process, spawn to /readyz 200: new data folder ${s(start.first)}; existing folder, ${start.again.length} runs: ${start.again.map(s).join(', ')} (median ${s(start.again[start.again.length >> 1]!)})`,
   )
 }
 if (wanted('submit')) {

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
 import type { Question, QuestionType } from '../questionnaire/questionnaire.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
@@ -10,6 +10,9 @@ const LANGUAGE_LABELS: Record<Language, string> = {
   fr: 'Français (fr)',
   pt: 'Português (pt)',
 }
+// exceljs is a fifth of a process's start-up (the app's, the CLI's): loaded when a workbook is read or written.
+const loadExcelJS = async () => (await import('exceljs')).default
+
 export const XLSFORM_MAX_BYTES = 5 * 1024 * 1024
 const MAX_ROWS = 2000
 const MAX_CELL = 4000
@@ -78,7 +81,7 @@ export async function writeXlsForm(input: {
   sourceLanguage: Language
   questions: Question[]
 }): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook()
+  const workbook = new (await loadExcelJS()).Workbook()
   const survey = workbook.addWorksheet('survey')
   const choices = workbook.addWorksheet('choices')
   const settings = workbook.addWorksheet('settings')
@@ -198,7 +201,8 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
   if (file.length < 4 || file.readUInt32LE(0) !== 0x04034b50) {
     return { ok: false, problems: [xlsFormProblem('-', 0, 'notXlsx')] }
   }
-  const workbook = new ExcelJS.Workbook()
+  const excel = await loadExcelJS()
+  const workbook = new excel.Workbook()
   try {
     await workbook.xlsx.load(file as unknown as ArrayBuffer)
   } catch {
@@ -207,9 +211,9 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       problems: [xlsFormProblem('-', 0, 'unreadable')],
     }
   }
-  const survey = readSheet(workbook, 'survey', problems)
-  const choices = readSheet(workbook, 'choices', problems)
-  const settings = workbook.getWorksheet('settings') ? readSheet(workbook, 'settings', problems) : []
+  const survey = readSheet(excel, workbook, 'survey', problems)
+  const choices = readSheet(excel, workbook, 'choices', problems)
+  const settings = workbook.getWorksheet('settings') ? readSheet(excel, workbook, 'settings', problems) : []
   for (const name of ['survey', 'choices']) {
     if (!workbook.getWorksheet(name)) problems.push(xlsFormProblem(name, 0, 'noSheet', { sheet: name }))
   }
@@ -341,7 +345,12 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
 }
 
 /** Rows of a sheet as header -> text, with the 1-based row number; formulas and huge cells are refused. */
-function readSheet(workbook: ExcelJS.Workbook, name: string, problems: XlsFormProblem[]) {
+function readSheet(
+  excel: typeof ExcelJS,
+  workbook: ExcelJS.Workbook,
+  name: string,
+  problems: XlsFormProblem[],
+) {
   const sheet = workbook.getWorksheet(name)
   if (!sheet) return undefined
   if (sheet.rowCount > MAX_ROWS) {
@@ -353,7 +362,7 @@ function readSheet(workbook: ExcelJS.Workbook, name: string, problems: XlsFormPr
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const values: string[] = []
     row.eachCell({ includeEmpty: true }, (cell, column) => {
-      if (cell.type === ExcelJS.ValueType.Formula) {
+      if (cell.type === excel.ValueType.Formula) {
         problems.push(xlsFormProblem(name, rowNumber, 'formula', { cell: cell.address }))
         return
       }

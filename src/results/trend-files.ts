@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs'
 import type { TFunction } from 'i18next'
 import type { Db } from '../db/database.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
@@ -37,7 +36,8 @@ export async function trendsWorkbook(
   context: { seriesTitle: string; language: Language; t: TFunction; minGroupSize: number },
 ): Promise<Buffer> {
   const { t } = context
-  const workbook = new ExcelJS.Workbook()
+  // Loaded here only: exceljs is a fifth of a process's start-up, and most downloads are CSV or JSON.
+  const workbook = new (await import('exceljs')).default.Workbook()
   workbook.creator = 'Pulso'
   for (const indicator of trends.indicators) {
     // Sheet names: at most 31 characters, and indicator codes are at most 40.

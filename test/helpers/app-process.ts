@@ -8,13 +8,12 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /**
  * The app as production runs it, in a process of its own on `port` (so it can be killed), with
  * submission limits out of the way of a load; resolves once `/readyz` answers 200.
+ * It opens the PostgreSQL server at `databaseUrl`, or else embedded PGlite in `dataDir`.
  * `logFile` keeps what it says on standard error, for when a fault teaches us something.
  */
-export async function startAppProcess(options: {
-  databaseUrl: string
-  port: number
-  logFile?: string
-}): Promise<ChildProcess> {
+export async function startAppProcess(
+  options: { port: number; logFile?: string } & ({ databaseUrl: string } | { dataDir: string }),
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: {
@@ -22,14 +21,14 @@ export async function startAppProcess(options: {
       NODE_ENV: 'production',
       PORT: String(options.port),
       HOST: '127.0.0.1',
-      DATABASE_URL: options.databaseUrl,
+      ...('databaseUrl' in options ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: options.dataDir }),
       SECRET: 'app-process-secret-app-process-secret!',
       SUBMIT_RATE_LIMIT: '100000000',
     },
     stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
   })
   if (options.logFile) child.stderr!.pipe(createWriteStream(options.logFile, { flags: 'a' }))
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
     try {
       if ((await fetch(`http://127.0.0.1:${options.port}/readyz`)).status === 200) return child
     } catch {
