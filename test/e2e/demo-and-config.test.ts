@@ -19,12 +19,11 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 let t: TestApp
 let demo: Awaited<ReturnType<typeof loadDemo>>
-// Loading the demo (two cities, 4,600 responses, their projects) took 26-40 s on CI machines, near the default 60 s.
 beforeAll(async () => {
   t = await createTestApp()
   expect(await isEmpty(t.services.db)).toBe(true)
   demo = await loadDemo(t.services.db)
-}, 120_000)
+})
 afterAll(() => t.close())
 
 describe('the demo city', () => {
