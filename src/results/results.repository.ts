@@ -126,6 +126,18 @@ const FOLD_BATCH = 20_000
 const ANALYZE_BEFORE = 500
 const ANALYZE_AFTER = 10_000
 
+/** The id of the wave's untallied response at `offset` in id order, if there are that many. */
+const untalliedAt = (db: Db, waveId: number, offset: number) =>
+  db
+    .selectFrom('response')
+    .select('id')
+    .where('wave_id', '=', waveId)
+    .where(sql<boolean>`not tallied`) // the predicate of the partial index response_untallied
+    .orderBy('id')
+    .offset(offset)
+    .limit(1)
+    .executeTakeFirst()
+
 /**
  * Folds the wave's responses not yet tallied into its tallies, once each: concurrent folds of a wave
  * queue on its tally_state row, and a response committed meanwhile is folded by the next one.
@@ -155,16 +167,7 @@ export async function foldNewResponses(
   const profile = profileIds.length
     ? sql`array[${sql.join(profileIds.map((id) => sql`max(a.option_code) filter (where a.question_id = ${id})`))}]::text[]`
     : sql`'{}'::text[]`
-  const backlog = await db
-    .selectFrom('response')
-    .select('id')
-    .where('wave_id', '=', waveId)
-    .where(sql<boolean>`not tallied`)
-    .orderBy('id')
-    .offset(ANALYZE_BEFORE - 1)
-    .limit(1)
-    .executeTakeFirst()
-  if (backlog) await sql`analyze response, answer`.execute(db)
+  if (await untalliedAt(db, waveId, ANALYZE_BEFORE - 1)) await sql`analyze response, answer`.execute(db)
   let folded = 0
   for (;;) {
     const batch = await db.transaction().execute(async (trx) => {
@@ -175,20 +178,10 @@ export async function foldNewResponses(
         .forUpdate()
         .execute()
       // The batch is a range of ids, given as constants so the planner reads answers by an index range.
-      const untallied = (offset: number) =>
-        trx
-          .selectFrom('response')
-          .select('id')
-          .where('wave_id', '=', waveId)
-          .where(sql<boolean>`not tallied`) // the predicate of the partial index response_untallied
-          .orderBy('id')
-          .offset(offset)
-          .limit(1)
-          .executeTakeFirst()
-      const first = (await untallied(0))?.id
+      const first = (await untalliedAt(trx, waveId, 0))?.id
       if (first === undefined) return 0
       const last =
-        (await untallied(FOLD_BATCH - 1))?.id ??
+        (await untalliedAt(trx, waveId, FOLD_BATCH - 1))?.id ??
         (
           await sql<{
             id: number

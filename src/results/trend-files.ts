@@ -36,7 +36,7 @@ export async function trendsWorkbook(
   context: { seriesTitle: string; language: Language; t: TFunction; minGroupSize: number },
 ): Promise<Buffer> {
   const { t } = context
-  // Loaded here only: exceljs is a fifth of a process's start-up, and most downloads are CSV or JSON.
+  // Loaded here only: exceljs took a quarter of loading the app's modules, and most downloads are CSV or JSON.
   const workbook = new (await import('exceljs')).default.Workbook()
   workbook.creator = 'Pulso'
   for (const indicator of trends.indicators) {
