@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next'
-import { csvLine, spreadsheetSafe } from '../http/csv.ts'
+import { csvLine } from '../http/csv.ts'
 import type { formattersFor } from '../i18n/formatters.ts'
 import { periodChartSvg } from '../results/charts.ts'
 import { isFreeText } from '../questionnaire/questionnaire.ts'
@@ -84,7 +84,7 @@ export function storiesCsv(project: PartnerProject, stories: Stories): string {
       s.submittedAt.toISOString().slice(0, 10),
       s.language,
       s.questionCode,
-      spreadsheetSafe(s.text ?? ''),
+      s.text ?? '',
     ])
   return out
 }
@@ -99,7 +99,7 @@ export function feedbackEntriesCsv(
   data: Awaited<ReturnType<typeof feedbackMicrodata>>,
 ): string {
   const codes = [...new Set(data.answers.map((a) => a.code))]
-  const byEntry = new Map<number, Map<string, string[]>>()
+  const byEntry = new Map<number, Map<string, (string | number)[]>>()
   const published = new Set(
     data.entries.filter((e) => e.publishConsent && e.review === 'approved').map((e) => e.id),
   )
@@ -109,10 +109,10 @@ export function feedbackEntriesCsv(
     const isStory = isFreeText(a.type)
     const value = isStory
       ? published.has(a.feedbackId)
-        ? spreadsheetSafe(a.valueText ?? '')
+        ? (a.valueText ?? '')
         : null
       : a.type === 'number' || a.type === 'scale_0_10'
-        ? String(a.valueNumber ?? '')
+        ? a.valueNumber
         : a.optionCode
     if (value === null) continue
     mine.set(a.code, [...(mine.get(a.code) ?? []), value])
@@ -143,7 +143,11 @@ export function feedbackEntriesCsv(
       e.facilitatorId,
       e.publishConsent ? 'yes' : 'no',
       e.review,
-      ...codes.map((code) => mine?.get(code)?.join(' ') ?? null),
+      // A number stays a number (one answer); option codes of a multiple choice are joined by spaces.
+      ...codes.map((code) => {
+        const values = mine?.get(code)
+        return values?.length === 1 ? values[0] : (values?.join(' ') ?? null)
+      }),
     ])
   }
   return out

@@ -1,12 +1,25 @@
-/** One CSV field: quoted when it holds a comma, a quote or a line break; empty for null. */
+/**
+ * Text a spreadsheet would run as a formula, made inert: a leading quote before =, +, -, @ (or a tab,
+ * return or space before one) at the start of the text and after every ";" — the list separator of
+ * es/fr/pt spreadsheets, which opens a comma-separated file by splitting at ";" and ignoring quotes.
+ * Numbers are never passed here, so "-0.5" stays a number.
+ */
+export const spreadsheetText = (text: string) => text.replace(/(^|;)(?=[\s"]*[=+\-@])/g, "$1'")
+
+/**
+ * One CSV field: text guarded against formulas, then quoted when it holds a separator (, or ;), a quote
+ * or a line break; numbers and booleans as they are; empty for null.
+ */
 export const csvCell = (v: unknown) => {
   if (v === null || v === undefined) return ''
-  const text = String(v)
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
+  const text = spreadsheetText(String(v))
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
 /** One CSV record, ended as RFC 4180 says. */
 export const csvLine = (values: unknown[]) => values.map(csvCell).join(',') + '\r\n'
 
-/** Free text that a spreadsheet would run as a formula (=, +, -, @) is kept as text by a leading quote. */
-export const spreadsheetSafe = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text)
+/** A worksheet row's values: text guarded as in CSV files, numbers, booleans and empties as they are. */
+export const sheetRow = (values: unknown[]) =>
+  values.map((v) => (typeof v === 'string' ? spreadsheetText(v) : v))

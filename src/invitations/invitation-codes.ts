@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomInt } from 'node:crypto'
+import { csvLine } from '../http/csv.ts'
 
 // Crockford's base 32: no I, L, O or U, so a code read aloud or copied from a letter is not mistaken.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
@@ -57,11 +58,8 @@ export function respondentKeyHash(key: string): string {
 
 /** The codes of a batch as CSV (RFC 4180): code, the address printed on its letter, stratum. */
 export function invitationsToCsv(codes: string[], surveyUrl: string, stratum: string | null): string {
-  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
   return (
-    [
-      'code,url,stratum',
-      ...codes.map((c) => [c, `${surveyUrl}/i/${c}`, stratum ?? ''].map(cell).join(',')),
-    ].join('\r\n') + '\r\n'
+    csvLine(['code', 'url', 'stratum']) +
+    codes.map((c) => csvLine([c, `${surveyUrl}/i/${c}`, stratum])).join('')
   )
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.ts'
 import type { WaveStatus } from '../db/schema.ts'
+import { csvLine } from '../http/csv.ts'
 import {
   change,
   estimateMean,
@@ -381,12 +382,5 @@ export const trendRowValues = (r: TrendRow) => [
 
 /** The trend rows as CSV (RFC 4180, dot decimals, full precision, empty for withheld numbers). */
 export function trendsToCsv(rows: TrendRow[]): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return ''
-    const text = String(v)
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-  }
-  const lines = [TREND_COLUMNS.join(',')]
-  for (const r of rows) lines.push(trendRowValues(r).map(cell).join(','))
-  return lines.join('\r\n') + '\r\n'
+  return csvLine([...TREND_COLUMNS]) + rows.map((r) => csvLine(trendRowValues(r))).join('')
 }

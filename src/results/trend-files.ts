@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next'
 import type { Db } from '../db/database.ts'
+import { sheetRow } from '../http/csv.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { wavesOfSeries } from './results.repository.ts'
@@ -22,9 +23,10 @@ export async function trendsDocument(
     sample,
     waves: trends.waves,
     rows: trends.rows.map(({ breakInSeries: _b, ...r }) => r),
+    // Only the waves the trends cover: a public file holds closed waves, so no open wave's progress leaks.
     responseRates: await Promise.all(
       (await wavesOfSeries(db, series.id))
-        .filter((w) => w.status !== 'draft')
+        .filter((w) => trends.waves.some((t) => t.wave === w.year))
         .map(async (w) => ({ wave: w.year, strata: await responseRates(db, w.id) })),
     ),
   }
@@ -45,28 +47,30 @@ export async function trendsWorkbook(
     sheet.addRow([...TREND_COLUMNS])
     sheet.getRow(1).font = { bold: true }
     for (const row of trends.rows.filter((r) => r.indicator === indicator.code))
-      sheet.addRow(trendRowValues(row))
+      sheet.addRow(sheetRow(trendRowValues(row)))
     sheet.columns.forEach((column) => (column.width = 14))
   }
   const notes = workbook.addWorksheet('notes')
-  notes.addRow([context.seriesTitle]).font = { bold: true }
+  notes.addRow(sheetRow([context.seriesTitle])).font = { bold: true }
   notes.addRow([t('results.methodStaff')])
   notes.addRow([t('results.methodNote', { min: context.minGroupSize })])
   notes.addRow([t('downloads.notes.suppressed')])
   notes.addRow([])
   notes.addRow([t('downloads.notes.indicators')]).font = { bold: true }
   for (const i of trends.indicators)
-    notes.addRow([
-      i.code,
-      inLanguage(i.label, context.language),
-      i.kind === 'share'
-        ? t('downloads.notes.share', {
-            question: i.questionCode,
-            success: i.successCodes.join(', '),
-            excluded: i.excludedCodes.join(', ') || '—',
-          })
-        : t('downloads.notes.mean', { question: i.questionCode }),
-    ])
+    notes.addRow(
+      sheetRow([
+        i.code,
+        inLanguage(i.label, context.language),
+        i.kind === 'share'
+          ? t('downloads.notes.share', {
+              question: i.questionCode,
+              success: i.successCodes.join(', '),
+              excluded: i.excludedCodes.join(', ') || '—',
+            })
+          : t('downloads.notes.mean', { question: i.questionCode }),
+      ]),
+    )
   notes.addRow([])
   notes.addRow([
     t('results.wave'),

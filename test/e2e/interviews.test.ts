@@ -4,7 +4,7 @@ import { buildSurvey, twoPageQuestions, type BuiltSurvey } from '../fixtures/sur
 import { Respondent } from '../helpers/respondent.ts'
 import { signedIn } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
-import { binary, unzip } from '../helpers/zip.ts'
+import { downloadZip } from '../helpers/zip.ts'
 
 const questions = twoPageQuestions
 
@@ -63,12 +63,8 @@ describe('assisted interviews for the citizen survey', () => {
       .where('id', '=', survey.waveId)
       .execute()
     const evaluator = await signedIn(t.app, t.services, survey.organizationId, 'evaluator')
-    const zip = await evaluator.agent
-      .get('/staff/results/perception/microdata.zip')
-      .buffer(true)
-      .parse(binary)
-    expect(zip.status).toBe(200)
-    const files = await unzip(zip.body as Buffer)
+    const { status, files } = await downloadZip(evaluator.agent, '/staff/results/perception/microdata.zip')
+    expect(status).toBe(200)
     const table = parse(files.get('responses-2026.csv')!.replace(/^\uFEFF/, ''), { columns: true }) as Record<
       string,
       string

@@ -32,3 +32,12 @@ export function binary(
   response.on('data', (c: Buffer) => chunks.push(c))
   response.on('end', () => callback(null, Buffer.concat(chunks)))
 }
+
+/** Downloads a zip with a client's cookies and answers its status and every entry, as text. */
+export async function downloadZip(
+  agent: ReturnType<typeof import('supertest').agent>,
+  url: string,
+): Promise<{ status: number; files: Map<string, string> }> {
+  const res = await agent.get(url).buffer(true).parse(binary)
+  return { status: res.status, files: res.status === 200 ? await unzip(res.body as Buffer) : new Map() }
+}
