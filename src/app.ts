@@ -9,7 +9,7 @@ import { csrfProtection } from './middleware/csrf.ts'
 import { errorPages, notFound } from './middleware/errors.ts'
 import { formBodies } from './middleware/form-body.ts'
 import { locale } from './middleware/locale.ts'
-import { codeGuessRateLimits, signInRateLimit, submissionRateLimit } from './middleware/rate-limits.ts'
+import { codeGuessRateLimit, signInRateLimit, submissionRateLimit } from './middleware/rate-limits.ts'
 import { staffSession } from './middleware/staff-session.ts'
 import { PostgresRateLimitStore } from './middleware/rate-limit-store.ts'
 import { feedbackRoutes } from './feedback/feedback.routes.ts'
@@ -29,8 +29,10 @@ export interface AppOptions {
   production: boolean
   trustProxy: string
   submitRateLimit: { limit: number; windowMs: number }
-  /** Wrong invitation codes one address may type in 15 minutes (default 10; 20 times that per survey). */
+  /** Wrong invitation codes one address may type in 15 minutes (default 10). */
   codeGuessLimit?: number
+  /** Failed sign-ins one address may make in 15 minutes (default 30). */
+  signInLimit?: number
   /** The public address printed on invitation letters (PUBLIC_URL). */
   publicUrl?: string | undefined
   /** Origins whose trend files may be added by address (COMPARISON_ORIGINS). */
@@ -96,9 +98,9 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     new PostgresRateLimitStore(services.db, 'submit', services.secret),
   )
   app.use(homeRoutes(services.db, services.survey))
-  const codeGuesses = codeGuessRateLimits(
+  const codeGuesses = codeGuessRateLimit(
     options.codeGuessLimit ?? 10,
-    (name) => new PostgresRateLimitStore(services.db, name, services.secret),
+    new PostgresRateLimitStore(services.db, 'code-ip', services.secret),
   )
   app.use(surveyRoutes(services.survey, submissions, codeGuesses, secureCookies))
   app.use(feedbackRoutes(services.feedback, submissions))
@@ -107,7 +109,10 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     staffRoutes(
       services.db,
       services.staff,
-      signInRateLimit(new PostgresRateLimitStore(services.db, 'sign-in', services.secret)),
+      signInRateLimit(
+        options.signInLimit ?? 30,
+        new PostgresRateLimitStore(services.db, 'sign-in', services.secret),
+      ),
       secureCookies,
     ),
   )

@@ -17,47 +17,41 @@ export function submissionRateLimit(
   })
 }
 
-/** Limits sign-in attempts per address (each account is also throttled in the database). */
-export function signInRateLimit(store?: Store): RequestHandler {
+/**
+ * Limits failed sign-ins per address (a successful one does not count, so one office's staff are never
+ * locked out by signing in); each account is also throttled in the database. Over the limit, the route
+ * answers with the staff sign-in page (`res.locals.signInAddressThrottled`), not the citizens' page.
+ */
+export function signInRateLimit(limit: number, store?: Store): RequestHandler {
   return rateLimit({
     ...(store ? { store } : {}),
     windowMs: 15 * 60_000,
-    limit: 30,
+    limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, 'tooManyRequests')),
+    skipSuccessfulRequests: true,
+    handler: (_req, res, next) => {
+      res.locals.signInAddressThrottled = true
+      next()
+    },
   })
 }
 
 /**
- * Limits wrong invitation codes (a correct code does not count): per address, and per survey across
- * all addresses, so codes cannot be guessed even from many machines.
+ * Limits wrong invitation codes per address (a correct code does not count). There is no survey-wide
+ * limit: it let anyone shut every invited respondent out with a few hundred wrong codes, and with
+ * 60-bit codes guessing stays impractical without one (the README gives the figures).
  */
-export function codeGuessRateLimits(
-  limitPerAddress: number,
-  store?: (name: string) => Store,
-): RequestHandler[] {
-  const common = {
+export function codeGuessRateLimit(limitPerAddress: number, store?: Store): RequestHandler {
+  return rateLimit({
+    ...(store ? { store } : {}),
     windowMs: 15 * 60_000,
-    standardHeaders: 'draft-8' as const,
+    standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    handler: (_req: unknown, _res: unknown, next: (error: unknown) => void) =>
-      next(new HttpError(429, 'tooManyRequests')),
-  }
-  return [
-    rateLimit({
-      ...common,
-      ...(store ? { store: store('code-ip') } : {}),
-      limit: limitPerAddress,
-      // The submissions limit counts the same address in its own rows (each store prefixes its keys).
-      validate: { singleCount: false },
-    }),
-    rateLimit({
-      ...common,
-      ...(store ? { store: store('code-survey') } : {}),
-      limit: limitPerAddress * 20,
-      keyGenerator: (req) => `${req.params.org}/${req.params.series}`,
-    }),
-  ]
+    limit: limitPerAddress,
+    // The submissions limit counts the same address in its own rows (each store prefixes its keys).
+    validate: { singleCount: false },
+    handler: (_req, _res, next) => next(new HttpError(429, 'tooManyRequests')),
+  })
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { StaffRole } from '../db/schema.ts'
 
@@ -100,8 +101,24 @@ export async function countRecentFailures(db: Db, account: string, since: Date):
   return Number(row.n)
 }
 
-export async function recordFailure(db: Db, account: string, now: Date): Promise<void> {
-  await db.insertInto('sign_in_failure').values({ account, failed_at: now }).execute()
+/**
+ * Counts an attempt as a failure before its password is checked, unless the account already has `limit`
+ * failures since `since`: answers whether the password may be checked. Attempts on one account queue on
+ * an advisory lock, so twenty sent at once still check at most `limit` passwords.
+ */
+export async function reserveAttempt(
+  db: Db,
+  attempt: { account: string; since: Date; now: Date; limit: number },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`sign-in:${attempt.account}`}, 0))`.execute(trx)
+    if ((await countRecentFailures(trx, attempt.account, attempt.since)) >= attempt.limit) return false
+    await trx
+      .insertInto('sign_in_failure')
+      .values({ account: attempt.account, failed_at: attempt.now })
+      .execute()
+    return true
+  })
 }
 
 export async function clearFailures(db: Db, account: string, before: Date): Promise<void> {

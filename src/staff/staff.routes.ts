@@ -95,6 +95,13 @@ export function staffRoutes(
   router.post('/staff/sign-in', signInLimit, async (req, res) => {
     const form = signInForm.safeParse(req.body ?? {})
     if (!form.success) return showSignIn(res, {}, 'formErrors.signInFailed', 400)
+    if (res.locals.signInAddressThrottled)
+      return showSignIn(
+        res,
+        { email: form.data.email, next: form.data.next ?? '' },
+        'formErrors.signInAddressThrottled',
+        429,
+      )
     const result = await staff.signIn(form.data.email, form.data.password)
     if (!result.ok) {
       const key = result.reason === 'throttled' ? 'formErrors.signInThrottled' : 'formErrors.signInFailed'

@@ -30,16 +30,13 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
       const account = email.trim().toLowerCase()
       const at = now()
       const since = new Date(at.getTime() - FAILURE_WINDOW_MS)
-      if ((await repo.countRecentFailures(db, account, since)) >= FAILURES_BEFORE_LOCK) {
+      // The attempt counts as a failure until its password proves right.
+      if (!(await repo.reserveAttempt(db, { account, since, now: at, limit: FAILURES_BEFORE_LOCK })))
         return { ok: false, reason: 'throttled' }
-      }
       const found = await repo.findUserByEmail(db, account)
       // Hash even for unknown accounts so the answer takes as long either way.
       const matches = await verifyPassword(password, found?.passwordHash ?? UNUSABLE_HASH)
-      if (!found || !matches || found.user.disabled) {
-        await repo.recordFailure(db, account, at)
-        return { ok: false, reason: 'invalid' }
-      }
+      if (!found || !matches || found.user.disabled) return { ok: false, reason: 'invalid' }
       const sessionId = randomBytes(32).toString('base64url')
       await db.transaction().execute(async (trx) => {
         await repo.clearFailures(trx, account, since)

@@ -57,7 +57,7 @@ export function interviewRoutes(survey: SurveyService, secureCookies: boolean): 
 export function surveyRoutes(
   survey: SurveyService,
   submissions: RequestHandler,
-  codeGuesses: RequestHandler[],
+  codeGuesses: RequestHandler,
   secureCookies: boolean,
 ): Router {
   const router = Router()
@@ -147,7 +147,7 @@ export function surveyRoutes(
     landing(req, res, open, { value: code.success ? code.data : '' })
   })
 
-  router.post('/s/:org/:series/code', ...codeGuesses, submissions, async (req, res) => {
+  router.post('/s/:org/:series/code', codeGuesses, submissions, async (req, res) => {
     const body = z.object({ code: z.string().max(100) }).safeParse(req.body ?? {})
     const open = await openSurvey(req, res, true)
     if (!open) return

@@ -264,6 +264,40 @@ describe('access modes', () => {
   })
 })
 
+describe('wrong codes from many addresses', () => {
+  it('never shut invited respondents out: a valid code from a fresh address is always accepted', async () => {
+    const limited = await createTestApp({ codeGuessLimit: 2 })
+    try {
+      const s = await buildSurvey(limited.services.db, { year: 2026, questions })
+      await limited.services.invitations.setAccessMode(s.waveId, 'both')
+      const [valid] = (await limited.services.invitations.create({
+        waveId: s.waveId,
+        count: 1,
+        stratum: null,
+        createdBy: null,
+      }))!.codes
+      const from = async (address: string) => {
+        const citizen = new Respondent(limited.app, s.url)
+        citizen.agent.set('X-Forwarded-For', address)
+        await citizen.get(s.url)
+        return (code: string) => citizen.post(`${s.url}/code`, { code })
+      }
+      // Twenty addresses each use up their own allowance of wrong guesses (40 in all).
+      for (let i = 1; i <= 20; i++) {
+        const post = await from(`198.51.100.${i}`)
+        expect((await post(`ABCD-EFGH-JK${String(i).padStart(2, '0')}`)).status).toBe(400)
+        expect((await post(`ABCD-EFGH-JM${String(i).padStart(2, '0')}`)).status).toBe(400)
+        expect((await post('ABCD-EFGH-JMMM')).status).toBe(429)
+      }
+      // An invited citizen at home types the letter's code: it is taken.
+      const citizen = await from('203.0.113.50')
+      expect((await citizen(valid!)).status).toBe(303)
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
 describe('response rates and the drawn sample', () => {
   it('shows invited, started and completed per stratum, and trends of the drawn sample only', async () => {
     // One open-link response besides the invited ones.

@@ -12,8 +12,13 @@ type Fields = Record<string, string | string[]>
 export class StaffBrowser {
   readonly agent: ReturnType<typeof request.agent>
   token = ''
-  constructor(readonly app: Express) {
+  /** `address`: the client's address as a proxy reports it (for apps that trust one). */
+  constructor(
+    readonly app: Express,
+    readonly address?: string,
+  ) {
     this.agent = request.agent(app)
+    if (address) this.agent.set('X-Forwarded-For', address)
   }
 
   async get(url: string) {

@@ -18,6 +18,8 @@ export async function createTestApp(
     now?: () => Date
     submitRateLimit?: { limit: number; windowMs: number }
     codeGuessLimit?: number
+    /** Failed sign-ins one address may make in 15 minutes (default 30). */
+    signInLimit?: number
     comparisonOrigins?: string[]
   } = {},
 ): Promise<TestApp> {
@@ -29,9 +31,11 @@ export async function createTestApp(
   const logged: Record<string, unknown>[] = []
   const app = createApp(services, {
     production: false,
-    trustProxy: 'false',
+    // Tests may pose as clients at several addresses (X-Forwarded-For), as behind a reverse proxy.
+    trustProxy: '1',
     submitRateLimit: options.submitRateLimit ?? { limit: 100_000, windowMs: 60_000 },
     codeGuessLimit: options.codeGuessLimit ?? 1000,
+    ...(options.signInLimit ? { signInLimit: options.signInLimit } : {}),
     comparisonOrigins: options.comparisonOrigins ?? [],
     strictTranslations: true,
     log: (line) => logged.push(line),
