@@ -5,6 +5,15 @@ import type { StaffRole } from '../db/schema.ts'
 import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
 import { recordAudit } from '../staff/audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../staff/password.ts'
+import { passwordWeakness, type PasswordWeakness } from '../staff/password-strength.ts'
+
+// The operator's CLI speaks English, as its other messages do.
+const WEAKNESS_IN_ENGLISH: Record<PasswordWeakness, string> = {
+  common: 'it is, or looks like, one of the most common passwords',
+  repeat: 'it repeats characters or words',
+  pattern: 'it follows a sequence, a keyboard row, a date or a year',
+  guessable: 'use a longer phrase of unrelated words',
+}
 import { findOrganizationBySlug } from '../staff/staff.repository.ts'
 import { loadConfig } from '../config.ts'
 import { backupCheck } from '../ops/backup-check.ts'
@@ -121,6 +130,8 @@ export const commands: Record<string, Command> = {
           `the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
         )
       }
+      const weakness = await passwordWeakness(password, [email])
+      if (weakness) throw new CliError(`the password is too easy to guess (${WEAKNESS_IN_ENGLISH[weakness]})`)
       const created = await createStaffService(db).createUser(null, {
         organizationId: organization.id,
         email,

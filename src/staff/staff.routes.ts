@@ -9,6 +9,7 @@ import { requirePlatformAdmin, requireRole, STAFF_COOKIE } from '../middleware/s
 import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
 import { listAudit, recordAudit } from './audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
+import { passwordWeakness } from './password-strength.ts'
 import { findUserByEmail, listOrganizations } from './staff.repository.ts'
 import type { StaffUser } from './staff.repository.ts'
 import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
@@ -18,10 +19,15 @@ const email = z
   .trim()
   .max(254)
   .pipe(z.email({ error: 'formErrors.email' }))
+// Forms with a new password are parsed with safeParseAsync: the strength check loads its dictionaries once.
 const newPassword = z
   .string()
   .min(PASSWORD_MIN_LENGTH, { error: 'formErrors.passwordLength' })
   .max(PASSWORD_MAX_LENGTH, { error: 'formErrors.passwordLength' })
+  .superRefine(async (password, context) => {
+    const weakness = await passwordWeakness(password)
+    if (weakness) context.addIssue({ code: 'custom', message: `formErrors.passwordWeak.${weakness}` })
+  })
 const role = z.enum(STAFF_ROLES, { error: 'formErrors.role' })
 const slug = z
   .string()
@@ -130,7 +136,7 @@ export function staffRoutes(
 
   router.get('/staff/password', anyStaff, (_req, res) => showPassword(res, noErrors))
   router.post('/staff/password', anyStaff, async (req, res) => {
-    const form = passwordForm.safeParse(req.body ?? {})
+    const form = await passwordForm.safeParseAsync(req.body ?? {})
     if (!form.success) return showPassword(res, formErrors(form.error, res.locals.t), 400)
     const changed = await staff.changePassword(
       res.locals.staff,
@@ -166,7 +172,7 @@ export function staffRoutes(
 
   router.get('/staff/users', admin, (_req, res) => showUsers(res, noErrors, {}))
   router.post('/staff/users', admin, async (req, res) => {
-    const form = newUserForm.safeParse(req.body ?? {})
+    const form = await newUserForm.safeParseAsync(req.body ?? {})
     const values = {
       email: String(req.body?.email ?? ''),
       name: String(req.body?.name ?? ''),
@@ -223,7 +229,7 @@ export function staffRoutes(
     showOrganizations(res, noErrors, {}),
   )
   router.post('/staff/organizations', requirePlatformAdmin, async (req, res) => {
-    const form = organizationForm.safeParse(req.body ?? {})
+    const form = await organizationForm.safeParseAsync(req.body ?? {})
     const values = Object.fromEntries(
       ['slug', 'name', 'source_language', 'admin_email'].map((k) => [k, String(req.body?.[k] ?? '')]),
     )

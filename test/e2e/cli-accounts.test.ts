@@ -64,6 +64,13 @@ describe('operators create organizations and their first admin from the command 
       )
       expect(shortPassword.status).toBe(2)
       expect(shortPassword.stderr).toContain('the password must have 12 to 200 characters')
+      const weakPassword = runCli(
+        database.env,
+        ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
+        'password1234\n',
+      )
+      expect(weakPassword.status).toBe(2)
+      expect(weakPassword.stderr).toContain('the password is too easy to guess')
 
       const user = runCli(
         database.env,

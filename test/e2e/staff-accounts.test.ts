@@ -131,6 +131,76 @@ describe('passwords', () => {
   })
 })
 
+describe('weak passwords', () => {
+  const weak = [
+    '            ',
+    'aaaaaaaaaaaa',
+    '123456789012',
+    'password1234',
+    'qwertyuiopas',
+    'contraseña123',
+  ]
+
+  it('are refused for a new user, a new password and an organization’s first admin, with the reason, in each language', async () => {
+    const other = await buildSurvey(t.services.db)
+    const admin = await signedIn(t.app, t.services, other.organizationId, 'admin')
+    const usersBefore = (
+      await sql<{ n: number }>`select count(*)::int as n from staff_user`.execute(t.services.db)
+    ).rows[0]!.n
+    for (const password of weak) {
+      await admin.get('/staff/users')
+      const res = await admin.post('/staff/users', { email: 'weak@example.org', role: 'designer', password })
+      expect(res.status, password).toBe(400)
+      expect(res.text).toContain('href="#f-password"')
+      expect(res.text).toMatch(/La contraseña (es|repite|sigue)/)
+      const changed = await admin.post('/staff/password', {
+        current: admin.account.password,
+        password,
+        confirm: password,
+      })
+      expect(changed.status, password).toBe(400)
+    }
+    // The reason in the reader's language.
+    for (const [lang, text] of [
+      ['fr', 'Le mot de passe'],
+      ['pt', 'A palavra-passe'],
+    ] as const) {
+      await admin.get(`/staff/users?lang=${lang}`)
+      const res = await admin.post('/staff/users', {
+        email: 'weak@example.org',
+        role: 'designer',
+        password: 'password1234',
+      })
+      expect(res.text).toContain(text)
+    }
+    await admin.get('/staff/users?lang=es')
+    const platform = await signedIn(t.app, t.services, other.organizationId, 'admin', true)
+    await platform.get('/staff/organizations')
+    const org = await platform.post('/staff/organizations', {
+      slug: 'weak-city',
+      name: 'Weak City',
+      source_language: 'es',
+      admin_email: 'first@weak.example.org',
+      admin_password: '123456789012',
+    })
+    expect(org.status).toBe(400)
+    expect(org.text).toContain('href="#f-admin_password"')
+    const usersAfter = (
+      await sql<{ n: number }>`select count(*)::int as n from staff_user`.execute(t.services.db)
+    ).rows[0]!.n
+    expect(usersAfter).toBe(usersBefore + 1)
+    expect(
+      await sql`select 1 from organization where slug = 'weak-city'`.execute(t.services.db),
+    ).toMatchObject({
+      rows: [],
+    })
+    // The old password still opens the account: nothing was changed.
+    expect((await new StaffBrowser(t.app).signIn(admin.account.email, admin.account.password)).status).toBe(
+      303,
+    )
+  })
+})
+
 describe('an admin manages the organization’s users', () => {
   it('creates, re-roles and disables users, keeps the last admin, and everything lands in the audit log', async () => {
     const other = await buildSurvey(t.services.db)
