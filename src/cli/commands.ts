@@ -383,7 +383,15 @@ Object.assign(commands, {
         if (total >= 5000) process.stderr.write(`\rtallied ${done} responses`)
       })
       if (total >= 5000) process.stderr.write('\n')
-      return `Imported ${stored} responses into ${context.series.code}/${context.wave.year}${stored < total ? ` (${total - stored} were already there)` : ''}.`
+      const notes = [
+        ...(stored < total ? [`${total - stored} were already there and were skipped`] : []),
+        ...(reading.emptyRows.length
+          ? [
+              `${reading.emptyRows.length} empty ${reading.emptyRows.length === 1 ? 'row' : 'rows'} skipped: ${reading.emptyRows.join(', ')}`,
+            ]
+          : []),
+      ]
+      return `Imported ${stored} responses into ${context.series.code}/${context.wave.year}${notes.length ? ` (${notes.join('; ')})` : ''}.`
     },
   },
   'margins:import': {

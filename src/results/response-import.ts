@@ -33,7 +33,7 @@ export function readResponsesCsv(
   text: string,
   questionnaire: Questionnaire,
   waveId: number,
-): { ok: true; responses: ParsedResponse[] } | { ok: false; problems: ImportProblem[] } {
+): { ok: true; responses: ParsedResponse[]; emptyRows: number[] } | { ok: false; problems: ImportProblem[] } {
   let records: string[][]
   try {
     records = parse(text, {
@@ -60,11 +60,15 @@ export function readResponsesCsv(
     problems.push({ row: 1, column: '', reason: 'a column appears twice' })
   if (problems.length) return { ok: false, problems }
 
-  const fileHash = createHash('sha256').update(text).digest('base64url').slice(0, 16)
   const responses: ParsedResponse[] = []
+  const emptyRows: number[] = []
   const seenIds = new Set<string>()
+  // How many rows of this file had each content so far: the k-th copy of a content gets key k.
+  const copies = new Map<string, number>()
   rows.forEach((values, index) => {
     const rowNumber = index + 2
+    // A row of empty cells (",,") is nobody's response: reported, never stored.
+    if (values.every((v) => v === '')) return emptyRows.push(rowNumber)
     const cell = (column: string) => values[header.indexOf(column)] ?? ''
     const answers: Answers = {}
     for (const [i, column] of header.entries()) {
@@ -103,12 +107,31 @@ export function readResponsesCsv(
     if (externalId && seenIds.has(externalId))
       problems.push({ row: rowNumber, column: 'external_id', reason: `"${externalId}" appears twice` })
     seenIds.add(externalId)
-    // The same file (or the same external ids) imported twice stores each response once.
-    const key = externalId ? `import:${waveId}:id:${externalId}` : `import:${waveId}:${fileHash}:${rowNumber}`
+    // Rows imported before are skipped: by external id, or else by content, so the same rows in another
+    // file (a re-downloaded export, other column order, rows added) are stored once; a file's k-th copy
+    // of one content is a response of its own.
+    let key = `import:${waveId}:id:${externalId}`
+    if (!externalId) {
+      const content = contentKey({ language, channel, submitted, answers })
+      const copy = (copies.get(content) ?? 0) + 1
+      copies.set(content, copy)
+      key = `import:${waveId}:content:${content}:${copy}`
+    }
     responses.push({ key, language, channel: channel as Channel, submittedAt, answers })
   })
   if (problems.length) return { ok: false, problems }
-  return { ok: true, responses }
+  return { ok: true, responses, emptyRows }
+}
+
+/** A response's content, whatever the column order: a hash of its answers in code order and its metadata. */
+function contentKey(row: { language: string; channel: string; submitted: string; answers: Answers }): string {
+  const answers = Object.keys(row.answers)
+    .sort()
+    .map((code) => [code, row.answers[code]])
+  return createHash('sha256')
+    .update(JSON.stringify([row.language, row.channel, row.submitted, answers]))
+    .digest('base64url')
+    .slice(0, 22)
 }
 
 const BATCH = 500

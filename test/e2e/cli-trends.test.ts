@@ -67,7 +67,31 @@ describe('operators import responses and margins, define indicators and export t
     expect(imported.stderr).toBe('')
     expect(imported.stdout).toBe('Imported 500 responses into perception/2025.')
     const again = run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
-    expect(again.stdout).toBe('Imported 0 responses into perception/2025 (500 were already there).')
+    expect(again.stdout).toBe(
+      'Imported 0 responses into perception/2025 (500 were already there and were skipped).',
+    )
+    // The same rows again, as another tool would export them (columns in another order, rows added
+    // later, and an empty row): only the new rows are stored, the rest are said to be skipped.
+    const [header, ...fixtureRows] = readFileSync(path.join(fixtures, 'responses-2025.csv'), 'utf8')
+      .trim()
+      .split('\n')
+    const reordered = (line: string) => {
+      const cells = line.split(',')
+      return [...cells.slice(3), ...cells.slice(0, 3)].join(',')
+    }
+    const redownloaded = path.join(work, 'redownloaded.csv')
+    writeFileSync(
+      redownloaded,
+      [
+        reordered(header!),
+        ...fixtureRows.slice(0, 250).map(reordered),
+        ',,,,,',
+        ...fixtureRows.slice(250).map(reordered),
+      ].join('\n'),
+    )
+    expect(run('responses:import', ...wave, '--file', redownloaded).stdout).toBe(
+      'Imported 0 responses into perception/2025 (500 were already there and were skipped; 1 empty row skipped: 252).',
+    )
 
     const badMargins = path.join(work, 'margins.csv')
     writeFileSync(badMargins, 'variable,level,population\ndistrict,centro,-5\nage_band,16_29,10\n')
@@ -157,5 +181,12 @@ describe('operators import responses and margins, define indicators and export t
     const json = JSON.parse(run('trends:export', ...series, '--format', 'json', '--ci', 'wald').stdout)
     expect(json).toMatchObject({ format: 'pulso-trends', version: 1, series: 'perception' })
     expect(json.rows.every((r: { breakdown: string }) => r.breakdown === 'overall')).toBe(true)
+
+    // Rows already there plus one new: one response more, not four.
+    const plusOne = path.join(work, 'plus-one.csv')
+    writeFileSync(plusOne, [header, ...fixtureRows.slice(0, 3), '5,yes,10,centro,30_44,woman'].join('\n'))
+    expect(run('responses:import', ...wave, '--file', plusOne).stdout).toBe(
+      'Imported 1 responses into perception/2025 (3 were already there and were skipped).',
+    )
   })
 })
