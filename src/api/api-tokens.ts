@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Router, type Response } from 'express'
 import { z } from 'zod'
+import { formString } from '../http/form-text.ts'
 import type { Db } from '../db/database.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
@@ -12,8 +13,7 @@ import * as repo from './api-tokens.repository.ts'
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
 const tokenForm = z.object({
-  name: z
-    .string()
+  name: formString()
     .trim()
     .min(2, { error: 'formErrors.tokenName' })
     .max(80, { error: 'formErrors.tokenName' }),

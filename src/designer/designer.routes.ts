@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express'
 import { z } from 'zod'
+import { formString } from '../http/form-text.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
@@ -34,9 +35,9 @@ const seriesForm = z.object({
     .string()
     .trim()
     .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'formErrors.slug' }),
-  title_es: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
-  title_fr: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
-  title_pt: z.string().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
+  title_es: formString().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
+  title_fr: formString().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
+  title_pt: formString().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
   purpose: z.enum(['perception', 'feedback'], { error: 'formErrors.invalid' }).default('perception'),
 })
 const waveForm = z.object({

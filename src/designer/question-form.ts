@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { formString, hasUnstorableCharacters } from '../http/form-text.ts'
 import { QUESTION_TYPES, type Question } from '../questionnaire/questionnaire.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 
@@ -6,7 +7,7 @@ import { LANGUAGES, type Language, type Translated } from '../questionnaire/tran
 export const SPARE_OPTION_ROWS = 3
 const MAX_OPTION_ROWS = 60
 
-const text = (max: number) => z.string().trim().max(max, { error: 'formErrors.tooLong' }).default('')
+const text = (max: number) => formString().trim().max(max, { error: 'formErrors.tooLong' }).default('')
 const optionalNumber = z
   .string()
   .trim()
@@ -34,8 +35,8 @@ const questionFields = z.object({
     .max(99, { error: 'formErrors.page' }),
   required: z.literal('yes').optional(),
   is_profile: z.literal('yes').optional(),
-  show_if_question: z.string().trim().max(40).default(''),
-  show_if_values: z.string().trim().max(400).default(''),
+  show_if_question: formString().trim().max(40).default(''),
+  show_if_values: formString().trim().max(400).default(''),
   min: optionalNumber,
   max: optionalNumber,
   text_es: text(1000),
@@ -128,6 +129,9 @@ function readOptionRows(
     if (!label[sourceLanguage]) errors[`opt_${sourceLanguage}_${index}`] ??= 'formErrors.sourceText'
     if ([label.es, label.fr, label.pt].some((l) => l.length > 300))
       errors[`opt_code_${index}`] ??= 'formErrors.tooLong'
+    for (const language of LANGUAGES)
+      if (hasUnstorableCharacters(label[language]))
+        errors[`opt_${language}_${index}`] ??= 'formErrors.unstorableCharacters'
     const position = Number(field(`opt_position_${index}`))
     rows.push({
       code,

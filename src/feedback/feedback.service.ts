@@ -11,6 +11,7 @@ import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import * as repo from './feedback.repository.ts'
 import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import { personalDataFlags } from './personal-data.ts'
+import { hasUnstorableCharacters } from '../http/form-text.ts'
 
 /** What the person says about consent, read from the form next to the answers. */
 export interface Consent {
@@ -46,6 +47,8 @@ export function readConsent(form: Record<string, unknown>): { consent?: Consent;
   if (contactOk === 'yes' && rawContact === '') errors.push({ field: 'contact', error: 'contactMissing' })
   if (contactOk === 'yes' && rawContact.length > CONTACT_MAX)
     errors.push({ field: 'contact', error: 'contactTooLong' })
+  else if (contactOk === 'yes' && hasUnstorableCharacters(rawContact))
+    errors.push({ field: 'contact', error: 'contactInvalid' })
   if (errors.length > 0) return { errors }
   // Without consent the contact field is ignored, whatever was typed in it.
   return { consent: { publish: publish === 'yes', contact: contactOk === 'yes' ? rawContact : null }, errors }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { Router, type Request, type Response } from 'express'
 import QRCode from 'qrcode'
 import { z } from 'zod'
+import { formString, hasUnstorableCharacters } from '../http/form-text.ts'
 import type { ProjectStatus } from '../db/schema.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
@@ -52,7 +53,7 @@ const isoDate = z
 const optionalDate = z.union([z.literal(''), isoDate])
 const list = (value: unknown) =>
   value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]
-const text = (max: number) => z.string().trim().max(max, { error: 'formErrors.tooLong' })
+const text = (max: number) => formString().trim().max(max, { error: 'formErrors.tooLong' })
 const projectForm = z
   .object({
     code: z
@@ -319,7 +320,12 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     return found
   }
 
-  async function showEntry(res: Response, id: unknown, error?: string, status = 200) {
+  async function showEntry(
+    res: Response,
+    id: unknown,
+    error?: { field: string; message: string },
+    status = 200,
+  ) {
     const found = await entryOf(res, id)
     const lang: Language = res.locals.lang
     const t = res.locals.t
@@ -350,7 +356,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
         })),
         flaggedTotal: found.stories.reduce((n, s) => n + s.flags.length, 0),
         error,
-        errorLinks: error ? [{ href: '#f-checked', text: error }] : [],
+        errorLinks: error ? [{ href: `#f-${error.field}`, text: error.message }] : [],
       },
       status,
     )
@@ -365,6 +371,16 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const texts: Record<string, string> = {}
     for (const story of found.stories) {
       const given = body.data[`story_${story.question.code}`]
+      if (typeof given === 'string' && hasUnstorableCharacters(given))
+        return showEntry(
+          res,
+          found.entry.id,
+          {
+            field: `story_${story.question.code}`,
+            message: res.locals.t('formErrors.unstorableCharacters'),
+          },
+          400,
+        )
       if (typeof given === 'string' && given.trim() !== '')
         texts[story.question.code] = given.trim().slice(0, 4000)
     }
@@ -375,13 +391,18 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
   router.post('/staff/feedback/:id/review', managers, async (req, res) => {
     const found = await entryOf(res, req.params.id)
     const body = z
-      .object({ decision: z.enum(['approved', 'rejected']), checked: z.string().optional() })
+      .object({ decision: z.enum(['approved', 'rejected']), checked: formString().optional() })
       .safeParse(req.body ?? {})
     if (!body.success) throw new HttpError(400, 'badRequest')
     // A story still flagged is published only when the moderator says they read it.
     const flagged = found.stories.some((s) => s.flags.length > 0)
     if (body.data.decision === 'approved' && flagged && body.data.checked !== 'yes')
-      return showEntry(res, found.entry.id, res.locals.t('projects.entry.confirmFlags'), 400)
+      return showEntry(
+        res,
+        found.entry.id,
+        { field: 'checked', message: res.locals.t('projects.entry.confirmFlags') },
+        400,
+      )
     await feedback.review(me(res), found, body.data.decision)
     res.redirect(303, `/staff/projects/${found.entry.projectCode}/feedback?review=new`)
   })

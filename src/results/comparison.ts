@@ -1,15 +1,17 @@
 import { z } from 'zod'
+import { formString } from '../http/form-text.ts'
 import type { Db } from '../db/database.ts'
 import type { TrendRow } from './results.service.ts'
 
 export const COMPARISON_MAX_BYTES = 2 * 1024 * 1024
 
+const CONTROL_CHARACTER = 'holds a control character (such as NUL) that no text may hold'
 const number = z.number().finite().nullable()
 const row = z.object({
   indicator: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'indicator must be an indicator code'),
   wave: z.number().int().min(1990).max(2200),
-  breakdown: z.string().max(40),
-  group: z.string().max(100),
+  breakdown: formString(CONTROL_CHARACTER).max(40),
+  group: formString(CONTROL_CHARACTER).max(100),
   estimate: number,
   se: number,
   ciLow: number,
@@ -22,8 +24,8 @@ const row = z.object({
 const header = z.object({
   format: z.literal('pulso-trends', { error: 'format must be "pulso-trends"' }),
   version: z.literal(1, { error: 'version must be 1' }),
-  series: z.string().max(40),
-  organization: z.string().max(60).optional(),
+  series: formString(CONTROL_CHARACTER).max(40),
+  organization: formString(CONTROL_CHARACTER).max(60).optional(),
   rows: z.array(z.unknown()).max(100_000),
 })
 

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import { Router, type Response } from 'express'
 import multer from 'multer'
 import { z } from 'zod'
+import { formString } from '../http/form-text.ts'
 import type { Db } from '../db/database.ts'
 import { findSeries as findStaffSeries } from '../designer/designer.repository.ts'
 import { HttpError } from '../http/http-error.ts'
@@ -381,8 +382,21 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
 
   router.post('/staff/results/:series/compare/url', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    const address = z.object({ url: z.string().trim().max(2000) }).safeParse(req.body ?? {})
-    if (!address.success) throw new HttpError(400, 'badRequest')
+    const address = z
+      .object({ url: formString().trim().max(2000, { error: 'formErrors.tooLong' }) })
+      .safeParse(req.body ?? {})
+    if (!address.success) {
+      const message = address.error.issues[0]!.message
+      return showComparison(res, series, {
+        problems: [
+          {
+            row: 0,
+            reason: res.locals.t(message.startsWith('formErrors.') ? message : 'formErrors.invalid'),
+          },
+        ],
+        status: 400,
+      })
+    }
     const fetched = await fetchTrendFile(address.data.url, comparisonOrigins)
     if (!fetched.ok)
       return showComparison(res, series, {

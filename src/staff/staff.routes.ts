@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Router, type RequestHandler, type Response } from 'express'
 import { z } from 'zod'
+import { formString } from '../http/form-text.ts'
 import type { Db } from '../db/database.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
@@ -35,27 +36,27 @@ const slug = z
   .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'formErrors.slug' })
 
 const signInForm = z.object({
-  email: z.string().max(254),
-  password: z.string().max(PASSWORD_MAX_LENGTH),
-  next: z.string().max(500).optional(),
+  email: formString().max(254),
+  password: formString().max(PASSWORD_MAX_LENGTH),
+  next: formString().max(500).optional(),
 })
 const passwordForm = z
   .object({
-    current: z.string().max(PASSWORD_MAX_LENGTH),
+    current: formString().max(PASSWORD_MAX_LENGTH),
     password: newPassword,
-    confirm: z.string().max(PASSWORD_MAX_LENGTH),
+    confirm: formString().max(PASSWORD_MAX_LENGTH),
   })
   .refine((f) => f.password === f.confirm, { path: ['confirm'], error: 'formErrors.passwordMismatch' })
 const newUserForm = z.object({
   email,
-  name: z.string().trim().max(120).default(''),
+  name: formString().trim().max(120).default(''),
   role,
   password: newPassword,
 })
 const userChangeForm = z.object({ role, disabled: z.literal('yes').optional() })
 const organizationForm = z.object({
   slug,
-  name: z.string().trim().min(2, { error: 'formErrors.name' }).max(120, { error: 'formErrors.name' }),
+  name: formString().trim().min(2, { error: 'formErrors.name' }).max(120, { error: 'formErrors.name' }),
   source_language: z.enum(['es', 'fr', 'pt'], { error: 'formErrors.language' }),
   admin_email: email,
   admin_password: newPassword,

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express'
 import { z } from 'zod'
+import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import type { FieldError } from '../questionnaire/answer-validation.ts'
@@ -148,7 +149,7 @@ export function surveyRoutes(
   })
 
   router.post('/s/:org/:series/code', codeGuesses, submissions, async (req, res) => {
-    const body = z.object({ code: z.string().max(100) }).safeParse(req.body ?? {})
+    const body = z.object({ code: formString().max(100) }).safeParse(req.body ?? {})
     const open = await openSurvey(req, res, true)
     if (!open) return
     if (open.wave.accessMode === 'open') throw new HttpError(404, 'notFound')
