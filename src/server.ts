@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import { pathToFileURL } from 'node:url'
 import { createApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
+import { DataFolderInUse } from './db/data-folder-lock.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { openServices, type Services } from './services.ts'
 
@@ -68,6 +69,10 @@ export async function main(
     process.once('SIGTERM', shutdown)
     process.once('SIGINT', shutdown)
   } catch (error) {
+    if (error instanceof DataFolderInUse) {
+      console.error(`Pulso: ${error.message}`)
+      process.exit(2)
+    }
     console.error(`Pulso could not start: ${(error as Error).message}`)
     process.exit(1)
   }

@@ -21,10 +21,11 @@ export interface Services {
 }
 
 /** Where the configuration says the data lives. */
-export function databaseTarget(config: Config): DatabaseTarget {
+/** `holder`: who opens an embedded database's folder, as a second process would be told. */
+export function databaseTarget(config: Config, holder?: string): DatabaseTarget {
   return config.databaseUrl
     ? { kind: 'postgres', url: config.databaseUrl }
-    : { kind: 'pglite', dataDir: config.dataDir }
+    : { kind: 'pglite', dataDir: config.dataDir, ...(holder ? { holder } : {}) }
 }
 
 /** Builds the services over an open database. */
@@ -48,5 +49,7 @@ export function createServices(
 }
 
 export function openServices(config: Config): Services {
-  return createServices(openDatabase(databaseTarget(config)), { secret: config.secret })
+  return createServices(openDatabase(databaseTarget(config, `Pulso's server (port ${config.port})`)), {
+    secret: config.secret,
+  })
 }

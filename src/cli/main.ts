@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../config.ts'
+import { DataFolderInUse } from '../db/data-folder-lock.ts'
 import { openDatabase } from '../db/database.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { databaseTarget } from '../services.ts'
@@ -26,7 +27,7 @@ try {
     allowPositionals: false,
   })
   const config = loadConfig()
-  const db = openDatabase(databaseTarget(config))
+  const db = openDatabase(databaseTarget(config, `the operator command ${name}`))
   try {
     await migrateToLatest(db)
     console.log(await command.run(db, values as Record<string, string | boolean | undefined>))
@@ -37,6 +38,7 @@ try {
   if (
     error instanceof CliError ||
     error instanceof ConfigError ||
+    error instanceof DataFolderInUse ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
   ) {
     console.error(`${name}: ${(error as Error).message}`)

@@ -3,13 +3,21 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { PGlite } from '@electric-sql/pglite'
 import type { Database } from './schema.ts'
+import { lockDataFolder } from './data-folder-lock.ts'
 import { SerializedPGliteDialect } from './serialized-pglite-dialect.ts'
 
 export type Db = Kysely<Database>
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; searchPath?: string; poolSize?: number }
-  | { kind: 'pglite'; dataDir: string | undefined; pglite?: PGlite; searchPath?: string }
+  | {
+      kind: 'pglite'
+      dataDir: string | undefined
+      pglite?: PGlite
+      searchPath?: string
+      /** Who opens the folder, as another process would be told ("Pulso's server on port 3000"). */
+      holder?: string
+    }
 
 const INT8 = 20
 
@@ -36,6 +44,11 @@ export function openDatabase(target: DatabaseTarget): Db {
     pool.on('connect', (client) => client.on('error', () => {}))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
+  // One process at a time: a second one is refused here, before it opens anything.
+  const release =
+    target.dataDir && !target.pglite
+      ? lockDataFolder(target.dataDir, target.holder ?? `a Pulso process`)
+      : undefined
   // PGlite (about 45 MB once loaded) is imported only when the embedded database is chosen.
   let opening: Promise<PGlite> | undefined
   const pglite =
@@ -46,7 +59,7 @@ export function openDatabase(target: DatabaseTarget): Db {
         return new PGlite(target.dataDir ?? 'memory://', { parsers: { [INT8]: (v: string) => Number(v) } })
       })))
   return new Kysely<Database>({
-    dialect: new SerializedPGliteDialect({ pglite, searchPath: target.searchPath }),
+    dialect: new SerializedPGliteDialect({ pglite, searchPath: target.searchPath, onDestroy: release }),
   })
 }
 

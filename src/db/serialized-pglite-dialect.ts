@@ -23,11 +23,18 @@ export class SerializedPGliteDialect extends PGliteDialect {
   // The instance, or the function that opens it: the key of the queue its connections share.
   readonly #pglite: PGlite | (() => Promise<PGlite>)
   readonly #searchPath: string | undefined
+  readonly #onDestroy: (() => void) | undefined
 
-  constructor(config: { pglite: PGlite | (() => Promise<PGlite>); searchPath?: string | undefined }) {
+  constructor(config: {
+    pglite: PGlite | (() => Promise<PGlite>)
+    searchPath?: string | undefined
+    /** Runs once the database is closed (gives the data folder back). */
+    onDestroy?: () => void
+  }) {
     super({ pglite: config.pglite })
     this.#pglite = config.pglite
     this.#searchPath = config.searchPath
+    this.#onDestroy = config.onDestroy
   }
 
   override createDriver(): Driver {
@@ -36,7 +43,7 @@ export class SerializedPGliteDialect extends PGliteDialect {
       shared = { tail: Promise.resolve(), searchPath: undefined }
       sharedState.set(this.#pglite, shared)
     }
-    return new SerializedDriver(super.createDriver(), shared, this.#searchPath)
+    return new SerializedDriver(super.createDriver(), shared, this.#searchPath, this.#onDestroy)
   }
 }
 
@@ -47,6 +54,7 @@ class SerializedDriver implements Driver {
     readonly inner: Driver,
     readonly shared: Shared,
     readonly searchPath: string | undefined,
+    readonly onDestroy: (() => void) | undefined,
   ) {}
 
   init(): Promise<void> {
@@ -104,7 +112,11 @@ class SerializedDriver implements Driver {
   releaseSavepoint: Driver['releaseSavepoint'] = (connection, name, compile) =>
     this.inner.releaseSavepoint!(connection, name, compile)
 
-  destroy(): Promise<void> {
-    return this.inner.destroy()
+  async destroy(): Promise<void> {
+    try {
+      await this.inner.destroy()
+    } finally {
+      this.onDestroy?.()
+    }
   }
 }
