@@ -1,6 +1,8 @@
 // 200 respondents answering the whole survey at once for 60 s against the app as its own process on
 // PostgreSQL; with faults, PostgreSQL is stopped and restarted, then the app is killed and restarted,
 // in the middle of it. Afterwards every acknowledged response must be stored, and none twice.
+import { insertWave } from '../src/questionnaire/questionnaire.repository.ts'
+import { createStaffService } from '../src/staff/staff.service.ts'
 import { benchSchema, benchSurvey, cookiesOf } from './setup.ts'
 import { sleep, startAppProcess } from '../test/helpers/app-process.ts'
 import { spawnSync } from 'node:child_process'
@@ -19,10 +21,26 @@ function cluster(action: 'stop' | 'start') {
 
 export async function loadBenchmark(
   url: string,
-  options: { seconds: number; respondents: number; faults: boolean },
+  options: {
+    seconds: number
+    respondents: number
+    faults: boolean
+    /** Workbooks a designer uploads one after another into a draft wave while the respondents answer. */
+    uploads?: { name: string; file: Buffer }[]
+  },
 ) {
   const { schema, db, drop } = await benchSchema(url, 'bench_load')
-  await benchSurvey(db)
+  const { seriesId } = await benchSurvey(db)
+  const designer = { email: 'designer@bench.example.org', password: 'violet tractor umbrella' }
+  if (options.uploads) {
+    await insertWave(db, { seriesId, year: 2027, status: 'draft' })
+    const organization = await db.selectFrom('organization').select('id').executeTakeFirstOrThrow()
+    await createStaffService(db).createUser(null, {
+      organizationId: organization.id,
+      role: 'designer',
+      ...designer,
+    })
+  }
   await db.destroy()
 
   const appUrl = new URL(url)
@@ -141,9 +159,43 @@ export async function loadBenchmark(
     events.push(`app restarted at ${((Date.now() - t0) / 1000).toFixed(0)} s`)
   }
 
+  async function uploads() {
+    const signInPage = await fetch(`${base}/staff/sign-in`)
+    const cookie = cookiesOf(signInPage).join('; ')
+    const token = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!
+    const signedIn = await fetch(`${base}/staff/sign-in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: token, ...designer }).toString(),
+    })
+    const staffCookie = [...cookiesOf(signedIn), cookie].join('; ')
+    const wavePage = await fetch(`${base}/staff/series/perception/waves/2027`, {
+      headers: { cookie: staffCookie },
+    })
+    const staffToken = /name="_csrf" value="([^"]+)"/.exec(await wavePage.text())![1]!
+    await sleep(2000)
+    for (const upload of options.uploads!) {
+      const form = new FormData()
+      form.append('form', new Blob([upload.file]), 'form.xlsx')
+      const begin = performance.now()
+      const res = await fetch(
+        `${base}/staff/series/perception/waves/2027/import?_csrf=${encodeURIComponent(staffToken)}`,
+        { method: 'POST', headers: { cookie: staffCookie }, body: form },
+      )
+      const text = await res.text()
+      const reason = /<li>([^<]*)<\/li>/.exec(text.slice(text.indexOf('error-summary')))?.[1] ?? ''
+      events.push(
+        `${upload.name} (${(upload.file.length / 1024).toFixed(0)} KB): ${res.status} in ${(performance.now() - begin).toFixed(0)} ms, "${reason.trim()}"`,
+      )
+      await sleep(2000)
+    }
+  }
+
   await Promise.all([
     ...Array.from({ length: options.respondents }, (_, i) => worker(i)),
     ...(options.faults ? [faults()] : []),
+    ...(options.uploads ? [uploads()] : []),
   ])
   clearInterval(rssTimer)
   app.kill('SIGTERM')

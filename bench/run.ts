@@ -23,6 +23,7 @@ import { submissionBenchmark } from './submissions.ts'
 import { trendBenchmark } from './trends.ts'
 import { pageWeights } from './weights.ts'
 import { startAppProcess } from '../test/helpers/app-process.ts'
+import { bombWorkbook, wideWorkbook, withLyingSizes } from '../test/fixtures/hostile-workbooks.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -243,6 +244,26 @@ for (const faults of [false, true]) {
   )
   console.log(
     `  responses stored ${r.stored}: acknowledged but lost ${Math.max(0, r.acknowledged - r.stored)}, stored twice ${r.doubled}${r.stored > r.acknowledged ? `, stored but never acknowledged ${r.stored - r.acknowledged} (cut off by a fault or the end)` : ''}`,
+  )
+}
+if (wanted('workbooks')) {
+  const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 30)
+  const uploads = [
+    { name: 'one cell in column XFD on 2,000 rows', file: await wideWorkbook(2000) },
+    { name: 'a zip bomb unpacking to 4 GB', file: await bombWorkbook(4096) },
+    { name: 'a zip bomb unpacking to 1 GB', file: await bombWorkbook(1024) },
+    {
+      name: 'the 1 GB bomb with its directory claiming 1 KB',
+      file: withLyingSizes(await bombWorkbook(1024)),
+    },
+  ]
+  const r = await loadBenchmark(url, { seconds, respondents: 50, faults: false, uploads })
+  console.log(
+    `Hostile workbooks: a designer uploads each while 50 respondents answer the whole survey for ${seconds} s (the app as its own process on PostgreSQL):`,
+  )
+  for (const event of r.events) console.log(`  ${event}`)
+  console.log(
+    `  respondents acknowledged ${r.acknowledged}, abandoned ${r.abandoned}; 5xx ${r.status5xx + r.status503}, network errors ${r.networkErrors}; last page p50 ${r.submitP50.toFixed(0)} ms, p99 ${r.submitP99.toFixed(0)} ms (target < 500 ms); app peak RSS ${(r.peakRss / 2 ** 20).toFixed(0)} MiB`,
   )
 }
 if (wanted('export')) {

@@ -181,6 +181,10 @@ Object.assign(commands, {
     async run(db: Db, flags: Flags) {
       const { actor, seriesCode, year: waveYear } = await operatorFor(db, flags)
       const file = need(z.string({ error: 'is required' }).min(1, 'is required'), flags.file, 'file')
+      // A frozen wave is refused before its file is read.
+      const existing = await createDesignerService(db).waveContext(actor, seriesCode, waveYear)
+      if (existing && existing.wave.status !== 'draft')
+        throw new CliError(`wave ${waveYear} is no longer a draft: its questionnaire is frozen`)
       const bytes = await readFile(file).catch(() => {
         throw new CliError(`--file: cannot read ${file}`)
       })

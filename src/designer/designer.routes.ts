@@ -280,6 +280,8 @@ export function designerRoutes(designer: DesignerService): Router {
           ])
         }
         if (!req.file) return showWave(res, c, undefined, 400, [xlsFormProblem('-', 0, 'chooseFile')])
+        // A wave that is no longer a draft takes no questionnaire: say so before reading the file.
+        if (c.wave.status !== 'draft') return showWave(res, c, 'frozen', 409)
         const reading = await readXlsForm(req.file.buffer, c.sourceLanguage)
         if (!reading.ok) return showWave(res, c, undefined, 400, reading.problems)
         const result = await designer.importQuestionnaire(me(res), c.series.code, c.wave.year, reading)

@@ -2,6 +2,7 @@ import type ExcelJS from 'exceljs'
 import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
 import type { Question, QuestionType } from '../questionnaire/questionnaire.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
+import { inspectXlsx } from './xlsx-guard.ts'
 
 // XLSForm (as used by KoboToolbox and ODK) to and from a wave's questionnaire.
 
@@ -50,6 +51,9 @@ const MESSAGES = {
   relevantEarlier: 'relevant refers to "{{value}}", which must be a question on an earlier page',
   noQuestions: 'the form has no questions',
   tooManyRows: 'the sheet has {{count}} rows; at most {{max}} are read',
+  tooManyColumns: 'a sheet uses column {{column}}; at most {{max}} columns are read',
+  tooManyCells: 'a sheet has more than {{max}} cells',
+  unpackedTooLarge: 'the workbook unpacks to more than {{max}} MB',
   formula: 'cell {{cell}} holds a formula; type the value instead',
   longCell: 'cell {{cell}} is longer than {{max}} characters',
   uploadUnreadable: 'the upload could not be read',
@@ -201,6 +205,13 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
   if (file.length < 4 || file.readUInt32LE(0) !== 0x04034b50) {
     return { ok: false, problems: [xlsFormProblem('-', 0, 'notXlsx')] }
   }
+  // Unpacked sizes, rows and columns are checked before the reader builds anything.
+  const refusal = await inspectXlsx(file)
+  if (refusal)
+    return {
+      ok: false,
+      problems: [xlsFormProblem('-', 0, refusal.key, 'params' in refusal ? refusal.params : {})],
+    }
   const excel = await loadExcelJS()
   const workbook = new excel.Workbook()
   try {

@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDesignerQuestions } from '../../src/designer/designer.repository.ts'
 import { readXlsForm } from '../../src/designer/xlsform.ts'
+import { bombWorkbook, wideWorkbook, withLyingSizes } from '../fixtures/hostile-workbooks.ts'
 import { buildSurvey, sampleQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { cliDatabase, runCli } from '../helpers/cli.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
@@ -72,6 +73,11 @@ describe('XLSForm', () => {
     { timeout: 120_000 },
     async () => {
       const database = await cliDatabase()
+      const importInto2027 = (file: string) =>
+        runCli(database.env, [
+          'questionnaire:import',
+          ...['--org', 'lisboa-norte', '--series', 'perception', '--wave', '2027', '--file', file],
+        ])
       try {
         const form = path.join(folder, 'sample.xlsx')
         // Seed the CLI's database by importing a form written from the sample questionnaire.
@@ -88,19 +94,15 @@ describe('XLSForm', () => {
             'es',
           ]).status,
         ).toBe(0)
-        const imported = runCli(database.env, [
-          'questionnaire:import',
-          '--org',
-          'lisboa-norte',
-          '--series',
-          'perception',
-          '--wave',
-          '2027',
-          '--file',
-          form,
-        ])
+        const imported = importInto2027(form)
         expect(imported.stderr).toBe('')
         expect(imported.stdout).toBe('Imported 9 questions into lisboa-norte/perception/2027 (draft).')
+        // A hostile workbook is refused from its shape, before any reader builds it; nothing changes.
+        const wide = path.join(folder, 'wide.xlsx')
+        writeFileSync(wide, await wideWorkbook())
+        const refusedWide = importInto2027(wide)
+        expect(refusedWide.status).toBe(2)
+        expect(refusedWide.stderr).toContain('a sheet uses column XFD; at most 100 columns are read')
         const again = path.join(folder, 'again.xlsx')
         const exported = runCli(database.env, [
           'questionnaire:export',
@@ -144,17 +146,7 @@ describe('XLSForm', () => {
         ])
         expect(opened.stderr).toBe('')
         expect(opened.stdout).toContain('Opened perception/2027')
-        const frozen = runCli(database.env, [
-          'questionnaire:import',
-          '--org',
-          'lisboa-norte',
-          '--series',
-          'perception',
-          '--wave',
-          '2027',
-          '--file',
-          form,
-        ])
+        const frozen = importInto2027(form)
         expect(frozen.status).toBe(2)
         expect(frozen.stderr).toContain('frozen')
         expect(
@@ -341,5 +333,38 @@ describe('XLSForm', () => {
       ok: false,
       problems: [{ reason: expect.stringContaining('longer than') }],
     })
+  })
+
+  it('refuses hostile workbooks from their shape, before reading them, with a localized reason; a frozen wave first', async () => {
+    await designer.get('/staff/series/perception')
+    await designer.post('/staff/series/perception/waves', { year: '2029', start: 'empty' })
+    await designer.get('/staff/series/perception/waves/2029')
+    const upload = (year: number, file: Buffer, lang = 'es') =>
+      designer.agent
+        .post(
+          `/staff/series/perception/waves/${year}/import?lang=${lang}&_csrf=${encodeURIComponent(designer.token)}`,
+        )
+        .attach('form', file, 'form.xlsx')
+    const questionsOf2029 = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from question q join wave w on w.id = q.wave_id
+          where w.year = 2029`.execute(t.services.db)
+      ).rows[0]!.n
+    const bomb = await bombWorkbook(100)
+    for (const [file, es, fr] of [
+      [await wideWorkbook(), 'una hoja usa la columna XFD', 'une feuille utilise la colonne XFD'],
+      [bomb, 'el libro descomprimido ocupa más de 25 MB', 'le classeur décompressé dépasse 25 Mo'],
+      [withLyingSizes(bomb), 'el archivo .xlsx no se puede leer', 'le classeur .xlsx est illisible'],
+    ] as const) {
+      const res = await upload(2029, file)
+      expect(res.status).toBe(400)
+      expect(res.text).toContain(es)
+      const french = await upload(2029, file, 'fr')
+      expect(french.text).toContain(fr)
+    }
+    expect(await questionsOf2029()).toBe(0)
+    // The 2026 wave is open: its questionnaire is frozen, and the file is not even read.
+    const frozen = await upload(2026, bomb)
+    expect(frozen.status).toBe(409)
   })
 })
