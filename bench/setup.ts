@@ -12,6 +12,7 @@ import {
   insertWave,
 } from '../src/questionnaire/questionnaire.repository.ts'
 import { createServices } from '../src/services.ts'
+import { createLogger } from '../src/logger.ts'
 
 /** A freshly migrated schema of its own on the server, dropped by `drop()`. */
 export async function benchSchema(url: string, prefix: string) {
@@ -57,7 +58,7 @@ export function benchApp(db: Db) {
     production: true,
     trustProxy: 'false',
     submitRateLimit: { limit: 100_000_000, windowMs: 60_000 },
-    log: () => {},
+    logger: createLogger({ level: 'silent' }),
   })
 }
 

@@ -5,6 +5,7 @@ import express from 'express'
 import helmet from 'helmet'
 import { homeRoutes } from './home/home.routes.ts'
 import { createTranslator } from './i18n/i18n.ts'
+import { createLogger, requestLog, type Logger } from './logger.ts'
 import { csrfProtection } from './middleware/csrf.ts'
 import { errorPages, notFound } from './middleware/errors.ts'
 import { formBodies } from './middleware/form-body.ts'
@@ -39,15 +40,17 @@ export interface AppOptions {
   comparisonOrigins?: string[]
   /** A missing UI string throws (tests) instead of falling back to Spanish. */
   strictTranslations?: boolean
-  log?: (line: Record<string, unknown>) => void
+  /** Where log lines go (default: JSON lines on standard error). */
+  logger?: Logger
+  /** Log every request, not only failures (LOG_REQUESTS). */
+  logRequests?: boolean
 }
 
 /** The whole HTTP application, middleware in the order a request meets it. */
 export function createApp(services: Services, options: AppOptions): express.Express {
   const app = express()
   const translator = createTranslator({ strict: options.strictTranslations ?? false })
-  const log =
-    options.log ?? ((line) => console.error(JSON.stringify({ time: new Date().toISOString(), ...line })))
+  const logger = options.logger ?? createLogger()
   const secureCookies = options.production
 
   app.set('views', path.join(root, 'views'))
@@ -58,6 +61,10 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.set('etag', false)
   if (options.production) app.set('view cache', true)
 
+  // 0. The request log and the request id (X-Request-Id), before anything can fail.
+  app.use(requestLog(logger, options.logRequests ?? false))
+  // Readiness: false from the moment the process is asked to stop (SIGTERM).
+  app.locals.draining = false
   // 1. Security headers: a strict CSP, no inline script or style anywhere.
   app.use(
     helmet({
@@ -124,10 +131,10 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(projectRoutes(services.feedback, options.publicUrl))
   app.use(resultsRoutes(services.db, services.results, options.comparisonOrigins ?? []))
   app.use(apiTokenRoutes(services.db))
-  app.use(apiRoutes(services.db, services.results, log))
+  app.use(apiRoutes(services.db, services.results))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)
-  app.use(errorPages(translator, log))
+  app.use(errorPages(translator))
   return app
 }
 

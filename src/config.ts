@@ -23,6 +23,18 @@ const configSchema = z.object({
   SUBMIT_RATE_LIMIT: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(300),
   SUBMIT_RATE_WINDOW_MINUTES: z.coerce.number({ error: 'must be a whole number' }).int().min(1).default(15),
   LOG_REQUESTS: booleanFromEnv.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  STATEMENT_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds (0: no limit)' })
+    .int()
+    .min(0)
+    .default(30),
+  SHUTDOWN_DELAY_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int()
+    .min(0)
+    .max(120)
+    .default(0),
   COMPARISON_ORIGINS: z
     .string()
     .default('')
@@ -59,7 +71,13 @@ export type Config = {
   secret: string | undefined
   trustProxy: string
   submitRateLimit: { limit: number; windowMs: number }
+  /** Log every request (LOG_REQUESTS); failures and outages are always logged. */
   logRequests: boolean
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent'
+  /** Longest a query of the server may run (PostgreSQL's statement_timeout); 0: no limit. */
+  statementTimeoutSeconds: number
+  /** After SIGTERM, how long /readyz says 503 while requests are still served, before closing. */
+  shutdownDelaySeconds: number
   /** The address citizens use, printed on invitation letters; unset: the address of the request. */
   publicUrl: string | undefined
   /** Origins whose published trend files evaluators may add by address (none: upload only). */
@@ -89,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     submitRateLimit: { limit: c.SUBMIT_RATE_LIMIT, windowMs: c.SUBMIT_RATE_WINDOW_MINUTES * 60_000 },
     logRequests: c.LOG_REQUESTS,
+    logLevel: c.LOG_LEVEL,
+    statementTimeoutSeconds: c.STATEMENT_TIMEOUT_SECONDS,
+    shutdownDelaySeconds: c.SHUTDOWN_DELAY_SECONDS,
     publicUrl: c.PUBLIC_URL,
     comparisonOrigins: c.COMPARISON_ORIGINS,
   }

@@ -4,14 +4,16 @@ import { createApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { DataFolderInUse } from './db/data-folder-lock.ts'
 import { migrateToLatest } from './db/migrate.ts'
+import { createLogger, type Logger } from './logger.ts'
 import { openServices, type Services } from './services.ts'
 
 /** Migrates, builds and starts the app; returns a stop function that drains requests first. */
 export async function startServer(
   config: Config,
   prepare?: (services: Services) => Promise<void>,
+  logger: Logger = createLogger({ level: config.logLevel }),
 ): Promise<{ server: Server; url: string; stop: () => Promise<void> }> {
-  const services = openServices(config)
+  const services = openServices(config, logger)
   await migrateToLatest(services.db)
   if (prepare) await prepare(services)
   const app = createApp(services, {
@@ -20,22 +22,34 @@ export async function startServer(
     submitRateLimit: config.submitRateLimit,
     publicUrl: config.publicUrl,
     comparisonOrigins: config.comparisonOrigins,
+    logger,
+    logRequests: config.logRequests,
   })
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s))
     s.on('error', reject)
   })
+  // A client gets 20 s to send its headers and 120 s for the whole request (an XLSForm upload on a
+  // slow line), so stalled connections (slowloris) do not pile up.
+  server.headersTimeout = 20_000
+  server.requestTimeout = 120_000
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   const url = `http://${shownHost}:${config.port}`
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
-      // Stop taking connections, let requests in flight finish their transactions, then close the database.
+      // Not ready at once (a load balancer stops sending), still serving for the delay; then stop
+      // taking connections, let requests in flight finish their transactions, and close the database.
+      app.locals.draining = true
+      logger.info({ delaySeconds: config.shutdownDelaySeconds }, 'stopping')
+      if (config.shutdownDelaySeconds > 0)
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDelaySeconds * 1000))
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
       await services.db.destroy()
+      logger.info('stopped')
     })())
   return { server, url, stop }
 }
@@ -55,19 +69,31 @@ export async function main(
     }
     throw error
   }
+  const logger = createLogger({ level: config.logLevel })
+  let stop: (() => Promise<void>) | undefined
+  const shutdown = (code: number) => {
+    const forced = setTimeout(() => process.exit(1), 15_000 + config.shutdownDelaySeconds * 1000)
+    forced.unref()
+    ;(stop ?? (async () => {}))().then(
+      () => process.exit(code),
+      () => process.exit(1),
+    )
+  }
+  // A promise nobody awaited, or an exception nobody caught: logged, then a clean stop with status 1.
+  process.once('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection; stopping')
+    shutdown(1)
+  })
+  process.once('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; stopping')
+    shutdown(1)
+  })
   try {
-    const { url, stop } = await startServer(config, prepare)
-    console.log(banner ? banner(url) : `Pulso is listening on ${url}`)
-    const shutdown = () => {
-      const forced = setTimeout(() => process.exit(1), 15_000)
-      forced.unref()
-      stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      )
-    }
-    process.once('SIGTERM', shutdown)
-    process.once('SIGINT', shutdown)
+    const started = await startServer(config, prepare, logger)
+    stop = started.stop
+    console.log(banner ? banner(started.url) : `Pulso is listening on ${started.url}`)
+    process.once('SIGTERM', () => shutdown(0))
+    process.once('SIGINT', () => shutdown(0))
   } catch (error) {
     if (error instanceof DataFolderInUse) {
       console.error(`Pulso: ${error.message}`)

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Config } from './config.ts'
+import type { Logger } from './logger.ts'
 import { openDatabase, type Db, type DatabaseTarget } from './db/database.ts'
 import { createDesignerService, type DesignerService } from './designer/designer.service.ts'
 import { createFeedbackService, type FeedbackService } from './feedback/feedback.service.ts'
@@ -48,8 +49,17 @@ export function createServices(
   }
 }
 
-export function openServices(config: Config): Services {
-  return createServices(openDatabase(databaseTarget(config, `Pulso's server (port ${config.port})`)), {
-    secret: config.secret,
-  })
+/** The server's services: its database with the statement timeout, pool errors told to `logger`. */
+export function openServices(config: Config, logger: Logger): Services {
+  const target = databaseTarget(config, `Pulso's server (port ${config.port})`)
+  const db = openDatabase(
+    target.kind === 'postgres'
+      ? {
+          ...target,
+          statementTimeoutMs: config.statementTimeoutSeconds * 1000,
+          onError: (error) => logger.warn({ err: error }, 'a database connection failed'),
+        }
+      : target,
+  )
+  return createServices(db, { secret: config.secret })
 }

@@ -44,11 +44,7 @@ class ApiError extends Error {
 }
 
 /** The read-only JSON API: published series, their indicators and trend results (closed waves only). */
-export function apiRoutes(
-  db: Db,
-  results: ResultsService,
-  log: (line: Record<string, unknown>) => void,
-): Router {
+export function apiRoutes(db: Db, results: ResultsService): Router {
   const router = Router()
 
   async function publishedSeries(params: Record<string, unknown>) {
@@ -159,14 +155,15 @@ export function apiRoutes(
     let detail = 'internal error'
     if (error instanceof ApiError) [status, detail] = [error.status, error.detail]
     else if (error instanceof HttpError) [status, detail] = [error.status, error.messageKey]
-    else if (isDatabaseUnavailable(error))
-      [status, detail] = [503, 'the database is unavailable; retry later']
-    else log({ level: 'error', method: req.method, path: req.path, error: String(error?.stack ?? error) })
+    else if (isDatabaseUnavailable(error)) {
+      ;[status, detail] = [503, 'the database is unavailable; retry later']
+      req.log.warn({ err: error }, 'the database is unavailable')
+    } else req.log.error({ err: error }, 'request failed')
     res
       .status(status)
       .type('application/problem+json')
       .set('Cache-Control', 'no-store')
-      .send(JSON.stringify({ status, title: detail }))
+      .send(JSON.stringify({ status, title: detail, instance: `urn:pulso:request:${String(req.id)}` }))
   }
   router.use(errors)
   return router

@@ -9,7 +9,16 @@ import { SerializedPGliteDialect } from './serialized-pglite-dialect.ts'
 export type Db = Kysely<Database>
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; searchPath?: string; poolSize?: number }
+  | {
+      kind: 'postgres'
+      url: string
+      searchPath?: string
+      poolSize?: number
+      /** Longest a statement may run, in ms (0 or unset: no limit, as operator commands need). */
+      statementTimeoutMs?: number
+      /** Told when an idle or busy client loses its server (the pool recovers by itself). */
+      onError?: (error: Error) => void
+    }
   | {
       kind: 'pglite'
       dataDir: string | undefined
@@ -36,12 +45,16 @@ export function openDatabase(target: DatabaseTarget): Db {
       connectionString: target.url,
       max: target.poolSize ?? 10,
       types: pgTypes,
+      // A server that does not answer fails the request in 5 s (a 503), never hangs it.
+      connectionTimeoutMillis: 5000,
+      ...(target.statementTimeoutMs ? { statement_timeout: target.statementTimeoutMs } : {}),
       ...(target.searchPath ? { options: `-c search_path=${target.searchPath}` } : {}),
     })
     // A client losing its server (restart, failover) must not crash the process: idle clients report
     // to the pool, clients in use to themselves; the query in flight fails and the page says 503.
-    pool.on('error', () => {})
-    pool.on('connect', (client) => client.on('error', () => {}))
+    const onError = (error: Error) => target.onError?.(error)
+    pool.on('error', onError)
+    pool.on('connect', (client) => client.on('error', onError))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   // One process at a time: a second one is refused here, before it opens anything.

@@ -27,12 +27,14 @@ export function homeRoutes(db: Db, survey: SurveyService): Router {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' })
   })
 
-  router.get('/readyz', async (_req, res) => {
-    const ready = await isDatabaseReachable(db)
+  // Not ready once the process is stopping (SIGTERM), so a load balancer sends no new requests.
+  router.get('/readyz', async (req, res) => {
+    const draining = req.app.locals.draining === true
+    const ready = !draining && (await isDatabaseReachable(db))
     res
       .status(ready ? 200 : 503)
       .set('Cache-Control', 'no-store')
-      .json({ status: ready ? 'ready' : 'database unreachable' })
+      .json({ status: ready ? 'ready' : draining ? 'stopping' : 'database unreachable' })
   })
 
   return router

@@ -38,10 +38,7 @@ export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError
 type PageKey = HttpError['messageKey'] | 'unavailable' | 'serverError'
 
 /** Turns every error into a localized page with the right status and never a stack trace. */
-export function errorPages(
-  translator: i18n,
-  log: (line: Record<string, unknown>) => void,
-): ErrorRequestHandler {
+export function errorPages(translator: i18n): ErrorRequestHandler {
   return (error, req, res, _next) => {
     let status = 500
     let key: PageKey = 'serverError'
@@ -56,8 +53,9 @@ export function errorPages(
       status = 503
       key = 'unavailable'
       res.set('Retry-After', '30')
+      req.log.warn({ err: error }, 'the database is unavailable')
     } else {
-      log({ level: 'error', method: req.method, path: req.path, error: String(error?.stack ?? error) })
+      req.log.error({ err: error }, 'request failed')
     }
     if (res.headersSent) return res.end()
     if (!res.locals.t) {
@@ -67,6 +65,8 @@ export function errorPages(
       res.locals.languageLinks = []
     }
     const t = res.locals.t
+    // The reference a citizen can quote; the log line of this failure carries the same id.
+    res.locals.requestId = String(req.id)
     res.set('Cache-Control', 'no-store')
     const plain = () =>
       res

@@ -33,6 +33,7 @@ import {
   type TrendFormat,
 } from './trend-files.ts'
 import type { ResultsService } from './results.service.ts'
+import type { Logger } from '../logger.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 
@@ -209,7 +210,11 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   // The microdata package's size, computed in the background (it means writing the whole package)
   // and kept until the series' results change.
   const microdataSizes = new Map<number, { version: string; bytes?: number; pending?: boolean }>()
-  async function microdataSize(series: Awaited<ReturnType<typeof staffSeries>>, organization: string) {
+  async function microdataSize(
+    series: Awaited<ReturnType<typeof staffSeries>>,
+    organization: string,
+    log: Logger,
+  ) {
     const current = await results.currentVersion(series.id)
     const known = microdataSizes.get(series.id)
     if (known?.bytes !== undefined && known.version === current) return known.bytes
@@ -234,7 +239,10 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       )
       entry.bytes = bytes
       entry.pending = false
-    })().catch(() => microdataSizes.delete(series.id))
+    })().catch((error: unknown) => {
+      log.error({ err: error, series: series.code }, 'working out the microdata package size failed')
+      microdataSizes.delete(series.id)
+    })
     return undefined
   }
 
@@ -261,7 +269,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       files,
       csvWithBomHref: `/staff/results/${series.code}/trends.csv?${bomQuery}`,
       microdataHref: `/staff/results/${series.code}/microdata.zip`,
-      microdataBytes: await microdataSize(series, (res.locals.staff as StaffUser).organizationSlug),
+      microdataBytes: await microdataSize(series, (res.locals.staff as StaffUser).organizationSlug, req.log),
       minGroupSize: await minGroupSize(db, series.id),
     })
   })

@@ -7,6 +7,7 @@ import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { formBody, Respondent } from '../helpers/respondent.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, csrfToken, type TestApp } from '../helpers/test-app.ts'
+import { createLogger } from '../../src/logger.ts'
 
 const SECRET = 'test-secret-test-secret-test-secret!'
 let t: TestApp
@@ -23,7 +24,7 @@ beforeAll(async () => {
     trustProxy: 'false',
     submitRateLimit: { limit: 6, windowMs: 60_000 },
     strictTranslations: true,
-    log: () => {},
+    logger: createLogger({ level: 'silent' }),
   }
   second = createApp(createServices(t.database.reopen(), { secret: SECRET }), options)
   third = createApp(createServices(t.database.reopen(), { secret: SECRET }), options)
@@ -114,7 +115,7 @@ describe('several instances on one database', () => {
       trustProxy: 'false',
       submitRateLimit: { limit: 200, windowMs: 60_000 },
       strictTranslations: true,
-      log: () => {},
+      logger: createLogger({ level: 'silent' }),
     }
     const apps = [0, 1].map(() => createApp(createServices(t.database.reopen(), { secret: SECRET }), options))
     await sql`delete from rate_limit`.execute(t.services.db)

@@ -7,6 +7,7 @@ import { createServices } from '../../src/services.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { formBody, Respondent } from '../helpers/respondent.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { createLogger } from '../../src/logger.ts'
 
 let t: TestApp
 let survey: BuiltSurvey
@@ -135,7 +136,16 @@ describe('error pages', () => {
       expect(res.status).toBe(500)
       expect(res.text).toContain('Une erreur s’est produite')
       expect(res.text).not.toMatch(/ at |\.ts:|column|select /i)
-      expect(broken.logged.some((line) => String(line.error).includes('label'))).toBe(true)
+      // The citizen can quote the request's id; the error's log line carries it, with the cause.
+      const id = res.headers['x-request-id']!
+      expect(id).toMatch(/^[0-9a-f-]{36}$/)
+      expect(res.text).toContain(`indiquez ce code de référence : ${id}`)
+      const line = broken.logged.find((l) => l.reqId === id && l.msg === 'request failed')
+      expect(line).toMatchObject({ level: 50, err: { message: expect.stringContaining('label') } })
+      expect(broken.logged.find((l) => l.req && (l.req as { id: string }).id === id)).toMatchObject({
+        level: 50,
+        res: { statusCode: 500 },
+      })
     } finally {
       await broken.close()
     }
@@ -143,16 +153,25 @@ describe('error pages', () => {
 
   it('answer 503, localized, when the database is unreachable; /readyz says so and /healthz stays up', async () => {
     const db = openDatabase({ kind: 'postgres', url: 'postgres://pulso@127.0.0.1:1/none', poolSize: 1 })
+    const logged: Record<string, unknown>[] = []
     const app = createApp(createServices(db, { secret: 'x'.repeat(32) }), {
       production: false,
       trustProxy: 'false',
       submitRateLimit: { limit: 100, windowMs: 60_000 },
       strictTranslations: true,
-      log: () => {},
+      logger: createLogger({ destination: { write: (line: string) => logged.push(JSON.parse(line)) } }),
     })
     try {
       const page = await request(app).get('/s/some-city/perception').set('Accept-Language', 'fr')
       expect(page.status).toBe(503)
+      // Outages are logged as warnings, with the request's id.
+      expect(logged).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          reqId: page.headers['x-request-id'],
+          msg: 'the database is unavailable',
+        }),
+      )
       expect(page.headers['retry-after']).toBe('30')
       expect(page.text).toContain('Service momentanément indisponible')
       expect((await request(app).get('/readyz')).status).toBe(503)

@@ -12,9 +12,11 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  * `logFile` keeps what it says on standard error, for when a fault teaches us something.
  */
 export async function startAppProcess(
-  options: { port: number; logFile?: string } & ({ databaseUrl: string } | { dataDir: string }),
+  options: { port: number; logFile?: string; env?: Record<string, string>; script?: string } & (
+    { databaseUrl: string } | { dataDir: string }
+  ),
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/server.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH!,
@@ -24,6 +26,7 @@ export async function startAppProcess(
       ...('databaseUrl' in options ? { DATABASE_URL: options.databaseUrl } : { DATA_DIR: options.dataDir }),
       SECRET: 'app-process-secret-app-process-secret!',
       SUBMIT_RATE_LIMIT: '100000000',
+      ...options.env,
     },
     stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
   })

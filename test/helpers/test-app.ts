@@ -1,6 +1,7 @@
 import type { Express } from 'express'
 import request from 'supertest'
 import { createApp } from '../../src/app.ts'
+import { createLogger } from '../../src/logger.ts'
 import { createServices, type Services } from '../../src/services.ts'
 import { createTestDatabase, type TestDatabase } from './test-database.ts'
 
@@ -21,6 +22,8 @@ export async function createTestApp(
     /** Failed sign-ins one address may make in 15 minutes (default 30). */
     signInLimit?: number
     comparisonOrigins?: string[]
+    /** Log every request, as LOG_REQUESTS does. */
+    logRequests?: boolean
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase()
@@ -38,7 +41,9 @@ export async function createTestApp(
     ...(options.signInLimit ? { signInLimit: options.signInLimit } : {}),
     comparisonOrigins: options.comparisonOrigins ?? [],
     strictTranslations: true,
-    log: (line) => logged.push(line),
+    // Every log line, parsed, for tests to read.
+    logRequests: options.logRequests ?? false,
+    logger: createLogger({ destination: { write: (line: string) => logged.push(JSON.parse(line)) } }),
   })
   return { app, services, database, logged, close: () => database.drop() }
 }
