@@ -225,7 +225,8 @@ function datapackage(
       {
         name: 'weight',
         type: 'number',
-        description: 'Raking weight (1 when the wave is unweighted; blank outside the design)',
+        description:
+          'Raking weight (1 when the wave is unweighted; blank outside the design). Respondents whose profile is blanked share one weight, the mean of theirs, so it cannot lead back to their profile',
       },
       ...questions.map((q) => fieldOf(q, parts)),
     ],
@@ -245,7 +246,7 @@ function datapackage(
     profile: 'tabular-data-package',
     name: `${series.organization}-${series.code}-microdata`.toLowerCase().replace(/[^a-z0-9._-]/g, '-'),
     title: series.title,
-    description: `One row per response. Combinations of profile answers shared by fewer than ${RARE_BELOW} respondents of a wave are blanked; free text is not published.`,
+    description: `One row per response. Combinations of profile answers shared by fewer than ${RARE_BELOW} respondents of a wave are blanked (with the stratum), together with the next rarest ones until at least ${RARE_BELOW} respondents from two weighting cells or more are blanked; the blanked respondents share one weight, the mean of their raking weights, since each raking weight belongs to one cell of the design and would give the profile back. Overall estimates computed from this file differ from the published ones by a fraction of a point; estimates by group should be taken from the published results. Free text is not published.`,
     created: new Date().toISOString(),
     resources: [
       ...parts.map((p) =>

@@ -231,19 +231,51 @@ export function createResultsService(db: Db) {
       const questions = await repo.questionsByCode(db, waveId)
       const design = await waveDesign(waveId, questions, () => true)
       const tallies = await repo.profileTallies(db, waveId)
-      const shared = new Map<string, number>()
+      const shared = new Map<string, { profile: Profile; respondents: number }>()
       for (const t of tallies.rows) {
         const key = JSON.stringify(t.profile)
-        shared.set(key, (shared.get(key) ?? 0) + t.respondents)
+        const entry = shared.get(key) ?? { profile: t.profile, respondents: 0 }
+        entry.respondents += t.respondents
+        shared.set(key, entry)
       }
+      const cellWeight = (profile: Profile) => {
+        const cell = design.cellOf(profile)
+        return cell === undefined ? null : design.weighting.weights[cell]!
+      }
+      const weighted = design.variables.length > 0
+      // Rare combinations are blanked. A raking weight belongs to one cell of the design, so a blanked
+      // row keeping its own weight would give its profile back to anyone matching weights: blanked rows
+      // share one weight, their mean, over a pool of at least `rareBelow` rows from two cells or more
+      // (the next rarest combinations join the pool until it is), so no column leads back to a cell.
+      const combinations = [...shared.entries()].sort((a, b) => a[1].respondents - b[1].respondents)
+      const blanked = new Set(combinations.filter(([, c]) => c.respondents < rareBelow).map(([key]) => key))
+      const pool = () => combinations.filter(([key]) => blanked.has(key)).map(([, c]) => c)
+      const distinctWeights = () => new Set(pool().map((c) => cellWeight(c.profile))).size
+      const pooledRows = () => pool().reduce((n, c) => n + c.respondents, 0)
+      for (const [key] of combinations) {
+        if (blanked.size === 0 || !weighted) break
+        if (pooledRows() >= rareBelow && distinctWeights() >= 2) break
+        blanked.add(key)
+      }
+      let weightSum = 0
+      let weightedRows = 0
+      for (const c of pool()) {
+        const w = cellWeight(c.profile)
+        if (w === null) continue
+        weightSum += w * c.respondents
+        weightedRows += c.respondents
+      }
+      const pooledWeight = weightedRows > 0 ? weightSum / weightedRows : null
       return {
         profileQuestionIds: tallies.profileQuestionIds,
-        weighted: design.variables.length > 0,
+        weighted,
+        /** The weight published with a respondent: the pool's for a blanked one (null outside the design). */
         weightOf: (profile: Profile) => {
-          const cell = design.cellOf(profile)
-          return cell === undefined ? null : design.weighting.weights[cell]!
+          const own = cellWeight(profile)
+          return own !== null && blanked.has(JSON.stringify(profile)) ? pooledWeight : own
         },
-        isRare: (profile: Profile) => (shared.get(JSON.stringify(profile)) ?? 0) < rareBelow,
+        isRare: (profile: Profile) => blanked.has(JSON.stringify(profile)),
+        blankedRespondents: pooledRows(),
       }
     },
 
