@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts'
 import { DataFolderInUse } from './db/data-folder-lock.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { createLogger, type Logger } from './logger.ts'
+import { startTallyKeeper } from './results/tally-keeper.ts'
 import { openServices, type Services } from './services.ts'
 
 /** Migrates, builds and starts the app; returns a stop function that drains requests first. */
@@ -16,6 +17,7 @@ export async function startServer(
   const services = openServices(config, logger)
   await migrateToLatest(services.db)
   if (prepare) await prepare(services)
+  const tallies = startTallyKeeper(services.db, logger)
   const app = createApp(services, {
     production: config.env === 'production',
     trustProxy: config.trustProxy,
@@ -48,6 +50,7 @@ export async function startServer(
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      await tallies.stop()
       await services.db.destroy()
       logger.info('stopped')
     })())

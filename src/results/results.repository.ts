@@ -107,15 +107,16 @@ export async function questionsByCode(db: Db, waveId: number) {
 
 /** What can change a series' results: when any of it moves, cached results are stale. */
 export async function resultsVersion(db: Db, seriesId: number) {
-  const { rows } = await sql<{ version: number; min_group_size: number; untallied: boolean }>`
+  const { rows } = await sql<{ version: number; min_group_size: number; untallied: string }>`
     select s.results_version::float8 as version, s.min_group_size,
-      exists (select 1 from wave w where w.series_id = s.id and w.status <> 'draft'
-              and exists (select 1 from response r where r.wave_id = w.id and not r.tallied)) as untallied
+      (select count(*) || '@' || coalesce(max(r.id), 0) from wave w join response r on r.wave_id = w.id
+       where w.series_id = s.id and w.status <> 'draft' and not r.tallied) as untallied
     from survey_series s where s.id = ${seriesId}`.execute(db)
   const row = rows[0]
+  // Responses not folded yet count in the results too: their number and newest id are in the token.
   return {
-    token: row ? `${row.version}/${row.min_group_size}` : 'none',
-    untallied: row?.untallied ?? false,
+    token: row ? `${row.version}/${row.min_group_size}/${row.untallied}` : 'none',
+    untallied: row ? !row.untallied.startsWith('0@') : false,
   }
 }
 
@@ -138,6 +139,38 @@ const untalliedAt = (db: Db, waveId: number, offset: number) =>
     .limit(1)
     .executeTakeFirst()
 
+/** A wave's profile questions in id order: only waves out of draft are tallied, and their questions are frozen. */
+async function profileQuestionIdsOf(db: Db, waveId: number): Promise<number[]> {
+  return (
+    await db
+      .selectFrom('question')
+      .select('id')
+      .where('wave_id', '=', waveId)
+      .where('is_profile', '=', true)
+      .orderBy('id')
+      .execute()
+  ).map((q) => q.id)
+}
+
+/** A respondent's answers to the profile questions, as one text array (`a` is their answers). */
+const profileExpression = (profileIds: number[]) =>
+  profileIds.length
+    ? sql`array[${sql.join(profileIds.map((id) => sql`max(a.option_code) filter (where a.question_id = ${id})`))}]::text[]`
+    : sql`'{}'::text[]`
+
+/**
+ * The wave's responses not folded yet, with their profiles (a read-only version of the fold's first
+ * steps): readers add them to the tallies, so results are exact without a reader ever writing.
+ */
+const pendingProfiles = (waveId: number, profileIds: number[]) => sql`
+  fresh as (select id, language, access from response where wave_id = ${waveId} and not tallied),
+  profiles as (
+    select f.id, f.language, f.access, ${profileExpression(profileIds)} as profile
+    from fresh f left join answer a on a.response_id = f.id and a.wave_id = ${waveId}
+      and a.question_id in (${sql.join(profileIds.length ? profileIds : [0])})
+    group by f.id, f.language, f.access
+  )`
+
 /**
  * Folds the wave's responses not yet tallied into its tallies, once each: concurrent folds of a wave
  * queue on its tally_state row, and a response committed meanwhile is folded by the next one.
@@ -149,24 +182,13 @@ export async function foldNewResponses(
   waveId: number,
   onProgress?: (folded: number) => void,
 ): Promise<number> {
-  // Only waves out of draft are folded, and their questions are frozen: the profile never changes.
-  const profileIds = (
-    await db
-      .selectFrom('question')
-      .select('id')
-      .where('wave_id', '=', waveId)
-      .where('is_profile', '=', true)
-      .orderBy('id')
-      .execute()
-  ).map((q) => q.id)
+  const profileIds = await profileQuestionIdsOf(db, waveId)
   await db
     .insertInto('tally_state')
     .values({ wave_id: waveId, profile_question_ids: profileIds })
     .onConflict((oc) => oc.column('wave_id').doNothing())
     .execute()
-  const profile = profileIds.length
-    ? sql`array[${sql.join(profileIds.map((id) => sql`max(a.option_code) filter (where a.question_id = ${id})`))}]::text[]`
-    : sql`'{}'::text[]`
+  const profile = profileExpression(profileIds)
   if (await untalliedAt(db, waveId, ANALYZE_BEFORE - 1)) await sql`analyze response, answer`.execute(db)
   let folded = 0
   for (;;) {
@@ -251,25 +273,39 @@ export async function foldNewResponses(
   }
 }
 
-/** Respondents of a wave per language and profile (answers to its profile questions, in id order). */
+/**
+ * Respondents of a wave per language and profile (answers to its profile questions, in id order): the
+ * tallies, plus the responses not folded yet (read, never written: folding is the background's job).
+ */
 export async function profileTallies(db: Db, waveId: number) {
   const state = await db
     .selectFrom('tally_state')
     .select('profile_question_ids')
     .where('wave_id', '=', waveId)
     .executeTakeFirst()
+  const profileQuestionIds = state?.profile_question_ids ?? (await profileQuestionIdsOf(db, waveId))
   const rows = await db
     .selectFrom('profile_tally')
     .select(['access', 'language', 'profile', 'respondents'])
     .where('wave_id', '=', waveId)
     .execute()
-  return { profileQuestionIds: state?.profile_question_ids ?? [], rows }
+  const pending = await sql<(typeof rows)[number]>`
+    with ${pendingProfiles(waveId, profileQuestionIds)}
+    select access, language, profile, count(*)::int as respondents from profiles
+    group by access, language, profile`.execute(db)
+  return { profileQuestionIds, rows: [...rows, ...pending.rows] }
 }
 
 /** Answer patterns to some questions of a wave per language and profile. */
 export async function answerTallies(db: Db, waveId: number, questionIds: number[]) {
   if (questionIds.length === 0) return []
-  return db
+  const state = await db
+    .selectFrom('tally_state')
+    .select('profile_question_ids')
+    .where('wave_id', '=', waveId)
+    .executeTakeFirst()
+  const profileIds = state?.profile_question_ids ?? (await profileQuestionIdsOf(db, waveId))
+  const tallied = await db
     .selectFrom('answer_tally')
     .select([
       'question_id',
@@ -285,6 +321,23 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
     .where('wave_id', '=', waveId)
     .where('question_id', 'in', questionIds)
     .execute()
+  // Responses not folded yet, counted the way the fold counts them.
+  const pending = await sql<(typeof tallied)[number]>`
+    with ${pendingProfiles(waveId, profileIds)},
+    per_question as (
+      select a.response_id, a.question_id,
+        coalesce(string_agg(a.option_code, ' ' order by a.option_code), '') as pattern,
+        max(a.value_number)::float8 as value
+      from answer a join fresh f on f.id = a.response_id
+      where a.wave_id = ${waveId} and a.value_text is null and a.question_id in (${sql.join(questionIds)})
+      group by a.response_id, a.question_id
+    )
+    select q.question_id, p.access, p.language, p.profile, q.pattern, count(*)::int as respondents,
+      count(q.value)::int as valued, coalesce(sum(q.value), 0)::float8 as value_sum,
+      coalesce(sum(q.value * q.value), 0)::float8 as value_sum_squares
+    from per_question q join profiles p on p.id = q.response_id
+    group by q.question_id, p.access, p.language, p.profile, q.pattern`.execute(db)
+  return [...tallied, ...pending.rows]
 }
 
 /** A batch of a wave's responses after an id, with their answers (free text left out). */

@@ -207,43 +207,44 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     })
   })
 
-  // The microdata package's size, computed in the background (it means writing the whole package)
-  // and kept until the series' results change.
-  const microdataSizes = new Map<number, { version: string; bytes?: number; pending?: boolean }>()
-  async function microdataSize(
-    series: Awaited<ReturnType<typeof staffSeries>>,
-    organization: string,
-    log: Logger,
-  ) {
-    const current = await results.currentVersion(series.id)
-    const known = microdataSizes.get(series.id)
-    if (known?.bytes !== undefined && known.version === current) return known.bytes
-    if (known?.pending) return undefined
-    const entry: { version: string; bytes?: number; pending?: boolean } = { version: '', pending: true }
-    microdataSizes.set(series.id, entry)
-    void (async () => {
-      entry.version = current
-      let bytes = 0
-      const counter = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          bytes += chunk.length
-          done()
+  // Files' sizes for the downloads page, worked out in the background (writing a file is the only way
+  // to know its size) and kept until the series' results change: a page view never builds a file.
+  const sizes = new Map<string, { version: string; bytes?: number }>()
+  function sizeOf(key: string, version: string, write: () => Promise<number>, log: Logger) {
+    const known = sizes.get(key)
+    if (known?.version === version) return known.bytes
+    const entry: { version: string; bytes?: number } = { version }
+    sizes.set(key, entry)
+    // Oldest first in a Map: keep the sizes of a few hundred files.
+    if (sizes.size > 500) sizes.delete(sizes.keys().next().value!)
+    setImmediate(() =>
+      write().then(
+        (bytes) => (entry.bytes = bytes),
+        (error: unknown) => {
+          log.error({ err: error, file: key }, 'working out a download’s size failed')
+          sizes.delete(key)
         },
-      })
-      const title = inLanguage(series.title, 'es')
-      await writeMicrodataPackage(
-        db,
-        results,
-        { id: series.id, code: series.code, organization, title },
-        counter,
-      )
-      entry.bytes = bytes
-      entry.pending = false
-    })().catch((error: unknown) => {
-      log.error({ err: error, series: series.code }, 'working out the microdata package size failed')
-      microdataSizes.delete(series.id)
-    })
+      ),
+    )
     return undefined
+  }
+
+  async function microdataBytes(series: Awaited<ReturnType<typeof staffSeries>>, organization: string) {
+    let bytes = 0
+    const counter = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length
+        done()
+      },
+    })
+    const title = inLanguage(series.title, 'es')
+    await writeMicrodataPackage(
+      db,
+      results,
+      { id: series.id, code: series.code, organization, title },
+      counter,
+    )
+    return bytes
   }
 
   // Evaluators see every file with its size before downloading it.
@@ -254,13 +255,18 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       ...(options.by ? { by: options.by } : {}),
       ...(options.sample === 'invited' ? { sample: 'invited' } : {}),
     })
-    const files = await Promise.all(
-      TREND_FORMATS.map(async (format) => ({
-        format,
-        href: `/staff/results/${series.code}/trends.${format}${query.size ? `?${query}` : ''}`,
-        bytes: (await trendFile(res, series, format, options)).byteLength,
-      })),
-    )
+    const version = await results.currentVersion(series.id)
+    const files = TREND_FORMATS.map((format) => ({
+      format,
+      href: `/staff/results/${series.code}/trends.${format}${query.size ? `?${query}` : ''}`,
+      bytes: sizeOf(
+        `${series.id}/trends.${format}?${query}&lang=${res.locals.lang}`,
+        version,
+        async () => (await trendFile(res, series, format, options)).byteLength,
+        req.log,
+      ),
+    }))
+    const organization = (res.locals.staff as StaffUser).organizationSlug
     const bomQuery = new URLSearchParams(query)
     bomQuery.set('bom', '1')
     renderPage(res, 'results/downloads', {
@@ -269,7 +275,12 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       files,
       csvWithBomHref: `/staff/results/${series.code}/trends.csv?${bomQuery}`,
       microdataHref: `/staff/results/${series.code}/microdata.zip`,
-      microdataBytes: await microdataSize(series, (res.locals.staff as StaffUser).organizationSlug, req.log),
+      microdataBytes: sizeOf(
+        `${series.id}/microdata.zip`,
+        version,
+        () => microdataBytes(series, organization),
+        req.log,
+      ),
       minGroupSize: await minGroupSize(db, series.id),
     })
   })

@@ -227,7 +227,6 @@ export function createResultsService(db: Db) {
      * outside the design), and whether their combination of answers is shared by too few to show.
      */
     async respondentWeights(waveId: number, rareBelow: number) {
-      await repo.foldNewResponses(db, waveId)
       const questions = await repo.questionsByCode(db, waveId)
       const design = await waveDesign(waveId, questions, () => true)
       const tallies = await repo.profileTallies(db, waveId)
@@ -279,19 +278,16 @@ export function createResultsService(db: Db) {
       }
     },
 
-    /** Folds responses not yet tallied, then returns what identifies the series' results now. */
+    /** What identifies the series' results now (responses not folded yet included); reads only. */
     async currentVersion(seriesId: number): Promise<string> {
-      const version = await repo.resultsVersion(db, seriesId)
-      if (!version.untallied) return version.token
-      for (const wave of await repo.wavesOfSeries(db, seriesId))
-        if (wave.status !== 'draft') await repo.foldNewResponses(db, wave.id)
       return (await repo.resultsVersion(db, seriesId)).token
     },
 
     /**
      * Every indicator over every wave (overall, then by group), then the changes from wave to wave.
-     * New responses are folded into the tallies first; results are recomputed only when the series'
-     * results version moved, so an unchanged series answers from memory and a changed one never stale.
+     * Read from the tallies plus the responses not folded yet (never written here); results are
+     * recomputed only when the series' results version moved (new responses included), so an unchanged
+     * series answers from memory and a changed one is never stale.
      */
     async trends(series: { id: number; minGroupSize: number }, options: TrendOptions = {}): Promise<Trends> {
       const version = await service.currentVersion(series.id)
