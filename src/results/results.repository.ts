@@ -273,17 +273,22 @@ export async function foldNewResponses(
   }
 }
 
-/**
- * Respondents of a wave per language and profile (answers to its profile questions, in id order): the
- * tallies, plus the responses not folded yet (read, never written: folding is the background's job).
- */
-export async function profileTallies(db: Db, waveId: number) {
+/** The profile questions the wave's tallies are keyed by (those of a wave never folded yet: its own). */
+async function talliedProfileIds(db: Db, waveId: number): Promise<number[]> {
   const state = await db
     .selectFrom('tally_state')
     .select('profile_question_ids')
     .where('wave_id', '=', waveId)
     .executeTakeFirst()
-  const profileQuestionIds = state?.profile_question_ids ?? (await profileQuestionIdsOf(db, waveId))
+  return state?.profile_question_ids ?? (await profileQuestionIdsOf(db, waveId))
+}
+
+/**
+ * Respondents of a wave per language and profile (answers to its profile questions, in id order): the
+ * tallies, plus the responses not folded yet (read, never written: folding is the background's job).
+ */
+export async function profileTallies(db: Db, waveId: number) {
+  const profileQuestionIds = await talliedProfileIds(db, waveId)
   const rows = await db
     .selectFrom('profile_tally')
     .select(['access', 'language', 'profile', 'respondents'])
@@ -299,12 +304,7 @@ export async function profileTallies(db: Db, waveId: number) {
 /** Answer patterns to some questions of a wave per language and profile. */
 export async function answerTallies(db: Db, waveId: number, questionIds: number[]) {
   if (questionIds.length === 0) return []
-  const state = await db
-    .selectFrom('tally_state')
-    .select('profile_question_ids')
-    .where('wave_id', '=', waveId)
-    .executeTakeFirst()
-  const profileIds = state?.profile_question_ids ?? (await profileQuestionIdsOf(db, waveId))
+  const profileIds = await talliedProfileIds(db, waveId)
   const tallied = await db
     .selectFrom('answer_tally')
     .select([
