@@ -1,5 +1,5 @@
 // Backs up the database with pg_dump, restores it into a fresh database with pg_restore, and checks
-// that every response and answer came back (`npm run cli -- backup:check`).
+// that every table that matters came back with the same rows (`npm run cli -- backup:check`).
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -12,24 +12,56 @@ function run(command: string, args: string[]) {
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr.trim()}`)
 }
 
-/** What must survive: responses and answers per wave, and a digest of the responses' keys. */
-async function inventory(connectionString: string, searchPath: string | undefined) {
+// Every table whose rows matter; rate-limit counters and sessions are left out (they may change
+// between the snapshot and the check, and nobody needs them back).
+const TABLES = [
+  'organization',
+  'survey_series',
+  'wave',
+  'question',
+  'question_option',
+  'response',
+  'answer',
+  'survey_draft',
+  'staff_user',
+  'audit_log',
+  'indicator',
+  'population_margin',
+  'tally_state',
+  'profile_tally',
+  'answer_tally',
+  'invitation_batch',
+  'invitation',
+  'instance_key',
+  'trend_comparison',
+  'api_token',
+  'partner_project',
+  'feedback',
+  'feedback_answer',
+  'feedback_contact',
+]
+
+type Inventory = { table: string; rows: number; digest: string }[]
+
+/** Each table's row count and a digest of its whole content, read in the snapshot `snapshot` if given. */
+async function inventory(client: pg.Client): Promise<Inventory> {
+  const out: Inventory = []
+  for (const table of TABLES) {
+    const { rows } = await client.query(
+      `select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${table} t`,
+    )
+    out.push({ table, rows: rows[0].rows, digest: rows[0].digest })
+  }
+  return out
+}
+
+const connect = async (connectionString: string, searchPath: string | undefined) => {
   const client = new pg.Client({
     connectionString,
     ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
   })
   await client.connect()
-  try {
-    const { rows } = await client.query(`
-      select w.year, s.code as series,
-        (select count(*) from response r where r.wave_id = w.id)::int as responses,
-        (select count(*) from answer a where a.wave_id = w.id)::int as answers,
-        (select md5(coalesce(string_agg(idempotency_key, ',' order by idempotency_key), '')) from response r where r.wave_id = w.id) as digest
-      from wave w join survey_series s on s.id = w.series_id order by s.code, w.year`)
-    return rows as { year: number; series: string; responses: number; answers: number; digest: string }[]
-  } finally {
-    await client.end()
-  }
+  return client
 }
 
 /** Dumps `url` (or one schema of it), restores into a fresh database, compares; drops the copy. */
@@ -42,19 +74,25 @@ export async function backupCheck(
   const fresh = `pulso_restore_check_${randomBytes(4).toString('hex')}`
   const admin = new pg.Client({ connectionString: url })
   let created = false
+  // The inventory and the dump read one snapshot, so answers arriving meanwhile change neither.
+  const live = await connect(url, schema)
   try {
-    const before = await inventory(url, schema)
+    await live.query('begin isolation level repeatable read')
+    const snapshot = (await live.query('select pg_export_snapshot() as id')).rows[0].id as string
+    const before = await inventory(live)
     // libpq reads a URL's search_path option differently from node-postgres; the schema is explicit.
     const source = new URL(url)
     source.searchParams.delete('options')
     run('pg_dump', [
       '--format=custom',
       '--no-owner',
+      `--snapshot=${snapshot}`,
       ...(schema ? ['--schema', schema] : []),
       '--file',
       dump,
       source.toString(),
     ])
+    await live.query('commit')
     await admin.connect()
     await admin.query(`create database ${fresh}`)
     created = true
@@ -62,18 +100,26 @@ export async function backupCheck(
     target.pathname = `/${fresh}`
     target.searchParams.delete('options')
     run('pg_restore', ['--no-owner', '--exit-on-error', '--dbname', target.toString(), dump])
-    const after = await inventory(target.toString(), schema)
-    const responses = before.reduce((n, w) => n + w.responses, 0)
-    return JSON.stringify(before) === JSON.stringify(after)
+    const restored = await connect(target.toString(), schema)
+    const after = await inventory(restored).finally(() => restored.end())
+    const differ = before.filter((b, i) => b.rows !== after[i]!.rows || b.digest !== after[i]!.digest)
+    const count = (table: string) => before.find((b) => b.table === table)!.rows
+    return differ.length === 0
       ? {
           ok: true,
-          message: `Restore complete: ${before.length} waves, ${responses} responses and every answer found in a fresh database.`,
+          message: `Restore complete: all ${TABLES.length} tables came back identical in a fresh database (${count('wave')} waves, ${count('response')} responses, ${count('answer')} answers, ${count('feedback')} feedback entries, ${count('staff_user')} staff, ${count('invitation')} invitations, ${count('audit_log')} audit entries).`,
         }
       : {
           ok: false,
-          message: `Restore INCOMPLETE:\n  before ${JSON.stringify(before)}\n  after  ${JSON.stringify(after)}`,
+          message: `Restore INCOMPLETE: ${differ
+            .map(
+              (b) =>
+                `${b.table} (${b.rows} rows before, ${after.find((a) => a.table === b.table)!.rows} after${b.rows === after.find((a) => a.table === b.table)!.rows ? ', different content' : ''})`,
+            )
+            .join('; ')}`,
         }
   } finally {
+    await live.end().catch(() => {})
     if (created) await admin.query(`drop database ${fresh}`)
     await admin.end().catch(() => {})
     rmSync(work, { recursive: true, force: true })

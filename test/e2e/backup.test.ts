@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadDemo } from '../../src/demo/demo-data.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { cliDatabase, runCli } from '../helpers/cli.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
@@ -12,6 +13,8 @@ beforeAll(async () => {
   expect(runCli(database.env, ['org:create', '--slug', 'ciudad-backup', '--name', 'Backup']).status).toBe(0)
   const db = database.db()
   await loadTrendFixture(db)
+  // On PostgreSQL, the demo too: projects, feedback and contacts, staff, invitations, the audit log.
+  if (testDatabaseUrl) await loadDemo(db)
   responses = Number(
     (
       await db
@@ -31,8 +34,10 @@ describe('backups', () => {
     () => {
       const result = runCli(database.env, ['backup:check'])
       expect(result.stderr).toBe('')
-      expect(result.stdout).toBe(
-        `Restore complete: 3 waves, ${responses} responses and every answer found in a fresh database.`,
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `^Restore complete: all 24 tables came back identical in a fresh database \\(\\d+ waves, ${responses} responses, \\d+ answers, \\d+ feedback entries, 4 staff, \\d+ invitations, \\d+ audit entries\\)\\.$`,
+        ),
       )
     },
   )
