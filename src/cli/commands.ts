@@ -272,7 +272,7 @@ Object.assign(commands, {
       const file = need(z.string({ error: 'is required' }), flags.file, 'file')
       const origin = need(
         z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be like https://survey.city.org'),
-        flags.url ?? loadConfig().publicUrl ?? 'http://localhost:3000',
+        flags.url ?? loadConfig().publicUrl ?? `http://localhost:${loadConfig().port}`,
         'url',
       )
       if (context.wave.status === 'closed') throw new CliError(`wave ${context.wave.year} is closed`)

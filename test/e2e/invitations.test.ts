@@ -373,6 +373,22 @@ describe('the invitations:create command', () => {
       expect(rows[0]!.url).toBe(`https://encuesta.ciudad.org/s/ciudad-cli/perception/i/${rows[0]!.code}`)
       expect(rows.every((r) => codePattern.test(r.code) && r.stratum === 'north')).toBe(true)
 
+      // Without PUBLIC_URL or --url, the addresses use the port the app is configured with.
+      const local = path.join(work, 'local.csv')
+      expect(
+        runCli({ ...database.env, PORT: '3456' }, [
+          'invitations:create',
+          ...wave,
+          '--count',
+          '1',
+          '--file',
+          local,
+        ]).status,
+      ).toBe(0)
+      expect(readFileSync(local, 'utf8')).toMatch(
+        /\nhttps?:|,http:\/\/localhost:3456\/s\/ciudad-cli\/perception\/i\//,
+      )
+
       writeFileSync(path.join(work, 'taken.csv'), 'keep me')
       const taken = run('invitations:create', ...wave, '--count', '3', '--file', path.join(work, 'taken.csv'))
       expect(taken.status).toBe(2)
@@ -395,7 +411,13 @@ describe('the invitations:create command', () => {
       )
       expect(exported.sample).toBe('invited')
       expect(exported.responseRates).toEqual([
-        { wave: 2026, strata: [{ stratum: 'north', invited: 3, started: 0, completed: 0 }] },
+        {
+          wave: 2026,
+          strata: [
+            { stratum: 'north', invited: 3, started: 0, completed: 0 },
+            { stratum: null, invited: 1, started: 0, completed: 0 },
+          ],
+        },
       ])
     } finally {
       await database.cleanup()
