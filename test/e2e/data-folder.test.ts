@@ -1,7 +1,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAppProcess } from '../helpers/app-process.ts'
+import { signInOver, startAppProcess } from '../helpers/app-process.ts'
 import { cliDatabase, runCli } from '../helpers/cli.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
@@ -29,23 +29,8 @@ async function stop(signal: NodeJS.Signals = 'SIGTERM') {
   server = undefined
 }
 
-/** Signs in on the running server, as a browser would (form token and cookie); answers the status. */
-async function signIn(email: string, password: string): Promise<number> {
-  const base = `http://127.0.0.1:${port}`
-  const page = await fetch(`${base}/staff/sign-in`)
-  const cookie = page.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ')
-  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!
-  const res = await fetch(`${base}/staff/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams({ _csrf: token, email, password }),
-  })
-  return res.status
-}
+const signIn = async (email: string, password: string) =>
+  (await signInOver(`http://127.0.0.1:${port}`, email, password)).status
 
 beforeAll(async () => {
   database = await cliDatabase()

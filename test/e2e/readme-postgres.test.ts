@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signInOver } from '../helpers/app-process.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
 // The README's PostgreSQL path, followed as a newcomer would: its commands, verbatim, from an empty
@@ -87,20 +88,9 @@ describe.skipIf(!testDatabaseUrl)('the README’s PostgreSQL path', () => {
     const server = await serve(['start'], { ...env, PORT: port }, 'Pulso is listening')
     try {
       const base = `http://127.0.0.1:${port}`
-      const page = await fetch(`${base}/staff/sign-in`)
-      const cookie = page.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
-        .join('; ')
-      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!
-      const signedIn = await fetch(`${base}/staff/sign-in`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: token, email, password }),
-      })
+      const signedIn = await signInOver(base, email, password)
       expect(signedIn.status).toBe(303)
-      const staff = [...signedIn.headers.getSetCookie().map((c) => c.split(';')[0]), cookie].join('; ')
+      const staff = signedIn.cookie
       const organizations = await fetch(`${base}/staff/organizations`, { headers: { cookie: staff } })
       expect(organizations.status).toBe(200)
       expect(await organizations.text()).toContain('Mi Ciudad')

@@ -41,3 +41,23 @@ export async function startAppProcess(
   child.kill('SIGKILL')
   throw new Error('the app did not start')
 }
+
+/** Signs in on a running app as a browser would (form token and cookie): the answer's status and the cookies. */
+export async function signInOver(base: string, email: string, password: string) {
+  const page = await fetch(`${base}/staff/sign-in`)
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!
+  const res = await fetch(`${base}/staff/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token, email, password }),
+  })
+  return {
+    status: res.status,
+    cookie: [...res.headers.getSetCookie().map((c) => c.split(';')[0]), cookie].join('; '),
+  }
+}
