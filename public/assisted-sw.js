@@ -1,7 +1,7 @@
 // Keeps the facilitator's assisted-entry form (and what it needs) available without a signal.
 // Network first, so a facilitator with a connection always gets the current questionnaire; the
 // cached copy answers when the network fails or takes too long.
-const CACHE = 'pulso-assisted-v1'
+const CACHE = 'pulso-assisted-v2'
 const ASSISTED = /^\/staff\/projects\/[a-z0-9-]+\/assisted$/
 const ASSETS = ['/static/pulso.css', '/static/assisted.js']
 const NETWORK_WAIT_MS = 6000
@@ -16,19 +16,29 @@ self.addEventListener('install', (event) => {
 })
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim())
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter((n) => n !== CACHE).map((n) => caches.delete(n))))
+      .then(() => self.clients.claim()),
+  )
 })
+
+// One copy of the form per language (?lang=), so the language switch works without a signal too.
+function keyOf(url) {
+  if (ASSISTED.test(url.pathname)) {
+    const lang = url.searchParams.get('lang')
+    return url.origin + url.pathname + (lang ? '?lang=' + lang : '')
+  }
+  return ASSETS.includes(url.pathname) ? url.href : null
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request
   if (request.method !== 'GET') return
   const url = new URL(request.url)
   if (url.origin !== self.location.origin) return
-  const key = ASSISTED.test(url.pathname)
-    ? url.origin + url.pathname
-    : ASSETS.includes(url.pathname)
-      ? url.href
-      : null
+  const key = keyOf(url)
   if (!key) return
   event.respondWith(networkThenCache(request, key))
 })
@@ -40,7 +50,8 @@ async function networkThenCache(request, key) {
     if (response.ok && !response.redirected) cache.put(key, response.clone())
     return response
   })
-  const cached = await cache.match(key)
+  // The address without ?lang= answers with any language kept, rather than nothing.
+  const cached = (await cache.match(key)) || (await cache.match(key, { ignoreSearch: true }))
   if (!cached) return network
   const slow = new Promise((resolve) => setTimeout(() => resolve(cached), NETWORK_WAIT_MS))
   return Promise.race([network.catch(() => cached), slow])

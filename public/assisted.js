@@ -6,8 +6,46 @@
   var form = document.querySelector('form[data-offline-queue]')
   var status = document.getElementById('queue-status')
   if (!form || !status || !window.fetch || !window.localStorage || !window.URLSearchParams) return
-  if ('serviceWorker' in navigator)
-    navigator.serviceWorker.register('/staff/assisted-sw.js', { scope: '/staff/' })
+  var connection = document.getElementById('connection-status')
+  var CACHE = 'pulso-assisted-v2'
+
+  // Right after the first visit, every language of this form is kept on the phone (as the service
+  // worker keys them), so it opens without a signal, and its language switch works too.
+  function keepForOffline() {
+    if (!('serviceWorker' in navigator) || !window.caches || !connection) return
+    var pages = (connection.getAttribute('data-pages') || '').split(' ').filter(Boolean)
+    navigator.serviceWorker
+      .register('/staff/assisted-sw.js', { scope: '/staff/' })
+      .then(function () {
+        return navigator.serviceWorker.ready
+      })
+      .then(function () {
+        return caches.open(CACHE)
+      })
+      .then(function (cache) {
+        return Promise.all(
+          pages.concat([location.pathname]).map(function (page) {
+            return fetch(page, { credentials: 'same-origin' }).then(function (response) {
+              if (response.ok && !response.redirected) return cache.put(location.origin + page, response)
+              throw new Error('not kept')
+            })
+          }),
+        )
+      })
+      .then(function () {
+        document.documentElement.setAttribute('data-offline-ready', '')
+        showConnection(connection.getAttribute('data-ready'))
+      })
+      .catch(function () {})
+  }
+
+  function showConnection(extra) {
+    if (!connection) return
+    connection.hidden = false
+    var state = connection.getAttribute(navigator.onLine ? 'data-online' : 'data-offline')
+    connection.textContent = extra ? state + ' ' + extra : state
+    connection.setAttribute('data-state', navigator.onLine ? 'online' : 'offline')
+  }
 
   var QUEUE = 'pulso-assisted-queue'
   var sending = false
@@ -74,7 +112,16 @@
     event.preventDefault()
     var gaps = missing()
     if (gaps.length > 0) {
-      say(status.getAttribute('data-missing'))
+      // Name what is missing: each question's label, as the facilitator sees it.
+      var labels = gaps.map(function (field) {
+        var label = field.querySelector('legend, .label, label')
+        return label ? label.textContent.replace(/\s+/g, ' ').trim() : ''
+      })
+      say(
+        status.getAttribute('data-missing') +
+          ' ' +
+          status.getAttribute('data-missing-list').replace('{{list}}', labels.filter(Boolean).join('; ')),
+      )
       var first = gaps[0].querySelector('input, textarea')
       if (first) first.focus()
       return
@@ -148,8 +195,16 @@
     })
   }
 
-  window.addEventListener('online', flush)
+  window.addEventListener('online', function () {
+    showConnection()
+    flush()
+  })
+  window.addEventListener('offline', function () {
+    showConnection()
+  })
   setInterval(flush, 30000)
+  showConnection()
+  keepForOffline()
   show()
   flush()
 })()

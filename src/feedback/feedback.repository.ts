@@ -202,10 +202,12 @@ export async function insertContact(db: Db, feedbackId: number, contact: string)
 export async function listFeedback(db: Db, projectId: number, review: FeedbackReview | undefined) {
   let query = db
     .selectFrom('feedback as f')
+    .leftJoin('staff_user as u', 'u.id', 'f.facilitator_id')
     .select([
       'f.id',
       'f.submitted_at as submittedAt',
       'f.channel',
+      'u.email as facilitatorEmail',
       'f.language',
       'f.publish_consent as publishConsent',
       'f.contact_consent as contactConsent',

@@ -116,6 +116,12 @@ describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () 
     { timeout: 120_000 },
     async () => {
       const account = await createStaff(t.services, project.organizationId, 'facilitator')
+      // A project run in Spanish and French: both must open without a signal.
+      const bilingual = await buildFeedbackProject(t.services.db, {
+        languages: ['es', 'fr'],
+        organizationId: project.organizationId,
+        seriesId: project.seriesId,
+      })
       const phone = await openBrowser({ locale: 'es-PE' })
       try {
         let page = phone.page
@@ -125,17 +131,29 @@ describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () 
         await page.getByLabel('Contraseña').fill(account.password)
         await page.getByRole('button', { name: 'Entrar' }).click()
         await page.waitForURL(/\/staff$/)
-        const assisted = `${base}/staff/projects/${project.code}/assisted?lang=es`
+        const assisted = `${base}/staff/projects/${bilingual.code}/assisted?lang=es`
+        // Exactly one visit online: the page says when it is ready to work without a signal.
         await page.goto(assisted)
-        await page.evaluate('navigator.serviceWorker.ready.then(() => true)')
-        // Loaded once more under the service worker, which keeps a copy for later.
-        await page.reload()
-        await page.waitForFunction('navigator.serviceWorker.controller !== null')
+        await page.waitForSelector('html[data-offline-ready]')
+        await page.getByText('Con conexión: las opiniones se envían al guardarlas.').waitFor()
+        await page.getByText('Esta página ya funciona sin conexión en este teléfono.').waitFor()
         await expectAccessible(page, 'assisted entry')
 
         await stop()
         await phone.context.setOffline(true)
+        await page.getByText('Sin conexión: las opiniones se guardan en este teléfono').waitFor()
         await page.reload()
+        await page.getByRole('heading', { name: /Registrar opiniones/ }).waitFor()
+        // The language switch works offline too, and back.
+        await page.getByRole('link', { name: 'Français' }).click()
+        await page.getByRole('heading', { name: /Saisie d’avis/ }).waitFor()
+        await page.getByRole('link', { name: 'Español' }).click()
+        await page.getByRole('heading', { name: /Registrar opiniones/ }).waitFor()
+        // Closed and opened again, still offline.
+        await page.close()
+        page = await phone.context.newPage()
+        page.setDefaultTimeout(15_000)
+        await page.goto(assisted)
         await page.getByRole('heading', { name: /Registrar opiniones/ }).waitFor()
         for (const story of ['El agua llegó.', 'Regamos más.', 'Cosechamos el doble.']) {
           await page.getByLabel('Mucho').check()
@@ -147,9 +165,10 @@ describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () 
           await expect.poll(() => page.getByLabel('Con sus palabras').inputValue()).toBe('')
         }
         await page.getByText('3 opiniones esperan a ser enviadas.').waitFor()
-        // A missing answer is caught on the phone, not queued.
+        // A missing answer is caught on the phone, not queued, and named.
         await page.getByRole('button', { name: 'Guardar esta opinión' }).click()
         await page.getByText('Faltan respuestas obligatorias o el consentimiento.').waitFor()
+        await page.getByText(/Falta: .*¿Cuánto cambió su vida este proyecto\?/).waitFor()
 
         // The browser is closed and opened again, still without a network.
         await page.close()

@@ -216,6 +216,10 @@ describe('assisted entry by a facilitator', () => {
     const mine = rows.slice(-3)
     expect(mine.every((r) => r.language === 'es' && r.facilitator_id !== null)).toBe(true)
     expect(mine.map((r) => r.publish_consent)).toEqual([false, true, true])
+    // Moderators see who recorded each assisted entry, in the list as on the entry.
+    const moderator = await signedIn(t.app, t.services, project.organizationId, 'designer')
+    const moderation = await moderator.get(`/staff/projects/${project.code}/feedback`)
+    expect(moderation.text).toContain(`Con facilitador (${facilitator.account.email})`)
   })
 
   it('takes entries queued offline as JSON, once each, and says what it refused', async () => {
