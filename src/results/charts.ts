@@ -10,9 +10,16 @@ const escapeXml = (text: string) =>
   )
 
 /** The opening of an accessible chart: its size, and the title and description a screen reader reads. */
-function chartOpening(width: number, height: number, text: Pick<ChartText, 'id' | 'title' | 'description'>) {
+function chartOpening(
+  width: number,
+  height: number,
+  text: Pick<ChartText, 'id' | 'title' | 'description'>,
+  margin: { top: number; right: number; bottom: number; left: number },
+) {
+  // data-plot: the area marks are drawn in (left top right bottom), which every mark must stay inside.
+  const plot = [margin.left, margin.top, width - margin.right, height - margin.bottom].join(' ')
   return [
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" data-plot="${plot}" role="img" aria-labelledby="${text.id}-title ${text.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
     `<title id="${text.id}-title">${escapeXml(text.title)}</title>`,
     `<desc id="${text.id}-desc">${escapeXml(text.description)}</desc>`,
   ]
@@ -51,10 +58,37 @@ export interface ChartText {
   soFarLabel: string
 }
 
+/**
+ * The value axis for what a chart draws: estimates and both ends of their intervals, from 0 (shares
+ * up to 100 %); the chart rounds it outwards, so no mark falls outside.
+ */
+export function valueDomain(
+  marks: { estimate: number | null; ciLow: number | null; ciHigh: number | null }[],
+  kind: 'share' | 'mean',
+): [number, number] {
+  const values = marks.flatMap((m) => [m.estimate, m.ciLow, m.ciHigh]).filter((v): v is number => v !== null)
+  if (kind === 'share') return [0, Math.min(1, Math.max(0.1, ...values))]
+  return [Math.min(0, ...values), Math.max(1, ...values)]
+}
+
+/** Consecutive points not separated by a break: a line or band never runs across a break. */
+function segments(points: TrendPoint[]): TrendPoint[][] {
+  const out: TrendPoint[][] = []
+  for (const p of points) {
+    if (out.length === 0 || p.breakInSeries) out.push([])
+    out.at(-1)!.push(p)
+  }
+  return out
+}
+
 /** An indicator over the waves: the estimate as a line, its 95% interval as a band, breaks marked. */
-export function trendChartSvg(points: TrendPoint[], domain: [number, number], text: ChartText): string {
-  const width = 560
-  const height = 240
+export function trendChartSvg(
+  points: TrendPoint[],
+  domain: [number, number],
+  text: ChartText,
+  size: { width: number; height: number } = { width: 560, height: 240 },
+): string {
+  const { width, height } = size
   const margin = { top: 16, right: 24, bottom: 36, left: 56 }
   const x = scalePoint<number>()
     .domain(points.map((p) => p.wave))
@@ -72,13 +106,12 @@ export function trendChartSvg(points: TrendPoint[], domain: [number, number], te
     .x((p) => x(p.wave)!)
     .y((p) => y(p.estimate))
   const ticks = y.ticks(5)
-  const parts = [...chartOpening(width, height, text), ...valueGrid(y, ticks, width, margin, text.tick)]
-  if (points.length > 0) {
-    parts.push(
-      `<path class="chart-band" d="${band(points)}"/>`,
-      `<path class="chart-line" d="${path(points)}"/>`,
-    )
-  }
+  const parts = [
+    ...chartOpening(width, height, text, margin),
+    ...valueGrid(y, ticks, width, margin, text.tick),
+  ]
+  for (const run of segments(points))
+    parts.push(`<path class="chart-band" d="${band(run)}"/>`, `<path class="chart-line" d="${path(run)}"/>`)
   for (const p of points) {
     const cx = x(p.wave)!
     parts.push(
@@ -123,7 +156,7 @@ export function groupChartSvg(
     .domain(domain)
     .nice()
     .range([margin.left, width - margin.right])
-  const parts = chartOpening(width, height, text)
+  const parts = chartOpening(width, height, text, margin)
   for (const t of x.ticks(5)) {
     parts.push(
       `<line class="chart-grid" x1="${x(t)}" x2="${x(t)}" y1="${margin.top}" y2="${height - margin.bottom}"/>`,
@@ -174,7 +207,10 @@ export function periodChartSvg(
   const path = line<PeriodPoint>()
     .x((p) => x(p.label)!)
     .y((p) => y(p.value))
-  const parts = [...chartOpening(width, height, text), ...valueGrid(y, y.ticks(5), width, margin, text.tick)]
+  const parts = [
+    ...chartOpening(width, height, text, margin),
+    ...valueGrid(y, y.ticks(5), width, margin, text.tick),
+  ]
   if (points.length > 1) parts.push(`<path class="chart-line" d="${path(points)}"/>`)
   // Month labels thin out so that up to a few years stay readable.
   const every = Math.ceil(points.length / 12)

@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next'
 import type { Formatters } from '../i18n/formatters.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
-import { groupChartSvg, trendChartSvg } from './charts.ts'
+import { groupChartSvg, trendChartSvg, valueDomain } from './charts.ts'
 import type { IndicatorRecord } from './results.repository.ts'
 import type { TrendRow, WaveWeighting } from './results.service.ts'
 
@@ -32,9 +32,12 @@ export function resultsViewModel(input: {
     const overall = input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'overall')
     const visible = overall.filter((r) => !r.suppressed)
     const changes = input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'change')
-    const last = changes.at(-1)
+    // The latest wave with results: a wave just opened (no answers yet) takes nothing away.
+    const latestWave = visible.at(-1)?.wave
+    const last = changes.filter((c) => latestWave !== undefined && c.wave <= latestWave).at(-1)
     let changeText = ''
-    if (last && last.estimate !== null) {
+    if (last?.breakInSeries) changeText = t('results.change.break', { year: last.wave })
+    else if (last && last.estimate !== null) {
       const magnitude = Math.abs(share ? last.estimate * 100 : last.estimate)
       const direction = magnitude < 0.05 ? 'same' : last.estimate > 0 ? 'up' : 'down'
       changeText = t(`results.change.${direction}`, {
@@ -43,45 +46,43 @@ export function resultsViewModel(input: {
         significance: t(last.significant ? 'results.significant' : 'results.notSignificant'),
       })
     }
-    const domain: [number, number] = share
-      ? [0, Math.min(1, Math.max(0.5, ...visible.map((r) => r.ciHigh ?? 0)))]
-      : [Math.min(0, ...visible.map((r) => r.ciLow ?? 0)), Math.max(...visible.map((r) => r.ciHigh ?? 0), 1)]
+    const domain = valueDomain(visible, indicator.kind)
     const id = `chart-${indicator.code}`
-    const description = visible
-      .map((r) =>
-        t('results.chartPoint', {
-          wave: r.wave,
-          value: show(r.estimate),
-          low: show(r.ciLow),
-          high: show(r.ciHigh),
-        }),
-      )
-      .join(' ')
-    const trendSvg = trendChartSvg(
-      visible.map((r) => ({
+    // What a screen reader hears of a trend chart, and its points (a break is marked after the first).
+    const describe = (rows: TrendRow[]) =>
+      rows
+        .map((r) =>
+          t('results.chartPoint', {
+            wave: r.wave,
+            value: show(r.estimate),
+            low: show(r.ciLow),
+            high: show(r.ciHigh),
+          }),
+        )
+        .join(' ')
+    const breakAt = (wave: number) => Boolean(overall.find((o) => o.wave === wave)?.breakInSeries)
+    const points = (rows: TrendRow[]) =>
+      rows.map((r) => ({
         wave: r.wave,
         estimate: r.estimate!,
         ciLow: r.ciLow!,
         ciHigh: r.ciHigh!,
-        breakInSeries: Boolean(r.breakInSeries) && r !== visible[0],
+        breakInSeries: breakAt(r.wave) && r !== rows[0],
         soFar: openWaves.has(r.wave),
-      })),
-      domain,
-      {
-        id,
-        title: t('results.trendTitle', { indicator: label }),
-        description: `${description} ${changeText}`.trim(),
-        tick: (v) => (share ? format.percent(v, 0) : format.number(v, 1)),
-        breakLabel: t('results.break'),
-        soFarLabel: t('results.soFar'),
-      },
-    )
-    const latestWave = overall.at(-1)?.wave
-    const groups = input.breakdown
-      ? input.rows.filter(
-          (r) => r.indicator === indicator.code && r.breakdown === input.breakdown && r.wave === latestWave,
-        )
+      }))
+    const description = describe(visible)
+    const trendSvg = trendChartSvg(points(visible), domain, {
+      id,
+      title: t('results.trendTitle', { indicator: label }),
+      description: `${description} ${changeText}`.trim(),
+      tick: (v) => (share ? format.percent(v, 0) : format.number(v, 1)),
+      breakLabel: t('results.break'),
+      soFarLabel: t('results.soFar'),
+    })
+    const byGroup = input.breakdown
+      ? input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === input.breakdown)
       : []
+    const groups = byGroup.filter((r) => r.wave === latestWave)
     const groupSvg =
       groups.length > 0
         ? groupChartSvg(
@@ -91,7 +92,7 @@ export function resultsViewModel(input: {
               ciLow: g.ciLow,
               ciHigh: g.ciHigh,
             })),
-            domain,
+            valueDomain(groups, indicator.kind),
             {
               id: `${id}-groups`,
               title: t('results.groupTitle', { indicator: label, year: latestWave }),
@@ -109,6 +110,39 @@ export function resultsViewModel(input: {
             },
           )
         : ''
+    // Each group over the waves: small charts on one shared axis, so groups compare at a glance.
+    const waves = [...new Set(overall.map((r) => r.wave))]
+    const groupCodes = [...new Set(byGroup.map((r) => r.group))]
+    const sharedDomain = valueDomain(
+      byGroup.filter((r) => !r.suppressed),
+      indicator.kind,
+    )
+    const groupTrends = groupCodes.map((code, i) => {
+      const name = input.groupLabels.get(code) ?? code
+      const shown = byGroup.filter((r) => r.group === code && !r.suppressed)
+      return {
+        group: name,
+        svg: trendChartSvg(
+          points(shown),
+          sharedDomain,
+          {
+            id: `${id}-group-${i}`,
+            title: t('results.groupTrendTitle', { indicator: label, group: name }),
+            description: describe(shown),
+            tick: (v) => (share ? format.percent(v, 0) : format.number(v, 1)),
+            breakLabel: t('results.break'),
+            soFarLabel: t('results.soFar'),
+          },
+          { width: 280, height: 180 },
+        ),
+        cells: waves.map((wave) => {
+          const r = byGroup.find((g) => g.group === code && g.wave === wave)
+          return !r || r.suppressed
+            ? t('results.tooFew')
+            : `${show(r.estimate)} (${show(r.ciLow)} – ${show(r.ciHigh)})`
+        }),
+      }
+    })
     return {
       code: indicator.code,
       label,
@@ -116,6 +150,8 @@ export function resultsViewModel(input: {
       changeText,
       trendSvg,
       groupSvg,
+      groupTrends,
+      waves,
       latestWave,
       table: overall.map((r) => ({
         wave: r.wave,

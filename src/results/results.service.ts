@@ -43,7 +43,10 @@ export interface TrendRow {
   suppressed: boolean
   /** Only on change rows: whether the change is significant at 5%. */
   significant?: boolean
-  /** The indicator's question was reworded in this wave (a break in the series). */
+  /**
+   * The indicator's question was reworded in this wave (a confirmed break in the series); on a change
+   * row, the change across that break, which is not computed.
+   */
   breakInSeries?: boolean
 }
 
@@ -69,6 +72,7 @@ export const TREND_COLUMNS = [
   'n_effective',
   'weighted',
   'suppressed',
+  'break_in_series',
 ] as const
 
 /** Indicators of a series over its waves: weighted estimates, intervals, breakdowns and changes. */
@@ -326,13 +330,16 @@ export function createResultsService(db: Db) {
       const overall = rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'overall')
       for (let i = 1; i < overall.length; i++) {
         const [before, after] = [overall[i - 1]!, overall[i]!]
+        // A confirmed break (the question was reworded): the two waves do not measure the same thing.
+        const acrossBreak = Boolean(after.breakInSeries)
         const suppressed = before.suppressed || after.suppressed
-        const c = suppressed
-          ? null
-          : change(
-              { estimate: before.estimate!, se: before.se! },
-              { estimate: after.estimate!, se: after.se! },
-            )
+        const c =
+          suppressed || acrossBreak
+            ? null
+            : change(
+                { estimate: before.estimate!, se: before.se! },
+                { estimate: after.estimate!, se: after.se! },
+              )
         changes.push({
           indicator: indicator.code,
           wave: after.wave,
@@ -346,6 +353,7 @@ export function createResultsService(db: Db) {
           nEffective: null,
           weighted: before.weighted && after.weighted,
           suppressed,
+          breakInSeries: acrossBreak,
           ...(c ? { significant: c.significant } : {}),
         })
       }
@@ -406,6 +414,7 @@ export const trendRowValues = (r: TrendRow) => [
   r.nEffective,
   r.weighted,
   r.suppressed,
+  Boolean(r.breakInSeries),
 ]
 
 /** The trend rows as CSV (RFC 4180, dot decimals, full precision, empty for withheld numbers). */

@@ -22,7 +22,7 @@ export async function trendsDocument(
     series: series.code,
     sample,
     waves: trends.waves,
-    rows: trends.rows.map(({ breakInSeries: _b, ...r }) => r),
+    rows: trends.rows.map((r) => ({ ...r, breakInSeries: Boolean(r.breakInSeries) })),
     // Only the waves the trends cover: a public file holds closed waves, so no open wave's progress leaks.
     responseRates: await Promise.all(
       (await wavesOfSeries(db, series.id))

@@ -158,6 +158,7 @@ describe('operators import responses and margins, define indicators and export t
       'n_effective',
       'weighted',
       'suppressed',
+      'break_in_series',
     ])
     const reference = (
       parse(readFileSync(path.join(fixtures, 'reference.csv'), 'utf8'), { columns: true }) as Record<
