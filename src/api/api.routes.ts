@@ -118,7 +118,13 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
       { id: series.seriesId, minGroupSize: await minGroupSize(db, series.seriesId) },
       { breakdown: query.data.breakdown, ci: query.data.ci, closedOnly: true },
     )
-    const document = await trendsDocument(db, { id: series.seriesId, code: series.seriesCode }, trends, 'all')
+    const document = await trendsDocument(
+      db,
+      { id: series.seriesId, code: series.seriesCode },
+      trends,
+      'all',
+      query.data.ci,
+    )
     sendJson(req, res, { ...document, organization: series.organizationSlug })
   })
 

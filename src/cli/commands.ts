@@ -533,7 +533,7 @@ Object.assign(commands, {
       )
       if (format === 'csv') return trendsToCsv(trends.rows).trimEnd()
       return JSON.stringify(
-        await trendsDocument(db, { id: series.id, code: seriesCode }, trends, sample),
+        await trendsDocument(db, { id: series.id, code: seriesCode }, trends, sample, ci),
         null,
         2,
       )

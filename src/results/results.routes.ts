@@ -44,7 +44,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   async function page(
     res: Response,
     series: { id: number; title: Record<Language, string>; code: string; organizationName: string },
-    options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown },
+    options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown; ci?: unknown },
   ) {
     const lang: Language = res.locals.lang
     const waves = (await wavesOfSeries(db, series.id)).filter((w) =>
@@ -64,9 +64,11 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const groupSize = await minGroupSize(db, series.id)
     // Staff may restrict the results to the drawn sample (responses that came with an invitation code).
     const sample = options.sample === 'invited' ? 'invited' : 'all'
+    // Staff choose how intervals of shares are computed; citizens see the default (logit).
+    const ci = options.ci === 'wald' ? 'wald' : 'logit'
     const trends = await results.trends(
       { id: series.id, minGroupSize: groupSize },
-      { breakdown: by, closedOnly: options.closedOnly, sample },
+      { breakdown: by, closedOnly: options.closedOnly, sample, ci },
     )
     const responseRatesByWave = options.closedOnly
       ? []
@@ -88,6 +90,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       by,
       byLabel: breakdowns.find((b) => b.value === by)?.label ?? '',
       sample: options.closedOnly ? undefined : sample,
+      ci: options.closedOnly ? undefined : ci,
+      methodText: res.locals.t('results.methodStaff', { method: res.locals.t(`results.ciMethod.${ci}`) }),
       responseRatesByWave,
       waves: trends.waves,
       minGroupSize: groupSize,
@@ -169,8 +173,11 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     )
     if (format === 'csv') return Buffer.from(trendsCsvFile(trends, options.bom === '1'))
     if (format === 'json')
-      return Buffer.from(JSON.stringify(await trendsDocument(db, series, trends, options.sample), null, 2))
+      return Buffer.from(
+        JSON.stringify(await trendsDocument(db, series, trends, options.sample, options.ci), null, 2),
+      )
     return trendsWorkbook(trends, {
+      intervalMethod: options.ci,
       seriesTitle: inLanguage(series.title, res.locals.lang),
       language: res.locals.lang,
       t: res.locals.t,
@@ -191,7 +198,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     }
     res.type(types[format.data])
     res.attachment(
-      `trends-${series.code}${options.by ? `-by-${options.by}` : ''}${options.sample === 'invited' ? '-invited' : ''}.${format.data}`,
+      // The interval method is in the name: files of the two methods never overwrite each other.
+      `trends-${series.code}${options.by ? `-by-${options.by}` : ''}${options.sample === 'invited' ? '-invited' : ''}-${options.ci}.${format.data}`,
     )
     res.send(file)
   })
@@ -254,6 +262,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const query = new URLSearchParams({
       ...(options.by ? { by: options.by } : {}),
       ...(options.sample === 'invited' ? { sample: 'invited' } : {}),
+      ...(options.ci === 'wald' ? { ci: 'wald' } : {}),
     })
     const version = await results.currentVersion(series.id)
     const files = TREND_FORMATS.map((format) => ({
@@ -282,6 +291,12 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         req.log,
       ),
       minGroupSize: await minGroupSize(db, series.id),
+      by: options.by,
+      sample: options.sample,
+      ci: options.ci,
+      methodText: res.locals.t('results.methodStaff', {
+        method: res.locals.t(`results.ciMethod.${options.ci}`),
+      }),
     })
   })
 
@@ -442,6 +457,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       view: 'results/dashboard',
       base: `/staff/results/${series.code}`,
       sample: req.query.sample,
+      ci: req.query.ci,
     })
   })
 

@@ -48,6 +48,8 @@ export interface TrendRow {
    * row, the change across that break, which is not computed.
    */
   breakInSeries?: boolean
+  /** How the interval was computed: logit (shares, by default) or Wald (means and changes always). */
+  ciMethod?: 'logit' | 'wald'
 }
 
 export interface TrendOptions {
@@ -73,6 +75,7 @@ export const TREND_COLUMNS = [
   'weighted',
   'suppressed',
   'break_in_series',
+  'ci_method',
 ] as const
 
 /** Indicators of a series over its waves: weighted estimates, intervals, breakdowns and changes. */
@@ -181,8 +184,9 @@ export function createResultsService(db: Db) {
       const row = (breakdownName: string, group: string, filter: (g: string | null) => boolean): TrendRow => {
         const e = estimateMean(design.cells, design.weighting, domain(filter))
         const suppressed = !e || e.n < minGroupSize
-        const ci =
-          e && !suppressed ? interval(e.estimate, e.se, indicator.kind === 'share' ? ciMethod : 'wald') : null
+        // Shares take the chosen method; means always the Wald interval.
+        const method = indicator.kind === 'share' ? ciMethod : 'wald'
+        const ci = e && !suppressed ? interval(e.estimate, e.se, method) : null
         return {
           indicator: indicator.code,
           wave: wave.year,
@@ -197,6 +201,7 @@ export function createResultsService(db: Db) {
           weighted,
           suppressed,
           breakInSeries: question.break_in_series,
+          ciMethod: method,
         }
       }
       rows.push(row('overall', '', () => true))
@@ -354,6 +359,7 @@ export function createResultsService(db: Db) {
           weighted: before.weighted && after.weighted,
           suppressed,
           breakInSeries: acrossBreak,
+          ciMethod: 'wald',
           ...(c ? { significant: c.significant } : {}),
         })
       }
@@ -415,6 +421,7 @@ export const trendRowValues = (r: TrendRow) => [
   r.weighted,
   r.suppressed,
   Boolean(r.breakInSeries),
+  r.ciMethod ?? 'wald',
 ]
 
 /** The trend rows as CSV (RFC 4180, dot decimals, full precision, empty for withheld numbers). */

@@ -15,12 +15,15 @@ export async function trendsDocument(
   series: { id: number; code: string },
   trends: Trends,
   sample: 'all' | 'invited',
+  intervalMethod: 'logit' | 'wald' = 'logit',
 ) {
   return {
     format: 'pulso-trends',
     version: 1,
     series: series.code,
     sample,
+    // Shares' intervals; means and changes always use Wald (each row's ciMethod says which).
+    intervalMethod,
     waves: trends.waves,
     rows: trends.rows.map((r) => ({ ...r, breakInSeries: Boolean(r.breakInSeries) })),
     // Only the waves the trends cover: a public file holds closed waves, so no open wave's progress leaks.
@@ -35,7 +38,13 @@ export async function trendsDocument(
 /** One sheet per indicator (the CSV's rows), and a "notes" sheet on method, weighting and suppression. */
 export async function trendsWorkbook(
   trends: Trends,
-  context: { seriesTitle: string; language: Language; t: TFunction; minGroupSize: number },
+  context: {
+    seriesTitle: string
+    language: Language
+    t: TFunction
+    minGroupSize: number
+    intervalMethod: 'logit' | 'wald'
+  },
 ): Promise<Buffer> {
   const { t } = context
   // Loaded here only: exceljs took a quarter of loading the app's modules, and most downloads are CSV or JSON.
@@ -52,7 +61,7 @@ export async function trendsWorkbook(
   }
   const notes = workbook.addWorksheet('notes')
   notes.addRow(sheetRow([context.seriesTitle])).font = { bold: true }
-  notes.addRow([t('results.methodStaff')])
+  notes.addRow([t('results.methodStaff', { method: t(`results.ciMethod.${context.intervalMethod}`) })])
   notes.addRow([t('results.methodNote', { min: context.minGroupSize })])
   notes.addRow([t('downloads.notes.suppressed')])
   notes.addRow([])

@@ -159,6 +159,7 @@ describe('operators import responses and margins, define indicators and export t
       'weighted',
       'suppressed',
       'break_in_series',
+      'ci_method',
     ])
     const reference = (
       parse(readFileSync(path.join(fixtures, 'reference.csv'), 'utf8'), { columns: true }) as Record<
