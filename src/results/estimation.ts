@@ -227,6 +227,16 @@ export function interval(estimate: number, se: number, method: 'wald' | 'logit')
   return [expit(logit - Z95 * seLogit), expit(logit + Z95 * seLogit)]
 }
 
+/**
+ * The exact (Clopper-Pearson) 95% interval of a share with no successes or only successes, on the
+ * unweighted number of valid answers, as R's binom.test(x, n)$conf.int gives it: a logit interval
+ * cannot be formed there, and a Wald one would claim certainty ("100 % (100-100 %)").
+ */
+export function exactInterval(successes: 0 | 'all', n: number): [number, number] {
+  const bound = Math.pow(0.025, 1 / n)
+  return successes === 0 ? [0, 1 - bound] : [bound, 1]
+}
+
 /** The change between two independent waves, with its standard error, Wald interval and significance at 5%. */
 export function change(earlier: { estimate: number; se: number }, later: { estimate: number; se: number }) {
   const difference = later.estimate - earlier.estimate

@@ -28,6 +28,9 @@ export function resultsViewModel(input: {
   return input.indicators.map((indicator) => {
     const share = indicator.kind === 'share'
     const show = (v: number | null) => (v === null ? '' : share ? format.percent(v, 1) : format.number(v, 1))
+    // An interval, saying when it is the exact one (a share of 0 or 1).
+    const span = (r: TrendRow) =>
+      `${show(r.ciLow)} – ${show(r.ciHigh)}${r.ciMethod === 'clopper-pearson' ? ` (${t('results.exactInterval')})` : ''}`
     const label = inLanguage(indicator.label, language)
     const overall = input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'overall')
     const visible = overall.filter((r) => !r.suppressed)
@@ -158,7 +161,7 @@ export function resultsViewModel(input: {
         soFar: openWaves.has(r.wave),
         suppressed: r.suppressed,
         estimate: show(r.estimate),
-        interval: r.suppressed ? '' : `${show(r.ciLow)} – ${show(r.ciHigh)}`,
+        interval: r.suppressed ? '' : span(r),
         n: r.n === null ? '' : format.number(r.n),
         breakInSeries: Boolean(r.breakInSeries),
       })),
@@ -166,7 +169,7 @@ export function resultsViewModel(input: {
         group: input.groupLabels.get(g.group) ?? g.group,
         suppressed: g.suppressed,
         estimate: show(g.estimate),
-        interval: g.suppressed ? '' : `${show(g.ciLow)} – ${show(g.ciHigh)}`,
+        interval: g.suppressed ? '' : span(g),
         n: g.n === null ? '' : format.number(g.n),
       })),
     }

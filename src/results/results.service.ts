@@ -4,6 +4,7 @@ import { csvLine } from '../http/csv.ts'
 import {
   change,
   estimateMean,
+  exactInterval,
   interval,
   rake,
   unweighted,
@@ -49,7 +50,7 @@ export interface TrendRow {
    */
   breakInSeries?: boolean
   /** How the interval was computed: logit (shares, by default) or Wald (means and changes always). */
-  ciMethod?: 'logit' | 'wald'
+  ciMethod?: 'logit' | 'wald' | 'clopper-pearson'
 }
 
 export interface TrendOptions {
@@ -183,10 +184,17 @@ export function createResultsService(db: Db) {
       const domain = (filter: (group: string | null) => boolean) => aggregates.filter((a) => filter(a.group))
       const row = (breakdownName: string, group: string, filter: (g: string | null) => boolean): TrendRow => {
         const e = estimateMean(design.cells, design.weighting, domain(filter))
-        const suppressed = !e || e.n < minGroupSize
-        // Shares take the chosen method; means always the Wald interval.
-        const method = indicator.kind === 'share' ? ciMethod : 'wald'
-        const ci = e && !suppressed ? interval(e.estimate, e.se, method) : null
+        // Fewer than 2 valid answers (or no variance to speak of) is not estimable, whatever the threshold.
+        const suppressed = !e || e.n < Math.max(2, minGroupSize) || !Number.isFinite(e.se)
+        // A share of 0 or 1 takes the exact interval; other shares the chosen method; means Wald.
+        const edge = indicator.kind === 'share' && e && (e.estimate <= 0 || e.estimate >= 1)
+        const method = edge ? 'clopper-pearson' : indicator.kind === 'share' ? ciMethod : 'wald'
+        const ci =
+          e && !suppressed
+            ? edge
+              ? exactInterval(e.estimate <= 0 ? 0 : 'all', e.n)
+              : interval(e.estimate, e.se, method as 'logit' | 'wald')
+            : null
         return {
           indicator: indicator.code,
           wave: wave.year,
