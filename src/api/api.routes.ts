@@ -120,12 +120,16 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
     )
     const document = await trendsDocument(
       db,
-      { id: series.seriesId, code: series.seriesCode },
+      {
+        id: series.seriesId,
+        code: series.seriesCode,
+        organization: { slug: series.organizationSlug, name: series.organizationName },
+      },
       trends,
       'all',
       query.data.ci,
     )
-    sendJson(req, res, { ...document, organization: series.organizationSlug })
+    sendJson(req, res, document)
   })
 
   // Microdata: only for evaluators of the series' organization, with a personal token.

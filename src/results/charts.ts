@@ -183,6 +183,73 @@ export function groupChartSvg(
   return parts.join('')
 }
 
+export interface CitySeries {
+  name: string
+  points: { wave: number; estimate: number; ciLow: number | null; ciHigh: number | null }[]
+}
+
+/**
+ * Cities side by side over the waves: one line per city with its 95% intervals, told apart by line
+ * style and mark shape (circle, square, diamond) as well as colour, and named in a legend.
+ */
+export function comparisonChartSvg(
+  cities: CitySeries[],
+  domain: [number, number],
+  text: Pick<ChartText, 'id' | 'title' | 'description' | 'tick'>,
+): string {
+  const width = 560
+  const legendHeight = 20 * cities.length
+  const height = 240 + legendHeight
+  const margin = { top: 16 + legendHeight, right: 24, bottom: 36, left: 56 }
+  const waves = [...new Set(cities.flatMap((c) => c.points.map((p) => p.wave)))].sort((a, b) => a - b)
+  const x = scalePoint<number>()
+    .domain(waves)
+    .range([margin.left, width - margin.right])
+    .padding(0.3)
+  const y = scaleLinear()
+    .domain(domain)
+    .nice()
+    .range([height - margin.bottom, margin.top])
+  const parts = [
+    ...chartOpening(width, height, text, margin),
+    ...valueGrid(y, y.ticks(5), width, margin, text.tick),
+  ]
+  for (const wave of waves)
+    parts.push(
+      `<text class="chart-tick" x="${x(wave)}" y="${height - margin.bottom + 20}" text-anchor="middle">${wave}</text>`,
+    )
+  // Each city a little to the side of the wave, so intervals of the same wave do not hide each other.
+  const offset = (i: number) => (i - (cities.length - 1) / 2) * 8
+  const mark = (i: number, cx: number, cy: number) =>
+    i % 3 === 0
+      ? `<circle class="chart-dot chart-series-${i % 3}" cx="${cx}" cy="${cy}" r="5"/>`
+      : i % 3 === 1
+        ? `<rect class="chart-dot chart-series-${i % 3}" x="${cx - 4.5}" y="${cy - 4.5}" width="9" height="9"/>`
+        : `<path class="chart-dot chart-series-${i % 3}" d="M${cx},${cy - 6}L${cx + 6},${cy}L${cx},${cy + 6}L${cx - 6},${cy}Z"/>`
+  cities.forEach((city, i) => {
+    const path = line<CitySeries['points'][number]>()
+      .x((p) => x(p.wave)! + offset(i))
+      .y((p) => y(p.estimate))
+    if (city.points.length > 1)
+      parts.push(`<path class="chart-line chart-series-${i % 3}" d="${path(city.points)}"/>`)
+    for (const p of city.points) {
+      const cx = x(p.wave)! + offset(i)
+      if (p.ciLow !== null && p.ciHigh !== null)
+        parts.push(
+          `<line class="chart-interval chart-series-${i % 3}" x1="${cx}" x2="${cx}" y1="${y(p.ciLow)}" y2="${y(p.ciHigh)}"/>`,
+        )
+      parts.push(mark(i, cx, y(p.estimate)))
+    }
+    const ly = 14 + 20 * i
+    parts.push(
+      mark(i, margin.left + 6, ly - 4),
+      `<text class="chart-tick" x="${margin.left + 18}" y="${ly}">${escapeXml(city.name)}</text>`,
+    )
+  })
+  parts.push('</svg>')
+  return parts.join('')
+}
+
 export interface PeriodPoint {
   label: string
   value: number

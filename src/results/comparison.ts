@@ -26,6 +26,7 @@ const header = z.object({
   version: z.literal(1, { error: 'version must be 1' }),
   series: formString(CONTROL_CHARACTER).max(40),
   organization: formString(CONTROL_CHARACTER).max(60).optional(),
+  organizationName: formString(CONTROL_CHARACTER).max(120).optional(),
   rows: z.array(z.unknown()).max(100_000),
 })
 
@@ -58,7 +59,9 @@ export function readTrendFile(text: string, fallbackName: string): ComparisonRea
       })
   })
   if (problems.length) return { ok: false, problems }
-  return { ok: true, city: (top.data.organization ?? fallbackName).slice(0, 60), rows }
+  // The city by its name when the file gives it (files made before 2026-12 give only its code).
+  const city = top.data.organizationName ?? top.data.organization ?? fallbackName
+  return { ok: true, city: city.slice(0, 120), rows }
 }
 
 export async function addComparison(

@@ -24,6 +24,7 @@ import {
   sideBySide,
 } from './comparison.ts'
 import { sendMicrodataPackage, writeMicrodataPackage } from './microdata.ts'
+import { comparisonChartSvg, valueDomain, type CitySeries } from './charts.ts'
 import { resultsViewModel } from './results-page.view-model.ts'
 import {
   TREND_FORMATS,
@@ -174,7 +175,23 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     if (format === 'csv') return Buffer.from(trendsCsvFile(trends, options.bom === '1'))
     if (format === 'json')
       return Buffer.from(
-        JSON.stringify(await trendsDocument(db, series, trends, options.sample, options.ci), null, 2),
+        JSON.stringify(
+          await trendsDocument(
+            db,
+            {
+              ...series,
+              organization: {
+                slug: (res.locals.staff as StaffUser).organizationSlug,
+                name: (res.locals.staff as StaffUser).organizationName,
+              },
+            },
+            trends,
+            options.sample,
+            options.ci,
+          ),
+          null,
+          2,
+        ),
       )
     return trendsWorkbook(trends, {
       intervalMethod: options.ci,
@@ -344,9 +361,52 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         comparisons,
         indicators: sideBySide(trends.rows, comparisons).map((i) => {
           const share = indicatorsByCode.get(i.indicator)?.kind !== 'mean'
+          const label = inLanguage(indicatorsByCode.get(i.indicator)!.label, lang)
+          const drawn = (rows: (Cell | undefined)[], wavesOf: number[]) =>
+            rows.flatMap((r, k) =>
+              r && !r.suppressed && r.estimate !== null
+                ? [{ wave: wavesOf[k]!, estimate: r.estimate, ciLow: r.ciLow, ciHigh: r.ciHigh }]
+                : [],
+            )
+          const waveYears = i.waves.map((w) => w.wave)
+          const lines: CitySeries[] = [
+            {
+              name: series.organizationName,
+              points: drawn(
+                i.waves.map((w) => w.ours),
+                waveYears,
+              ),
+            },
+            ...i.cities.map((name, k) => ({
+              name,
+              points: drawn(
+                i.waves.map((w) => w.theirs[k]),
+                waveYears,
+              ),
+            })),
+          ]
+          const f = (v: number) => (share ? format.percent(v, 0) : format.number(v, 1))
           return {
             code: i.indicator,
-            label: inLanguage(indicatorsByCode.get(i.indicator)!.label, lang),
+            label,
+            chartSvg: comparisonChartSvg(
+              lines,
+              valueDomain(
+                lines.flatMap((c) => c.points),
+                share ? 'share' : 'mean',
+              ),
+              {
+                id: `cmp-chart-${i.indicator}`,
+                title: res.locals.t('compare.chartTitle', { indicator: label }),
+                description: lines
+                  .map(
+                    (c) =>
+                      `${c.name}: ${c.points.map((p) => `${p.wave} ${cell(share, { ...p, suppressed: false })}`).join(', ')}.`,
+                  )
+                  .join(' '),
+                tick: f,
+              },
+            ),
             cities: i.cities,
             waves: i.waves.map((w) => ({
               wave: w.wave,

@@ -12,7 +12,7 @@ export type TrendFormat = (typeof TREND_FORMATS)[number]
 /** The trend file in the documented, versioned format other cities' evaluators can compare with. */
 export async function trendsDocument(
   db: Db,
-  series: { id: number; code: string },
+  series: { id: number; code: string; organization?: { slug: string; name: string } },
   trends: Trends,
   sample: 'all' | 'invited',
   intervalMethod: 'logit' | 'wald' = 'logit',
@@ -21,6 +21,10 @@ export async function trendsDocument(
     format: 'pulso-trends',
     version: 1,
     series: series.code,
+    // Who publishes it: another city's evaluators see this name beside their own.
+    ...(series.organization
+      ? { organization: series.organization.slug, organizationName: series.organization.name }
+      : {}),
     sample,
     // Shares' intervals; means and changes always use Wald (each row's ciMethod says which).
     intervalMethod,

@@ -12,8 +12,8 @@ const base = '/staff/results/perception'
 
 beforeAll(async () => {
   t = await createTestApp()
-  const ours = await loadTrendFixture(t.services.db, { slug: 'ciudad-a' })
-  await loadTrendFixture(t.services.db, { slug: 'ciudad-b', statuses: { 2025: 'open' } })
+  const ours = await loadTrendFixture(t.services.db, { slug: 'ciudad-a', name: 'Ciudad A' })
+  await loadTrendFixture(t.services.db, { slug: 'ciudad-b', name: 'Ciudad B', statuses: { 2025: 'open' } })
   evaluator = await signedIn(t.app, t.services, ours.organizationId, 'evaluator')
   // The other city's published trends, as its API serves them to anyone.
   const published = await evaluator.agent.get('/api/v1/series/ciudad-b/perception/trends')
@@ -34,7 +34,25 @@ describe('comparing cities on their published trend files', () => {
     const page = await evaluator.get(`${base}/compare?notice=added`)
     expect(page.status).toBe(200)
     expect(page.text).toContain('Se añadió el archivo de la ciudad.')
-    expect(page.text).toContain('<th scope="col">ciudad-b</th>')
+    // The other city by its name, not its code.
+    expect(page.text).toContain('<th scope="col">Ciudad B</th>')
+    // A chart per shared indicator: both cities named in its legend, a mark per number in its table.
+    const section = page.text.slice(page.text.indexOf('id="cmp-aware_yes"'))
+    const chart = /<svg class="chart"[\s\S]*?<\/svg>/.exec(section)![0]
+    expect(chart).toContain('>Ciudad A</text>')
+    expect(chart).toContain('>Ciudad B</text>')
+    const table = section.slice(section.indexOf('<table'), section.indexOf('</table>'))
+    const numbers = (table.match(/<td>[^<—]+<\/td>/g) ?? []).length
+    // One mark per number, plus one per city in the legend.
+    expect((chart.match(/class="chart-dot/g) ?? []).length).toBe(numbers + 2)
+    const [left, top, right, bottom] = /data-plot="([^"]+)"/.exec(chart)![1]!.split(' ').map(Number)
+    for (const m of chart.matchAll(
+      /<line class="chart-interval[^"]*" x1="([\d.]+)" x2="[\d.]+" y1="([\d.]+)" y2="([\d.]+)"/g,
+    )) {
+      expect(+m[1]!).toBeGreaterThanOrEqual(left! - 0.5)
+      expect(+m[1]!).toBeLessThanOrEqual(right! + 0.5)
+      for (const y of [+m[2]!, +m[3]!]) expect(y >= top! - 0.5 && y <= bottom! + 0.5).toBe(true)
+    }
     const other = JSON.parse(otherCityFile)
     const row = other.rows.find(
       (r: { indicator: string; wave: number; breakdown: string }) =>
@@ -63,14 +81,14 @@ describe('comparing cities on their published trend files', () => {
     const wrongFormat = await upload(JSON.stringify({ format: 'other', version: 1, series: 'x', rows: [] }))
     expect(wrongFormat.text).toContain('format must be')
     const page = await evaluator.get(`${base}/compare`)
-    expect(page.text.match(/Quitar ciudad-b/g)).toHaveLength(1)
+    expect(page.text.match(/Quitar Ciudad B/g)).toHaveLength(1)
   })
 
   it('removes a compared city', async () => {
     const page = await evaluator.get(`${base}/compare`)
     const action = /action="([^"]+\/remove)"/.exec(page.text)![1]!
     expect((await evaluator.post(action)).status).toBe(303)
-    expect((await evaluator.get(`${base}/compare`)).text).not.toContain('Quitar ciudad-b')
+    expect((await evaluator.get(`${base}/compare`)).text).not.toContain('Quitar Ciudad B')
   })
 })
 
@@ -102,7 +120,7 @@ describe('adding another instance’s trend file by its address', () => {
       }
       const added = await add(`${other.url}/api/v1/series/ciudad-b/perception/trends`)
       expect(added.status).toBe(303)
-      expect((await reader.get(`${base}/compare`)).text).toContain('<th scope="col">ciudad-b</th>')
+      expect((await reader.get(`${base}/compare`)).text).toContain('<th scope="col">Ciudad B</th>')
     } finally {
       await other.close()
       await here.close()
