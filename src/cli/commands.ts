@@ -37,6 +37,7 @@ import {
   questionsByCode,
   replaceMargins,
   saveIndicator,
+  setWeightCap,
   wavesOfSeries,
 } from '../results/results.repository.ts'
 import { createResultsService, trendsToCsv } from '../results/results.service.ts'
@@ -417,6 +418,27 @@ Object.assign(commands, {
       })
       const variables = [...new Set(reading.margins.map((m) => m.variable))]
       return `Imported population margins for ${variables.join(', ')} into ${context.series.code}/${context.wave.year}.`
+    },
+  },
+  'weighting:set': {
+    usage:
+      '--org ORG --series SERIES --cap 3 (weights above 3 times the mean weight are trimmed; --cap none removes it)',
+    options: { org: { type: 'string' }, series: { type: 'string' }, cap: { type: 'string' } },
+    async run(db: Db, flags: Flags) {
+      const { series, seriesCode } = await seriesFor(db, flags)
+      const cap = need(
+        z
+          .string({ error: 'is required (a number above 1, or none)' })
+          .regex(/^(none|\d+(\.\d+)?)$/, 'must be a number above 1, or none')
+          .transform((v) => (v === 'none' ? null : Number(v)))
+          .refine((v) => v === null || v > 1, 'must be a number above 1, or none'),
+        flags.cap,
+        'cap',
+      )
+      await setWeightCap(db, series.id, cap)
+      return cap === null
+        ? `Removed the weight cap of ${seriesCode}: raking weights are used as they are.`
+        : `Capped the weights of ${seriesCode} at ${cap} times the mean weight (trimmed as R's trimWeights does).`
     },
   },
   'indicator:define': {

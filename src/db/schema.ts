@@ -25,6 +25,8 @@ export interface SurveySeriesTable {
   results_version: ColumnType<number, never, never>
   /** A citizen perception survey, or a feedback questionnaire used by partner projects. */
   purpose: ColumnType<SeriesPurpose, SeriesPurpose | undefined, never>
+  /** Raking weights above this multiple of the mean weight are trimmed; null: no cap. */
+  weight_cap: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export type SeriesPurpose = 'perception' | 'feedback'

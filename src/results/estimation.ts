@@ -25,7 +25,29 @@ export interface Weighting {
   designEffect: number
 }
 
-export class WeightingError extends Error {}
+/** Why a wave cannot be weighted: a key the pages translate, its values, and an English message for files. */
+export type WeightingProblem =
+  | { key: 'noRespondents'; params: { variable: string; level: string } }
+  | { key: 'notConverged'; params: { variable: string; level: string; fitted: number; target: number } }
+  | { key: 'marginNotProfile'; params: { variable: string } }
+
+export class WeightingError extends Error {
+  constructor(readonly problem: WeightingProblem) {
+    super(weightingProblemText(problem))
+  }
+}
+
+export function weightingProblemText(problem: WeightingProblem): string {
+  const p = problem.params as Record<string, string | number>
+  switch (problem.key) {
+    case 'noRespondents':
+      return `no respondent has ${p.variable} = ${p.level}, so its population cannot be matched`
+    case 'notConverged':
+      return `raking did not converge: ${p.variable} = ${p.level} is fitted at ${Math.round(Number(p.fitted))} against a population of ${Math.round(Number(p.target))}`
+    case 'marginNotProfile':
+      return `the margin ${p.variable} is not a profile question of this wave`
+  }
+}
 
 /**
  * Iterative proportional fitting of every respondent to the margins, from weights of 1, until the
@@ -42,17 +64,13 @@ export function rake(
   const tolerance = (options.tolerance ?? 1e-8) * population
   for (const variable of variables) {
     for (const cell of cells) {
-      if (!(cell.levels[variable]! in margins[variable]!)) {
-        throw new WeightingError(
-          `respondents answered ${variable} = ${cell.levels[variable]}, which has no population total`,
-        )
-      }
+      // Callers give every answer a level with a total (answers without one form a level of their own).
+      if (!(cell.levels[variable]! in margins[variable]!))
+        throw new Error(`${variable} = ${cell.levels[variable]} has no population total`)
     }
     for (const level of Object.keys(margins[variable]!)) {
       if (!cells.some((c) => c.levels[variable] === level && c.respondents > 0)) {
-        throw new WeightingError(
-          `no respondent has ${variable} = ${level}, so its population cannot be matched`,
-        )
+        throw new WeightingError({ key: 'noRespondents', params: { variable, level } })
       }
     }
   }
@@ -82,10 +100,55 @@ export function rake(
       break
     }
   }
+  // Converged means the margins are met, not only that the table stopped moving: an infeasible set of
+  // margins settles on a table that misses one of them.
+  let worst = { variable: '', level: '', fitted: 0, target: 0, gap: 0 }
+  for (const variable of variables) {
+    const fitted = new Map<string, number>()
+    cells.forEach((c, i) =>
+      fitted.set(c.levels[variable]!, (fitted.get(c.levels[variable]!) ?? 0) + c.respondents * weights[i]!),
+    )
+    for (const [level, target] of Object.entries(margins[variable]!)) {
+      const gap = Math.abs((fitted.get(level) ?? 0) - target)
+      if (gap > worst.gap) worst = { variable, level, fitted: fitted.get(level) ?? 0, target, gap }
+    }
+  }
+  if (!converged || worst.gap > MARGIN_TOLERANCE * population) {
+    const { variable, level, fitted, target } = worst
+    throw new WeightingError({ key: 'notConverged', params: { variable, level, fitted, target } })
+  }
   return {
     ...summarize(cells, weights, passes, converged),
     margins: variables.map((variable, i) => ({ variable, weights: stepWeights[i]! })),
   }
+}
+
+// How far a fitted margin may end from its population (relative to the population) for raking to count as converged.
+const MARGIN_TOLERANCE = 1e-6
+
+/**
+ * Caps weights at `cap` times the mean weight (N / n) as R's trimWeights(design, upper = cap * N / n,
+ * strict = TRUE) does: weights above the bound are set to it and the excess is shared equally by the
+ * others (those at the bound included, from the second round), repeated until none is above it. The
+ * raking adjustment of the variance is kept, as R keeps it.
+ */
+export function capWeights(cells: RakingCell[], weighting: Weighting, cap: number): Weighting {
+  const weights = [...weighting.weights]
+  const population = cells.reduce((sum, c, i) => sum + c.respondents * weights[i]!, 0)
+  const upper = (cap * population) / weighting.n
+  for (let round = 0; round < 1000; round++) {
+    const outside = weights.map((w, i) => cells[i]!.respondents > 0 && w > upper)
+    if (!outside.some(Boolean)) break
+    let excess = 0
+    let inside = 0
+    cells.forEach((c, i) => {
+      if (outside[i]) excess += (weights[i]! - upper) * c.respondents
+      else inside += c.respondents
+    })
+    if (inside === 0) break
+    weights.forEach((w, i) => (weights[i] = outside[i] ? upper : w + excess / inside))
+  }
+  return { ...weighting, ...summarize(cells, weights, weighting.passes, weighting.converged) }
 }
 
 /** Every respondent weighs 1 (a wave without margins is reported unweighted). */

@@ -224,21 +224,10 @@ export function readMarginsCsv(
       problems.push({ row, column: 'level', reason: `${variable} = ${level} appears twice` })
     margins.push({ variable, level, population: value })
   })
-  // Every variable must cover all its options and add up to the same population.
+  // Every variable must add up to the same population. An option without a total ("prefer not to
+  // say", "don't know") is fine: its respondents are raked as a level of their own.
   const totals = new Map<string, number>()
   for (const m of margins) totals.set(m.variable, (totals.get(m.variable) ?? 0) + m.population)
-  for (const variable of totals.keys()) {
-    const question = questionnaire.questions.find((q) => q.code === variable)!
-    const missing = question.options.filter(
-      (o) => !margins.some((m) => m.variable === variable && m.level === o.code) && o.code !== 'dont_know',
-    )
-    if (missing.length)
-      problems.push({
-        row: 0,
-        column: 'level',
-        reason: `${variable} has no population for ${missing.map((o) => o.code).join(', ')}`,
-      })
-  }
   const distinct = [...new Set([...totals.values()].map((t) => Math.round(t)))]
   if (distinct.length > 1)
     problems.push({

@@ -87,6 +87,26 @@ export async function minGroupSize(db: Db, seriesId: number): Promise<number> {
   return row.min_group_size
 }
 
+/** The weight cap of the wave's series (a multiple of the mean weight), or null. */
+export async function weightCapOfWave(db: Db, waveId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('wave as w')
+    .innerJoin('survey_series as s', 's.id', 'w.series_id')
+    .select('s.weight_cap')
+    .where('w.id', '=', waveId)
+    .executeTakeFirst()
+  return row?.weight_cap ?? null
+}
+
+/** Sets (or removes, with null) a series' weight cap; its results are recomputed. */
+export async function setWeightCap(db: Db, seriesId: number, cap: number | null): Promise<void> {
+  await db
+    .updateTable('survey_series')
+    .set((eb) => ({ weight_cap: cap, results_version: eb('results_version', '+', 1) }) as never)
+    .where('id', '=', seriesId)
+    .execute()
+}
+
 export async function wavesOfSeries(db: Db, seriesId: number) {
   return db
     .selectFrom('wave')

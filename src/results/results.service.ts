@@ -2,6 +2,7 @@ import type { Db } from '../db/database.ts'
 import type { WaveStatus } from '../db/schema.ts'
 import { csvLine } from '../http/csv.ts'
 import {
+  capWeights,
   change,
   estimateMean,
   exactInterval,
@@ -9,7 +10,9 @@ import {
   rake,
   unweighted,
   WeightingError,
+  weightingProblemText,
   type DomainAggregate,
+  type WeightingProblem,
   type RakingCell,
   type Weighting,
 } from './estimation.ts'
@@ -21,8 +24,15 @@ export interface WaveWeighting {
   status: WaveStatus
   respondents: number
   weighted: boolean
-  /** Why a wave with margins is reported unweighted. */
+  /** Why a wave with margins is reported unweighted (English, for files). */
   problem?: string
+  /** The same, for pages to say in the reader's language. */
+  problemKey?: WeightingProblem['key']
+  problemParams?: WeightingProblem['params']
+  /** The margins the wave was raked to (question codes). */
+  variables?: string[]
+  /** Weights were trimmed at this multiple of the mean weight (null: no cap). */
+  weightCap?: number | null
   minWeight?: number
   maxWeight?: number
   designEffect?: number
@@ -99,21 +109,21 @@ export function createResultsService(db: Db) {
       const cells: RakingCell[] = [{ levels: {}, respondents }]
       return { cells, weighting: unweighted(cells), variables: [] as string[], cellOf: (_: Profile) => 0 }
     }
-    const design = { slotOf, problem: undefined as string | undefined }
+    const design = { slotOf, problem: undefined as WeightingProblem | undefined }
     if (variables.length === 0) return { ...plain(), ...design }
     const missing = variables.find((v) => !slotOf.has(questions.get(v)?.id ?? -1))
     if (missing)
       return {
         ...plain(),
         ...design,
-        problem: `the margin ${missing} is not a profile question of this wave`,
+        problem: { key: 'marginNotProfile' as const, params: { variable: missing } },
       }
     const slots = variables.map((v) => slotOf.get(questions.get(v)!.id)!)
-    // Respondents who left a margin question unanswered are outside the design.
-    const keyOf = (profile: Profile) => {
-      const levels = slots.map((s) => profile[s])
-      return levels.some((l) => l === null || l === undefined) ? undefined : levels.join('\u0000')
-    }
+    // An answer with no population total (none, "prefer not to say", "don't know") is a level of its own.
+    const levelOf = (variable: string, answer: string | null | undefined) =>
+      answer !== null && answer !== undefined && answer in margins[variable]! ? answer : NO_TOTAL
+    const keyOf = (profile: Profile): string | undefined =>
+      variables.map((v, k) => levelOf(v, profile[slots[k]!])).join('\u0000')
     const cells: RakingCell[] = []
     const index = new Map<string, number>()
     for (const row of tallies.rows) {
@@ -123,7 +133,7 @@ export function createResultsService(db: Db) {
       if (i === undefined) {
         i =
           cells.push({
-            levels: Object.fromEntries(variables.map((v, k) => [v, row.profile[slots[k]!]!])),
+            levels: Object.fromEntries(variables.map((v, k) => [v, levelOf(v, row.profile[slots[k]!])])),
             respondents: 0,
           }) - 1
         index.set(key, i)
@@ -134,12 +144,29 @@ export function createResultsService(db: Db) {
       const key = keyOf(profile)
       return key === undefined ? undefined : index.get(key)
     }
+    // The level without a total gets N·s, s its respondents' unweighted share of the wave; the other
+    // levels' totals shrink by (1 − s), so every variable still adds up to the population N.
+    const respondents = cells.reduce((n, c) => n + c.respondents, 0)
+    const targets = Object.fromEntries(
+      variables.map((v) => {
+        const without = cells.filter((c) => c.levels[v] === NO_TOTAL).reduce((n, c) => n + c.respondents, 0)
+        if (without === 0) return [v, margins[v]!]
+        const share = without / respondents
+        const population = Object.values(margins[v]!).reduce((a, b) => a + b, 0)
+        const scaled = Object.fromEntries(
+          Object.entries(margins[v]!).map(([level, total]) => [level, total * (1 - share)]),
+        )
+        return [v, { ...scaled, [NO_TOTAL]: population * share }]
+      }),
+    )
     try {
       // Margins are raked in alphabetical order of their question codes (the variance depends on the order a little).
-      const weighting: Weighting = rake(cells, Object.fromEntries(variables.map((v) => [v, margins[v]!])))
-      return { cells, weighting, variables, cellOf, ...design }
+      const raked: Weighting = rake(cells, targets)
+      const cap = await repo.weightCapOfWave(db, waveId)
+      const weighting = cap === null ? raked : capWeights(cells, raked, cap)
+      return { cells, weighting, variables, cellOf, cap, ...design }
     } catch (error) {
-      if (error instanceof WeightingError) return { ...plain(), ...design, problem: error.message }
+      if (error instanceof WeightingError) return { ...plain(), ...design, problem: error.problem }
       throw error
     }
   }
@@ -228,7 +255,14 @@ export function createResultsService(db: Db) {
         status: wave.status,
         respondents: w.n,
         weighted,
-        ...(design.problem ? { problem: design.problem } : {}),
+        ...(design.problem
+          ? {
+              problem: weightingProblemText(design.problem),
+              problemKey: design.problem.key,
+              problemParams: design.problem.params,
+            }
+          : {}),
+        ...(weighted ? { variables: design.variables, weightCap: 'cap' in design ? design.cap : null } : {}),
         ...(weighted
           ? { minWeight: w.minWeight, maxWeight: w.maxWeight, designEffect: w.designEffect, passes: w.passes }
           : {}),
@@ -387,6 +421,9 @@ export function createResultsService(db: Db) {
 }
 
 type Profile = (string | null)[]
+
+/** The raking level of respondents whose answer has no population total. */
+export const NO_TOTAL = '(missing)'
 
 export interface Trends {
   indicators: IndicatorRecord[]

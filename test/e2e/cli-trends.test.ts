@@ -138,6 +138,13 @@ describe('operators import responses and margins, define indicators and export t
       run('indicator:define', ...series, '--code', 'x', '--question', 'interest', '--success', '7').stderr,
     ).toContain('"7" is not an option of interest')
 
+    // A cap above the largest weight changes nothing here; a bad one is refused.
+    expect(run('weighting:set', ...series, '--cap', '9').stdout).toBe(
+      "Capped the weights of perception at 9 times the mean weight (trimmed as R's trimWeights does).",
+    )
+    expect(run('weighting:set', ...series, '--cap', '0.5').stderr).toContain(
+      '--cap: must be a number above 1, or none',
+    )
     const notProfile = run('trends:export', ...series, '--breakdown', 'aware', '--format', 'csv')
     expect(notProfile.status).toBe(2)
     expect(notProfile.stderr).toContain('--breakdown: aware is not a profile question of perception')

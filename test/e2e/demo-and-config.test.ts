@@ -107,7 +107,7 @@ describe('the demo’s partner city', () => {
       .attach('file', Buffer.from(published.text), 'villa-hermana.json')
     expect(added.status).toBe(303)
     const page = await evaluator.get(`${base}/compare`)
-    expect(page.text).toContain(`<th scope="col">${DEMO_PARTNER_CITY.slug}</th>`)
+    expect(page.text).toContain(`<th scope="col">${DEMO_PARTNER_CITY.name}</th>`)
     expect(page.text).toContain(`<th scope="col">${DEMO_ORGANIZATION.name}</th>`)
     const other = JSON.parse(published.text) as { rows: { indicator: string; wave: number }[] }
     expect(new Set(other.rows.map((r) => r.wave))).toEqual(new Set([2024, 2025]))

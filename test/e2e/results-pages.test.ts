@@ -63,7 +63,7 @@ describe('the evaluators’ dashboard', () => {
     expect(page.status).toBe(200)
     expect(page.text).toContain('Ponderación por edición')
     expect(page.text).toContain('2025 (en curso)')
-    expect(page.text).toMatch(/calibrada \(raking\)/)
+    expect(page.text).toMatch(/Calibrada \(raking\) a la población por age_band, district/)
     expect(page.text).toContain('Efecto de diseño (Kish)')
     const respondents = () =>
       /<th scope="row">2025 \(en curso\)<\/th><td>([\d\s.\u202f\u00a0]+)<\/td>/.exec(page2.text)?.[1]

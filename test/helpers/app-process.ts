@@ -31,7 +31,7 @@ export async function startAppProcess(
     stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
   })
   if (options.logFile) child.stderr!.pipe(createWriteStream(options.logFile, { flags: 'a' }))
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(50)) {
     try {
       if ((await fetch(`http://127.0.0.1:${options.port}/readyz`)).status === 200) return child
     } catch {
