@@ -287,7 +287,8 @@ export function interval(estimate: number, se: number, method: 'wald' | 'logit')
   const logit = Math.log(estimate / (1 - estimate))
   const seLogit = se / (estimate * (1 - estimate))
   const expit = (x: number) => 1 / (1 + Math.exp(-x))
-  return [expit(logit - Z95 * seLogit), expit(logit + Z95 * seLogit)]
+  // The round trip through the logit can miss the estimate by an ulp: the interval always contains it.
+  return [Math.min(expit(logit - Z95 * seLogit), estimate), Math.max(expit(logit + Z95 * seLogit), estimate)]
 }
 
 /**
