@@ -42,6 +42,8 @@ export interface WaveTable {
   closes_at: Date | null
   created_at: Timestamp
   access_mode: ColumnType<AccessMode, AccessMode | undefined, AccessMode>
+  /** The year the margins were copied from, until staff confirm or replace them; null: confirmed. */
+  margins_copied_from: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 /** Who may answer a wave: anyone with the link, holders of an invitation code, or both. */

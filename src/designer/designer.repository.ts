@@ -21,6 +21,8 @@ export interface DesignerWave {
   opensAt: Date | null
   closesAt: Date | null
   accessMode: AccessMode
+  /** Margins copied from this year's wave, not yet confirmed (null: confirmed, or none). */
+  marginsCopiedFrom: number | null
 }
 
 export async function listSeriesWithWaves(db: Db, organizationId: number) {
@@ -71,6 +73,7 @@ export async function listWaves(db: Db, seriesId: number): Promise<DesignerWave[
       'opens_at as opensAt',
       'closes_at as closesAt',
       'access_mode as accessMode',
+      'margins_copied_from as marginsCopiedFrom',
     ])
     .where('series_id', '=', seriesId)
     .orderBy('year', 'desc')
@@ -193,6 +196,21 @@ export async function swapPositions(
 }
 
 /** Copies every question and option of one wave into another (codes, texts, stamps kept; breaks cleared). */
+/** Copies a wave's population margins to a new wave, as a draft marked with the year they came from. */
+export async function copyMargins(db: Db, from: { id: number; year: number }, toWaveId: number) {
+  const { rows } = await sql<{ n: number }>`
+    insert into population_margin (wave_id, variable, level, population)
+    select ${toWaveId}, variable, level, population from population_margin where wave_id = ${from.id}
+    returning 1 as n`.execute(db)
+  if (rows.length > 0)
+    await db.updateTable('wave').set({ margins_copied_from: from.year }).where('id', '=', toWaveId).execute()
+}
+
+/** Staff confirm a wave's copied margins: they are the wave's own from now on. */
+export async function confirmMargins(db: Db, waveId: number) {
+  await db.updateTable('wave').set({ margins_copied_from: null }).where('id', '=', waveId).execute()
+}
+
 export async function copyQuestions(db: Db, fromWaveId: number, toWaveId: number): Promise<void> {
   await sql`
     insert into question (wave_id, code, type, position, page, required, text, help, show_if, is_profile,

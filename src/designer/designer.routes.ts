@@ -217,6 +217,12 @@ export function designerRoutes(designer: DesignerService): Router {
     showWave(res, c, 'cannotOpen', 409)
   })
 
+  router.post('/staff/series/:series/waves/:year/margins/confirm', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    if (!(await designer.confirmMargins(me(res), c))) throw new HttpError(404, 'notFound')
+    res.redirect(303, `${waveUrl(c)}?notice=marginsConfirmed`)
+  })
+
   router.post('/staff/series/:series/waves/:year/close', designers, async (req, res) => {
     const c = await context(res, req.params)
     if ((await designer.closeWave(me(res), c)) !== 'ok') return showWave(res, c, 'notOpen', 409)

@@ -132,6 +132,22 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       return { ok: true }
     },
 
+    /** Confirms the margins a wave was copied with: they are used as the wave's own, and said so. */
+    async confirmMargins(actor: StaffUser, context: WaveContext): Promise<boolean> {
+      if (context.wave.marginsCopiedFrom === null) return false
+      await db.transaction().execute(async (trx) => {
+        await repo.confirmMargins(trx, context.wave.id)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actorId(actor),
+          action: 'margins.confirm',
+          subject: `${context.series.code}/${context.wave.year}`,
+          details: { copiedFrom: context.wave.marginsCopiedFrom },
+        })
+      })
+      return true
+    },
+
     /** A new draft wave, empty or with the newest earlier wave's questionnaire copied (codes kept). */
     async createWave(
       actor: StaffUser,
@@ -147,7 +163,11 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       if (copy && !source) return { ok: false, reason: 'nothingToCopy' }
       await db.transaction().execute(async (trx) => {
         const waveId = await insertWave(trx, { seriesId: series.id, year, status: 'draft' })
-        if (copy && source) await repo.copyQuestions(trx, source.id, waveId)
+        if (copy && source) {
+          await repo.copyQuestions(trx, source.id, waveId)
+          // The population rarely changes in a year: its margins come along, as a draft to confirm.
+          await repo.copyMargins(trx, source, waveId)
+        }
         await recordAudit(trx, {
           organizationId: actor.organizationId,
           userId: actorId(actor),

@@ -48,6 +48,7 @@ export function resultsViewModel(input: {
         year: last.wave,
         significance: t(last.significant ? 'results.significant' : 'results.notSignificant'),
       })
+      if (last.weightingDiffers) changeText += ` ${t('results.change.weightingDiffers')}`
     }
     const domain = valueDomain(visible, indicator.kind)
     const id = `chart-${indicator.code}`

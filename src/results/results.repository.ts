@@ -70,6 +70,8 @@ export async function replaceMargins(
   rows: { variable: string; level: string; population: number }[],
 ) {
   await db.deleteFrom('population_margin').where('wave_id', '=', waveId).execute()
+  // New margins replace copied ones: the wave's own.
+  await db.updateTable('wave').set({ margins_copied_from: null }).where('id', '=', waveId).execute()
   if (rows.length)
     await db
       .insertInto('population_margin')
@@ -110,7 +112,7 @@ export async function setWeightCap(db: Db, seriesId: number, cap: number | null)
 export async function wavesOfSeries(db: Db, seriesId: number) {
   return db
     .selectFrom('wave')
-    .select(['id', 'year', 'status'])
+    .select(['id', 'year', 'status', 'margins_copied_from as marginsCopiedFrom'])
     .where('series_id', '=', seriesId)
     .orderBy('year')
     .execute()

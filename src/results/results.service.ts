@@ -33,6 +33,8 @@ export interface WaveWeighting {
   variables?: string[]
   /** Weights were trimmed at this multiple of the mean weight (null: no cap). */
   weightCap?: number | null
+  /** Raked to margins copied from this year's wave, not yet confirmed by staff. */
+  marginsCopiedFrom?: number
   minWeight?: number
   maxWeight?: number
   designEffect?: number
@@ -59,6 +61,8 @@ export interface TrendRow {
    * row, the change across that break, which is not computed.
    */
   breakInSeries?: boolean
+  /** On a change row: one of the two waves is weighted and the other is not. */
+  weightingDiffers?: boolean
   /** How the interval was computed: logit (shares, by default) or Wald (means and changes always). */
   ciMethod?: 'logit' | 'wald' | 'clopper-pearson'
 }
@@ -87,6 +91,7 @@ export const TREND_COLUMNS = [
   'suppressed',
   'break_in_series',
   'ci_method',
+  'weighting_differs',
 ] as const
 
 /** Indicators of a series over its waves: weighted estimates, intervals, breakdowns and changes. */
@@ -172,7 +177,7 @@ export function createResultsService(db: Db) {
   }
 
   async function waveRows(
-    wave: { id: number; year: number; status: WaveStatus },
+    wave: { id: number; year: number; status: WaveStatus; marginsCopiedFrom?: number | null },
     indicators: IndicatorRecord[],
     options: TrendOptions,
     minGroupSize: number,
@@ -263,6 +268,7 @@ export function createResultsService(db: Db) {
             }
           : {}),
         ...(weighted ? { variables: design.variables, weightCap: 'cap' in design ? design.cap : null } : {}),
+        ...(wave.marginsCopiedFrom ? { marginsCopiedFrom: wave.marginsCopiedFrom } : {}),
         ...(weighted
           ? { minWeight: w.minWeight, maxWeight: w.maxWeight, designEffect: w.designEffect, passes: w.passes }
           : {}),
@@ -399,6 +405,8 @@ export function createResultsService(db: Db) {
           n: null,
           nEffective: null,
           weighted: before.weighted && after.weighted,
+          // One wave weighted and the other not: the change mixes two ways of estimating.
+          weightingDiffers: before.weighted !== after.weighted,
           suppressed,
           breakInSeries: acrossBreak,
           ciMethod: 'wald',
@@ -467,6 +475,7 @@ export const trendRowValues = (r: TrendRow) => [
   r.suppressed,
   Boolean(r.breakInSeries),
   r.ciMethod ?? 'wald',
+  Boolean(r.weightingDiffers),
 ]
 
 /** The trend rows as CSV (RFC 4180, dot decimals, full precision, empty for withheld numbers). */

@@ -167,6 +167,7 @@ describe('operators import responses and margins, define indicators and export t
       'suppressed',
       'break_in_series',
       'ci_method',
+      'weighting_differs',
     ])
     const reference = (
       parse(readFileSync(path.join(fixtures, 'reference.csv'), 'utf8'), { columns: true }) as Record<

@@ -32,6 +32,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['GET', wave, designers],
   ['POST', `${wave}/open`, designers],
   ['POST', `${wave}/close`, designers],
+  ['POST', `${wave}/margins/confirm`, designers],
   ['GET', `${wave}/preview`, designers],
   ['GET', `${wave}/xlsform`, designers],
   ['GET', `${wave}/questions/new`, designers],

@@ -1,0 +1,91 @@
+import { parse } from 'csv-parse/sync'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+// Each wave states how it was weighted; margins follow a copied wave as a draft to confirm; a change
+// between a weighted and an unweighted wave says so wherever it appears.
+let t: TestApp
+let fixture: Awaited<ReturnType<typeof loadTrendFixture>>
+let designer: StaffBrowser
+let evaluator: StaffBrowser
+
+beforeAll(async () => {
+  t = await createTestApp()
+  fixture = await loadTrendFixture(t.services.db)
+  designer = await signedIn(t.app, t.services, fixture.organizationId, 'designer')
+  evaluator = await signedIn(t.app, t.services, fixture.organizationId, 'evaluator')
+})
+afterAll(() => t.close())
+
+const margins = (year: number) =>
+  t.services.db
+    .selectFrom('population_margin as m')
+    .innerJoin('wave as w', 'w.id', 'm.wave_id')
+    .select(['m.variable', 'm.level', 'm.population'])
+    .where('w.series_id', '=', fixture.seriesId)
+    .where('w.year', '=', year)
+    .orderBy('m.variable')
+    .orderBy('m.level')
+    .execute()
+
+describe('how each wave was weighted', () => {
+  it('copies a wave’s margins with its questionnaire, as a draft the staff confirm', async () => {
+    await designer.get('/staff/series/perception')
+    const copied = await designer.post('/staff/series/perception/waves', { year: '2026', start: 'copy' })
+    expect(copied.status).toBe(303)
+    expect(await margins(2026)).toEqual(await margins(2025))
+    const page = await designer.get('/staff/series/perception/waves/2026')
+    expect(page.text).toContain('Los márgenes de población se copiaron de 2025')
+
+    // While unconfirmed, the results say which margins weighted the wave.
+    await t.services.db
+      .updateTable('wave')
+      .set({ status: 'open' })
+      .where('series_id', '=', fixture.seriesId)
+      .where('year', '=', 2026)
+      .execute()
+    expect((await evaluator.get('/staff/results/perception')).text).toContain(
+      'con márgenes copiados de 2025, aún sin confirmar',
+    )
+    const confirmed = await designer.post('/staff/series/perception/waves/2026/margins/confirm')
+    expect(confirmed.status).toBe(303)
+    expect((await designer.get('/staff/series/perception/waves/2026')).text).not.toContain(
+      'Los márgenes de población se copiaron',
+    )
+    expect((await evaluator.get('/staff/results/perception')).text).not.toContain('márgenes copiados')
+    const audit = await t.services.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'margins.confirm')
+      .execute()
+    expect(audit).toHaveLength(1)
+    // Nothing left to confirm: a second confirmation is refused.
+    expect((await designer.post('/staff/series/perception/waves/2026/margins/confirm')).status).toBe(404)
+  })
+
+  it('flags a change between a weighted and an unweighted wave in the files and on the page', async () => {
+    const csv = parse((await evaluator.get('/staff/results/perception/trends.csv')).text, {
+      columns: true,
+    }) as Record<string, string>[]
+    // 2023 has no margins, 2024 has: the 2024 change mixes the two.
+    const change2024 = csv.find(
+      (r) => r.indicator === 'aware_yes' && r.breakdown === 'change' && r.wave === '2024',
+    )!
+    expect(change2024.weighting_differs).toBe('true')
+    const change2025 = csv.find(
+      (r) => r.indicator === 'aware_yes' && r.breakdown === 'change' && r.wave === '2025',
+    )!
+    expect(change2025.weighting_differs).toBe('false')
+    // Without its margins, 2025 is unweighted against a weighted 2024: the sentence warns.
+    await t.services.db
+      .deleteFrom('population_margin')
+      .where('wave_id', '=', (eb) =>
+        eb.selectFrom('wave').select('id').where('series_id', '=', fixture.seriesId).where('year', '=', 2025),
+      )
+      .execute()
+    const page = (await evaluator.get('/staff/results/perception?lang=pt')).text
+    expect(page).toContain('uma das duas edições está ponderada e a outra não')
+  })
+})
