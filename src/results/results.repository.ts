@@ -100,6 +100,30 @@ export async function weightCapOfWave(db: Db, waveId: number): Promise<number | 
   return row?.weight_cap ?? null
 }
 
+/** The series' weighting settings, and every wave's margins (with where copied ones came from). */
+export async function weightingSettings(db: Db, seriesId: number) {
+  const series = await db
+    .selectFrom('survey_series')
+    .select(['weight_cap as weightCap', 'min_group_size as minGroupSize'])
+    .where('id', '=', seriesId)
+    .executeTakeFirstOrThrow()
+  const margins = await db
+    .selectFrom('population_margin as m')
+    .innerJoin('wave as w', 'w.id', 'm.wave_id')
+    .select(['w.year', 'w.margins_copied_from as copiedFrom', 'm.variable', 'm.level', 'm.population'])
+    .where('w.series_id', '=', seriesId)
+    .orderBy('w.year')
+    .orderBy('m.variable')
+    .orderBy('m.level')
+    .execute()
+  return { ...series, margins }
+}
+
+/** Sets the smallest group whose results are shown (its results are recomputed: the version includes it). */
+export async function setMinGroupSize(db: Db, seriesId: number, size: number): Promise<void> {
+  await db.updateTable('survey_series').set({ min_group_size: size }).where('id', '=', seriesId).execute()
+}
+
 /** Sets (or removes, with null) a series' weight cap; its results are recomputed. */
 export async function setWeightCap(db: Db, seriesId: number, cap: number | null): Promise<void> {
   await db

@@ -13,7 +13,15 @@ import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translate
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
-import { minGroupSize, wavesOfSeries } from './results.repository.ts'
+import {
+  minGroupSize,
+  setMinGroupSize,
+  setWeightCap,
+  wavesOfSeries,
+  weightingSettings,
+} from './results.repository.ts'
+import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
+import { recordAudit } from '../staff/audit.ts'
 import {
   addComparison,
   COMPARISON_MAX_BYTES,
@@ -273,6 +281,77 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   }
 
   // Evaluators see every file with its size before downloading it.
+  // Weighting settings: the weight cap and the smallest group shown (designers and admins decide;
+  // evaluators read them on the dashboard), and every wave's margins.
+  const methodologists = requireRole('admin', 'designer')
+  const weightingForm = z.object({
+    weight_cap: z
+      .string()
+      .trim()
+      .max(20)
+      .refine((v) => v === '' || (/^\d+([.,]\d+)?$/.test(v) && Number(v.replace(',', '.')) > 1), {
+        error: 'formErrors.weightCap',
+      }),
+    min_group_size: z
+      .string()
+      .trim()
+      .regex(/^\d{1,4}$/, { error: 'formErrors.minGroupSize' })
+      .refine((v) => Number(v) >= 2 && Number(v) <= 1000, { error: 'formErrors.minGroupSize' }),
+  })
+  async function showWeighting(
+    res: Response,
+    series: Awaited<ReturnType<typeof staffSeries>>,
+    state: { errors?: FormErrors; values?: Record<string, string>; notice?: string; status?: number } = {},
+  ) {
+    const settings = await weightingSettings(db, series.id)
+    renderPage(
+      res,
+      'results/weighting',
+      {
+        title: res.locals.t('weighting.title', { series: inLanguage(series.title, res.locals.lang) }),
+        base: `/staff/results/${series.code}`,
+        values: state.values ?? {
+          weight_cap: settings.weightCap === null ? '' : String(settings.weightCap),
+          min_group_size: String(settings.minGroupSize),
+        },
+        errors: state.errors ?? noErrors,
+        notice: state.notice,
+        margins: settings.margins,
+      },
+      state.status ?? 200,
+    )
+  }
+  router.get('/staff/results/:series/weighting', methodologists, async (req, res) => {
+    await showWeighting(res, await staffSeries(res, req.params.series), {
+      notice: req.query.notice === 'saved' ? 'saved' : undefined,
+    })
+  })
+  router.post('/staff/results/:series/weighting', methodologists, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const values = {
+      weight_cap: String(req.body?.weight_cap ?? '').slice(0, 40),
+      min_group_size: String(req.body?.min_group_size ?? '').slice(0, 40),
+    }
+    const form = weightingForm.safeParse(req.body ?? {})
+    if (!form.success)
+      return showWeighting(res, series, { errors: formErrors(form.error, res.locals.t), values, status: 400 })
+    const cap = form.data.weight_cap === '' ? null : Number(form.data.weight_cap.replace(',', '.'))
+    const size = Number(form.data.min_group_size)
+    const me: StaffUser = res.locals.staff
+    await db.transaction().execute(async (trx) => {
+      await setWeightCap(trx, series.id, cap)
+      await setMinGroupSize(trx, series.id, size)
+      await recordAudit(trx, {
+        organizationId: me.organizationId,
+        userId: me.id,
+        action: 'weighting.update',
+        subject: series.code,
+        details: { weightCap: cap, minGroupSize: size },
+      })
+    })
+    res.redirect(303, `/staff/results/${series.code}/weighting?notice=saved`)
+  })
+
   router.get('/staff/results/:series/downloads', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
     const options = await downloadOptions(series.id, req.query)

@@ -23,6 +23,8 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['POST', '/staff/users/999999', admins],
   ['GET', '/staff/audit', admins],
   ['GET', '/staff/results/perception', ['evaluator', 'designer', 'admin']],
+  ['GET', '/staff/results/perception/weighting', designers],
+  ['POST', '/staff/results/perception/weighting', designers],
   ['GET', '/staff/organizations', nobody],
   ['POST', '/staff/organizations', nobody],
   ['GET', '/staff/series/new', designers],

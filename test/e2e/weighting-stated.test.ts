@@ -88,4 +88,48 @@ describe('how each wave was weighted', () => {
     const page = (await evaluator.get('/staff/results/perception?lang=pt')).text
     expect(page).toContain('uma das duas edições está ponderada e a outra não')
   })
+
+  it('lets designers set the weight cap and the smallest group on a staff page, validated, audited and applied at once', async () => {
+    const page = await designer.get('/staff/results/perception/weighting')
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Márgenes de población por edición')
+    expect((await evaluator.get('/staff/results/perception/weighting')).status).toBe(403)
+    expect((await evaluator.get('/staff/results/perception')).text).not.toContain('/weighting"')
+    expect((await designer.get('/staff/results/perception')).text).toContain(
+      '/staff/results/perception/weighting',
+    )
+
+    await designer.get('/staff/results/perception/weighting?lang=fr')
+    const bad = await designer.post('/staff/results/perception/weighting', {
+      weight_cap: 'abc',
+      min_group_size: '1',
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.text).toContain('href="#f-weight_cap"')
+    expect(bad.text).toContain('Écrivez un nombre entier de 2 à 1000')
+    const settings = () =>
+      t.services.db
+        .selectFrom('survey_series')
+        .select(['weight_cap', 'min_group_size'])
+        .where('id', '=', fixture.seriesId)
+        .executeTakeFirstOrThrow()
+    expect(await settings()).toEqual({ weight_cap: null, min_group_size: 30 })
+
+    await designer.get('/staff/results/perception/weighting?lang=es')
+    const saved = await designer.post('/staff/results/perception/weighting', {
+      weight_cap: '2,5',
+      min_group_size: '40',
+    })
+    expect(saved.status).toBe(303)
+    expect(await settings()).toEqual({ weight_cap: 2.5, min_group_size: 40 })
+    const dashboard = (await evaluator.get('/staff/results/perception?lang=es')).text
+    expect(dashboard).toContain('pesos recortados a 2,5 veces el peso medio')
+    expect(dashboard).toContain('menos de 40')
+    const audit = await t.services.db
+      .selectFrom('audit_log')
+      .select(['details'])
+      .where('action', '=', 'weighting.update')
+      .executeTakeFirstOrThrow()
+    expect(audit.details).toEqual({ weightCap: 2.5, minGroupSize: 40 })
+  })
 })
