@@ -179,49 +179,67 @@ export async function storeResponses(
   return stored
 }
 
+const MARGIN_MESSAGES = {
+  unreadable: 'not a readable CSV file',
+  header: 'the header must be variable,level,population',
+  notQuestion: '"{{value}}" is not a question of this wave',
+  notChoice: '"{{value}}" is not a choice question',
+  notOption: '"{{value}}" is not an option of {{variable}}',
+  notPositive: '"{{value}}" is not a positive number',
+  twice: '{{variable}} = {{value}} appears twice',
+  totalsDiffer: 'the variables add up to different totals ({{value}})',
+} as const
+
+/** A margins file's problem: English for the CLI, a key and values for the pages' languages. */
+export type MarginProblem = ImportProblem & {
+  key: keyof typeof MARGIN_MESSAGES
+  params: Record<string, string>
+}
+
+const marginProblem = (
+  row: number,
+  column: string,
+  key: keyof typeof MARGIN_MESSAGES,
+  params: Record<string, string> = {},
+): MarginProblem => ({
+  row,
+  column,
+  key,
+  params,
+  reason: MARGIN_MESSAGES[key].replace(/\{\{(\w+)\}\}/g, (_, name: string) => params[name] ?? ''),
+})
+
 /** Reads `variable,level,population` rows, checked against the wave's profile questions. */
 export function readMarginsCsv(
   text: string,
   questionnaire: Questionnaire,
 ):
   | { ok: true; margins: { variable: string; level: string; population: number }[] }
-  | { ok: false; problems: ImportProblem[] } {
+  | { ok: false; problems: MarginProblem[] } {
   let records: string[][]
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, trim: true }) as string[][]
-  } catch (error) {
-    return {
-      ok: false,
-      problems: [{ row: 0, column: '', reason: `not a readable CSV file: ${(error as Error).message}` }],
-    }
+  } catch {
+    return { ok: false, problems: [marginProblem(0, '', 'unreadable')] }
   }
   const [header, ...rows] = records
-  if (!header || header.join(',') !== 'variable,level,population') {
-    return {
-      ok: false,
-      problems: [{ row: 1, column: '', reason: 'the header must be variable,level,population' }],
-    }
-  }
-  const problems: ImportProblem[] = []
+  if (!header || header.join(',') !== 'variable,level,population')
+    return { ok: false, problems: [marginProblem(1, '', 'header')] }
+  const problems: MarginProblem[] = []
   const margins: { variable: string; level: string; population: number }[] = []
   rows.forEach(([variable = '', level = '', population = ''], index) => {
     const row = index + 2
     const question = questionnaire.questions.find((q) => q.code === variable)
-    if (!question)
-      return problems.push({
-        row,
-        column: 'variable',
-        reason: `"${variable}" is not a question of this wave`,
-      })
+    if (!question) return problems.push(marginProblem(row, 'variable', 'notQuestion', { value: variable }))
     if (!question.options.length)
-      return problems.push({ row, column: 'variable', reason: `"${variable}" is not a choice question` })
+      return problems.push(marginProblem(row, 'variable', 'notChoice', { value: variable }))
     if (!question.options.some((o) => o.code === level))
-      problems.push({ row, column: 'level', reason: `"${level}" is not an option of ${variable}` })
+      problems.push(marginProblem(row, 'level', 'notOption', { value: level, variable }))
     const value = Number(population)
     if (!/^\d+(\.\d+)?$/.test(population) || !(value > 0))
-      problems.push({ row, column: 'population', reason: `"${population}" is not a positive number` })
+      problems.push(marginProblem(row, 'population', 'notPositive', { value: population }))
     if (margins.some((m) => m.variable === variable && m.level === level))
-      problems.push({ row, column: 'level', reason: `${variable} = ${level} appears twice` })
+      problems.push(marginProblem(row, 'level', 'twice', { variable, value: level }))
     margins.push({ variable, level, population: value })
   })
   // Every variable must add up to the same population. An option without a total ("prefer not to
@@ -230,11 +248,7 @@ export function readMarginsCsv(
   for (const m of margins) totals.set(m.variable, (totals.get(m.variable) ?? 0) + m.population)
   const distinct = [...new Set([...totals.values()].map((t) => Math.round(t)))]
   if (distinct.length > 1)
-    problems.push({
-      row: 0,
-      column: 'population',
-      reason: `the variables add up to different totals (${distinct.join(', ')})`,
-    })
+    problems.push(marginProblem(0, 'population', 'totalsDiffer', { value: distinct.join(', ') }))
   if (problems.length) return { ok: false, problems }
   return { ok: true, margins }
 }

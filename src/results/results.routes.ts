@@ -15,12 +15,14 @@ import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/sur
 import { responseRates } from '../invitations/invitations.repository.ts'
 import {
   minGroupSize,
+  replaceMargins,
   setMinGroupSize,
   setWeightCap,
   wavesOfSeries,
   weightingSettings,
 } from './results.repository.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
+import { readMarginsCsv } from './response-import.ts'
 import { recordAudit } from '../staff/audit.ts'
 import {
   addComparison,
@@ -301,9 +303,16 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   async function showWeighting(
     res: Response,
     series: Awaited<ReturnType<typeof staffSeries>>,
-    state: { errors?: FormErrors; values?: Record<string, string>; notice?: string; status?: number } = {},
+    state: {
+      errors?: FormErrors
+      values?: Record<string, string>
+      notice?: string
+      status?: number
+      marginProblems?: { row: number; text: string }[]
+    } = {},
   ) {
     const settings = await weightingSettings(db, series.id)
+    const waves = await wavesOfSeries(db, series.id)
     renderPage(
       res,
       'results/weighting',
@@ -317,13 +326,55 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         errors: state.errors ?? noErrors,
         notice: state.notice,
         margins: settings.margins,
+        waveYears: waves.map((w) => w.year).reverse(),
+        marginProblems: state.marginProblems ?? [],
       },
       state.status ?? 200,
     )
   }
   router.get('/staff/results/:series/weighting', methodologists, async (req, res) => {
+    const notice = req.query.notice
     await showWeighting(res, await staffSeries(res, req.params.series), {
-      notice: req.query.notice === 'saved' ? 'saved' : undefined,
+      notice: notice === 'saved' || notice === 'marginsImported' ? notice : undefined,
+    })
+  })
+
+  // A wave's margins from a CSV file (variable,level,population), as margins:import reads it.
+  const marginsUpload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: 1024 * 1024, files: 1, fields: 2, parts: 3 },
+  }).single('file')
+  router.post('/staff/results/:series/weighting/margins', methodologists, async (req, res, next) => {
+    const series = await staffSeries(res, req.params.series)
+    marginsUpload(req, res, async (error: unknown) => {
+      try {
+        const t = res.locals.t
+        const refuse = (problems: { row: number; text: string }[]) =>
+          showWeighting(res, series, { marginProblems: problems, status: 400 })
+        if (error || !req.file) return refuse([{ row: 0, text: t('weighting.chooseFile') }])
+        const year = Number(req.body?.wave)
+        const wave = (await wavesOfSeries(db, series.id)).find((w) => w.year === year)
+        if (!wave) return refuse([{ row: 0, text: t('weighting.chooseWave') }])
+        const reading = readMarginsCsv(req.file.buffer.toString('utf8'), await loadQuestionnaire(db, wave.id))
+        if (!reading.ok)
+          return refuse(
+            reading.problems.map((p) => ({ row: p.row, text: t(`marginsProblems.${p.key}`, p.params) })),
+          )
+        const me: StaffUser = res.locals.staff
+        await db.transaction().execute(async (trx) => {
+          await replaceMargins(trx, wave.id, reading.margins)
+          await recordAudit(trx, {
+            organizationId: me.organizationId,
+            userId: me.id,
+            action: 'margins.import',
+            subject: `${series.code}/${year}`,
+            details: { variables: [...new Set(reading.margins.map((m) => m.variable))] },
+          })
+        })
+        res.redirect(303, `/staff/results/${series.code}/weighting?notice=marginsImported`)
+      } catch (failure) {
+        next(failure)
+      }
     })
   })
   router.post('/staff/results/:series/weighting', methodologists, async (req, res) => {

@@ -25,6 +25,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['GET', '/staff/results/perception', ['evaluator', 'designer', 'admin']],
   ['GET', '/staff/results/perception/weighting', designers],
   ['POST', '/staff/results/perception/weighting', designers],
+  ['POST', '/staff/results/perception/weighting/margins', designers],
   ['GET', '/staff/organizations', nobody],
   ['POST', '/staff/organizations', nobody],
   ['GET', '/staff/series/new', designers],

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
@@ -131,5 +133,36 @@ describe('how each wave was weighted', () => {
       .where('action', '=', 'weighting.update')
       .executeTakeFirstOrThrow()
     expect(audit.details).toEqual({ weightCap: 2.5, minGroupSize: 40 })
+  })
+
+  it('imports a wave’s margins from a CSV in the browser, refusing a bad file row by row in the reader’s language', async () => {
+    const page = await designer.get('/staff/results/perception/weighting?lang=fr')
+    const upload = (content: string) =>
+      designer.agent
+        .post(`/staff/results/perception/weighting/margins?_csrf=${encodeURIComponent(designer.token)}`)
+        .field('wave', '2026')
+        .attach('file', Buffer.from(content), 'margins.csv')
+    expect(page.text).toContain('Importer les marges')
+    const before = await margins(2026)
+    const bad = await upload('variable,level,population\ndistrict,centro,-5\ndistrict,atlantis,10\n')
+    expect(bad.status).toBe(400)
+    expect(bad.text).toContain('« -5 » n’est pas un nombre positif')
+    expect(bad.text).toContain('« atlantis » n’est pas une option de district')
+    expect(await margins(2026)).toEqual(before)
+    const file = readFileSync(
+      path.resolve(import.meta.dirname, '../fixtures/trends/margins-2025.csv'),
+      'utf8',
+    )
+    const good = await upload(file.replace('70700', '71700').replace('111100', '110100'))
+    expect(good.status).toBe(303)
+    const after = await margins(2026)
+    expect(after).toHaveLength(file.trim().split('\n').length - 1)
+    expect(after.find((m) => m.level === 'centro')!.population).toBe(71700)
+    const audit = await t.services.db
+      .selectFrom('audit_log')
+      .select('subject')
+      .where('action', '=', 'margins.import')
+      .execute()
+    expect(audit).toEqual([{ subject: 'perception/2026' }])
   })
 })
