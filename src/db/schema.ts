@@ -248,6 +248,13 @@ export interface AnswerTallyTable {
   value_sum_squares: number
 }
 
+/** The value number answers of a question are tallied from (see migration 2026-12-01T0400). */
+export interface TallyShiftTable {
+  wave_id: number
+  question_id: number
+  shift: number
+}
+
 export type ProjectStatus = 'draft' | 'open' | 'closed' | 'hidden'
 
 export interface PartnerProjectTable {
@@ -319,6 +326,7 @@ export interface Database {
   tally_state: TallyStateTable
   profile_tally: ProfileTallyTable
   answer_tally: AnswerTallyTable
+  tally_shift: TallyShiftTable
   invitation_batch: InvitationBatchTable
   invitation: InvitationTable
   instance_key: InstanceKeyTable

@@ -30,6 +30,7 @@ const TABLES = [
   'tally_state',
   'profile_tally',
   'answer_tally',
+  'tally_shift',
   'invitation_batch',
   'invitation',
   'instance_key',

@@ -281,6 +281,19 @@ export async function foldNewResponses(
           where a.value_text is null
           group by a.response_id, a.question_id
         ),
+        -- Number answers are tallied from one value per question (the smallest at its first fold), so
+        -- sums of squares of large, close values keep their variance.
+        new_shifts as (
+          insert into tally_shift (wave_id, question_id, shift)
+          select ${waveId}, question_id, min(value) from per_question where value is not null group by question_id
+          on conflict (wave_id, question_id) do nothing
+          returning question_id, shift
+        ),
+        shifts as (
+          select question_id, shift from new_shifts
+          union all
+          select question_id, shift from tally_shift where wave_id = ${waveId}
+        ),
         profile_counts as (
           insert into profile_tally as t (wave_id, access, language, profile, respondents)
           select ${waveId}, access, language, profile, count(*) from profiles group by access, language, profile
@@ -290,8 +303,10 @@ export async function foldNewResponses(
         insert into answer_tally as t
           (wave_id, question_id, access, language, profile, pattern, respondents, valued, value_sum, value_sum_squares)
         select ${waveId}, q.question_id, p.access, p.language, p.profile, q.pattern, count(*), count(q.value),
-          coalesce(sum(q.value), 0), coalesce(sum(q.value * q.value), 0)
+          coalesce(sum(q.value - coalesce(s.shift, 0)), 0),
+          coalesce(sum((q.value - coalesce(s.shift, 0)) * (q.value - coalesce(s.shift, 0))), 0)
         from per_question q join profiles p on p.id = q.response_id
+          left join shifts s on s.question_id = q.question_id
         group by q.question_id, p.access, p.language, p.profile, q.pattern
         on conflict (wave_id, question_id, access, language, profile, pattern) do update set
           respondents = t.respondents + excluded.respondents, valued = t.valued + excluded.valued,
@@ -353,8 +368,14 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
   const profileIds = await talliedProfileIds(db, waveId)
   const tallied = await db
     .selectFrom('answer_tally')
-    .select([
-      'question_id',
+    .leftJoin('tally_shift as ts', (join) =>
+      join
+        .onRef('ts.wave_id', '=', 'answer_tally.wave_id')
+        .onRef('ts.question_id', '=', 'answer_tally.question_id'),
+    )
+    .select((eb) => [
+      eb.fn.coalesce('ts.shift', sql<number>`0::float8`).as('shift'),
+      'answer_tally.question_id',
       'access',
       'language',
       'profile',
@@ -364,8 +385,8 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
       'value_sum',
       'value_sum_squares',
     ])
-    .where('wave_id', '=', waveId)
-    .where('question_id', 'in', questionIds)
+    .where('answer_tally.wave_id', '=', waveId)
+    .where('answer_tally.question_id', 'in', questionIds)
     .execute()
   // Responses not folded yet, counted the way the fold counts them.
   const pending = await sql<(typeof tallied)[number]>`
@@ -377,11 +398,20 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
       from answer a join fresh f on f.id = a.response_id
       where a.wave_id = ${waveId} and a.value_text is null and a.question_id in (${sql.join(questionIds)})
       group by a.response_id, a.question_id
+    ),
+    -- The shift the tallies use, or, for a question never folded, the one its first fold would take.
+    shifts as (
+      select question_id, shift from tally_shift where wave_id = ${waveId}
+      union all
+      select question_id, min(value) from per_question where value is not null
+        and question_id not in (select question_id from tally_shift where wave_id = ${waveId})
+      group by question_id
     )
-    select q.question_id, p.access, p.language, p.profile, q.pattern, count(*)::int as respondents,
-      count(q.value)::int as valued, coalesce(sum(q.value), 0)::float8 as value_sum,
-      coalesce(sum(q.value * q.value), 0)::float8 as value_sum_squares
-    from per_question q join profiles p on p.id = q.response_id
+    select coalesce(max(s.shift), 0)::float8 as shift, q.question_id, p.access, p.language, p.profile,
+      q.pattern, count(*)::int as respondents, count(q.value)::int as valued,
+      coalesce(sum(q.value - coalesce(s.shift, 0)), 0)::float8 as value_sum,
+      coalesce(sum((q.value - coalesce(s.shift, 0)) * (q.value - coalesce(s.shift, 0))), 0)::float8 as value_sum_squares
+    from per_question q join profiles p on p.id = q.response_id left join shifts s on s.question_id = q.question_id
     group by q.question_id, p.access, p.language, p.profile, q.pattern`.execute(db)
   return [...tallied, ...pending.rows]
 }

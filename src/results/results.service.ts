@@ -205,6 +205,9 @@ export function createResultsService(db: Db) {
     const rows: TrendRow[] = []
     const ciMethod = options.ci ?? 'logit'
     for (const { indicator, question } of measured) {
+      // Numbers are tallied as differences from one value per question: the mean adds it back.
+      const shift =
+        indicator.kind === 'mean' ? (tallies.find((t) => t.question_id === question.id)?.shift ?? 0) : 0
       const aggregates: (DomainAggregate & { group: string | null })[] = []
       for (const t of tallies) {
         if (t.question_id !== question.id || !inSample(t)) continue
@@ -215,7 +218,8 @@ export function createResultsService(db: Db) {
       }
       const domain = (filter: (group: string | null) => boolean) => aggregates.filter((a) => filter(a.group))
       const row = (breakdownName: string, group: string, filter: (g: string | null) => boolean): TrendRow => {
-        const e = estimateMean(design.cells, design.weighting, domain(filter))
+        const shifted = estimateMean(design.cells, design.weighting, domain(filter))
+        const e = shifted && { ...shifted, estimate: shifted.estimate + shift }
         // Fewer than 2 valid answers (or no variance to speak of) is not estimable, whatever the threshold.
         const suppressed = !e || e.n < Math.max(2, minGroupSize) || !Number.isFinite(e.se)
         // A share of 0 or 1 takes the exact interval; other shares the chosen method; means Wald.

@@ -36,7 +36,7 @@ describe('backups', () => {
       expect(result.stderr).toBe('')
       expect(result.stdout).toMatch(
         new RegExp(
-          `^Restore complete: all 24 tables came back identical in a fresh database \\(\\d+ waves, ${responses} responses, \\d+ answers, \\d+ feedback entries, 4 staff, \\d+ invitations, \\d+ audit entries\\)\\.$`,
+          `^Restore complete: all 25 tables came back identical in a fresh database \\(\\d+ waves, ${responses} responses, \\d+ answers, \\d+ feedback entries, 4 staff, \\d+ invitations, \\d+ audit entries\\)\\.$`,
         ),
       )
     },

@@ -21,6 +21,7 @@ export const ALL_TABLES = [
   'tally_state',
   'profile_tally',
   'answer_tally',
+  'tally_shift',
   'invitation_batch',
   'invitation',
   'instance_key',
