@@ -6,6 +6,15 @@ import { insertOrganization } from '../questionnaire/questionnaire.repository.ts
 import { recordAudit } from '../staff/audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../staff/password.ts'
 import { passwordWeakness, type PasswordWeakness } from '../staff/password-strength.ts'
+import { indicatorProblems, type IndicatorProblem } from '../results/indicator-rules.ts'
+
+const INDICATOR_PROBLEMS_IN_ENGLISH: Record<IndicatorProblem['key'], (p: Record<string, string>) => string> =
+  {
+    notInLatestWave: (p) => `--question: "${p.question}" is not a question of the latest wave`,
+    meanNeedsNumber: () => '--mean needs a number, 0-10 or 5-point question',
+    shareNeedsSuccess: () => 'give either --success CODES or --mean',
+    notAnOption: (p) => `"${p.code}" is not an option of ${p.question} (options: ${p.options})`,
+  }
 
 // The operator's CLI speaks English, as its other messages do.
 const WEAKNESS_IN_ENGLISH: Record<PasswordWeakness, string> = {
@@ -482,17 +491,17 @@ Object.assign(commands, {
         throw new CliError('give either --success CODES or --mean')
       const waves = await wavesOfSeries(db, series.id)
       const latest = waves.at(-1)
-      const question = latest ? (await questionsByCode(db, latest.id)).get(questionCode) : undefined
-      if (!question) throw new CliError(`--question: "${questionCode}" is not a question of the latest wave`)
-      const options = (await loadQuestionnaire(db, latest!.id)).questions
-        .find((q) => q.code === questionCode)!
-        .options.map((o) => o.code)
-      if (isMean && !['number', 'scale_0_10', 'scale_5'].includes(question.type))
-        throw new CliError('--mean needs a number, 0-10 or 5-point question')
-      for (const c of [...codes(flags.success), ...codes(flags.exclude)]) {
-        if (!options.includes(c))
-          throw new CliError(`"${c}" is not an option of ${questionCode} (options: ${options.join(', ')})`)
-      }
+      const problem = indicatorProblems(
+        {
+          code,
+          questionCode,
+          kind: isMean ? 'mean' : 'share',
+          successCodes: codes(flags.success),
+          excludedCodes: codes(flags.exclude),
+        },
+        latest ? await loadQuestionnaire(db, latest.id) : undefined,
+      )[0]
+      if (problem) throw new CliError(INDICATOR_PROBLEMS_IN_ENGLISH[problem.key](problem.params as never))
       const label = {
         es: String(flags['label-es'] ?? code),
         fr: String(flags['label-fr'] ?? flags['label-es'] ?? code),

@@ -160,6 +160,8 @@ export interface IndicatorTable {
   excluded_codes: JSONColumnType<string[], string | undefined, string>
   label: JSONColumnType<Translated>
   position: ColumnType<number, number | undefined, number>
+  /** Retired: kept, no longer computed or published. */
+  retired_at: ColumnType<Date | null, Date | null | undefined, Date | null>
 }
 
 export interface PopulationMarginTable {

@@ -13,15 +13,22 @@ export interface IndicatorRecord {
   label: Translated
 }
 
-export async function listIndicators(db: Db, seriesId: number): Promise<IndicatorRecord[]> {
-  const rows = await db
+/** The series' indicators in order; retired ones (no longer computed or published) only when asked. */
+export async function listIndicators(
+  db: Db,
+  seriesId: number,
+  options: { withRetired?: boolean } = {},
+): Promise<(IndicatorRecord & { retired?: boolean })[]> {
+  let query = db
     .selectFrom('indicator')
-    .select(['id', 'code', 'question_code', 'kind', 'success_codes', 'excluded_codes', 'label'])
+    .select(['id', 'code', 'question_code', 'kind', 'success_codes', 'excluded_codes', 'label', 'retired_at'])
     .where('series_id', '=', seriesId)
     .orderBy('position')
     .orderBy('code')
-    .execute()
+  if (!options.withRetired) query = query.where('retired_at', 'is', null)
+  const rows = await query.execute()
   return rows.map((r) => ({
+    ...(options.withRetired ? { retired: r.retired_at !== null } : {}),
     id: r.id,
     code: r.code,
     questionCode: r.question_code,
@@ -51,6 +58,17 @@ export async function saveIndicator(
     .values({ series_id: seriesId, code: indicator.code, ...values })
     .onConflict((oc) => oc.columns(['series_id', 'code']).doUpdateSet(values))
     .execute()
+}
+
+/** Retires an indicator (kept, no longer computed) or brings it back; false when there is no such code. */
+export async function setIndicatorRetired(db: Db, seriesId: number, code: string, retired: boolean) {
+  const result = await db
+    .updateTable('indicator')
+    .set({ retired_at: retired ? new Date() : null })
+    .where('series_id', '=', seriesId)
+    .where('code', '=', code)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
 }
 
 export async function listMargins(db: Db, waveId: number): Promise<Margins> {

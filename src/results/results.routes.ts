@@ -14,8 +14,11 @@ import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
 import {
+  listIndicators,
   minGroupSize,
   replaceMargins,
+  saveIndicator,
+  setIndicatorRetired,
   setMinGroupSize,
   setWeightCap,
   wavesOfSeries,
@@ -23,6 +26,7 @@ import {
 } from './results.repository.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { readMarginsCsv } from './response-import.ts'
+import { indicatorProblems } from './indicator-rules.ts'
 import { recordAudit } from '../staff/audit.ts'
 import {
   addComparison,
@@ -401,6 +405,189 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       })
     })
     res.redirect(303, `/staff/results/${series.code}/weighting?notice=saved`)
+  })
+
+  // Indicators: defined on a question code of the latest wave, so every wave asking it is comparable;
+  // edited (same code), retired (kept, no longer computed) and restored. Designers and admins.
+  const codeList = z
+    .string()
+    .trim()
+    .max(400)
+    .transform((v) =>
+      v
+        .split(/[\s,]+/)
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+  const label = formString()
+    .trim()
+    .min(1, { error: 'formErrors.indicatorLabel' })
+    .max(200, { error: 'formErrors.tooLong' })
+  const indicatorForm = z.object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9_]{0,39}$/, { error: 'formErrors.indicatorCode' }),
+    question: z.string().trim().max(40),
+    kind: z.enum(['share', 'mean'], { error: 'formErrors.indicatorKind' }),
+    success: codeList,
+    excluded: codeList,
+    label_es: label,
+    label_fr: label,
+    label_pt: label,
+  })
+  const INDICATOR_FIELDS = [
+    'code',
+    'question',
+    'kind',
+    'success',
+    'excluded',
+    'label_es',
+    'label_fr',
+    'label_pt',
+  ]
+
+  async function showIndicators(
+    res: Response,
+    series: Awaited<ReturnType<typeof staffSeries>>,
+    state: { errors?: FormErrors; values?: Record<string, string>; notice?: string; status?: number } = {},
+  ) {
+    const lang: Language = res.locals.lang
+    const waves = (await wavesOfSeries(db, series.id)).filter((w) => w.status !== 'draft')
+    const latest = waves.at(-1) ?? (await wavesOfSeries(db, series.id)).at(-1)
+    const questionnaire = latest ? await loadQuestionnaire(db, latest.id) : { waveId: 0, questions: [] }
+    renderPage(
+      res,
+      'results/indicators',
+      {
+        title: res.locals.t('indicators.title', { series: inLanguage(series.title, lang) }),
+        base: `/staff/results/${series.code}`,
+        indicators: (await listIndicators(db, series.id, { withRetired: true })).map((i) => ({
+          ...i,
+          shownLabel: inLanguage(i.label, lang),
+        })),
+        questions: questionnaire.questions
+          .filter((q) => q.options.length > 0 || ['number', 'scale_0_10'].includes(q.type))
+          .map((q) => ({
+            code: q.code,
+            text: inLanguage(q.text, lang),
+            options: q.options.map((o) => o.code),
+          })),
+        values: state.values ?? { kind: 'share' },
+        errors: state.errors ?? noErrors,
+        notice: state.notice,
+      },
+      state.status ?? 200,
+    )
+  }
+
+  router.get('/staff/results/:series/indicators', methodologists, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const editing = (await listIndicators(db, series.id, { withRetired: true })).find(
+      (i) => i.code === req.query.edit,
+    )
+    const notice =
+      typeof req.query.notice === 'string' && ['saved', 'retired', 'restored'].includes(req.query.notice)
+    await showIndicators(res, series, {
+      ...(editing
+        ? {
+            values: {
+              code: editing.code,
+              question: editing.questionCode,
+              kind: editing.kind,
+              success: editing.successCodes.join(', '),
+              excluded: editing.excludedCodes.join(', '),
+              label_es: editing.label.es,
+              label_fr: editing.label.fr,
+              label_pt: editing.label.pt,
+            },
+          }
+        : {}),
+      ...(notice ? { notice: req.query.notice as string } : {}),
+    })
+  })
+
+  router.post('/staff/results/:series/indicators', methodologists, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const values = Object.fromEntries(
+      INDICATOR_FIELDS.map((k) => [k, String(req.body?.[k] ?? '').slice(0, 400)]),
+    )
+    const form = indicatorForm.safeParse(req.body ?? {})
+    if (!form.success)
+      return showIndicators(res, series, {
+        errors: formErrors(form.error, res.locals.t),
+        values,
+        status: 400,
+      })
+    const f = form.data
+    const draft = {
+      code: f.code,
+      questionCode: f.question,
+      kind: f.kind,
+      successCodes: f.kind === 'share' ? f.success : [],
+      excludedCodes: f.excluded,
+    }
+    const latest = (await wavesOfSeries(db, series.id)).at(-1)
+    const problems = indicatorProblems(draft, latest ? await loadQuestionnaire(db, latest.id) : undefined)
+    if (problems.length) {
+      const t = res.locals.t
+      // Each problem beside its field, in the reader's language, with the codes it is about.
+      const fields = Object.fromEntries(
+        problems.map((p) => [p.field, String(t(`indicators.problems.${p.key}`, p.params))]),
+      )
+      const rendered: FormErrors = {
+        fields,
+        links: Object.entries(fields).map(([field, text]) => ({ href: `#f-${field}`, text })),
+      }
+      return showIndicators(res, series, { errors: rendered, values, status: 400 })
+    }
+    const me: StaffUser = res.locals.staff
+    await db.transaction().execute(async (trx) => {
+      await saveIndicator(trx, series.id, {
+        ...draft,
+        label: { es: f.label_es, fr: f.label_fr, pt: f.label_pt },
+      })
+      await recordAudit(trx, {
+        organizationId: me.organizationId,
+        userId: me.id,
+        action: 'indicator.save',
+        subject: `${series.code}/${f.code}`,
+        details: draft,
+      })
+    })
+    res.redirect(303, `/staff/results/${series.code}/indicators?notice=saved`)
+  })
+
+  router.post('/staff/results/:series/indicators/:code/:action', methodologists, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const action = z.enum(['retire', 'restore']).safeParse(req.params.action)
+    const indicator = z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,39}$/)
+      .safeParse(req.params.code)
+    if (!action.success || !indicator.success) throw new HttpError(404, 'notFound')
+    const me: StaffUser = res.locals.staff
+    const found = await db.transaction().execute(async (trx) => {
+      const changed = await setIndicatorRetired(
+        trx,
+        series.id,
+        String(req.params.code),
+        action.data === 'retire',
+      )
+      if (changed)
+        await recordAudit(trx, {
+          organizationId: me.organizationId,
+          userId: me.id,
+          action: `indicator.${action.data}`,
+          subject: `${series.code}/${indicator.data}`,
+        })
+      return changed
+    })
+    if (!found) throw new HttpError(404, 'notFound')
+    res.redirect(
+      303,
+      `/staff/results/${series.code}/indicators?notice=${action.data === 'retire' ? 'retired' : 'restored'}`,
+    )
   })
 
   router.get('/staff/results/:series/downloads', evaluators, async (req, res) => {
