@@ -24,6 +24,7 @@ import {
   wavesOfSeries,
   weightingSettings,
 } from './results.repository.ts'
+import { csvLine } from '../http/csv.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { readMarginsCsv } from './response-import.ts'
 import { indicatorProblems } from './indicator-rules.ts'
@@ -348,6 +349,54 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     storage: multer.memoryStorage(),
     limits: { fileSize: 1024 * 1024, files: 1, fields: 2, parts: 3 },
   }).single('file')
+  // A wave's margins edited level by level: the same checks as a file (the fields are read as one).
+  router.post('/staff/results/:series/weighting/margins/:year', methodologists, async (req, res) => {
+    const series = await staffSeries(res, req.params.series)
+    const wave = (await wavesOfSeries(db, series.id)).find((w) => w.year === Number(req.params.year))
+    if (!wave) throw new HttpError(404, 'notFound')
+    const rows = Object.entries((req.body ?? {}) as Record<string, unknown>)
+      .filter(([name]) => name.startsWith('m:'))
+      .slice(0, 500)
+      .map(([name, value]) => {
+        const [, variable = '', level = ''] = name.split(':')
+        return [variable, level, String(value).trim().replace(',', '.')]
+      })
+    const t = res.locals.t
+    const reading = readMarginsCsv(
+      [['variable', 'level', 'population'], ...rows].map((r) => csvLine(r)).join(''),
+      await loadQuestionnaire(db, wave.id),
+    )
+    if (!reading.ok)
+      return showWeighting(res, series, {
+        marginProblems: reading.problems.map((p) => ({
+          row: 0,
+          text: t(`marginsProblems.${p.key}`, p.params),
+        })),
+        status: 400,
+      })
+    await saveMargins(res, series, wave, reading.margins)
+    res.redirect(303, `/staff/results/${series.code}/weighting?notice=marginsImported`)
+  })
+
+  async function saveMargins(
+    res: Response,
+    series: Awaited<ReturnType<typeof staffSeries>>,
+    wave: { id: number; year: number },
+    margins: { variable: string; level: string; population: number }[],
+  ) {
+    const me: StaffUser = res.locals.staff
+    await db.transaction().execute(async (trx) => {
+      await replaceMargins(trx, wave.id, margins)
+      await recordAudit(trx, {
+        organizationId: me.organizationId,
+        userId: me.id,
+        action: 'margins.import',
+        subject: `${series.code}/${wave.year}`,
+        details: { variables: [...new Set(margins.map((m) => m.variable))] },
+      })
+    })
+  }
+
   router.post('/staff/results/:series/weighting/margins', methodologists, async (req, res, next) => {
     const series = await staffSeries(res, req.params.series)
     marginsUpload(req, res, async (error: unknown) => {
@@ -364,17 +413,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
           return refuse(
             reading.problems.map((p) => ({ row: p.row, text: t(`marginsProblems.${p.key}`, p.params) })),
           )
-        const me: StaffUser = res.locals.staff
-        await db.transaction().execute(async (trx) => {
-          await replaceMargins(trx, wave.id, reading.margins)
-          await recordAudit(trx, {
-            organizationId: me.organizationId,
-            userId: me.id,
-            action: 'margins.import',
-            subject: `${series.code}/${year}`,
-            details: { variables: [...new Set(reading.margins.map((m) => m.variable))] },
-          })
-        })
+        await saveMargins(res, series, wave, reading.margins)
         res.redirect(303, `/staff/results/${series.code}/weighting?notice=marginsImported`)
       } catch (failure) {
         next(failure)

@@ -26,6 +26,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['GET', '/staff/results/perception/weighting', designers],
   ['POST', '/staff/results/perception/weighting', designers],
   ['POST', '/staff/results/perception/weighting/margins', designers],
+  ['POST', '/staff/results/perception/weighting/margins/2030', designers],
   ['GET', '/staff/results/perception/indicators', designers],
   ['POST', '/staff/results/perception/indicators', designers],
   ['POST', '/staff/results/perception/indicators/nothing/retire', designers],

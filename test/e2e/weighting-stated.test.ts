@@ -165,4 +165,31 @@ describe('how each wave was weighted', () => {
       .execute()
     expect(audit).toEqual([{ subject: 'perception/2026' }])
   })
+
+  it('edits a wave’s margins level by level, with the same checks as a file', async () => {
+    const page = await designer.get('/staff/results/perception/weighting?lang=es')
+    expect(page.text).toContain('name="m:district:centro"')
+    const current = Object.fromEntries(
+      (await margins(2026)).map((m) => [`m:${m.variable}:${m.level}`, String(m.population)]),
+    )
+    const centro = Number(current['m:district:centro'])
+    const norte = Number(current['m:district:norte'])
+    // One level changed alone: the districts no longer add up to the ages' total.
+    const unbalanced = await designer.post('/staff/results/perception/weighting/margins/2026', {
+      ...current,
+      'm:district:centro': String(centro + 1000),
+    })
+    expect(unbalanced.status).toBe(400)
+    expect(unbalanced.text).toContain('las variables suman totales distintos')
+    const saved = await designer.post('/staff/results/perception/weighting/margins/2026', {
+      ...current,
+      'm:district:centro': String(centro + 1000),
+      'm:district:norte': String(norte - 1000),
+    })
+    expect(saved.status).toBe(303)
+    expect((await margins(2026)).find((m) => m.level === 'centro')!.population).toBe(centro + 1000)
+    expect((await designer.post('/staff/results/perception/weighting/margins/1999', current)).status).toBe(
+      404,
+    )
+  })
 })
