@@ -362,6 +362,12 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         return [variable, level, String(value).trim().replace(',', '.')]
       })
     const t = res.locals.t
+    // A form with no margin in it would delete them all: refused (an import replaces them).
+    if (rows.length === 0)
+      return showWeighting(res, series, {
+        marginProblems: [{ row: 0, text: t('weighting.noMarginRows') }],
+        status: 400,
+      })
     const reading = readMarginsCsv(
       [['variable', 'level', 'population'], ...rows].map((r) => csvLine(r)).join(''),
       await loadQuestionnaire(db, wave.id),
