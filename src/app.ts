@@ -20,6 +20,7 @@ import { apiRoutes } from './api/api.routes.ts'
 import { apiTokenRoutes } from './api/api-tokens.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
+import { methodologyRoutes } from './results/methodology.routes.ts'
 import { resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
 import { interviewRoutes, surveyRoutes } from './survey/survey.routes.ts'
@@ -130,6 +131,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   )
   app.use(projectRoutes(services.feedback, options.publicUrl))
   app.use(resultsRoutes(services.db, services.results, options.comparisonOrigins ?? []))
+  app.use(methodologyRoutes(services.db, services.methodology))
   app.use(apiTokenRoutes(services.db))
   app.use(apiRoutes(services.db, services.results))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.

@@ -5,6 +5,7 @@ import { openDatabase, type Db, type DatabaseTarget } from './db/database.ts'
 import { createDesignerService, type DesignerService } from './designer/designer.service.ts'
 import { createFeedbackService, type FeedbackService } from './feedback/feedback.service.ts'
 import { createInvitationService, type InvitationService } from './invitations/invitations.service.ts'
+import { createMethodologyService, type MethodologyService } from './results/methodology.service.ts'
 import { createResultsService, type ResultsService } from './results/results.service.ts'
 import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
@@ -18,6 +19,7 @@ export interface Services {
   results: ResultsService
   invitations: InvitationService
   feedback: FeedbackService
+  methodology: MethodologyService
   secret: Buffer
 }
 
@@ -44,6 +46,7 @@ export function createServices(
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),
     results: createResultsService(db),
+    methodology: createMethodologyService(db),
     // Without a configured secret, tokens are valid only for this process's lifetime.
     secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
   }

@@ -1,0 +1,96 @@
+import type { Db } from '../db/database.ts'
+import type { Translated } from '../questionnaire/translated.ts'
+import { recordAudit } from '../staff/audit.ts'
+import type { StaffUser } from '../staff/staff.repository.ts'
+import { loadQuestionnaire } from '../survey/survey.repository.ts'
+import { indicatorProblems, type IndicatorDraft, type IndicatorProblem } from './indicator-rules.ts'
+import * as repo from './results.repository.ts'
+
+type Series = { id: number; code: string }
+type Margin = { variable: string; level: string; population: number }
+
+/**
+ * How a series is weighted and what it measures, as staff manage them: the weight cap, the minimum
+ * group size, each wave's margins and the indicators. Every change is one transaction with its audit
+ * entry, and moves the series' results version (triggers), so results and downloads follow at once.
+ */
+export function createMethodologyService(db: Db) {
+  const audit = (actor: StaffUser, action: string, subject: string, details?: Record<string, unknown>) => ({
+    organizationId: actor.organizationId,
+    userId: actor.id,
+    action,
+    subject,
+    ...(details ? { details } : {}),
+  })
+  return {
+    settings: (series: Series) => repo.weightingSettings(db, series.id),
+    indicators: (series: Series) => repo.listIndicators(db, series.id, { withRetired: true }),
+
+    async saveWeighting(
+      actor: StaffUser,
+      series: Series,
+      settings: { cap: number | null; minGroupSize: number },
+    ) {
+      await db.transaction().execute(async (trx) => {
+        await repo.setWeightCap(trx, series.id, settings.cap)
+        await repo.setMinGroupSize(trx, series.id, settings.minGroupSize)
+        await recordAudit(
+          trx,
+          audit(actor, 'weighting.update', series.code, {
+            weightCap: settings.cap,
+            minGroupSize: settings.minGroupSize,
+          }),
+        )
+      })
+    },
+
+    async replaceMargins(
+      actor: StaffUser,
+      series: Series,
+      wave: { id: number; year: number },
+      margins: Margin[],
+    ) {
+      await db.transaction().execute(async (trx) => {
+        await repo.replaceMargins(trx, wave.id, margins)
+        await recordAudit(
+          trx,
+          audit(actor, 'margins.import', `${series.code}/${wave.year}`, {
+            variables: [...new Set(margins.map((m) => m.variable))],
+          }),
+        )
+      })
+    },
+
+    /** Defines or redefines an indicator, checked against the latest wave's questionnaire. */
+    async saveIndicator(
+      actor: StaffUser,
+      series: Series,
+      draft: IndicatorDraft & { label: Translated },
+    ): Promise<{ ok: true } | { ok: false; problems: IndicatorProblem[] }> {
+      const latest = (await repo.wavesOfSeries(db, series.id)).at(-1)
+      const problems = indicatorProblems(draft, latest ? await loadQuestionnaire(db, latest.id) : undefined)
+      if (problems.length) return { ok: false, problems }
+      await db.transaction().execute(async (trx) => {
+        await repo.saveIndicator(trx, series.id, draft)
+        const { label: _label, ...definition } = draft
+        await recordAudit(trx, audit(actor, 'indicator.save', `${series.code}/${draft.code}`, definition))
+      })
+      return { ok: true }
+    },
+
+    /** Retires an indicator (kept, no longer computed) or restores it; false when there is no such code. */
+    async setRetired(actor: StaffUser, series: Series, code: string, retired: boolean): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const changed = await repo.setIndicatorRetired(trx, series.id, code, retired)
+        if (changed)
+          await recordAudit(
+            trx,
+            audit(actor, `indicator.${retired ? 'retire' : 'restore'}`, `${series.code}/${code}`),
+          )
+        return changed
+      })
+    },
+  }
+}
+
+export type MethodologyService = ReturnType<typeof createMethodologyService>
