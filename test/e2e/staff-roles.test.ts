@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StaffRole } from '../../src/db/schema.ts'
 import { insertWave } from '../../src/questionnaire/questionnaire.repository.ts'
+import { buildFeedbackProject } from '../fixtures/feedback-builder.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { signedIn, StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -10,6 +11,7 @@ const everyone: Who[] = ['evaluator', 'designer', 'admin', 'facilitator']
 const designers: Who[] = ['designer', 'admin']
 const admins: Who[] = ['admin']
 const nobody: Who[] = []
+const readers: Who[] = ['evaluator', 'designer', 'admin']
 
 const wave = '/staff/series/perception/waves/2031'
 // Every staff route, and who may use it. POST bodies are deliberately incomplete: allowed roles get a
@@ -22,7 +24,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['POST', '/staff/users', admins],
   ['POST', '/staff/users/999999', admins],
   ['GET', '/staff/audit', admins],
-  ['GET', '/staff/results/perception', ['evaluator', 'designer', 'admin']],
+  ['GET', '/staff/results/perception', readers],
   ['GET', '/staff/results/perception/weighting', designers],
   ['POST', '/staff/results/perception/weighting', designers],
   ['POST', '/staff/results/perception/weighting/margins', designers],
@@ -48,16 +50,50 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['POST', `${wave}/questions/interest`, designers],
   ['POST', `${wave}/questions/interest/move`, designers],
   ['POST', `${wave}/questions/no_such/delete`, designers],
+  ['POST', `${wave}/import`, designers],
+  ['GET', `${wave}/invitations`, designers],
+  ['POST', `${wave}/invitations`, designers],
+  ['POST', `${wave}/invitations/access`, designers],
+  ['POST', '/staff/series/perception/interview', ['facilitator', 'designer', 'admin']],
+  ['GET', '/staff/projects', everyone],
+  ['GET', '/staff/projects/new', designers],
+  ['POST', '/staff/projects/new', designers],
+  ['GET', '/staff/projects/PROJECT', designers],
+  ['POST', '/staff/projects/PROJECT', designers],
+  ['GET', '/staff/projects/PROJECT/qr.svg', ['facilitator', 'designer', 'admin']],
+  ['GET', '/staff/projects/PROJECT/assisted', ['facilitator', 'designer', 'admin']],
+  ['POST', '/staff/projects/PROJECT/assisted', ['facilitator', 'designer', 'admin']],
+  ['GET', '/staff/projects/PROJECT/feedback', designers],
+  ['GET', '/staff/feedback/999999', designers],
+  ['POST', '/staff/feedback/999999/redact', designers],
+  ['POST', '/staff/feedback/999999/review', designers],
+  ['GET', '/staff/projects/PROJECT/results', readers],
+  ['GET', '/staff/projects/PROJECT/results.csv', readers],
+  ['GET', '/staff/projects/PROJECT/responses.csv', readers],
+  ['GET', '/staff/projects/PROJECT/stories.csv', readers],
+  ['GET', '/staff/results/perception/trends.csv', readers],
+  ['GET', '/staff/results/perception/microdata.zip', readers],
+  ['GET', '/staff/results/perception/downloads', readers],
+  ['GET', '/staff/results/perception/compare', readers],
+  ['POST', '/staff/results/perception/compare', readers],
+  ['POST', '/staff/results/perception/compare/url', readers],
+  ['POST', '/staff/results/perception/compare/999999/remove', readers],
+  ['GET', '/staff/tokens', readers],
+  ['POST', '/staff/tokens', readers],
+  ['POST', '/staff/tokens/999999/revoke', readers],
   ['POST', `${wave}/questions/no_such/confirm-break`, designers],
 ]
 
 let t: TestApp
 let survey: BuiltSurvey
+let projectCode = ''
+const at = (path: string) => path.replace('PROJECT', projectCode)
 const browsers = new Map<Who, StaffBrowser>()
 
 beforeAll(async () => {
   t = await createTestApp()
   survey = await buildSurvey(t.services.db, { year: 2030 })
+  projectCode = (await buildFeedbackProject(t.services.db, { organizationId: survey.organizationId })).code
   const seriesId = survey.seriesId
   await insertWave(t.services.db, { seriesId, year: 2031 })
   const anonymous = new StaffBrowser(t.app)
@@ -80,8 +116,9 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 describe('the role matrix: every staff route against every kind of visitor', () => {
-  for (const [method, path, allowed] of routes) {
-    it(`${method} ${path}`, async () => {
+  for (const [method, route, allowed] of routes) {
+    it(`${method} ${route}`, async () => {
+      const path = at(route)
       for (const who of ['anonymous', ...everyone] as Who[]) {
         const browser = browsers.get(who)!
         const res = method === 'GET' ? await browser.agent.get(path) : await browser.post(path, {})
@@ -101,8 +138,9 @@ describe('the role matrix: every staff route against every kind of visitor', () 
 
 describe('CSRF on every staff form', () => {
   it('refuses each POST without the form token, for the roles allowed to use it', async () => {
-    for (const [method, path, allowed] of routes) {
+    for (const [method, route, allowed] of routes) {
       if (method !== 'POST') continue
+      const path = at(route)
       for (const who of allowed) {
         const res = await browsers
           .get(who)!
@@ -120,5 +158,39 @@ describe('CSRF on every staff form', () => {
     expect((await browsers.get('designer')!.agent.post('/staff/sign-out').type('form').send('')).status).toBe(
       403,
     )
+  })
+})
+
+// Reached by anyone (the sign-in form, the service worker) or part of every signed-in page (sign-out,
+// the offline form's token): the matrix above would sign its browsers out or prove nothing.
+const OUTSIDE_THE_MATRIX = [
+  'GET /staff/sign-in',
+  'POST /staff/sign-in',
+  'POST /staff/sign-out',
+  'GET /staff/form-token',
+  'GET /staff/assisted-sw.js',
+]
+
+describe('the role matrix is complete', () => {
+  it('has a rule for every staff route the app serves, read from its router', () => {
+    const served: [string, string][] = []
+    const walk = (
+      stack: { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }[],
+    ) => {
+      for (const layer of stack) {
+        if (layer.route)
+          for (const m of Object.keys(layer.route.methods)) served.push([m.toUpperCase(), layer.route.path])
+        else if (layer.handle?.stack) walk(layer.handle.stack as never)
+      }
+    }
+    walk((t.app as unknown as { router: { stack: never[] } }).router.stack)
+    const staff = served.filter(([, path]) => path.startsWith('/staff'))
+    expect(staff.length).toBeGreaterThan(60)
+    const missing = staff.filter(([method, pattern]) => {
+      if (OUTSIDE_THE_MATRIX.includes(`${method} ${pattern}`)) return false
+      const regex = new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/:\w+/g, '[^/]+')}$`)
+      return !routes.some(([m, route]) => m === method && regex.test(at(route)))
+    })
+    expect(missing.map(([m, p]) => `${m} ${p}`)).toEqual([])
   })
 })
