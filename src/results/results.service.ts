@@ -114,7 +114,8 @@ export function createResultsService(db: Db) {
       const cells: RakingCell[] = [{ levels: {}, respondents }]
       return { cells, weighting: unweighted(cells), variables: [] as string[], cellOf: (_: Profile) => 0 }
     }
-    const design = { slotOf, problem: undefined as WeightingProblem | undefined }
+    // The tallies go along: microdata reads the same profiles, and need not query them again.
+    const design = { slotOf, tallies, problem: undefined as WeightingProblem | undefined }
     if (variables.length === 0) return { ...plain(), ...design }
     const missing = variables.find((v) => !slotOf.has(questions.get(v)?.id ?? -1))
     if (missing)
@@ -127,28 +128,25 @@ export function createResultsService(db: Db) {
     // An answer with no population total (none, "prefer not to say", "don't know") is a level of its own.
     const levelOf = (variable: string, answer: string | null | undefined) =>
       answer !== null && answer !== undefined && answer in margins[variable]! ? answer : NO_TOTAL
-    const keyOf = (profile: Profile): string | undefined =>
-      variables.map((v, k) => levelOf(v, profile[slots[k]!])).join('\u0000')
+    const levelsOf = (profile: Profile) => variables.map((v, k) => levelOf(v, profile[slots[k]!]))
     const cells: RakingCell[] = []
     const index = new Map<string, number>()
     for (const row of tallies.rows) {
-      const key = keyOf(row.profile)
-      if (key === undefined) continue
+      const levels = levelsOf(row.profile)
+      const key = levels.join('\u0000')
       let i = index.get(key)
       if (i === undefined) {
         i =
           cells.push({
-            levels: Object.fromEntries(variables.map((v, k) => [v, levelOf(v, row.profile[slots[k]!])])),
+            levels: Object.fromEntries(variables.map((v, k) => [v, levels[k]!])),
             respondents: 0,
           }) - 1
         index.set(key, i)
       }
       cells[i]!.respondents += row.respondents
     }
-    const cellOf = (profile: Profile) => {
-      const key = keyOf(profile)
-      return key === undefined ? undefined : index.get(key)
-    }
+    // Every respondent is in the design; a profile no tally holds has no cell.
+    const cellOf = (profile: Profile) => index.get(levelsOf(profile).join('\u0000'))
     // The level without a total gets N·s, s its respondents' unweighted share of the wave; the other
     // levels' totals shrink by (1 − s), so every variable still adds up to the population N.
     const respondents = cells.reduce((n, c) => n + c.respondents, 0)
@@ -290,7 +288,7 @@ export function createResultsService(db: Db) {
     async respondentWeights(waveId: number, rareBelow: number) {
       const questions = await repo.questionsByCode(db, waveId)
       const design = await waveDesign(waveId, questions, () => true)
-      const tallies = await repo.profileTallies(db, waveId)
+      const tallies = design.tallies
       const shared = new Map<string, { profile: Profile; respondents: number }>()
       for (const t of tallies.rows) {
         const key = JSON.stringify(t.profile)
@@ -335,7 +333,6 @@ export function createResultsService(db: Db) {
           return own !== null && blanked.has(JSON.stringify(profile)) ? pooledWeight : own
         },
         isRare: (profile: Profile) => blanked.has(JSON.stringify(profile)),
-        blankedRespondents: pooledRows(),
       }
     },
 
