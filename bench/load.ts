@@ -4,7 +4,7 @@
 import { insertWave } from '../src/questionnaire/questionnaire.repository.ts'
 import { createStaffService } from '../src/staff/staff.service.ts'
 import { benchSchema, benchSurvey, cookiesOf } from './setup.ts'
-import { sleep, startAppProcess } from '../test/helpers/app-process.ts'
+import { signInOver, sleep, startAppProcess } from '../test/helpers/app-process.ts'
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { Kysely, PostgresDialect, sql } from 'kysely'
@@ -160,16 +160,7 @@ export async function loadBenchmark(
   }
 
   async function uploads() {
-    const signInPage = await fetch(`${base}/staff/sign-in`)
-    const cookie = cookiesOf(signInPage).join('; ')
-    const token = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!
-    const signedIn = await fetch(`${base}/staff/sign-in`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: token, ...designer }).toString(),
-    })
-    const staffCookie = [...cookiesOf(signedIn), cookie].join('; ')
+    const staffCookie = (await signInOver(base, designer.email, designer.password)).cookie
     const wavePage = await fetch(`${base}/staff/series/perception/waves/2027`, {
       headers: { cookie: staffCookie },
     })

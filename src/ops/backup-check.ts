@@ -14,7 +14,7 @@ function run(command: string, args: string[]) {
 
 // Every table whose rows matter; rate-limit counters and sessions are left out (they may change
 // between the snapshot and the check, and nobody needs them back).
-const TABLES = [
+export const TABLES_THAT_MATTER = [
   'organization',
   'survey_series',
   'wave',
@@ -44,13 +44,15 @@ const TABLES = [
 
 type Inventory = { table: string; rows: number; digest: string }[]
 
+/** A table's row count and a digest of its whole content: equal digests, the same rows. */
+export const contentDigestQuery = (table: string) =>
+  `select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${table} t`
+
 /** Each table's row count and a digest of its whole content, read in the snapshot `snapshot` if given. */
 async function inventory(client: pg.Client): Promise<Inventory> {
   const out: Inventory = []
-  for (const table of TABLES) {
-    const { rows } = await client.query(
-      `select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${table} t`,
-    )
+  for (const table of TABLES_THAT_MATTER) {
+    const { rows } = await client.query(contentDigestQuery(table))
     out.push({ table, rows: rows[0].rows, digest: rows[0].digest })
   }
   return out
@@ -108,7 +110,7 @@ export async function backupCheck(
     return differ.length === 0
       ? {
           ok: true,
-          message: `Restore complete: all ${TABLES.length} tables came back identical in a fresh database (${count('wave')} waves, ${count('response')} responses, ${count('answer')} answers, ${count('feedback')} feedback entries, ${count('staff_user')} staff, ${count('invitation')} invitations, ${count('audit_log')} audit entries).`,
+          message: `Restore complete: all ${TABLES_THAT_MATTER.length} tables came back identical in a fresh database (${count('wave')} waves, ${count('response')} responses, ${count('answer')} answers, ${count('feedback')} feedback entries, ${count('staff_user')} staff, ${count('invitation')} invitations, ${count('audit_log')} audit entries).`,
         }
       : {
           ok: false,

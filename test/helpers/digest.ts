@@ -1,47 +1,16 @@
 import { sql } from 'kysely'
 import type { Db } from '../../src/db/database.ts'
+import { contentDigestQuery, TABLES_THAT_MATTER } from '../../src/ops/backup-check.ts'
 
-/** Every table Pulso keeps, by name. */
-export const ALL_TABLES = [
-  'organization',
-  'survey_series',
-  'wave',
-  'question',
-  'question_option',
-  'response',
-  'answer',
-  'survey_draft',
-  'staff_user',
-  'staff_session',
-  'sign_in_failure',
-  'audit_log',
-  'indicator',
-  'population_margin',
-  'rate_limit',
-  'tally_state',
-  'profile_tally',
-  'answer_tally',
-  'tally_shift',
-  'invitation_batch',
-  'invitation',
-  'instance_key',
-  'trend_comparison',
-  'api_token',
-  'partner_project',
-  'feedback',
-  'feedback_answer',
-  'feedback_contact',
-]
+/** Every table Pulso keeps: those a backup must bring back, and the sessions and counters. */
+export const ALL_TABLES = [...TABLES_THAT_MATTER, 'staff_session', 'sign_in_failure', 'rate_limit']
 
-/** A fingerprint of the tables' contents: equal digests, nothing written. */
+/** A fingerprint of the tables' contents, as backup:check takes it: equal digests, nothing written. */
 export async function digest(db: Db, tables: string[] = ALL_TABLES): Promise<string[]> {
   const out: string[] = []
   for (const table of tables) {
-    const { rows } = await sql<{
-      d: string
-    }>`select md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as d
-      from ${sql.table(table)} x`.execute(db)
-    out.push(`${table}:${rows[0]!.d}`)
+    const { rows } = await sql<{ digest: string }>`${sql.raw(contentDigestQuery(table))}`.execute(db)
+    out.push(`${table}:${rows[0]!.digest}`)
   }
   return out
 }
