@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import type { Margins } from './estimation.ts'
@@ -223,6 +223,25 @@ const profileExpression = (profileIds: number[]) =>
     : sql`'{}'::text[]`
 
 /**
+ * Each new response's answer to each question (`fresh` holds the responses): its option codes as one
+ * sorted pattern, its number. The fold and the readers of responses not folded yet count the same way.
+ */
+const perQuestion = (answers: RawBuilder<unknown>, where: RawBuilder<unknown>) => sql`
+  per_question as (
+    select a.response_id, a.question_id,
+      coalesce(string_agg(a.option_code, ' ' order by a.option_code), '') as pattern,
+      max(a.value_number)::float8 as value
+    from ${answers} a join fresh f on f.id = a.response_id
+    where a.value_text is null and ${where}
+    group by a.response_id, a.question_id
+  )`
+
+/** What a tally row counts (`q` answers, `s` the question's shift): respondents, numbers and their sums. */
+const answerCounts = sql`count(*)::int as respondents, count(q.value)::int as valued,
+  coalesce(sum(q.value - coalesce(s.shift, 0)), 0)::float8 as value_sum,
+  coalesce(sum((q.value - coalesce(s.shift, 0)) * (q.value - coalesce(s.shift, 0))), 0)::float8 as value_sum_squares`
+
+/**
  * The wave's responses not folded yet, with their profiles (a read-only version of the fold's first
  * steps): readers add them to the tallies, so results are exact without a reader ever writing.
  */
@@ -291,14 +310,7 @@ export async function foldNewResponses(
             and a.question_id in (${sql.join(profileIds.length ? profileIds : [0])})
           group by f.id, f.language, f.access
         ),
-        per_question as (
-          select a.response_id, a.question_id,
-            coalesce(string_agg(a.option_code, ' ' order by a.option_code), '') as pattern,
-            max(a.value_number)::float8 as value
-          from wave_answers a join fresh f on f.id = a.response_id
-          where a.value_text is null
-          group by a.response_id, a.question_id
-        ),
+        ${perQuestion(sql`wave_answers`, sql`true`)},
         -- Number answers are tallied from one value per question (the smallest at its first fold), so
         -- sums of squares of large, close values keep their variance.
         new_shifts as (
@@ -320,9 +332,7 @@ export async function foldNewResponses(
         answer_counts as (
         insert into answer_tally as t
           (wave_id, question_id, access, language, profile, pattern, respondents, valued, value_sum, value_sum_squares)
-        select ${waveId}, q.question_id, p.access, p.language, p.profile, q.pattern, count(*), count(q.value),
-          coalesce(sum(q.value - coalesce(s.shift, 0)), 0),
-          coalesce(sum((q.value - coalesce(s.shift, 0)) * (q.value - coalesce(s.shift, 0))), 0)
+        select ${waveId}, q.question_id, p.access, p.language, p.profile, q.pattern, ${answerCounts}
         from per_question q join profiles p on p.id = q.response_id
           left join shifts s on s.question_id = q.question_id
         group by q.question_id, p.access, p.language, p.profile, q.pattern
@@ -409,14 +419,7 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
   // Responses not folded yet, counted the way the fold counts them.
   const pending = await sql<(typeof tallied)[number]>`
     with ${pendingProfiles(waveId, profileIds)},
-    per_question as (
-      select a.response_id, a.question_id,
-        coalesce(string_agg(a.option_code, ' ' order by a.option_code), '') as pattern,
-        max(a.value_number)::float8 as value
-      from answer a join fresh f on f.id = a.response_id
-      where a.wave_id = ${waveId} and a.value_text is null and a.question_id in (${sql.join(questionIds)})
-      group by a.response_id, a.question_id
-    ),
+    ${perQuestion(sql`answer`, sql`a.wave_id = ${waveId} and a.question_id in (${sql.join(questionIds)})`)},
     -- The shift the tallies use, or, for a question never folded, the one its first fold would take.
     shifts as (
       select question_id, shift from tally_shift where wave_id = ${waveId}
@@ -426,9 +429,7 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
       group by question_id
     )
     select coalesce(max(s.shift), 0)::float8 as shift, q.question_id, p.access, p.language, p.profile,
-      q.pattern, count(*)::int as respondents, count(q.value)::int as valued,
-      coalesce(sum(q.value - coalesce(s.shift, 0)), 0)::float8 as value_sum,
-      coalesce(sum((q.value - coalesce(s.shift, 0)) * (q.value - coalesce(s.shift, 0))), 0)::float8 as value_sum_squares
+      q.pattern, ${answerCounts}
     from per_question q join profiles p on p.id = q.response_id left join shifts s on s.question_id = q.question_id
     group by q.question_id, p.access, p.language, p.profile, q.pattern`.execute(db)
   return [...tallied, ...pending.rows]
