@@ -73,14 +73,17 @@ export async function main(
     throw error
   }
   const logger = createLogger({ level: config.logLevel })
-  let stop: (() => Promise<void>) | undefined
+  let starting: ReturnType<typeof startServer> | undefined
+  // A failure while the server is still starting waits for it to listen, then stops it the same way.
   const shutdown = (code: number) => {
     const forced = setTimeout(() => process.exit(1), 15_000 + config.shutdownDelaySeconds * 1000)
     forced.unref()
-    ;(stop ?? (async () => {}))().then(
-      () => process.exit(code),
-      () => process.exit(1),
-    )
+    ;(starting ?? Promise.reject(new Error('not started')))
+      .then((started) => started.stop())
+      .then(
+        () => process.exit(code),
+        () => process.exit(1),
+      )
   }
   // A promise nobody awaited, or an exception nobody caught: logged, then a clean stop with status 1.
   process.once('unhandledRejection', (reason) => {
@@ -92,8 +95,8 @@ export async function main(
     shutdown(1)
   })
   try {
-    const started = await startServer(config, prepare, logger)
-    stop = started.stop
+    starting = startServer(config, prepare, logger)
+    const started = await starting
     console.log(banner ? banner(started.url) : `Pulso is listening on ${started.url}`)
     process.once('SIGTERM', () => shutdown(0))
     process.once('SIGINT', () => shutdown(0))

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger.ts'
 import { startServer } from '../../src/server.ts'
 import { openServices } from '../../src/services.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { sleep, startAppProcess } from '../helpers/app-process.ts'
+import { exitOf, sleep, startAppProcess } from '../helpers/app-process.ts'
 import { cliDatabase } from '../helpers/cli.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
@@ -122,7 +122,7 @@ describe('stopping', () => {
     { timeout: 120_000 },
     async () => {
       app = await startAppProcess({ port, logFile, env: { SHUTDOWN_DELAY_SECONDS: '2' }, ...where() })
-      const exited = new Promise<number | null>((resolve) => app!.once('exit', (code) => resolve(code)))
+      const exited = exitOf(app)
       app.kill('SIGTERM')
       await sleep(300)
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`)
@@ -149,7 +149,7 @@ describe('stopping', () => {
         script: 'test/fixtures/processes/unhandled-rejection.ts',
         ...where(),
       })
-      const code = await new Promise<number | null>((resolve) => app!.once('exit', (c) => resolve(c)))
+      const code = await exitOf(app)
       app = undefined
       expect(code).toBe(1)
       const lines = readFileSync(logFile, 'utf8')

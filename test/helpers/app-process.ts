@@ -5,6 +5,19 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '../..')
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+const logWritten = new WeakMap<ChildProcess, Promise<unknown>>()
+
+/**
+ * The process's exit status, once everything it said is in its log file: 'exit' alone can come
+ * before the last lines have crossed the pipe.
+ */
+export async function exitOf(child: ChildProcess): Promise<number | null> {
+  const code =
+    child.exitCode ?? (await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))))
+  await logWritten.get(child)
+  return code
+}
+
 /**
  * The app as production runs it, in a process of its own on `port` (so it can be killed), with
  * submission limits out of the way of a load; resolves once `/readyz` answers 200.
@@ -30,7 +43,11 @@ export async function startAppProcess(
     },
     stdio: ['ignore', 'ignore', options.logFile ? 'pipe' : 'ignore'],
   })
-  if (options.logFile) child.stderr!.pipe(createWriteStream(options.logFile, { flags: 'a' }))
+  if (options.logFile) {
+    const log = createWriteStream(options.logFile, { flags: 'a' })
+    child.stderr!.pipe(log)
+    logWritten.set(child, new Promise<void>((resolve) => log.once('close', () => resolve())))
+  }
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(50)) {
     try {
       if ((await fetch(`http://127.0.0.1:${options.port}/readyz`)).status === 200) return child
