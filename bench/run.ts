@@ -19,6 +19,7 @@ import { listen } from './listen.ts'
 import { benchApp, benchSchema, benchSurvey, startedRespondent } from './setup.ts'
 import { exportBenchmark } from './export.ts'
 import { loadBenchmark } from './load.ts'
+import { startupBenchmark } from './startup.ts'
 import { submissionBenchmark } from './submissions.ts'
 import { trendBenchmark } from './trends.ts'
 import { pageWeights } from './weights.ts'
@@ -293,4 +294,11 @@ if (wanted('trends')) {
   console.log(
     `  after one more response in a wave (median of 5): ${ms(r.afterResponse)}; after new margins: ${ms(r.afterMargins)}`,
   )
+}
+if (wanted('startup')) {
+  const r = await startupBenchmark(url)
+  console.log(
+    `Start-up to the first /readyz 200 (median of 5 fresh processes; \`npm run build\` took ${r.buildSeconds.toFixed(1)} s):`,
+  )
+  for (const [how, ms] of Object.entries(r.results)) console.log(`  ${how}: ${ms.toFixed(0)} ms`)
 }

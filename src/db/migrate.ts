@@ -5,16 +5,23 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import { sql } from 'kysely'
 import type { Db } from './database.ts'
 
-const migrationFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations')
+// Under tsx and vitest this file is src/db/migrate.ts and reads migrations/*.ts; built, it is
+// dist/db/migrate.js and reads their compiled copies in dist/migrations.
+const built = import.meta.url.endsWith('.js')
+const migrationFolder = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  built ? '../migrations' : '../../migrations',
+)
+const migrationFile = built ? /^\d{4}-.*\.js$/ : /^\d{4}-.*\.ts$/
 
 // Kysely's FileMigrationProvider imports from inside node_modules, where TypeScript files are not
 // loaded under tsx or vitest; importing from here they are.
 const migrationFiles: MigrationProvider = {
   async getMigrations() {
-    const names = (await readdir(migrationFolder)).filter((f) => /^\d{4}-.*\.ts$/.test(f)).sort()
+    const names = (await readdir(migrationFolder)).filter((f) => migrationFile.test(f)).sort()
     const migrations: Record<string, Migration> = {}
     for (const name of names) {
-      migrations[name.replace(/\.ts$/, '')] = await import(
+      migrations[name.replace(/\.[jt]s$/, '')] = await import(
         pathToFileURL(path.join(migrationFolder, name)).href
       )
     }
