@@ -64,30 +64,32 @@ export async function submissionBenchmark(url: string, seconds: number) {
       const keyHash = hash(key!)
       const client = await pool.connect()
       try {
-        const wave = await client.query(
+        const wave = await client.query<{ id: number }>(
           `select s.id, s.title, o.name, w.id, w.status, w.opens_at, w.closes_at, w.access_mode
            from survey_series s join organization o on o.id = s.organization_id
            join wave w on w.series_id = s.id where o.slug = $1 and s.code = $2
            order by w.status = 'open' desc, w.year desc limit 1`,
           [req.params.org, req.params.series],
         )
-        const draft = await client.query('select wave_id, answers from survey_draft where key_hash = $1', [
-          keyHash,
-        ])
-        const all = { ...draft.rows[0].answers, years_resident: Number(req.body.a_years_resident) }
+        const draft = await client.query<{ answers: Record<string, unknown> }>(
+          'select wave_id, answers from survey_draft where key_hash = $1',
+          [keyHash],
+        )
+        const form = req.body as Record<string, string>
+        const all = { ...draft.rows[0]!.answers, years_resident: Number(form.a_years_resident) }
         await client.query('begin')
-        const inserted = await client.query(
+        const inserted = await client.query<{ id: number }>(
           `insert into response (wave_id, language, channel, idempotency_key) values ($1, 'es', 'web', $2)
            on conflict (idempotency_key) do nothing returning id`,
-          [wave.rows[0].id, keyHash],
+          [wave.rows[0]!.id, keyHash],
         )
-        const responseId = inserted.rows[0].id
+        const responseId = inserted.rows[0]!.id
         const values: unknown[] = []
         const tuples = Object.entries(all).map(([code, value], i) => {
           const numeric = typeof value === 'number' || /^\d+$/.test(String(value))
           values.push(
             responseId,
-            wave.rows[0].id,
+            wave.rows[0]!.id,
             idOf.get(code),
             String(value),
             numeric ? Number(value) : null,

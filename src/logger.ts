@@ -17,6 +17,10 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   )
 }
 
+/** The id the request log gave this request (always text: see genReqId). */
+export const requestIdOf = (req: IncomingMessage & { id?: unknown }): string =>
+  typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : ''
+
 // An id a proxy in front may already have given the request (letters, digits, - and _ only).
 const FORWARDED_ID = /^[A-Za-z0-9_-]{8,64}$/
 

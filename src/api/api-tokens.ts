@@ -6,10 +6,13 @@ import type { Db } from '../db/database.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requireRole } from '../middleware/staff-session.ts'
+import { requirePermission } from '../middleware/staff-session.ts'
+import { permissionsFor } from '../staff/permissions.ts'
 import { recordAudit } from '../staff/audit.ts'
 import { findUserById, type StaffUser } from '../staff/staff.repository.ts'
 import * as repo from './api-tokens.repository.ts'
+import { locals, signedIn } from '../http/locals.ts'
+import { bodyOf, fieldText } from '../middleware/form-body.ts'
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url')
 const tokenForm = z.object({
@@ -34,15 +37,15 @@ export async function tokenUser(
   if (!token) return undefined
   const userId = await repo.useToken(db, hashToken(token), now)
   const user = userId === undefined ? undefined : (await findUserById(db, userId))?.user
-  if (!user || user.disabled || !['admin', 'designer', 'evaluator'].includes(user.role)) return undefined
+  if (!permissionsFor(user).readResults) return undefined
   return user
 }
 
 /** Evaluators make personal API tokens for their tools: shown once, stored hashed, revocable. */
 export function apiTokenRoutes(db: Db, now: () => Date = () => new Date()): Router {
   const router = Router()
-  const readers = requireRole('admin', 'designer', 'evaluator')
-  const me = (res: Response): StaffUser => res.locals.staff
+  const readers = requirePermission('readResults')
+  const me = signedIn
 
   async function show(
     res: Response,
@@ -52,7 +55,7 @@ export function apiTokenRoutes(db: Db, now: () => Date = () => new Date()): Rout
       res,
       'api/tokens',
       {
-        title: res.locals.t('tokens.title'),
+        title: locals(res).t('tokens.title'),
         tokens: await repo.listTokens(db, me(res).id),
         now: now(),
         errors: state.errors ?? noErrors,
@@ -66,9 +69,10 @@ export function apiTokenRoutes(db: Db, now: () => Date = () => new Date()): Rout
   router.get('/staff/tokens', readers, (_req, res) => show(res))
 
   router.post('/staff/tokens', readers, async (req, res) => {
-    const values = { name: String(req.body?.name ?? ''), days: String(req.body?.days ?? '') }
-    const form = tokenForm.safeParse(req.body ?? {})
-    if (!form.success) return show(res, { errors: formErrors(form.error, res.locals.t), values, status: 400 })
+    const values = { name: fieldText(req, 'name'), days: fieldText(req, 'days') }
+    const form = tokenForm.safeParse(bodyOf(req))
+    if (!form.success)
+      return show(res, { errors: formErrors(form.error, locals(res).t), values, status: 400 })
     const token = `pulso_${randomBytes(32).toString('base64url')}`
     await repo.insertToken(db, {
       userId: me(res).id,

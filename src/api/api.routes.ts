@@ -13,6 +13,7 @@ import { sendMicrodataPackage } from '../results/microdata.ts'
 import { tokenUser } from './api-tokens.ts'
 import { listPublishedSeries } from './api.repository.ts'
 import { openApiDocument } from './openapi.ts'
+import { requestIdOf } from '../logger.ts'
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 
@@ -173,7 +174,13 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
       .status(status)
       .type('application/problem+json')
       .set('Cache-Control', 'no-store')
-      .send(JSON.stringify({ status, title: detail, instance: `urn:pulso:request:${String(req.id)}` }))
+      .send(
+        JSON.stringify({
+          status,
+          title: detail,
+          instance: `urn:pulso:request:${requestIdOf(req)}`,
+        }),
+      )
   }
   router.use(errors)
   return router

@@ -24,7 +24,6 @@ const WEAKNESS_IN_ENGLISH: Record<PasswordWeakness, string> = {
   guessable: 'use a longer phrase of unrelated words',
 }
 import { findOrganizationBySlug } from '../staff/staff.repository.ts'
-import { loadConfig } from '../config.ts'
 import { backupCheck } from '../ops/backup-check.ts'
 import { invitationsToCsv, MAX_BATCH } from '../invitations/invitation-codes.ts'
 import { createInvitationService } from '../invitations/invitations.service.ts'
@@ -52,7 +51,7 @@ import {
 import { createResultsService, trendsToCsv } from '../results/results.service.ts'
 import { trendsDocument } from '../results/trend-files.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
-import { readSecret } from './read-secret.ts'
+import type { CommandContext } from './run.ts'
 
 /** A mistake in the command's input: printed as one line, exit code 2. */
 export class CliError extends Error {}
@@ -63,7 +62,7 @@ type Option = { type: 'string' | 'boolean' }
 export interface Command {
   usage: string
   options: Record<string, Option>
-  run: (db: Db, flags: Flags) => Promise<string>
+  run: (db: Db, flags: Flags, context: CommandContext) => Promise<string>
 }
 
 function need<T>(schema: z.ZodType<T>, value: unknown, flag: string): T {
@@ -118,23 +117,23 @@ export const commands: Record<string, Command> = {
       name: { type: 'string' },
       'platform-admin': { type: 'boolean' },
     },
-    async run(db, flags) {
+    async run(db, flags, cli: CommandContext) {
       const orgSlug = need(slug, flags.org, 'org')
       const email = need(
         z.string({ error: 'is required' }).trim().pipe(z.email('is not an email address')),
         flags.email,
         'email',
       )
-      const role = need(
+      const role = need<StaffRole>(
         z.enum(STAFF_ROLES, { error: `must be one of ${STAFF_ROLES.join(', ')}` }),
         flags.role,
         'role',
-      ) as StaffRole
+      )
       const organization = await findOrganizationBySlug(db, orgSlug)
       if (!organization) throw new CliError(`--org: no organization "${orgSlug}" (create it with org:create)`)
       const platformAdmin = flags['platform-admin'] === true
       if (platformAdmin && role !== 'admin') throw new CliError('--platform-admin goes with --role admin')
-      const password = await readSecret(`Password for ${email}: `)
+      const password = await cli.readSecret(`Password for ${email}: `)
       if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
         throw new CliError(
           `the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
@@ -252,7 +251,7 @@ Object.assign(commands, {
       file: { type: 'string' },
       url: { type: 'string' },
     },
-    async run(db: Db, flags: Flags) {
+    async run(db: Db, flags: Flags, cli: CommandContext) {
       const { actor, context } = await waveContextFor(db, flags)
       const count = need(
         z.coerce
@@ -282,7 +281,7 @@ Object.assign(commands, {
       const file = need(z.string({ error: 'is required' }), flags.file, 'file')
       const origin = need(
         z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be like https://survey.city.org'),
-        flags.url ?? loadConfig().publicUrl ?? `http://localhost:${loadConfig().port}`,
+        flags.url ?? cli.config.publicUrl ?? `http://localhost:${cli.config.port}`,
         'url',
       )
       if (context.wave.status === 'closed') throw new CliError(`wave ${context.wave.year} is closed`)
@@ -319,8 +318,8 @@ Object.assign(commands, {
     usage:
       '(PostgreSQL only) dump the database, restore it into a fresh database, and check every response came back',
     options: {},
-    async run(db: Db) {
-      const url = loadConfig().databaseUrl
+    async run(db: Db, _flags: Flags, cli: CommandContext) {
+      const url = cli.config.databaseUrl
       if (!url)
         throw new CliError(
           'the embedded database has no pg_dump: stop Pulso and copy its data folder (DATA_DIR) instead',
@@ -379,7 +378,7 @@ Object.assign(commands, {
     usage:
       '--org ORG --series SERIES --wave YEAR --file responses.csv (all or nothing; the wave must be open or closed)',
     options: { ...waveFlags, file: { type: 'string' } },
-    async run(db: Db, flags: Flags) {
+    async run(db: Db, flags: Flags, cli: CommandContext) {
       const { context } = await waveContextFor(db, flags)
       if (context.wave.status === 'draft')
         throw new CliError(`wave ${context.wave.year} is a draft: open it before importing responses`)
@@ -389,14 +388,14 @@ Object.assign(commands, {
       if (!reading.ok) throw new CliError(importProblems(reading.problems))
       const total = reading.responses.length
       const stored = await storeResponses(db, questionnaire, reading.responses, (done) => {
-        if (total >= 5000) process.stderr.write(`\r${done} / ${total} rows`)
+        if (total >= 5000) cli.progress(`\r${done} / ${total} rows`)
       })
-      if (total >= 5000) process.stderr.write('\n')
+      if (total >= 5000) cli.progress('\n')
       // Tallied now, so the first reader of the results does not wait for a large import.
       await foldNewResponses(db, context.wave.id, (done) => {
-        if (total >= 5000) process.stderr.write(`\rtallied ${done} responses`)
+        if (total >= 5000) cli.progress(`\rtallied ${done} responses`)
       })
-      if (total >= 5000) process.stderr.write('\n')
+      if (total >= 5000) cli.progress('\n')
       const notes = [
         ...(stored < total ? [`${total - stored} were already there and were skipped`] : []),
         ...(reading.emptyRows.length
@@ -466,7 +465,7 @@ Object.assign(commands, {
       'label-pt': { type: 'string' },
     },
     async run(db: Db, flags: Flags) {
-      const { series, seriesCode } = await seriesFor(db, flags)
+      const { series } = await seriesFor(db, flags)
       const code = need(
         z
           .string({ error: 'is required' })
@@ -501,7 +500,7 @@ Object.assign(commands, {
         },
         latest ? await loadQuestionnaire(db, latest.id) : undefined,
       )[0]
-      if (problem) throw new CliError(INDICATOR_PROBLEMS_IN_ENGLISH[problem.key](problem.params as never))
+      if (problem) throw new CliError(INDICATOR_PROBLEMS_IN_ENGLISH[problem.key](problem.params))
       const label = {
         es: String(flags['label-es'] ?? code),
         fr: String(flags['label-fr'] ?? flags['label-es'] ?? code),

@@ -21,9 +21,9 @@ const migrationFiles: MigrationProvider = {
     const names = (await readdir(migrationFolder)).filter((f) => migrationFile.test(f)).sort()
     const migrations: Record<string, Migration> = {}
     for (const name of names) {
-      migrations[name.replace(/\.[jt]s$/, '')] = await import(
+      migrations[name.replace(/\.[jt]s$/, '')] = (await import(
         pathToFileURL(path.join(migrationFolder, name)).href
-      )
+      )) as Migration
     }
     return migrations
   },

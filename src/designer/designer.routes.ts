@@ -4,7 +4,7 @@ import { formString } from '../http/form-text.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requireRole } from '../middleware/staff-session.ts'
+import { requirePermission } from '../middleware/staff-session.ts'
 import { QUESTION_TYPES } from '../questionnaire/questionnaire.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
@@ -13,8 +13,6 @@ import {
   translatableFields,
   translationStatus,
 } from '../questionnaire/translation-status.ts'
-import type { StaffUser } from '../staff/staff.repository.ts'
-import { STAFF_ROLES } from '../staff/staff.service.ts'
 import { questionPageViewModel } from '../survey/question-page.view-model.ts'
 import type { DesignerService, WaveContext } from './designer.service.ts'
 import { parseQuestionForm, SPARE_OPTION_ROWS } from './question-form.ts'
@@ -26,6 +24,9 @@ import {
   XLSFORM_MAX_BYTES,
   type XlsFormProblem,
 } from './xlsform.ts'
+import { locals, signedIn } from '../http/locals.ts'
+import { bodyOf, fieldText } from '../middleware/form-body.ts'
+import { receiveUpload } from '../http/upload.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -53,11 +54,7 @@ const waveForm = z.object({
 export async function waveContextOf(designer: DesignerService, res: Response, params: unknown) {
   const parsed = waveParams.safeParse(params)
   if (!parsed.success) throw new HttpError(404, 'notFound')
-  const found = await designer.waveContext(
-    res.locals.staff as StaffUser,
-    parsed.data.series,
-    parsed.data.year,
-  )
+  const found = await designer.waveContext(signedIn(res), parsed.data.series, parsed.data.year)
   if (!found) throw new HttpError(404, 'notFound')
   return found
 }
@@ -65,16 +62,16 @@ export async function waveContextOf(designer: DesignerService, res: Response, pa
 /** The staff home and the questionnaire designer. */
 export function designerRoutes(designer: DesignerService): Router {
   const router = Router()
-  const designers = requireRole('admin', 'designer')
-  const anyStaff = requireRole(...STAFF_ROLES)
-  const me = (res: Response): StaffUser => res.locals.staff
+  const designers = requirePermission('designQuestionnaires')
+  const anyStaff = requirePermission('signedIn')
+  const me = signedIn
   const waveUrl = (c: WaveContext) => `/staff/series/${c.series.code}/waves/${c.wave.year}`
 
   const context = (res: Response, params: unknown) => waveContextOf(designer, res, params)
 
   router.get('/staff', anyStaff, async (_req, res) => {
     renderPage(res, 'designer/home', {
-      title: res.locals.t('staff.home.title'),
+      title: locals(res).t('staff.home.title'),
       seriesList: await designer.listSeries(me(res)),
     })
   })
@@ -83,22 +80,22 @@ export function designerRoutes(designer: DesignerService): Router {
     renderPage(
       res,
       'designer/series-new',
-      { title: res.locals.t('designer.seriesNew.title'), errors, values },
+      { title: locals(res).t('designer.seriesNew.title'), errors, values },
       status,
     )
 
   router.get('/staff/series/new', designers, (_req, res) => showNewSeries(res, noErrors, {}))
   router.post('/staff/series/new', designers, async (req, res) => {
     const values = Object.fromEntries(
-      ['code', 'title_es', 'title_fr', 'title_pt', 'purpose'].map((k) => [k, String(req.body?.[k] ?? '')]),
+      ['code', 'title_es', 'title_fr', 'title_pt', 'purpose'].map((k) => [k, fieldText(req, k)]),
     )
-    const form = seriesForm.safeParse(req.body ?? {})
-    if (!form.success) return showNewSeries(res, formErrors(form.error, res.locals.t), values, 400)
+    const form = seriesForm.safeParse(bodyOf(req))
+    if (!form.success) return showNewSeries(res, formErrors(form.error, locals(res).t), values, 400)
     const source = designer.sourceOf(me(res))
     if (!form.data[`title_${source}`])
       return showNewSeries(
         res,
-        formErrors({ [`title_${source}`]: 'formErrors.sourceText' }, res.locals.t),
+        formErrors({ [`title_${source}`]: 'formErrors.sourceText' }, locals(res).t),
         values,
         400,
       )
@@ -109,7 +106,7 @@ export function designerRoutes(designer: DesignerService): Router {
       purpose: form.data.purpose,
     })
     if (!created.ok)
-      return showNewSeries(res, formErrors({ code: 'formErrors.slugTaken' }, res.locals.t), values, 400)
+      return showNewSeries(res, formErrors({ code: 'formErrors.slugTaken' }, locals(res).t), values, 400)
     res.redirect(303, `/staff/series/${form.data.code}`)
   })
 
@@ -121,7 +118,7 @@ export function designerRoutes(designer: DesignerService): Router {
       res,
       'designer/series',
       {
-        title: inLanguage(series.title, res.locals.lang),
+        title: inLanguage(series.title, locals(res).lang),
         series,
         waves,
         errors,
@@ -139,13 +136,13 @@ export function designerRoutes(designer: DesignerService): Router {
   router.post('/staff/series/:series/waves', designers, async (req, res) => {
     const seriesCode = String(req.params.series)
     if (!code.safeParse(seriesCode).success) throw new HttpError(404, 'notFound')
-    const form = waveForm.safeParse(req.body ?? {})
-    if (!form.success) return showSeries(res, seriesCode, formErrors(form.error, res.locals.t), 400)
+    const form = waveForm.safeParse(bodyOf(req))
+    if (!form.success) return showSeries(res, seriesCode, formErrors(form.error, locals(res).t), 400)
     const result = await designer.createWave(me(res), seriesCode, form.data.year, form.data.start === 'copy')
     if (!result.ok && result.reason === 'notFound') throw new HttpError(404, 'notFound')
     if (!result.ok) {
       const key = result.reason === 'yearTaken' ? 'formErrors.yearTaken' : 'formErrors.nothingToCopy'
-      return showSeries(res, seriesCode, formErrors({ year: key }, res.locals.t), 400)
+      return showSeries(res, seriesCode, formErrors({ year: key }, locals(res).t), 400)
     }
     res.redirect(303, `/staff/series/${seriesCode}/waves/${form.data.year}`)
   })
@@ -157,7 +154,7 @@ export function designerRoutes(designer: DesignerService): Router {
     status = 200,
     importProblems: XlsFormProblem[] = [],
   ) => {
-    const t = res.locals.t
+    const t = locals(res).t
     const problems = c.wave.status === 'draft' ? designer.problemsOf(c) : []
     const totals = Object.fromEntries(
       LANGUAGES.map((l) => [l, { source: 0, missing: 0, outdated: 0, reviewed: 0 }]),
@@ -168,7 +165,7 @@ export function designerRoutes(designer: DesignerService): Router {
         for (const [k, v] of Object.entries(counts[l])) (totals[l] as Record<string, number>)[k]! += v
       return {
         ...q,
-        label: inLanguage(q.text, res.locals.lang),
+        label: inLanguage(q.text, locals(res).lang),
         counts,
         differences: designer.differences(c, q),
       }
@@ -177,7 +174,7 @@ export function designerRoutes(designer: DesignerService): Router {
       res,
       'designer/wave',
       {
-        title: `${inLanguage(c.series.title, res.locals.lang)} · ${c.wave.year}`,
+        title: `${inLanguage(c.series.title, locals(res).lang)} · ${c.wave.year}`,
         c,
         base: waveUrl(c),
         questions,
@@ -231,10 +228,10 @@ export function designerRoutes(designer: DesignerService): Router {
 
   router.get('/staff/series/:series/waves/:year/preview', designers, async (req, res) => {
     const c = await context(res, req.params)
-    const previewLanguage: Language = isLanguage(req.query.preview) ? req.query.preview : res.locals.lang
+    const previewLanguage: Language = isLanguage(req.query.preview) ? req.query.preview : locals(res).lang
     const pages = [...new Set(c.questions.map((q) => q.page))].sort((a, b) => a - b)
     renderPage(res, 'designer/preview', {
-      title: res.locals.t('designer.preview.title'),
+      title: locals(res).t('designer.preview.title'),
       c,
       base: waveUrl(c),
       previewLanguage,
@@ -245,7 +242,7 @@ export function designerRoutes(designer: DesignerService): Router {
           questions,
           answers: {},
           language: previewLanguage,
-          t: res.locals.t,
+          t: locals(res).t,
         })
         return {
           page,
@@ -275,28 +272,23 @@ export function designerRoutes(designer: DesignerService): Router {
     limits: { fileSize: XLSFORM_MAX_BYTES, files: 1, fields: 5, parts: 6 },
   }).single('form')
 
-  router.post('/staff/series/:series/waves/:year/import', designers, async (req, res, next) => {
+  router.post('/staff/series/:series/waves/:year/import', designers, async (req, res) => {
     const c = await context(res, req.params)
-    upload(req, res, async (error: unknown) => {
-      try {
-        if (error) {
-          const tooLarge = (error as { code?: string }).code === 'LIMIT_FILE_SIZE'
-          return showWave(res, c, undefined, 400, [
-            xlsFormProblem('-', 0, tooLarge ? 'tooLarge' : 'uploadUnreadable'),
-          ])
-        }
-        if (!req.file) return showWave(res, c, undefined, 400, [xlsFormProblem('-', 0, 'chooseFile')])
-        // A wave that is no longer a draft takes no questionnaire: say so before reading the file.
-        if (c.wave.status !== 'draft') return showWave(res, c, 'frozen', 409)
-        const reading = await readXlsForm(req.file.buffer, c.sourceLanguage)
-        if (!reading.ok) return showWave(res, c, undefined, 400, reading.problems)
-        const result = await designer.importQuestionnaire(me(res), c.series.code, c.wave.year, reading)
-        if (!result.ok) return showWave(res, c, 'frozen', 409)
-        res.redirect(303, `${waveUrl(c)}?notice=imported`)
-      } catch (failure) {
-        next(failure)
-      }
-    })
+    const error = await receiveUpload(upload, req, res)
+    if (error) {
+      const tooLarge = (error as { code?: string }).code === 'LIMIT_FILE_SIZE'
+      return showWave(res, c, undefined, 400, [
+        xlsFormProblem('-', 0, tooLarge ? 'tooLarge' : 'uploadUnreadable'),
+      ])
+    }
+    if (!req.file) return showWave(res, c, undefined, 400, [xlsFormProblem('-', 0, 'chooseFile')])
+    // A wave that is no longer a draft takes no questionnaire: say so before reading the file.
+    if (c.wave.status !== 'draft') return showWave(res, c, 'frozen', 409)
+    const reading = await readXlsForm(req.file.buffer, c.sourceLanguage)
+    if (!reading.ok) return showWave(res, c, undefined, 400, reading.problems)
+    const result = await designer.importQuestionnaire(me(res), c.series.code, c.wave.year, reading)
+    if (!result.ok) return showWave(res, c, 'frozen', 409)
+    res.redirect(303, `${waveUrl(c)}?notice=imported`)
   })
 
   // The question editor: GET shows it, POST saves it (a failed save re-renders with the values kept).
@@ -315,7 +307,7 @@ export function designerRoutes(designer: DesignerService): Router {
       res,
       'designer/question',
       {
-        title: res.locals.t(question ? 'designer.question.editTitle' : 'designer.question.newTitle', {
+        title: locals(res).t(question ? 'designer.question.editTitle' : 'designer.question.newTitle', {
           code: existing ?? '',
         }),
         c,
@@ -363,7 +355,7 @@ export function designerRoutes(designer: DesignerService): Router {
 
   router.post('/staff/series/:series/waves/:year/questions', designers, async (req, res) => {
     const c = await context(res, req.params)
-    await saveQuestion(res, c, undefined, req.body ?? {})
+    await saveQuestion(res, c, undefined, bodyOf(req))
   })
 
   router.get('/staff/series/:series/waves/:year/questions/:question', designers, async (req, res) => {
@@ -379,7 +371,7 @@ export function designerRoutes(designer: DesignerService): Router {
     const p = questionParams.safeParse(req.params)
     const question = p.success ? c.questions.find((q) => q.code === p.data.question) : undefined
     if (!question) throw new HttpError(404, 'notFound')
-    await saveQuestion(res, c, question.code, req.body ?? {})
+    await saveQuestion(res, c, question.code, bodyOf(req))
   })
 
   async function saveQuestion(
@@ -390,10 +382,10 @@ export function designerRoutes(designer: DesignerService): Router {
   ) {
     if (c.wave.status !== 'draft') return showWave(res, c, 'frozen', 409)
     const parsed = parseQuestionForm(body, c.sourceLanguage)
-    if (!parsed.ok) return showQuestion(res, c, existing, body, formErrors(parsed.errors, res.locals.t), 400)
+    if (!parsed.ok) return showQuestion(res, c, existing, body, formErrors(parsed.errors, locals(res).t), 400)
     const saved = await designer.saveQuestion(me(res), c, existing, parsed.input)
     if (!saved.ok && 'frozen' in saved) return showWave(res, c, 'frozen', 409)
-    if (!saved.ok) return showQuestion(res, c, existing, body, formErrors(saved.errors, res.locals.t), 400)
+    if (!saved.ok) return showQuestion(res, c, existing, body, formErrors(saved.errors, locals(res).t), 400)
     res.redirect(303, `${waveUrl(c)}/questions/${saved.code}?saved=1`)
   }
 
@@ -409,7 +401,7 @@ export function designerRoutes(designer: DesignerService): Router {
       if (action === 'delete') outcome = await designer.deleteQuestion(me(res), c, p.data.question)
       else if (action === 'move') {
         const direction =
-          req.body?.direction === 'up' ? 'up' : req.body?.direction === 'down' ? 'down' : undefined
+          bodyOf(req).direction === 'up' ? 'up' : bodyOf(req).direction === 'down' ? 'down' : undefined
         if (!direction) throw new HttpError(400, 'badRequest')
         outcome = await designer.moveQuestion(me(res), c, p.data.question, direction)
       } else if (action === 'confirm-break')
@@ -464,7 +456,7 @@ function readOptionValues(values: Record<string, unknown>) {
   const rows = []
   for (let i = 0; i < 60; i++) {
     if (!(`opt_code_${i}` in values)) continue
-    const get = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : '')
+    const get = (name: string) => (typeof values[name] === 'string' ? values[name] : '')
     const row = {
       code: get(`opt_code_${i}`),
       es: get(`opt_es_${i}`),

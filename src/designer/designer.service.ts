@@ -334,7 +334,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
           await insertSeries(trx, { organizationId: actor.organizationId, code: seriesCode, title })
           series = (await repo.findSeries(trx, actor.organizationId, seriesCode))!
         }
-        let wave = (await repo.listWaves(trx, series.id)).find((w) => w.year === year)
+        const wave = (await repo.listWaves(trx, series.id)).find((w) => w.year === year)
         if (wave && wave.status !== 'draft') return { ok: false as const, reason: 'notDraft' as const }
         const waveId = wave?.id ?? (await insertWave(trx, { seriesId: series.id, year, status: 'draft' }))
         await repo.deleteQuestionsOf(trx, waveId)

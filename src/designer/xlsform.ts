@@ -446,5 +446,5 @@ function readConstraint(expression: string): { min: number | null; max: number |
 
 // An absent help text is stored as {}, as the designer stores it.
 function withoutEmpty(text: Translated): Partial<Translated> {
-  return Object.fromEntries(Object.entries(text).filter(([, value]) => value !== '')) as Partial<Translated>
+  return Object.fromEntries(Object.entries(text).filter(([, value]) => value !== ''))
 }

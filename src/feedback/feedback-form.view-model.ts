@@ -34,7 +34,7 @@ export function feedbackFormViewModel(input: {
     language: input.language,
     t,
   })
-  const text = (name: string) => (typeof input.form?.[name] === 'string' ? (input.form[name] as string) : '')
+  const text = (name: string) => (typeof input.form?.[name] === 'string' ? input.form[name] : '')
   const errors: ConsentView['errors'] = {}
   for (const e of input.consentErrors ?? []) errors[e.field] = t(`feedback.errors.${e.error}`)
   const anchors: Record<ConsentError['field'], string> = {

@@ -12,6 +12,8 @@ import {
   type FeedbackForm,
   type FeedbackService,
 } from './feedback.service.ts'
+import { locals } from '../http/locals.ts'
+import { bodyOf } from '../middleware/form-body.ts'
 
 export const projectCode = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 export const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))
@@ -33,9 +35,9 @@ export function countryName(code: string, language: Language): string {
  */
 export function speakProjectLanguage(res: Response, project: PartnerProject): void {
   const first = project.languages[0]
-  const source: 'chosen' | 'browser' | 'default' = res.locals.languageSource
+  const source: 'chosen' | 'browser' | 'default' = locals(res).languageSource
   if (source === 'chosen' || !isLanguage(first)) return
-  if (source === 'default' || !project.languages.includes(res.locals.lang)) res.locals.useLanguage(first)
+  if (source === 'default' || !project.languages.includes(locals(res).lang)) locals(res).useLanguage(first)
 }
 
 /** The key a form carries, or a new one when it is missing or malformed. */
@@ -74,11 +76,11 @@ export function renderFeedbackForm(
   status: number,
   page: { view: string; titleKey: string; model: Record<string, unknown> & { layout?: 'layouts/light' } },
 ) {
-  const t = res.locals.t
+  const t = locals(res).t
   const view = feedbackFormViewModel({
     questionnaire: open.questionnaire,
     ...state,
-    language: res.locals.lang,
+    language: locals(res).lang,
     t,
   })
   const title = t(page.titleKey, { project: open.project.name })
@@ -107,7 +109,7 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
       titleKey: 'feedback.form.title',
       model: {
         layout: 'layouts/light',
-        countryName: countryName(open.project.country, res.locals.lang),
+        countryName: countryName(open.project.country, locals(res).lang),
         submission: state.submission,
       },
     })
@@ -121,7 +123,7 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
   router.post('/f/:code', submissions, async (req, res) => {
     const open = await openForm(req.params.code)
     speakProjectLanguage(res, open.project)
-    const body = formBody.safeParse(req.body ?? {})
+    const body = formBody.safeParse(bodyOf(req))
     if (!body.success) throw new HttpError(400, 'badRequest')
     const form = body.data
     // Only scripts fill the field people cannot see: they get the thanks page and nothing is kept.
@@ -130,7 +132,7 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
     const submission = submissionKeyOf(form)
     const outcome = await feedback.submit(open, {
       form,
-      language: res.locals.lang,
+      language: locals(res).lang,
       submissionKey: submission,
       channel: 'web',
     })
@@ -151,7 +153,7 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
     speakProjectLanguage(res, project)
     renderPage(res, 'feedback/thanks', {
       layout: 'layouts/light',
-      title: res.locals.t('feedback.thanks.title'),
+      title: locals(res).t('feedback.thanks.title'),
       project,
     })
   })
@@ -168,8 +170,8 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
     const project = parsed.success ? await feedback.publicProject(parsed.data) : undefined
     if (!project) throw new HttpError(404, 'notFound')
     speakProjectLanguage(res, project)
-    const lang: Language = res.locals.lang
-    const format = res.locals.format
+    const lang: Language = locals(res).lang
+    const format = locals(res).format
     const rows = await feedback.publishedStories(
       project.id,
       STORIES_PER_PAGE + 1,

@@ -105,7 +105,7 @@ export function feedbackEntriesCsv(
   )
   for (const a of data.answers) {
     let mine = byEntry.get(a.feedbackId)
-    if (!mine) byEntry.set(a.feedbackId, (mine = new Map()))
+    if (!mine) byEntry.set(a.feedbackId, (mine = new Map<string, (string | number)[]>()))
     const isStory = isFreeText(a.type)
     const value = isStory
       ? published.has(a.feedbackId)

@@ -8,10 +8,8 @@ import type { ProjectStatus } from '../db/schema.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requireRole } from '../middleware/staff-session.ts'
+import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import type { StaffUser } from '../staff/staff.repository.ts'
-import { STAFF_ROLES } from '../staff/staff.service.ts'
 import { isFreeText } from '../questionnaire/questionnaire.ts'
 import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import {
@@ -27,6 +25,8 @@ import {
 import { newSubmissionKey, type FeedbackService } from './feedback.service.ts'
 import { flaggedPieces } from './personal-data.ts'
 import { feedbackEntriesCsv, projectResultsCsv, projectResultsView, storiesCsv } from './project-results.ts'
+import { locals, signedIn } from '../http/locals.ts'
+import { bodyOf, fieldText } from '../middleware/form-body.ts'
 
 export const SECTORS = [
   'water',
@@ -51,8 +51,8 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'formErrors.date' })
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: 'formErrors.date' })
 const optionalDate = z.union([z.literal(''), isoDate])
-const list = (value: unknown) =>
-  value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]
+const list = (value: unknown): unknown[] =>
+  value === undefined || value === '' ? [] : Array.isArray(value) ? (value as unknown[]) : [value]
 const text = (max: number) => formString().trim().max(max, { error: 'formErrors.tooLong' })
 const projectForm = z
   .object({
@@ -128,11 +128,11 @@ function formValues(project: PartnerProject): Record<string, unknown> {
 /** Staff pages of partner projects: records, QR posters, assisted entry, moderation and results. */
 export function projectRoutes(feedback: FeedbackService, publicUrl: string | undefined): Router {
   const router = Router()
-  const managers = requireRole('admin', 'designer')
-  const fieldStaff = requireRole('admin', 'designer', 'facilitator')
-  const readers = requireRole('admin', 'designer', 'evaluator')
-  const anyStaff = requireRole(...STAFF_ROLES)
-  const me = (res: Response): StaffUser => res.locals.staff
+  const managers = requirePermission('manageProjects')
+  const fieldStaff = requirePermission('collectInField')
+  const readers = requirePermission('readResults')
+  const anyStaff = requirePermission('signedIn')
+  const me = signedIn
   const shortUrl = (req: Request, code: string) =>
     `${publicUrl ?? `${req.protocol}://${req.get('host')}`}/f/${code}`
 
@@ -144,11 +144,13 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
   }
 
   router.get('/staff/projects', anyStaff, async (_req, res) => {
-    const facilitator = me(res).role === 'facilitator'
+    // Field staff who neither manage projects nor read their results see the open ones only.
+    const { can } = locals(res)
+    const facilitator = !can.manageProjects && !can.readResults
     renderPage(res, 'projects/list', {
-      title: res.locals.t('projects.list.title'),
+      title: locals(res).t('projects.list.title'),
       projects: await feedback.listProjects(me(res), facilitator ? ['open'] : undefined),
-      countryName: (code: string) => countryName(code, res.locals.lang),
+      countryName: (code: string) => countryName(code, locals(res).lang),
     })
   })
 
@@ -159,7 +161,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     errors: FormErrors,
     status = 200,
   ) {
-    const t = res.locals.t
+    const t = locals(res).t
     renderPage(
       res,
       'projects/edit',
@@ -178,14 +180,14 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
   }
 
   async function saveProject(req: Request, res: Response, existing: PartnerProject | undefined) {
-    const raw = (req.body ?? {}) as Record<string, unknown>
-    const values: Record<string, unknown> = Object.fromEntries(FIELDS.map((k) => [k, String(raw[k] ?? '')]))
+    const raw = bodyOf(req)
+    const values: Record<string, unknown> = Object.fromEntries(FIELDS.map((k) => [k, fieldText(req, k)]))
     values.sdgs = list(raw.sdgs).map(String)
     values.languages = list(raw.languages).map(String)
     if (existing) raw.code = existing.code
     const form = projectForm.safeParse(raw)
     if (!form.success)
-      return showProjectForm(res, existing, values, formErrors(form.error, res.locals.t), 400)
+      return showProjectForm(res, existing, values, formErrors(form.error, locals(res).t), 400)
     const f = form.data
     const input: ProjectInput = {
       code: f.code,
@@ -205,7 +207,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
       status: f.status,
     }
     const saved = await feedback.saveProject(me(res), existing, input)
-    if (!saved.ok) return showProjectForm(res, existing, values, formErrors(saved.errors, res.locals.t), 400)
+    if (!saved.ok) return showProjectForm(res, existing, values, formErrors(saved.errors, locals(res).t), 400)
     res.redirect(303, `/staff/projects/${input.code}?saved=1`)
   }
 
@@ -227,7 +229,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const found = await project(res, req.params.code)
     const url = shortUrl(req, found.code)
     const options = { margin: 2, errorCorrectionLevel: 'M' as const }
-    res.set('Content-Disposition', `attachment; filename="${found.code}-qr.${req.params.format}"`)
+    res.set('Content-Disposition', `attachment; filename="${found.code}-qr.${String(req.params.format)}"`)
     if (req.params.format === 'svg')
       return res.type('image/svg+xml').send(await QRCode.toString(url, { ...options, type: 'svg' }))
     if (req.params.format === 'png')
@@ -262,11 +264,11 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
 
   router.post('/staff/projects/:code/assisted', fieldStaff, async (req, res) => {
     const open = await assistedForm(res, req.params.code)
-    const body = formBody.safeParse(req.body ?? {})
+    const body = formBody.safeParse(bodyOf(req))
     if (!body.success) throw new HttpError(400, 'badRequest')
     const form = body.data
     // An entry queued offline keeps the language it was recorded in.
-    const language: Language = isLanguage(form.language) ? form.language : res.locals.lang
+    const language: Language = isLanguage(form.language) ? form.language : locals(res).lang
     const outcome = await feedback.submit(open, {
       form,
       language,
@@ -290,7 +292,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
 
   // The queue on a facilitator's phone asks for a fresh form token before it sends what waited.
   router.get('/staff/form-token', anyStaff, (_req, res) => {
-    res.json({ token: res.locals.csrfToken })
+    res.json({ token: locals(res).csrfToken })
   })
 
   // Served from /staff/ so that it may look after the assisted-entry pages.
@@ -305,7 +307,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const found = await project(res, req.params.code)
     const review = reviewFilter.parse(req.query.review)
     renderPage(res, 'projects/feedback', {
-      title: res.locals.t('projects.moderation.title', { project: found.name }),
+      title: locals(res).t('projects.moderation.title', { project: found.name }),
       project: found,
       review,
       entries: await feedback.listFeedback(found, review),
@@ -327,8 +329,8 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     status = 200,
   ) {
     const found = await entryOf(res, id)
-    const lang: Language = res.locals.lang
-    const t = res.locals.t
+    const lang: Language = locals(res).lang
+    const t = locals(res).t
     renderPage(
       res,
       'projects/entry',
@@ -366,7 +368,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
 
   router.post('/staff/feedback/:id/redact', managers, async (req, res) => {
     const found = await entryOf(res, req.params.id)
-    const body = formBody.safeParse(req.body ?? {})
+    const body = formBody.safeParse(bodyOf(req))
     if (!body.success) throw new HttpError(400, 'badRequest')
     const texts: Record<string, string> = {}
     for (const story of found.stories) {
@@ -377,7 +379,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
           found.entry.id,
           {
             field: `story_${story.question.code}`,
-            message: res.locals.t('formErrors.unstorableCharacters'),
+            message: locals(res).t('formErrors.unstorableCharacters'),
           },
           400,
         )
@@ -392,7 +394,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const found = await entryOf(res, req.params.id)
     const body = z
       .object({ decision: z.enum(['approved', 'rejected']), checked: formString().optional() })
-      .safeParse(req.body ?? {})
+      .safeParse(bodyOf(req))
     if (!body.success) throw new HttpError(400, 'badRequest')
     // A story still flagged is published only when the moderator says they read it.
     const flagged = found.stories.some((s) => s.flags.length > 0)
@@ -400,7 +402,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
       return showEntry(
         res,
         found.entry.id,
-        { field: 'checked', message: res.locals.t('projects.entry.confirmFlags') },
+        { field: 'checked', message: locals(res).t('projects.entry.confirmFlags') },
         400,
       )
     await feedback.review(me(res), found, body.data.decision)
@@ -413,10 +415,10 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const results = await feedback.projectResults(found)
     const stories = await feedback.publishedStories(found.id, 50)
     renderPage(res, 'projects/results', {
-      title: res.locals.t('projects.results.title', { project: found.name }),
+      title: locals(res).t('projects.results.title', { project: found.name }),
       project: found,
-      ...projectResultsView(results, res.locals.lang, res.locals.t, res.locals.format),
-      stories: stories.map((s) => ({ ...s, question: inLanguage(s.questionText, res.locals.lang) })),
+      ...projectResultsView(results, locals(res).lang, locals(res).t, locals(res).format),
+      stories: stories.map((s) => ({ ...s, question: inLanguage(s.questionText, locals(res).lang) })),
     })
   })
 

@@ -4,19 +4,20 @@ import { isDatabaseReachable } from '../db/database.ts'
 import { renderPage } from '../http/render.ts'
 import { inLanguage } from '../questionnaire/translated.ts'
 import type { SurveyService } from '../survey/survey.service.ts'
+import { locals } from '../http/locals.ts'
 
 /** The public home page (surveys open now) and the health probes. */
 export function homeRoutes(db: Db, survey: SurveyService): Router {
   const router = Router()
 
   router.get('/', async (_req, res) => {
-    const t = res.locals.t
+    const t = locals(res).t
     const open = await survey.listOpen()
     renderPage(res, 'home/index', {
       title: t('home.title'),
       surveys: open.map((s) => ({
         href: `/s/${s.organizationSlug}/${s.seriesCode}`,
-        title: inLanguage(s.title, res.locals.lang),
+        title: inLanguage(s.title, locals(res).lang),
         organizationName: s.organizationName,
         year: s.year,
       })),

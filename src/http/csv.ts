@@ -6,19 +6,22 @@
  */
 export const spreadsheetText = (text: string) => text.replace(/(^|;)(?=[\s"]*[=+\-@])/g, "$1'")
 
+/** What a CSV cell or worksheet cell holds. */
+export type CellValue = string | number | boolean | bigint | null | undefined
+
 /**
  * One CSV field: text guarded against formulas, then quoted when it holds a separator (, or ;), a quote
  * or a line break; numbers and booleans as they are; empty for null.
  */
-export const csvCell = (v: unknown) => {
+export const csvCell = (v: CellValue) => {
   if (v === null || v === undefined) return ''
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
-  const text = spreadsheetText(String(v))
+  const text = spreadsheetText(v)
   return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
 /** One CSV record, ended as RFC 4180 says. */
-export const csvLine = (values: unknown[]) => values.map(csvCell).join(',') + '\r\n'
+export const csvLine = (values: readonly CellValue[]) => values.map(csvCell).join(',') + '\r\n'
 
 /** A worksheet row's values: text guarded as in CSV files, numbers, booleans and empties as they are. */
 export const sheetRow = (values: unknown[]) =>

@@ -1,13 +1,8 @@
 import { z } from 'zod'
+import { hasUnstorableCharacters } from '../questionnaire/unstorable-text.ts'
 
-// NUL (which PostgreSQL cannot store in text), the other control characters but tab and line breaks
-// (nobody types them), and the noncharacters U+FFFE and U+FFFF. Lone surrogates never arrive: bodies
-// must be valid UTF-8 (middleware/form-body.ts) and JSON files are read from UTF-8 too.
-const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/
-
-/** Whether a text holds a character no field may store. */
-export const hasUnstorableCharacters = (text: string) => UNSTORABLE.test(text)
+export { hasUnstorableCharacters }
 
 /** A text field of a form or an uploaded file: a string with no unstorable character (a field error). */
 export const formString = (error = 'formErrors.unstorableCharacters') =>
-  z.string().refine((text) => !UNSTORABLE.test(text), { error })
+  z.string().refine((text) => !hasUnstorableCharacters(text), { error })

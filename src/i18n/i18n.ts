@@ -9,7 +9,10 @@ export const localesFolder = path.resolve(path.dirname(fileURLToPath(import.meta
 
 /** The UI strings of one language, as stored in locales/<lang>/translation.json. */
 export function readLocale(language: Language): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(localesFolder, language, 'translation.json'), 'utf8'))
+  return JSON.parse(readFileSync(path.join(localesFolder, language, 'translation.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >
 }
 
 /**

@@ -9,12 +9,13 @@ import type { DesignerService, WaveContext } from '../designer/designer.service.
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requireRole } from '../middleware/staff-session.ts'
+import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, isLanguage, type Language } from '../questionnaire/translated.ts'
 import { recordAudit } from '../staff/audit.ts'
-import type { StaffUser } from '../staff/staff.repository.ts'
 import { invitationsToCsv, MAX_BATCH } from './invitation-codes.ts'
 import type { InvitationService } from './invitations.service.ts'
+import { locals, signedIn } from '../http/locals.ts'
+import { bodyOf } from '../middleware/form-body.ts'
 
 const batchForm = z.object({
   count: z.coerce
@@ -43,8 +44,8 @@ export function invitationRoutes(
   publicUrl: string | undefined,
 ): Router {
   const router = Router()
-  const designers = requireRole('admin', 'designer')
-  const me = (res: Response): StaffUser => res.locals.staff
+  const designers = requirePermission('designQuestionnaires')
+  const me = signedIn
   const pageUrl = (c: WaveContext) => `/staff/series/${c.series.code}/waves/${c.wave.year}/invitations`
 
   const context = (res: Response, params: unknown) => waveContextOf(designer, res, params)
@@ -58,14 +59,14 @@ export function invitationRoutes(
       res,
       'invitations/wave',
       {
-        title: res.locals.t('invitations.title', { year: c.wave.year }),
+        title: locals(res).t('invitations.title', { year: c.wave.year }),
         c,
         base: pageUrl(c),
         waveHref: `/staff/series/${c.series.code}/waves/${c.wave.year}`,
         rates: await invitations.responseRates(c.wave.id),
         batches: await invitations.listBatches(c.wave.id),
         errors: options.errors ?? noErrors,
-        values: { count: '', stratum: '', letter_language: res.locals.lang, ...options.values },
+        values: { count: '', stratum: '', letter_language: locals(res).lang, ...options.values },
         requestKey: randomBytes(16).toString('base64url'),
         notice: options.notice,
         maxBatch: MAX_BATCH,
@@ -81,7 +82,7 @@ export function invitationRoutes(
 
   router.post('/staff/series/:series/waves/:year/invitations/access', designers, async (req, res) => {
     const c = await context(res, req.params)
-    const form = accessForm.safeParse(req.body ?? {})
+    const form = accessForm.safeParse(bodyOf(req))
     if (!form.success) throw new HttpError(400, 'badRequest')
     await invitations.setAccessMode(c.wave.id, form.data.access_mode)
     await recordAudit(db, {
@@ -97,12 +98,10 @@ export function invitationRoutes(
   // The codes exist in readable form only in this response: the letters to print, or the CSV.
   router.post('/staff/series/:series/waves/:year/invitations', designers, async (req, res) => {
     const c = await context(res, req.params)
-    const values = Object.fromEntries(
-      Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-    )
-    const form = batchForm.safeParse(req.body ?? {})
+    const values = Object.fromEntries(Object.entries(bodyOf(req)).map(([k, v]) => [k, String(v)]))
+    const form = batchForm.safeParse(bodyOf(req))
     if (!form.success)
-      return show(res, c, { errors: formErrors(form.error, res.locals.t), values, status: 400 })
+      return show(res, c, { errors: formErrors(form.error, locals(res).t), values, status: 400 })
     if (c.wave.status === 'closed') return show(res, c, { notice: 'closed', values, status: 409 })
     const stratum = form.data.stratum || null
     const made = await invitations.create({

@@ -4,6 +4,8 @@ import { formattersFor } from '../i18n/formatters.ts'
 import { DEFAULT_LANGUAGE } from '../i18n/i18n.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
+import { locals } from '../http/locals.ts'
+import { requestIdOf } from '../logger.ts'
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -37,6 +39,12 @@ export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError
 
 type PageKey = HttpError['messageKey'] | 'unavailable' | 'serverError'
 
+/** The 4xx status a library's error carries (body-parser's, multer's), if any. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined
+}
+
 /** Turns every error into a localized page with the right status and never a stack trace. */
 export function errorPages(translator: i18n): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -45,9 +53,9 @@ export function errorPages(translator: i18n): ErrorRequestHandler {
     if (error instanceof HttpError) {
       status = error.status
       key = error.messageKey
-    } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
+    } else if (clientErrorStatus(error) !== undefined) {
       // body-parser: too large, bad encoding, malformed body
-      status = error.status === 413 ? 413 : 400
+      status = clientErrorStatus(error) === 413 ? 413 : 400
       key = status === 413 ? 'payloadTooLarge' : 'badRequest'
     } else if (isDatabaseUnavailable(error)) {
       status = 503
@@ -58,15 +66,15 @@ export function errorPages(translator: i18n): ErrorRequestHandler {
       req.log.error({ err: error }, 'request failed')
     }
     if (res.headersSent) return res.end()
-    if (!res.locals.t) {
-      res.locals.lang = DEFAULT_LANGUAGE
-      res.locals.t = translator.getFixedT(DEFAULT_LANGUAGE)
-      res.locals.format = formattersFor(DEFAULT_LANGUAGE)
-      res.locals.languageLinks = []
+    if (!locals(res).t) {
+      locals(res).lang = DEFAULT_LANGUAGE
+      locals(res).t = translator.getFixedT(DEFAULT_LANGUAGE)
+      locals(res).format = formattersFor(DEFAULT_LANGUAGE)
+      locals(res).languageLinks = []
     }
-    const t = res.locals.t
+    const t = locals(res).t
     // The reference a citizen can quote; the log line of this failure carries the same id.
-    res.locals.requestId = String(req.id)
+    locals(res).requestId = requestIdOf(req)
     res.set('Cache-Control', 'no-store')
     const plain = () =>
       res

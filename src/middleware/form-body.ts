@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express'
+import express, { type Request, type RequestHandler } from 'express'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -38,4 +38,18 @@ export function formBodies(): RequestHandler {
       }
     },
   })
+}
+
+/** The parsed form of a request (Express types it `any`), or an empty one when it had no body. */
+export const bodyOf = (req: Request): Record<string, unknown> => (req.body ?? {}) as Record<string, unknown>
+
+/** The request's cookies (Express types them `any`). */
+export const cookiesOf = (req: Request): Record<string, unknown> =>
+  (req.cookies ?? {}) as Record<string, unknown>
+
+/** A form field as the text it was sent as (repeated fields joined by commas), or '' when absent. */
+export function fieldText(req: Request, name: string): string {
+  const value = bodyOf(req)[name]
+  if (typeof value === 'string') return value
+  return Array.isArray(value) ? value.join(',') : ''
 }

@@ -3,6 +3,8 @@ import type { i18n } from 'i18next'
 import { formattersFor } from '../i18n/formatters.ts'
 import { DEFAULT_LANGUAGE, fixedTranslations, negotiateLanguage } from '../i18n/i18n.ts'
 import { isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
+import { locals } from '../http/locals.ts'
+import { cookiesOf } from './form-body.ts'
 
 const LANGUAGE_COOKIE = 'pulso_lang'
 
@@ -11,13 +13,13 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
   const translations = fixedTranslations(translator)
   return (req, res, next) => {
     const asked = req.query.lang
-    const fromCookie = req.cookies?.[LANGUAGE_COOKIE]
+    const fromCookie = cookiesOf(req)[LANGUAGE_COOKIE]
     // How the language was found: picked by the reader (link or cookie), their browser's, or none;
     // the browser is asked only when the reader has not picked.
     let language: Language
     if (isLanguage(asked)) {
       language = asked
-      res.locals.languageSource = 'chosen'
+      locals(res).languageSource = 'chosen'
       res.cookie(LANGUAGE_COOKIE, asked, {
         httpOnly: true,
         sameSite: 'lax',
@@ -26,20 +28,20 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
       })
     } else if (isLanguage(fromCookie)) {
       language = fromCookie
-      res.locals.languageSource = 'chosen'
+      locals(res).languageSource = 'chosen'
     } else {
       const negotiated = negotiateLanguage(req.get('accept-language'))
       language = negotiated ?? DEFAULT_LANGUAGE
-      res.locals.languageSource = negotiated ? 'browser' : 'default'
+      locals(res).languageSource = negotiated ? 'browser' : 'default'
     }
     res.vary('Accept-Language')
     res.vary('Cookie')
     const use = (chosen: Language) => {
       res.set('Content-Language', chosen)
-      res.locals.lang = chosen
-      res.locals.t = translations[chosen]
-      res.locals.format = formattersFor(chosen)
-      res.locals.languageLinks = LANGUAGES.map((lng) => ({
+      locals(res).lang = chosen
+      locals(res).t = translations[chosen]
+      locals(res).format = formattersFor(chosen)
+      locals(res).languageLinks = LANGUAGES.map((lng) => ({
         lang: lng,
         href: withLanguage(req.originalUrl, lng),
         current: lng === chosen,
@@ -47,7 +49,7 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
     }
     use(language)
     // A page about something in given languages (a partner project) may start in one of them.
-    res.locals.useLanguage = use
+    locals(res).useLanguage = use
     next()
   }
 }

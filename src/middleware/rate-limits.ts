@@ -1,6 +1,7 @@
 import { rateLimit, type Store } from 'express-rate-limit'
 import type { RequestHandler } from 'express'
 import { HttpError } from '../http/http-error.ts'
+import { locals } from '../http/locals.ts'
 
 /** Limits how many answer submissions one address may make in a window (counted in the shared store). */
 export function submissionRateLimit(
@@ -20,7 +21,7 @@ export function submissionRateLimit(
 /**
  * Limits failed sign-ins per address (a successful one does not count, so one office's staff are never
  * locked out by signing in); each account is also throttled in the database. Over the limit, the route
- * answers with the staff sign-in page (`res.locals.signInAddressThrottled`), not the citizens' page.
+ * answers with the staff sign-in page (`locals(res).signInAddressThrottled`), not the citizens' page.
  */
 export function signInRateLimit(limit: number, store?: Store): RequestHandler {
   return rateLimit({
@@ -31,7 +32,7 @@ export function signInRateLimit(limit: number, store?: Store): RequestHandler {
     legacyHeaders: false,
     skipSuccessfulRequests: true,
     handler: (_req, res, next) => {
-      res.locals.signInAddressThrottled = true
+      locals(res).signInAddressThrottled = true
       next()
     },
   })

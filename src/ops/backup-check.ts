@@ -52,8 +52,8 @@ export const contentDigestQuery = (table: string) =>
 async function inventory(client: pg.Client): Promise<Inventory> {
   const out: Inventory = []
   for (const table of TABLES_THAT_MATTER) {
-    const { rows } = await client.query(contentDigestQuery(table))
-    out.push({ table, rows: rows[0].rows, digest: rows[0].digest })
+    const { rows } = await client.query<{ rows: number; digest: string }>(contentDigestQuery(table))
+    out.push({ table, rows: rows[0]!.rows, digest: rows[0]!.digest })
   }
   return out
 }
@@ -81,7 +81,7 @@ export async function backupCheck(
   const live = await connect(url, schema)
   try {
     await live.query('begin isolation level repeatable read')
-    const snapshot = (await live.query('select pg_export_snapshot() as id')).rows[0].id as string
+    const snapshot = (await live.query<{ id: string }>('select pg_export_snapshot() as id')).rows[0]!.id
     const before = await inventory(live)
     // libpq reads a URL's search_path option differently from node-postgres; the schema is explicit.
     const source = new URL(url)

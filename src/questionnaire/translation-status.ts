@@ -71,7 +71,7 @@ export function restamp(input: {
       if (language === sourceLanguage || !source || !text[language]?.trim()) continue
       const key = `${field}.${language}`
       const old = previous.get(field)?.[language]?.trim()
-      const changed = old !== text[language]!.trim()
+      const changed = old !== text[language].trim()
       stamps[key] =
         changed || confirmed.includes(language) ? sourceFingerprint(source) : (input.stamps[key] ?? '')
     }

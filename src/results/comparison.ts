@@ -153,7 +153,7 @@ export async function fetchTrendFile(address: string, allowedOrigins: string[]):
     if (!res.ok || !res.body) return { ok: false, reason: 'notFetched' }
     const chunks: Uint8Array[] = []
     let size = 0
-    for await (const chunk of res.body) {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength
       if (size > COMPARISON_MAX_BYTES) return { ok: false, reason: 'tooLarge' }
       chunks.push(chunk)

@@ -7,13 +7,16 @@ import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requireRole } from '../middleware/staff-session.ts'
+import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import type { MethodologyService } from './methodology.service.ts'
 import { readMarginsCsv } from './response-import.ts'
 import { wavesOfSeries } from './results.repository.ts'
 import { staffPerceptionSeries } from './results.routes.ts'
+import { locals, signedIn } from '../http/locals.ts'
+import { bodyOf, fieldText } from '../middleware/form-body.ts'
+import { receiveUpload } from '../http/upload.ts'
 
 /** The staff pages that decide how a series is weighted and what it measures (designers and admins). */
 export function methodologyRoutes(db: Db, methodology: MethodologyService): Router {
@@ -22,7 +25,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
 
   // Weighting settings: the weight cap and the smallest group shown (designers and admins decide;
   // evaluators read them on the dashboard), and every wave's margins.
-  const methodologists = requireRole('admin', 'designer')
+  const methodologists = requirePermission('editMethodology')
   const weightingForm = z.object({
     weight_cap: z
       .string()
@@ -54,7 +57,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
       res,
       'results/weighting',
       {
-        title: res.locals.t('weighting.title', { series: inLanguage(series.title, res.locals.lang) }),
+        title: locals(res).t('weighting.title', { series: inLanguage(series.title, locals(res).lang) }),
         base: `/staff/results/${series.code}`,
         values: state.values ?? {
           weight_cap: settings.weightCap === null ? '' : String(settings.weightCap),
@@ -86,14 +89,14 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
     const series = await staffSeries(res, req.params.series)
     const wave = (await wavesOfSeries(db, series.id)).find((w) => w.year === Number(req.params.year))
     if (!wave) throw new HttpError(404, 'notFound')
-    const rows = Object.entries((req.body ?? {}) as Record<string, unknown>)
+    const rows = Object.entries(bodyOf(req))
       .filter(([name]) => name.startsWith('m:'))
       .slice(0, 500)
       .map(([name, value]) => {
         const [, variable = '', level = ''] = name.split(':')
         return [variable, level, String(value).trim().replace(',', '.')]
       })
-    const t = res.locals.t
+    const t = locals(res).t
     // A form with no margin in it would delete them all: refused (an import replaces them).
     if (rows.length === 0)
       return showWeighting(res, series, {
@@ -112,45 +115,44 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
         })),
         status: 400,
       })
-    await methodology.replaceMargins(res.locals.staff, series, wave, reading.margins)
+    await methodology.replaceMargins(signedIn(res), series, wave, reading.margins)
     res.redirect(303, `/staff/results/${series.code}/weighting?notice=marginsImported`)
   })
 
-  router.post('/staff/results/:series/weighting/margins', methodologists, async (req, res, next) => {
+  router.post('/staff/results/:series/weighting/margins', methodologists, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    marginsUpload(req, res, async (error: unknown) => {
-      try {
-        const t = res.locals.t
-        const refuse = (problems: { row: number; text: string }[]) =>
-          showWeighting(res, series, { marginProblems: problems, status: 400 })
-        if (error || !req.file) return refuse([{ row: 0, text: t('weighting.chooseFile') }])
-        const year = Number(req.body?.wave)
-        const wave = (await wavesOfSeries(db, series.id)).find((w) => w.year === year)
-        if (!wave) return refuse([{ row: 0, text: t('weighting.chooseWave') }])
-        const reading = readMarginsCsv(req.file.buffer.toString('utf8'), await loadQuestionnaire(db, wave.id))
-        if (!reading.ok)
-          return refuse(
-            reading.problems.map((p) => ({ row: p.row, text: t(`marginsProblems.${p.key}`, p.params) })),
-          )
-        await methodology.replaceMargins(res.locals.staff, series, wave, reading.margins)
-        res.redirect(303, `/staff/results/${series.code}/weighting?notice=marginsImported`)
-      } catch (failure) {
-        next(failure)
-      }
-    })
+    const error = await receiveUpload(marginsUpload, req, res)
+    const t = locals(res).t
+    const refuse = (problems: { row: number; text: string }[]) =>
+      showWeighting(res, series, { marginProblems: problems, status: 400 })
+    if (error || !req.file) return refuse([{ row: 0, text: t('weighting.chooseFile') }])
+    const year = Number(bodyOf(req).wave)
+    const wave = (await wavesOfSeries(db, series.id)).find((w) => w.year === year)
+    if (!wave) return refuse([{ row: 0, text: t('weighting.chooseWave') }])
+    const reading = readMarginsCsv(req.file.buffer.toString('utf8'), await loadQuestionnaire(db, wave.id))
+    if (!reading.ok)
+      return refuse(
+        reading.problems.map((p) => ({ row: p.row, text: t(`marginsProblems.${p.key}`, p.params) })),
+      )
+    await methodology.replaceMargins(signedIn(res), series, wave, reading.margins)
+    res.redirect(303, `/staff/results/${series.code}/weighting?notice=marginsImported`)
   })
   router.post('/staff/results/:series/weighting', methodologists, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
     const values = {
-      weight_cap: String(req.body?.weight_cap ?? '').slice(0, 40),
-      min_group_size: String(req.body?.min_group_size ?? '').slice(0, 40),
+      weight_cap: fieldText(req, 'weight_cap').slice(0, 40),
+      min_group_size: fieldText(req, 'min_group_size').slice(0, 40),
     }
-    const form = weightingForm.safeParse(req.body ?? {})
+    const form = weightingForm.safeParse(bodyOf(req))
     if (!form.success)
-      return showWeighting(res, series, { errors: formErrors(form.error, res.locals.t), values, status: 400 })
+      return showWeighting(res, series, {
+        errors: formErrors(form.error, locals(res).t),
+        values,
+        status: 400,
+      })
     const cap = form.data.weight_cap === '' ? null : Number(form.data.weight_cap.replace(',', '.'))
     const size = Number(form.data.min_group_size)
-    await methodology.saveWeighting(res.locals.staff, series, { cap, minGroupSize: size })
+    await methodology.saveWeighting(signedIn(res), series, { cap, minGroupSize: size })
     res.redirect(303, `/staff/results/${series.code}/weighting?notice=saved`)
   })
 
@@ -199,7 +201,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
     series: Awaited<ReturnType<typeof staffSeries>>,
     state: { errors?: FormErrors; values?: Record<string, string>; notice?: string; status?: number } = {},
   ) {
-    const lang: Language = res.locals.lang
+    const lang: Language = locals(res).lang
     const waves = (await wavesOfSeries(db, series.id)).filter((w) => w.status !== 'draft')
     const latest = waves.at(-1) ?? (await wavesOfSeries(db, series.id)).at(-1)
     const questionnaire = latest ? await loadQuestionnaire(db, latest.id) : { waveId: 0, questions: [] }
@@ -207,7 +209,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
       res,
       'results/indicators',
       {
-        title: res.locals.t('indicators.title', { series: inLanguage(series.title, lang) }),
+        title: locals(res).t('indicators.title', { series: inLanguage(series.title, lang) }),
         base: `/staff/results/${series.code}`,
         indicators: (await methodology.indicators(series)).map((i) => ({
           ...i,
@@ -254,13 +256,11 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
 
   router.post('/staff/results/:series/indicators', methodologists, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    const values = Object.fromEntries(
-      INDICATOR_FIELDS.map((k) => [k, String(req.body?.[k] ?? '').slice(0, 400)]),
-    )
-    const form = indicatorForm.safeParse(req.body ?? {})
+    const values = Object.fromEntries(INDICATOR_FIELDS.map((k) => [k, fieldText(req, k).slice(0, 400)]))
+    const form = indicatorForm.safeParse(bodyOf(req))
     if (!form.success)
       return showIndicators(res, series, {
-        errors: formErrors(form.error, res.locals.t),
+        errors: formErrors(form.error, locals(res).t),
         values,
         status: 400,
       })
@@ -272,15 +272,18 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
       successCodes: f.kind === 'share' ? f.success : [],
       excludedCodes: f.excluded,
     }
-    const saved = await methodology.saveIndicator(res.locals.staff, series, {
+    const saved = await methodology.saveIndicator(signedIn(res), series, {
       ...draft,
       label: { es: f.label_es, fr: f.label_fr, pt: f.label_pt },
     })
     if (!saved.ok) {
-      const t = res.locals.t
+      const t = locals(res).t
       // Each problem beside its field, in the reader's language, with the codes it is about.
       const fields = Object.fromEntries(
-        saved.problems.map((p) => [p.field, String(t(`indicators.problems.${p.key}`, p.params))]),
+        saved.problems.map((p) => [
+          p.field,
+          String(t(`indicators.problems.${p.key}`, p.params as Record<string, string>)),
+        ]),
       )
       const rendered: FormErrors = {
         fields,
@@ -300,7 +303,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
       .safeParse(req.params.code)
     if (!action.success || !indicator.success) throw new HttpError(404, 'notFound')
     const found = await methodology.setRetired(
-      res.locals.staff,
+      signedIn(res),
       series,
       indicator.data,
       action.data === 'retire',

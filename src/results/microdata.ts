@@ -109,7 +109,8 @@ async function* rows(db: Db, parts: WavePart[], codes: string[]): AsyncGenerator
         const question = byId.get(a.question_id)
         if (!question) continue
         let mine = answers.get(a.response_id)
-        if (!mine) answers.set(a.response_id, (mine = new Map()))
+        if (!mine)
+          answers.set(a.response_id, (mine = new Map<string, { codes: string[]; number: number | null }>()))
         const value = mine.get(question.code) ?? { codes: [], number: null }
         if (a.option_code !== null) value.codes.push(a.option_code)
         if (a.value_number !== null) value.number = a.value_number
@@ -117,7 +118,7 @@ async function* rows(db: Db, parts: WavePart[], codes: string[]): AsyncGenerator
       }
       let text = ''
       for (const r of batch.responses) {
-        const mine = answers.get(r.id) ?? new Map()
+        const mine = answers.get(r.id) ?? new Map<string, { codes: string[]; number: number | null }>()
         const profile = profileCodes.map((code) => (code ? (mine.get(code)?.codes[0] ?? null) : null))
         const rare = part.weights.isRare(profile)
         const hidden = new Set(rare ? profileCodes : [])

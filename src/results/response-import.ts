@@ -41,7 +41,7 @@ export function readResponsesCsv(
       skip_empty_lines: true,
       relax_column_count: false,
       trim: true,
-    }) as string[][]
+    })
   } catch (error) {
     return {
       ok: false,
@@ -218,7 +218,7 @@ export function readMarginsCsv(
   | { ok: false; problems: MarginProblem[] } {
   let records: string[][]
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, trim: true }) as string[][]
+    records = parse(text, { bom: true, skip_empty_lines: true, trim: true })
   } catch {
     return { ok: false, problems: [marginProblem(0, '', 'unreadable')] }
   }

@@ -7,10 +7,9 @@ import type { Db } from '../db/database.ts'
 import { findSeries as findStaffSeries } from '../designer/designer.repository.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requireRole } from '../middleware/staff-session.ts'
+import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import type { StaffUser } from '../staff/staff.repository.ts'
 import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
 import { minGroupSize, wavesOfSeries } from './results.repository.ts'
@@ -35,6 +34,9 @@ import {
 } from './trend-files.ts'
 import type { ResultsService } from './results.service.ts'
 import type { Logger } from '../logger.ts'
+import { locals, signedIn } from '../http/locals.ts'
+import { bodyOf } from '../middleware/form-body.ts'
+import { receiveUpload } from '../http/upload.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 
@@ -42,7 +44,7 @@ const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 export async function staffPerceptionSeries(db: Db, res: Response, param: unknown) {
   const seriesCode = code.safeParse(param)
   if (!seriesCode.success) throw new HttpError(404, 'notFound')
-  const me: StaffUser = res.locals.staff
+  const me = signedIn(res)
   const series = await findStaffSeries(db, me.organizationId, seriesCode.data)
   // A feedback questionnaire's results are its projects' (/staff/projects/<code>/results).
   if (!series || series.purpose !== 'perception') throw new HttpError(404, 'notFound')
@@ -58,7 +60,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     series: { id: number; title: Record<Language, string>; code: string; organizationName: string },
     options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown; ci?: unknown },
   ) {
-    const lang: Language = res.locals.lang
+    const lang: Language = locals(res).lang
     const waves = (await wavesOfSeries(db, series.id)).filter((w) =>
       options.closedOnly ? w.status === 'closed' : w.status !== 'draft',
     )
@@ -67,7 +69,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const profiles = breakdownQuestions(questionnaire)
     const breakdowns = [
       ...profiles.map((q) => ({ value: q.code, label: inLanguage(q.text, lang) })),
-      { value: 'language', label: res.locals.t('results.languageOfResponse') },
+      { value: 'language', label: locals(res).t('results.languageOfResponse') },
     ]
     const by =
       typeof options.by === 'string' && breakdowns.some((b) => b.value === options.by)
@@ -90,11 +92,11 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const groupQuestion = profiles.find((q) => q.code === by)
     const groupLabels = new Map<string, string>(
       by === 'language'
-        ? LANGUAGES.map((l) => [l, res.locals.t(`common.languageName.${l}`)])
+        ? LANGUAGES.map((l) => [l, locals(res).t(`common.languageName.${l}`)])
         : (groupQuestion?.options ?? []).map((o) => [o.code, inLanguage(o.label, lang)]),
     )
     renderPage(res, options.view, {
-      title: res.locals.t('results.title', { series: inLanguage(series.title, lang) }),
+      title: locals(res).t('results.title', { series: inLanguage(series.title, lang) }),
       seriesTitle: inLanguage(series.title, lang),
       organizationName: series.organizationName,
       base: options.base,
@@ -103,7 +105,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       byLabel: breakdowns.find((b) => b.value === by)?.label ?? '',
       sample: options.closedOnly ? undefined : sample,
       ci: options.closedOnly ? undefined : ci,
-      methodText: res.locals.t('results.methodStaff', { method: res.locals.t(`results.ciMethod.${ci}`) }),
+      methodText: locals(res).t('results.methodStaff', { method: locals(res).t(`results.ciMethod.${ci}`) }),
       responseRatesByWave,
       waves: trends.waves,
       minGroupSize: groupSize,
@@ -114,8 +116,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         breakdown: by,
         groupLabels,
         language: lang,
-        t: res.locals.t,
-        format: res.locals.format,
+        t: locals(res).t,
+        format: locals(res).format,
       }),
     })
   }
@@ -143,7 +145,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     )
   })
 
-  const evaluators = requireRole('admin', 'designer', 'evaluator')
+  const evaluators = requirePermission('readResults')
 
   const staffSeries = (res: Response, param: unknown) => staffPerceptionSeries(db, res, param)
 
@@ -184,8 +186,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
             {
               ...series,
               organization: {
-                slug: (res.locals.staff as StaffUser).organizationSlug,
-                name: (res.locals.staff as StaffUser).organizationName,
+                slug: signedIn(res).organizationSlug,
+                name: signedIn(res).organizationName,
               },
             },
             trends,
@@ -198,9 +200,9 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       )
     return trendsWorkbook(trends, {
       intervalMethod: options.ci,
-      seriesTitle: inLanguage(series.title, res.locals.lang),
-      language: res.locals.lang,
-      t: res.locals.t,
+      seriesTitle: inLanguage(series.title, locals(res).lang),
+      language: locals(res).lang,
+      t: locals(res).t,
       minGroupSize: groupSize,
     })
   }
@@ -230,8 +232,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     await sendMicrodataPackage(res, db, results, {
       id: series.id,
       code: series.code,
-      organization: (res.locals.staff as StaffUser).organizationSlug,
-      title: inLanguage(series.title, res.locals.lang),
+      organization: signedIn(res).organizationSlug,
+      title: inLanguage(series.title, locals(res).lang),
     })
   })
 
@@ -245,15 +247,15 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     sizes.set(key, entry)
     // Oldest first in a Map: keep the sizes of a few hundred files.
     if (sizes.size > 500) sizes.delete(sizes.keys().next().value!)
-    setImmediate(() =>
+    setImmediate(() => {
       write().then(
         (bytes) => (entry.bytes = bytes),
         (error: unknown) => {
           log.error({ err: error, file: key }, 'working out a download’s size failed')
           sizes.delete(key)
         },
-      ),
-    )
+      )
+    })
     return undefined
   }
 
@@ -287,22 +289,22 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const version = await results.currentVersion(series.id)
     const files = TREND_FORMATS.map((format) => ({
       format,
-      href: `/staff/results/${series.code}/trends.${format}${query.size ? `?${query}` : ''}`,
+      href: `/staff/results/${series.code}/trends.${format}${query.size ? `?${query.toString()}` : ''}`,
       bytes: sizeOf(
-        `${series.id}/trends.${format}?${query}&lang=${res.locals.lang}`,
+        `${series.id}/trends.${format}?${query.toString()}&lang=${locals(res).lang}`,
         version,
         async () => (await trendFile(res, series, format, options)).byteLength,
         req.log,
       ),
     }))
-    const organization = (res.locals.staff as StaffUser).organizationSlug
+    const organization = signedIn(res).organizationSlug
     const bomQuery = new URLSearchParams(query)
     bomQuery.set('bom', '1')
     renderPage(res, 'results/downloads', {
-      title: res.locals.t('downloads.title', { series: inLanguage(series.title, res.locals.lang) }),
+      title: locals(res).t('downloads.title', { series: inLanguage(series.title, locals(res).lang) }),
       dashboardHref: `/staff/results/${series.code}`,
       files,
-      csvWithBomHref: `/staff/results/${series.code}/trends.csv?${bomQuery}`,
+      csvWithBomHref: `/staff/results/${series.code}/trends.csv?${bomQuery.toString()}`,
       microdataHref: `/staff/results/${series.code}/microdata.zip`,
       microdataBytes: sizeOf(
         `${series.id}/microdata.zip`,
@@ -314,8 +316,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       by: options.by,
       sample: options.sample,
       ci: options.ci,
-      methodText: res.locals.t('results.methodStaff', {
-        method: res.locals.t(`results.ciMethod.${options.ci}`),
+      methodText: locals(res).t('results.methodStaff', {
+        method: locals(res).t(`results.ciMethod.${options.ci}`),
       }),
     })
   })
@@ -336,11 +338,11 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       url?: string
     } = {},
   ) {
-    const lang: Language = res.locals.lang
+    const lang: Language = locals(res).lang
     const trends = await results.trends({ id: series.id, minGroupSize: await minGroupSize(db, series.id) })
     const comparisons = await listComparisons(db, series.id)
     const indicatorsByCode = new Map(trends.indicators.map((i) => [i.code, i]))
-    const format = res.locals.format as {
+    const format = locals(res).format as {
       percent: (v: number, d?: number) => string
       number: (v: number, d?: number) => string
     }
@@ -348,7 +350,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     // "61,2 % (58,0 % – 64,3 %)" in the reader's language, or a sentence for a withheld group.
     const cell = (share: boolean, r: Cell | undefined) => {
       if (!r) return ''
-      if (r.suppressed || r.estimate === null) return res.locals.t('compare.suppressed')
+      if (r.suppressed || r.estimate === null) return locals(res).t('compare.suppressed')
       const f = (v: number) => (share ? format.percent(v, 1) : format.number(v, 2))
       return r.ciLow === null || r.ciHigh === null
         ? f(r.estimate)
@@ -358,7 +360,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       res,
       'results/compare',
       {
-        title: `${state.problems?.length ? res.locals.t('common.errorPrefix') + ' ' : ''}${res.locals.t('compare.title', { series: inLanguage(series.title, lang) })}`,
+        title: `${state.problems?.length ? locals(res).t('common.errorPrefix') + ' ' : ''}${locals(res).t('compare.title', { series: inLanguage(series.title, lang) })}`,
         base: `/staff/results/${series.code}`,
         city: series.organizationName,
         comparisons,
@@ -400,7 +402,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
               ),
               {
                 id: `cmp-chart-${i.indicator}`,
-                title: res.locals.t('compare.chartTitle', { indicator: label }),
+                title: locals(res).t('compare.chartTitle', { indicator: label }),
                 description: lines
                   .map(
                     (c) =>
@@ -441,7 +443,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       seriesId: series.id,
       city: reading.city,
       rows: reading.rows,
-      addedBy: (res.locals.staff as StaffUser).id,
+      addedBy: signedIn(res).id,
     })
     res.redirect(303, `/staff/results/${series.code}/compare?notice=added`)
   }
@@ -451,44 +453,37 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     await showComparison(res, series, { notice: req.query.notice === 'added' ? 'added' : undefined })
   })
 
-  router.post('/staff/results/:series/compare', evaluators, async (req, res, next) => {
+  router.post('/staff/results/:series/compare', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    comparisonUpload(req, res, async (error: unknown) => {
-      try {
-        const problem = (reason: string) =>
-          showComparison(res, series, { problems: [{ row: 0, reason }], status: 400 })
-        if (error)
-          return problem(
-            res.locals.t(
-              (error as { code?: string }).code === 'LIMIT_FILE_SIZE'
-                ? 'compare.tooLarge'
-                : 'compare.unreadable',
-            ),
-          )
-        if (!req.file) return problem(res.locals.t('compare.chooseFile'))
-        const reading = readTrendFile(
-          req.file.buffer.toString('utf8'),
-          req.file.originalname.replace(/\.json$/i, ''),
-        )
-        await keepComparison(res, series, reading)
-      } catch (failure) {
-        next(failure)
-      }
-    })
+    const error = await receiveUpload(comparisonUpload, req, res)
+    const problem = (reason: string) =>
+      showComparison(res, series, { problems: [{ row: 0, reason }], status: 400 })
+    if (error)
+      return problem(
+        locals(res).t(
+          (error as { code?: string }).code === 'LIMIT_FILE_SIZE' ? 'compare.tooLarge' : 'compare.unreadable',
+        ),
+      )
+    if (!req.file) return problem(locals(res).t('compare.chooseFile'))
+    const reading = readTrendFile(
+      req.file.buffer.toString('utf8'),
+      req.file.originalname.replace(/\.json$/i, ''),
+    )
+    await keepComparison(res, series, reading)
   })
 
   router.post('/staff/results/:series/compare/url', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
     const address = z
       .object({ url: formString().trim().max(2000, { error: 'formErrors.tooLong' }) })
-      .safeParse(req.body ?? {})
+      .safeParse(bodyOf(req))
     if (!address.success) {
       const message = address.error.issues[0]!.message
       return showComparison(res, series, {
         problems: [
           {
             row: 0,
-            reason: res.locals.t(message.startsWith('formErrors.') ? message : 'formErrors.invalid'),
+            reason: locals(res).t(message.startsWith('formErrors.') ? message : 'formErrors.invalid'),
           },
         ],
         status: 400,
@@ -497,7 +492,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const fetched = await fetchTrendFile(address.data.url, comparisonOrigins)
     if (!fetched.ok)
       return showComparison(res, series, {
-        problems: [{ row: 0, reason: res.locals.t(`compare.${fetched.reason}`) }],
+        problems: [{ row: 0, reason: locals(res).t(`compare.${fetched.reason}`) }],
         status: 400,
         url: address.data.url,
       })

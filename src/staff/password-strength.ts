@@ -41,7 +41,7 @@ export async function passwordWeakness(
   password: string,
   userInputs: string[] = [],
 ): Promise<PasswordWeakness | undefined> {
-  const result = await (await loadEstimator()).check(password, userInputs)
+  const result = (await loadEstimator()).check(password, userInputs)
   if (result.score >= MIN_SCORE) return undefined
   switch (result.feedback.warning) {
     case 'topTen':

@@ -6,14 +6,15 @@ import type { Db } from '../db/database.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requirePlatformAdmin, requireRole, STAFF_COOKIE } from '../middleware/staff-session.ts'
+import { requirePermission, STAFF_COOKIE } from '../middleware/staff-session.ts'
 import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
 import { listAudit, recordAudit } from './audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
 import { passwordWeakness } from './password-strength.ts'
 import { findUserByEmail, listOrganizations } from './staff.repository.ts'
-import type { StaffUser } from './staff.repository.ts'
 import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
+import { locals, sessionId, signedIn } from '../http/locals.ts'
+import { bodyOf, fieldText } from '../middleware/form-body.ts'
 
 const email = z
   .string()
@@ -74,8 +75,9 @@ export function staffRoutes(
   secureCookies: boolean,
 ): Router {
   const router = Router()
-  const admin = requireRole('admin')
-  const anyStaff = requireRole(...STAFF_ROLES)
+  const admin = requirePermission('manageUsers')
+  const anyStaff = requirePermission('signedIn')
+  const platformAdmin = requirePermission('manageOrganizations')
 
   const showSignIn = (
     res: Response,
@@ -87,22 +89,22 @@ export function staffRoutes(
       res,
       'staff/sign-in',
       {
-        title: res.locals.t('staff.signIn.title'),
+        title: locals(res).t('staff.signIn.title'),
         values,
-        errors: error ? formErrors({ email: error }, res.locals.t) : noErrors,
+        errors: error ? formErrors({ email: error }, locals(res).t) : noErrors,
       },
       status,
     )
 
   router.get('/staff/sign-in', (req, res) => {
-    if (res.locals.staff) return res.redirect(303, '/staff')
+    if (locals(res).staff) return res.redirect(303, '/staff')
     showSignIn(res, { next: typeof req.query.next === 'string' ? req.query.next : '' }, undefined)
   })
 
   router.post('/staff/sign-in', signInLimit, async (req, res) => {
-    const form = signInForm.safeParse(req.body ?? {})
+    const form = signInForm.safeParse(bodyOf(req))
     if (!form.success) return showSignIn(res, {}, 'formErrors.signInFailed', 400)
-    if (res.locals.signInAddressThrottled)
+    if (locals(res).signInAddressThrottled)
       return showSignIn(
         res,
         { email: form.data.email, next: form.data.next ?? '' },
@@ -127,26 +129,26 @@ export function staffRoutes(
   })
 
   router.post('/staff/sign-out', anyStaff, async (_req, res) => {
-    await staff.signOut(res.locals.staffSessionId, res.locals.staff)
+    await staff.signOut(sessionId(res), signedIn(res))
     res.clearCookie(STAFF_COOKIE, { path: '/' })
     res.redirect(303, '/staff/sign-in')
   })
 
   const showPassword = (res: Response, errors: FormErrors, status = 200, done = false) =>
-    renderPage(res, 'staff/password', { title: res.locals.t('staff.password.title'), errors, done }, status)
+    renderPage(res, 'staff/password', { title: locals(res).t('staff.password.title'), errors, done }, status)
 
   router.get('/staff/password', anyStaff, (_req, res) => showPassword(res, noErrors))
   router.post('/staff/password', anyStaff, async (req, res) => {
-    const form = await passwordForm.safeParseAsync(req.body ?? {})
-    if (!form.success) return showPassword(res, formErrors(form.error, res.locals.t), 400)
+    const form = await passwordForm.safeParseAsync(bodyOf(req))
+    if (!form.success) return showPassword(res, formErrors(form.error, locals(res).t), 400)
     const changed = await staff.changePassword(
-      res.locals.staff,
-      res.locals.staffSessionId,
+      signedIn(res),
+      sessionId(res),
       form.data.current,
       form.data.password,
     )
     if (!changed)
-      return showPassword(res, formErrors({ current: 'formErrors.currentPassword' }, res.locals.t), 400)
+      return showPassword(res, formErrors({ current: 'formErrors.currentPassword' }, locals(res).t), 400)
     showPassword(res, noErrors, 200, true)
   })
 
@@ -156,12 +158,12 @@ export function staffRoutes(
     values: Record<string, string>,
     status = 200,
   ) => {
-    const me: StaffUser = res.locals.staff
+    const me = signedIn(res)
     renderPage(
       res,
       'staff/users',
       {
-        title: res.locals.t('staff.users.title'),
+        title: locals(res).t('staff.users.title'),
         users: await staff.listUsers(me.organizationId),
         roles: STAFF_ROLES,
         errors,
@@ -173,37 +175,38 @@ export function staffRoutes(
 
   router.get('/staff/users', admin, (_req, res) => showUsers(res, noErrors, {}))
   router.post('/staff/users', admin, async (req, res) => {
-    const form = await newUserForm.safeParseAsync(req.body ?? {})
+    const form = await newUserForm.safeParseAsync(bodyOf(req))
     const values = {
-      email: String(req.body?.email ?? ''),
-      name: String(req.body?.name ?? ''),
-      role: String(req.body?.role ?? ''),
+      email: fieldText(req, 'email'),
+      name: fieldText(req, 'name'),
+      role: fieldText(req, 'role'),
     }
-    if (!form.success) return showUsers(res, formErrors(form.error, res.locals.t), values, 400)
-    const me: StaffUser = res.locals.staff
+    if (!form.success) return showUsers(res, formErrors(form.error, locals(res).t), values, 400)
+    const me = signedIn(res)
     const created = await staff.createUser(me, { ...form.data, organizationId: me.organizationId })
     if (!created.ok)
-      return showUsers(res, formErrors({ email: 'formErrors.emailTaken' }, res.locals.t), values, 400)
+      return showUsers(res, formErrors({ email: 'formErrors.emailTaken' }, locals(res).t), values, 400)
     res.redirect(303, '/staff/users')
   })
   router.post('/staff/users/:id', admin, async (req, res) => {
     const id = z.coerce.number().int().positive().safeParse(req.params.id)
-    const form = userChangeForm.safeParse(req.body ?? {})
+    const form = userChangeForm.safeParse(bodyOf(req))
     if (!id.success) throw new HttpError(404, 'notFound')
-    if (!form.success) return showUsers(res, formErrors(form.error, res.locals.t), {}, 400)
-    const result = await staff.updateUser(res.locals.staff, id.data, {
+    if (!form.success) return showUsers(res, formErrors(form.error, locals(res).t), {}, 400)
+    const result = await staff.updateUser(signedIn(res), id.data, {
       role: form.data.role,
       disabled: form.data.disabled === 'yes',
     })
     if (!result.ok && result.reason === 'notFound') throw new HttpError(404, 'notFound')
-    if (!result.ok) return showUsers(res, formErrors({ form: 'formErrors.lastAdmin' }, res.locals.t), {}, 409)
+    if (!result.ok)
+      return showUsers(res, formErrors({ form: 'formErrors.lastAdmin' }, locals(res).t), {}, 409)
     res.redirect(303, '/staff/users')
   })
 
   router.get('/staff/audit', admin, async (_req, res) => {
-    const me: StaffUser = res.locals.staff
+    const me = signedIn(res)
     renderPage(res, 'staff/audit', {
-      title: res.locals.t('staff.audit.title'),
+      title: locals(res).t('staff.audit.title'),
       entries: await listAudit(db, me.organizationId),
     })
   })
@@ -218,7 +221,7 @@ export function staffRoutes(
       res,
       'staff/organizations',
       {
-        title: res.locals.t('staff.organizations.title'),
+        title: locals(res).t('staff.organizations.title'),
         organizations: await listOrganizations(db),
         errors,
         values,
@@ -226,28 +229,26 @@ export function staffRoutes(
       status,
     )
 
-  router.get('/staff/organizations', requirePlatformAdmin, (_req, res) =>
-    showOrganizations(res, noErrors, {}),
-  )
-  router.post('/staff/organizations', requirePlatformAdmin, async (req, res) => {
-    const form = await organizationForm.safeParseAsync(req.body ?? {})
+  router.get('/staff/organizations', platformAdmin, (_req, res) => showOrganizations(res, noErrors, {}))
+  router.post('/staff/organizations', platformAdmin, async (req, res) => {
+    const form = await organizationForm.safeParseAsync(bodyOf(req))
     const values = Object.fromEntries(
-      ['slug', 'name', 'source_language', 'admin_email'].map((k) => [k, String(req.body?.[k] ?? '')]),
+      ['slug', 'name', 'source_language', 'admin_email'].map((k) => [k, fieldText(req, k)]),
     )
-    if (!form.success) return showOrganizations(res, formErrors(form.error, res.locals.t), values, 400)
+    if (!form.success) return showOrganizations(res, formErrors(form.error, locals(res).t), values, 400)
     const existing = await listOrganizations(db)
     if (existing.some((o) => o.slug === form.data.slug)) {
-      return showOrganizations(res, formErrors({ slug: 'formErrors.slugTaken' }, res.locals.t), values, 400)
+      return showOrganizations(res, formErrors({ slug: 'formErrors.slugTaken' }, locals(res).t), values, 400)
     }
     if (await findUserByEmail(db, form.data.admin_email)) {
       return showOrganizations(
         res,
-        formErrors({ admin_email: 'formErrors.emailTaken' }, res.locals.t),
+        formErrors({ admin_email: 'formErrors.emailTaken' }, locals(res).t),
         values,
         400,
       )
     }
-    const me: StaffUser = res.locals.staff
+    const me = signedIn(res)
     const organizationId = await insertOrganization(db, {
       slug: form.data.slug,
       name: form.data.name,
@@ -268,7 +269,7 @@ export function staffRoutes(
     if (!created.ok)
       return showOrganizations(
         res,
-        formErrors({ admin_email: 'formErrors.emailTaken' }, res.locals.t),
+        formErrors({ admin_email: 'formErrors.emailTaken' }, locals(res).t),
         values,
         400,
       )

@@ -141,7 +141,7 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
         await repo.updateUser(trx, actor.organizationId, userId, {
           role: change.role,
           disabledAt: change.disabled ? (target.user.disabled ? undefined : now()) : null,
-        } as { role: StaffRole; disabledAt?: Date | null })
+        })
         if (change.disabled) await repo.deleteSessionsOf(trx, userId)
         await recordAudit(trx, {
           organizationId: actor.organizationId,

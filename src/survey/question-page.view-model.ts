@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next'
 import { fieldName, type FieldError } from '../questionnaire/answer-validation.ts'
-import type { AnswerValue, Answers, Question } from '../questionnaire/questionnaire.ts'
+import type { Answers, Question } from '../questionnaire/questionnaire.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { LONG_TEXT_MAX, SHORT_TEXT_MAX } from '../questionnaire/question-types/text.ts'
 
@@ -64,9 +64,7 @@ export function questionPageViewModel(input: {
   const questions = input.questions.map((question): QuestionView => {
     const name = fieldName(question.code)
     const id = `q-${question.code}`
-    const raw: unknown = input.form
-      ? input.form[name]
-      : (input.answers[question.code] as AnswerValue | undefined)
+    const raw: unknown = input.form ? input.form[name] : input.answers[question.code]
     const current = asStrings(raw)
     const fieldError = errors.find((e) => e.question === question.code)
     const control = CONTROL[question.type]

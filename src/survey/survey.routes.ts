@@ -6,10 +6,11 @@ import { renderPage } from '../http/render.ts'
 import type { FieldError } from '../questionnaire/answer-validation.ts'
 import type { Answers, Question } from '../questionnaire/questionnaire.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
-import { requireRole } from '../middleware/staff-session.ts'
-import type { StaffUser } from '../staff/staff.repository.ts'
+import { requirePermission } from '../middleware/staff-session.ts'
 import { questionPageViewModel } from './question-page.view-model.ts'
 import type { OpenSurvey, SurveyService } from './survey.service.ts'
+import { locals, signedIn } from '../http/locals.ts'
+import { bodyOf, cookiesOf } from '../middleware/form-body.ts'
 
 const RESPONSE_COOKIE = 'pulso_response'
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
@@ -35,22 +36,18 @@ function keepResponseKey(res: Response, surveyPath: string, key: string, secureC
  */
 export function interviewRoutes(survey: SurveyService, secureCookies: boolean): Router {
   const router = Router()
-  router.post(
-    '/staff/series/:series/interview',
-    requireRole('admin', 'designer', 'facilitator'),
-    async (req, res) => {
-      const code = slug.safeParse(req.params.series)
-      if (!code.success) throw new HttpError(404, 'notFound')
-      const staff: StaffUser = res.locals.staff
-      const surveyPath = `/s/${staff.organizationSlug}/${code.data}`
-      const found = await survey.find(staff.organizationSlug, code.data)
-      if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
-      if (found.kind !== 'open') return res.redirect(303, surveyPath)
-      const { key, firstPage } = await survey.start(found, staff.id)
-      keepResponseKey(res, surveyPath, key, secureCookies)
-      res.redirect(303, `${surveyPath}/p/${firstPage}`)
-    },
-  )
+  router.post('/staff/series/:series/interview', requirePermission('collectInField'), async (req, res) => {
+    const code = slug.safeParse(req.params.series)
+    if (!code.success) throw new HttpError(404, 'notFound')
+    const staff = signedIn(res)
+    const surveyPath = `/s/${staff.organizationSlug}/${code.data}`
+    const found = await survey.find(staff.organizationSlug, code.data)
+    if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    if (found.kind !== 'open') return res.redirect(303, surveyPath)
+    const { key, firstPage } = await survey.start(found, staff.id)
+    keepResponseKey(res, surveyPath, key, secureCookies)
+    res.redirect(303, `${surveyPath}/p/${firstPage}`)
+  })
   return router
 }
 
@@ -75,13 +72,13 @@ export function surveyRoutes(
     const found = await survey.find(params.data.org, params.data.series, keyFrom(req))
     if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
     if (found.kind === 'notOpen') {
-      const t = res.locals.t
+      const t = locals(res).t
       renderPage(
         res,
         'survey/closed',
         {
           title: t('survey.closed.title'),
-          seriesTitle: inLanguage(found.series.title, res.locals.lang),
+          seriesTitle: inLanguage(found.series.title, locals(res).lang),
           organizationName: found.series.organizationName,
           wave: found.wave,
           resultsHref: `/s/${found.series.organizationSlug}/${found.series.seriesCode}/results`,
@@ -94,7 +91,7 @@ export function surveyRoutes(
   }
 
   const keyFrom = (req: Request): string | undefined => {
-    const key: unknown = req.cookies?.[RESPONSE_COOKIE]
+    const key: unknown = cookiesOf(req)[RESPONSE_COOKIE]
     return typeof key === 'string' && /^[A-Za-z0-9_-]{32}$/.test(key) ? key : undefined
   }
 
@@ -105,8 +102,8 @@ export function surveyRoutes(
     code: { value?: string; error?: string } = {},
     status = 200,
   ) {
-    const t = res.locals.t
-    const lang: Language = res.locals.lang
+    const t = locals(res).t
+    const lang: Language = locals(res).lang
     const questionCount = open.questionnaire.questions.length
     const codeError = code.error ? t(`survey.code.errors.${code.error}`) : undefined
     renderPage(
@@ -149,17 +146,17 @@ export function surveyRoutes(
   })
 
   router.post('/s/:org/:series/code', codeGuesses, submissions, async (req, res) => {
-    const body = z.object({ code: formString().max(100) }).safeParse(req.body ?? {})
+    const body = z.object({ code: formString().max(100) }).safeParse(bodyOf(req))
     const open = await openSurvey(req, res, true)
     if (!open) return
     if (open.wave.accessMode === 'open') throw new HttpError(404, 'notFound')
     if (!body.success) return landing(req, res, open, { error: 'malformed' }, 400)
     const outcome = await survey.startWithCode(open, body.data.code)
     if (outcome.kind === 'used') {
-      const t = res.locals.t
+      const t = locals(res).t
       return renderPage(res, 'survey/code-used', {
         title: t('survey.code.used.title'),
-        seriesTitle: inLanguage(open.series.title, res.locals.lang),
+        seriesTitle: inLanguage(open.series.title, locals(res).lang),
         organizationName: open.series.organizationName,
         resultsHref: `${base(open)}/results`,
       })
@@ -202,7 +199,7 @@ export function surveyRoutes(
   router.post('/s/:org/:series/p/:page', submissions, async (req, res) => {
     const params = pageParams.safeParse(req.params)
     if (!params.success) throw new HttpError(404, 'notFound')
-    const body = formBody.safeParse(req.body ?? {})
+    const body = formBody.safeParse(bodyOf(req))
     if (!body.success) throw new HttpError(400, 'badRequest')
     const open = await openSurvey(req, res, true)
     if (!open) return
@@ -211,7 +208,7 @@ export function surveyRoutes(
     if (current.kind === 'noDraft') return res.redirect(303, `${base(open)}?expired=1`)
     if (current.kind === 'submitted') return res.redirect(303, `${base(open)}/thanks`)
     if (!current.pages.includes(page)) throw new HttpError(404, 'notFound')
-    const outcome = await survey.answerPage(open, current, page, body.data, res.locals.lang)
+    const outcome = await survey.answerPage(open, current, page, body.data, locals(res).lang)
     switch (outcome.kind) {
       case 'invalid':
         return showPage(res, open, page, current.pages, outcome, 400)
@@ -229,10 +226,10 @@ export function surveyRoutes(
     if (!params.success) throw new HttpError(404, 'notFound')
     const found = await survey.find(params.data.org, params.data.series)
     if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
-    const t = res.locals.t
+    const t = locals(res).t
     renderPage(res, 'survey/thanks', {
       title: t('survey.thanks.title'),
-      seriesTitle: inLanguage(found.series.title, res.locals.lang),
+      seriesTitle: inLanguage(found.series.title, locals(res).lang),
       organizationName: found.series.organizationName,
       resultsHref: `/s/${found.series.organizationSlug}/${found.series.seriesCode}/results`,
     })
@@ -246,16 +243,16 @@ export function surveyRoutes(
     state: { questions: Question[]; answers: Answers; form?: Record<string, unknown>; errors?: FieldError[] },
     status: number,
   ) {
-    const t = res.locals.t
-    const view = questionPageViewModel({ ...state, language: res.locals.lang, t })
+    const t = locals(res).t
+    const view = questionPageViewModel({ ...state, language: locals(res).lang, t })
     const index = pages.indexOf(page)
     const isLast = index === pages.length - 1
     renderPage(
       res,
       'survey/page',
       {
-        title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${inLanguage(open.series.title, res.locals.lang)}: ${t('survey.page.progress', { current: index + 1, total: pages.length })}`,
-        seriesTitle: inLanguage(open.series.title, res.locals.lang),
+        title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${inLanguage(open.series.title, locals(res).lang)}: ${t('survey.page.progress', { current: index + 1, total: pages.length })}`,
+        seriesTitle: inLanguage(open.series.title, locals(res).lang),
         progress: t('survey.page.progress', { current: index + 1, total: pages.length }),
         action: `${base(open)}/p/${page}`,
         backHref: index > 0 ? `${base(open)}/p/${pages[index - 1]}` : base(open),

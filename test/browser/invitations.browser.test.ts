@@ -26,7 +26,7 @@ describe.skipIf(!browserAvailable)('invitations in a real browser', () => {
     async () => {
       const account = await createStaff(t.services, survey.organizationId, 'designer')
       const staff = await openBrowser({ locale: 'es-ES' })
-      let code = ''
+      let code: string
       try {
         const { page } = staff
         await page.goto(`${server.url}/staff/sign-in`)

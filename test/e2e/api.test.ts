@@ -93,10 +93,8 @@ describe('the read-only JSON API', () => {
     const res = await request(t.app).get('/api/v1/openapi.json')
     expect(res.body.openapi).toBe('3.1.0')
     expect(res.body).toEqual(JSON.parse(JSON.stringify(openApiDocument)))
-    for (const [path, item] of Object.entries(res.body.paths) as [
-      string,
-      { get: { security?: unknown } },
-    ][]) {
+    const paths = res.body.paths as Record<string, { get: { security?: unknown } }>
+    for (const [path, item] of Object.entries(paths)) {
       const concrete = path.replace('{org}', 'fixture-city').replace('{series}', 'perception')
       // Without a token, a secured path answers 401; the others answer.
       expect((await request(t.app).get(concrete)).status, path).toBe(item.get.security ? 401 : 200)

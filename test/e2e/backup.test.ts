@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemo } from '../../src/demo/demo-data.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
-import { cliDatabase, runCli } from '../helpers/cli.ts'
+import { cliInProcess } from '../helpers/cli.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
-let database: Awaited<ReturnType<typeof cliDatabase>>
+let database: Awaited<ReturnType<typeof cliInProcess>>
 let responses = 0
 
 beforeAll(async () => {
-  database = await cliDatabase()
+  database = await cliInProcess()
   // The CLI migrates the database it opens.
-  expect(runCli(database.env, ['org:create', '--slug', 'ciudad-backup', '--name', 'Backup']).status).toBe(0)
+  expect((await database.run(['org:create', '--slug', 'ciudad-backup', '--name', 'Backup'])).status).toBe(0)
   const db = database.db()
   await loadTrendFixture(db)
   // On PostgreSQL, the demo too: projects, feedback and contacts, staff, invitations, the audit log.
@@ -23,7 +23,6 @@ beforeAll(async () => {
         .executeTakeFirstOrThrow()
     ).n,
   )
-  await db.destroy()
 }, 120_000)
 afterAll(() => database.cleanup())
 
@@ -31,8 +30,8 @@ describe('backups', () => {
   it.skipIf(!testDatabaseUrl)(
     'pg_dump, then pg_restore into a fresh database, finds every response and answer',
     { timeout: 120_000 },
-    () => {
-      const result = runCli(database.env, ['backup:check'])
+    async () => {
+      const result = await database.run(['backup:check'])
       expect(result.stderr).toBe('')
       expect(result.stdout).toMatch(
         new RegExp(
@@ -42,8 +41,8 @@ describe('backups', () => {
     },
   )
 
-  it.skipIf(!!testDatabaseUrl)('on the embedded database, says to copy the data folder instead', () => {
-    const result = runCli(database.env, ['backup:check'])
+  it.skipIf(!!testDatabaseUrl)('on the embedded database, says to copy the data folder instead', async () => {
+    const result = await database.run(['backup:check'])
     expect(result.status).toBe(2)
     expect(result.stderr).toContain('copy its data folder')
   })

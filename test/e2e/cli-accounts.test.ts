@@ -1,37 +1,29 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliDatabase, runCli } from '../helpers/cli.ts'
+import { cliDatabase, cliInProcess, runCli } from '../helpers/cli.ts'
 
-let database: Awaited<ReturnType<typeof cliDatabase>>
+let database: Awaited<ReturnType<typeof cliInProcess>>
 beforeAll(async () => {
-  database = await cliDatabase()
+  database = await cliInProcess()
 })
 afterAll(() => database.cleanup())
+const createRioClaro = ['org:create', '--slug', 'rio-claro', '--name', 'Rio Claro', '--source-lang', 'pt']
 
 describe('operators create organizations and their first admin from the command line', () => {
-  // Seven CLI processes, each starting tsx and opening the database (the first one creates it): ~20 s on a quiet 2-core machine.
   it(
     'creates an organization, then its admin with the password from stdin; bad input exits non-zero and changes nothing',
     { timeout: 120_000 },
-    () => {
-      const org = runCli(database.env, [
-        'org:create',
-        '--slug',
-        'rio-claro',
-        '--name',
-        'Rio Claro',
-        '--source-lang',
-        'pt',
-      ])
+    async () => {
+      const org = await database.run(createRioClaro)
       expect(org.stderr).toBe('')
       expect(org.status).toBe(0)
       expect(org.stdout).toContain('Created organization "Rio Claro" (rio-claro, source language pt).')
 
-      const again = runCli(database.env, ['org:create', '--slug', 'rio-claro', '--name', 'Rio Claro'])
+      const again = await database.run(['org:create', '--slug', 'rio-claro', '--name', 'Rio Claro'])
       expect(again.status).toBe(2)
       expect(again.stderr).toBe('org:create: --slug: the organization "rio-claro" already exists')
 
-      const badLanguage = runCli(database.env, [
+      const badLanguage = await database.run([
         'org:create',
         '--slug',
         'outra',
@@ -43,7 +35,7 @@ describe('operators create organizations and their first admin from the command 
       expect(badLanguage.status).toBe(2)
       expect(badLanguage.stderr).toContain('--source-lang: must be es, fr or pt')
 
-      const unknownFlag = runCli(database.env, [
+      const unknownFlag = await database.run([
         'user:create',
         '--org',
         'rio-claro',
@@ -57,31 +49,27 @@ describe('operators create organizations and their first admin from the command 
       expect(unknownFlag.status).toBe(2)
       expect(unknownFlag.stderr).toContain("Unknown option '--password'")
 
-      const shortPassword = runCli(
-        database.env,
+      const shortPassword = await database.run(
         ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
         'short\n',
       )
       expect(shortPassword.status).toBe(2)
       expect(shortPassword.stderr).toContain('the password must have 12 to 200 characters')
-      const weakPassword = runCli(
-        database.env,
+      const weakPassword = await database.run(
         ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
         'password1234\n',
       )
       expect(weakPassword.status).toBe(2)
       expect(weakPassword.stderr).toContain('the password is too easy to guess')
 
-      const user = runCli(
-        database.env,
+      const user = await database.run(
         ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
         'a long admin password\n',
       )
       expect(user.status).toBe(0)
       expect(user.stdout).toBe('Created admin admin@rio.org in rio-claro.')
 
-      const noOrg = runCli(
-        database.env,
+      const noOrg = await database.run(
         ['user:create', '--org', 'nowhere', '--email', 'x@rio.org', '--role', 'designer'],
         'a long admin password\n',
       )
@@ -107,4 +95,33 @@ describe('operators create organizations and their first admin from the command 
     expect(users.rows[0]!.password_hash).toMatch(/^scrypt\$/)
     expect(users.rows[0]!.password_hash).not.toContain('a long admin password')
   })
+
+  // The one test that runs the real command in a process of its own, as `npm run cli` does: flags
+  // from argv, the password from a pipe, messages on stdout and stderr, the exit status.
+  it(
+    'runs as a process of its own, reading the password from standard input',
+    { timeout: 120_000 },
+    async () => {
+      const own = await cliDatabase()
+      try {
+        const org = runCli(own.env, createRioClaro)
+        expect(org).toMatchObject({ status: 0, stderr: '' })
+        const user = runCli(
+          own.env,
+          ['user:create', '--org', 'rio-claro', '--email', 'admin@rio.org', '--role', 'admin'],
+          'a long admin password\n',
+        )
+        expect(user).toMatchObject({
+          status: 0,
+          stdout: 'Created admin admin@rio.org in rio-claro.',
+          stderr: '',
+        })
+        const unknown = runCli(own.env, ['no:such-command'])
+        expect(unknown.status).toBe(2)
+        expect(unknown.stderr).toContain('Usage: npm run cli -- COMMAND [flags]')
+      } finally {
+        await own.cleanup()
+      }
+    },
+  )
 })

@@ -4,52 +4,50 @@ import path from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeXlsForm } from '../../src/designer/xlsform.ts'
-import type { Question } from '../../src/questionnaire/questionnaire.ts'
 import { trendQuestions } from '../fixtures/trends/questionnaire.ts'
-import { cliDatabase, runCli } from '../helpers/cli.ts'
+import { cliInProcess } from '../helpers/cli.ts'
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/trends')
 const work = mkdtempSync(path.join(tmpdir(), 'pulso-trends-cli-'))
-let database: Awaited<ReturnType<typeof cliDatabase>>
+let database: Awaited<ReturnType<typeof cliInProcess>>
 const wave = ['--org', 'ciudad-test', '--series', 'perception', '--wave', '2025']
 
 beforeAll(async () => {
-  database = await cliDatabase()
+  database = await cliInProcess()
   const form = await writeXlsForm({
     formId: 'perception',
     title: { es: 'Percepción', fr: 'Perception', pt: 'Perceção' },
     year: 2025,
     sourceLanguage: 'es',
-    questions: trendQuestions.map(
-      (q, i) =>
-        ({
-          id: i,
-          position: i,
-          required: false,
-          help: {},
-          showIf: null,
-          isProfile: false,
-          min: null,
-          max: null,
-          options: [],
-          ...q,
-        }) as Question,
-    ),
+    questions: trendQuestions.map((q, i) => ({
+      id: i,
+      position: i,
+      required: false,
+      help: {},
+      showIf: null,
+      isProfile: false,
+      min: null,
+      max: null,
+      options: [],
+      ...q,
+    })),
   })
   writeFileSync(path.join(work, 'form.xlsx'), form)
 })
 afterAll(() => database.cleanup())
 
 describe('operators import responses and margins, define indicators and export trends from the command line', () => {
-  it('runs the whole chain and the exported numbers are R’s', { timeout: 180_000 }, () => {
-    const run = (...args: string[]) => runCli(database.env, args)
-    expect(run('org:create', '--slug', 'ciudad-test', '--name', 'Ciudad Test').status).toBe(0)
-    expect(run('questionnaire:import', ...wave, '--file', path.join(work, 'form.xlsx')).status).toBe(0)
+  it('runs the whole chain and the exported numbers are R’s', { timeout: 180_000 }, async () => {
+    const run = (...args: string[]) => database.run(args)
+    expect((await run('org:create', '--slug', 'ciudad-test', '--name', 'Ciudad Test')).status).toBe(0)
+    expect((await run('questionnaire:import', ...wave, '--file', path.join(work, 'form.xlsx'))).status).toBe(
+      0,
+    )
 
-    const draft = run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
+    const draft = await run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
     expect(draft.status).toBe(2)
     expect(draft.stderr).toContain('is a draft')
-    const opened = run('wave:open', ...wave)
+    const opened = await run('wave:open', ...wave)
     expect(opened.stderr).toBe('')
 
     const cells = path.join(work, 'cells.csv')
@@ -57,16 +55,21 @@ describe('operators import responses and margins, define indicators and export t
       cells,
       'interest,district,submitted_at,language\n9,centro,2025-10-01,es\n4,atlantis,yesterday,de\n',
     )
-    const rows = run('responses:import', ...wave, '--file', cells)
+    const rows = await run('responses:import', ...wave, '--file', cells)
     expect(rows.stderr).toContain('row 2, column interest: "9": unknownOption')
     expect(rows.stderr).toContain('row 3, column district: "atlantis": unknownOption')
     expect(rows.stderr).toContain('row 3, column submitted_at: "yesterday" is not an ISO 8601 date')
     expect(rows.stderr).toContain('row 3, column language: "de" is not es, fr or pt')
 
-    const imported = run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
+    const imported = await run(
+      'responses:import',
+      ...wave,
+      '--file',
+      path.join(fixtures, 'responses-2025.csv'),
+    )
     expect(imported.stderr).toBe('')
     expect(imported.stdout).toBe('Imported 500 responses into perception/2025.')
-    const again = run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
+    const again = await run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
     expect(again.stdout).toBe(
       'Imported 0 responses into perception/2025 (500 were already there and were skipped).',
     )
@@ -89,69 +92,75 @@ describe('operators import responses and margins, define indicators and export t
         ...fixtureRows.slice(250).map(reordered),
       ].join('\n'),
     )
-    expect(run('responses:import', ...wave, '--file', redownloaded).stdout).toBe(
+    expect((await run('responses:import', ...wave, '--file', redownloaded)).stdout).toBe(
       'Imported 0 responses into perception/2025 (500 were already there and were skipped; 1 empty row skipped: 252).',
     )
 
     const badMargins = path.join(work, 'margins.csv')
     writeFileSync(badMargins, 'variable,level,population\ndistrict,centro,-5\nage_band,16_29,10\n')
-    const marginsRefused = run('margins:import', ...wave, '--file', badMargins)
+    const marginsRefused = await run('margins:import', ...wave, '--file', badMargins)
     expect(marginsRefused.status).toBe(2)
     expect(marginsRefused.stderr).toContain('"-5" is not a positive number')
-    expect(run('margins:import', ...wave, '--file', path.join(fixtures, 'margins-2025.csv')).stdout).toBe(
-      'Imported population margins for district, age_band into perception/2025.',
-    )
+    expect(
+      (await run('margins:import', ...wave, '--file', path.join(fixtures, 'margins-2025.csv'))).stdout,
+    ).toBe('Imported population margins for district, age_band into perception/2025.')
 
     const series = ['--org', 'ciudad-test', '--series', 'perception']
     expect(
-      run(
-        'indicator:define',
-        ...series,
-        '--code',
-        'interest_high',
-        '--question',
-        'interest',
-        '--success',
-        '4,5',
-        '--exclude',
-        'dont_know',
+      (
+        await run(
+          'indicator:define',
+          ...series,
+          '--code',
+          'interest_high',
+          '--question',
+          'interest',
+          '--success',
+          '4,5',
+          '--exclude',
+          'dont_know',
+        )
       ).stdout,
     ).toBe('Defined indicator interest_high: share of interest in 4, 5, excluding dont_know.')
     expect(
-      run(
-        'indicator:define',
-        ...series,
-        '--code',
-        'aware_yes',
-        '--question',
-        'aware',
-        '--success',
-        'yes',
-        '--exclude',
-        'dont_know',
+      (
+        await run(
+          'indicator:define',
+          ...series,
+          '--code',
+          'aware_yes',
+          '--question',
+          'aware',
+          '--success',
+          'yes',
+          '--exclude',
+          'dont_know',
+        )
       ).status,
     ).toBe(0)
     expect(
-      run('indicator:define', ...series, '--code', 'benefit_value', '--question', 'benefit', '--mean').status,
+      (await run('indicator:define', ...series, '--code', 'benefit_value', '--question', 'benefit', '--mean'))
+        .status,
     ).toBe(0)
     expect(
-      run('indicator:define', ...series, '--code', 'x', '--question', 'interest', '--success', '7').stderr,
+      (await run('indicator:define', ...series, '--code', 'x', '--question', 'interest', '--success', '7'))
+        .stderr,
     ).toContain('"7" is not an option of interest')
 
     // A cap above the largest weight changes nothing here; a bad one is refused.
-    expect(run('weighting:set', ...series, '--cap', '9').stdout).toBe(
+    expect((await run('weighting:set', ...series, '--cap', '9')).stdout).toBe(
       "Capped the weights of perception at 9 times the mean weight (trimmed as R's trimWeights does).",
     )
-    expect(run('weighting:set', ...series, '--cap', '0.5').stderr).toContain(
+    expect((await run('weighting:set', ...series, '--cap', '0.5')).stderr).toContain(
       '--cap: must be a number above 1, or none',
     )
-    const notProfile = run('trends:export', ...series, '--breakdown', 'aware', '--format', 'csv')
+    const notProfile = await run('trends:export', ...series, '--breakdown', 'aware', '--format', 'csv')
     expect(notProfile.status).toBe(2)
     expect(notProfile.stderr).toContain('--breakdown: aware is not a profile question of perception')
 
-    const exported = run('trends:export', ...series, '--breakdown', 'district', '--format', 'csv')
+    const exported = await run('trends:export', ...series, '--breakdown', 'district', '--format', 'csv')
     expect(exported.stderr).toBe('')
-    const table = parse(exported.stdout, { columns: true }) as Record<string, string>[]
+    const table = parse<Record<string, string>>(exported.stdout, { columns: true })
     expect(Object.keys(table[0]!)).toEqual([
       'indicator',
       'wave',
@@ -169,11 +178,9 @@ describe('operators import responses and margins, define indicators and export t
       'ci_method',
       'weighting_differs',
     ])
-    const reference = (
-      parse(readFileSync(path.join(fixtures, 'reference.csv'), 'utf8'), { columns: true }) as Record<
-        string,
-        string
-      >[]
+    const reference = parse<Record<string, string>>(
+      readFileSync(path.join(fixtures, 'reference.csv'), 'utf8'),
+      { columns: true },
     ).filter((r) => r.wave === '2025')
     for (const ref of reference) {
       const row = table.find(
@@ -188,14 +195,16 @@ describe('operators import responses and margins, define indicators and export t
       }
       expect(row.weighted).toBe('true')
     }
-    const json = JSON.parse(run('trends:export', ...series, '--format', 'json', '--ci', 'wald').stdout)
+    const json = JSON.parse(
+      (await run('trends:export', ...series, '--format', 'json', '--ci', 'wald')).stdout,
+    )
     expect(json).toMatchObject({ format: 'pulso-trends', version: 1, series: 'perception' })
     expect(json.rows.every((r: { breakdown: string }) => r.breakdown === 'overall')).toBe(true)
 
     // Rows already there plus one new: one response more, not four.
     const plusOne = path.join(work, 'plus-one.csv')
     writeFileSync(plusOne, [header, ...fixtureRows.slice(0, 3), '5,yes,10,centro,30_44,woman'].join('\n'))
-    expect(run('responses:import', ...wave, '--file', plusOne).stdout).toBe(
+    expect((await run('responses:import', ...wave, '--file', plusOne)).stdout).toBe(
       'Imported 1 responses into perception/2025 (3 were already there and were skipped).',
     )
   })

@@ -34,7 +34,7 @@ describe('evaluators download the trends', () => {
       /^attachment; filename="?trends-perception-by-district-logit\.csv"?$/,
     )
     expect(res.text.charCodeAt(0)).not.toBe(0xfeff)
-    const rows = parse(res.text, { columns: true }) as Record<string, string>[]
+    const rows = parse<Record<string, string>>(res.text, { columns: true })
     const screen = await evaluator.get(`${base}?by=district`)
     const percent = formattersFor('es').percent
     // The dashboard shows the overall estimates of every wave and the groups of the latest wave,
@@ -72,7 +72,7 @@ describe('evaluators download the trends', () => {
     for (const ci of ['logit', 'wald']) {
       const csv = await evaluator.get(`${base}/trends.csv?ci=${ci}`)
       names.add(csv.headers['content-disposition']!)
-      const rows = parse(csv.text, { columns: true }) as Record<string, string>[]
+      const rows = parse<Record<string, string>>(csv.text, { columns: true })
       const share = rows.find((r) => r.indicator === 'aware_yes' && r.breakdown === 'overall')!
       const mean = rows.find((r) => r.indicator === 'benefit_value' && r.breakdown === 'overall')!
       expect(share.ci_method).toBe(ci)
@@ -93,10 +93,9 @@ describe('evaluators download the trends', () => {
   })
 
   it('as XLSX: one sheet per indicator with the CSV’s rows, and notes on method and weighting', async () => {
-    const csv = parse((await evaluator.get(`${base}/trends.csv`)).text, { columns: true }) as Record<
-      string,
-      string
-    >[]
+    const csv = parse<Record<string, string>>((await evaluator.get(`${base}/trends.csv`)).text, {
+      columns: true,
+    })
     const res = await evaluator.agent.get(`${base}/trends.xlsx`).buffer(true).parse(binary)
     expect(res.status).toBe(200)
     expect(res.headers['content-type']).toBe(

@@ -59,7 +59,7 @@ beforeAll(async () => {
   app = await startAppProcess({ databaseUrl, port: appPort })
 }, 90_000)
 
-afterAll(async () => {
+afterAll(() => {
   if (!canRun) return
   app?.kill('SIGKILL')
   try {

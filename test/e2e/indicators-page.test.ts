@@ -21,11 +21,11 @@ afterAll(() => t.close())
 
 const csvIndicators = async () =>
   new Set(
-    (
-      parse((await evaluator.get('/staff/results/perception/trends.csv')).text, { columns: true }) as {
-        indicator: string
-      }[]
-    ).map((r) => r.indicator),
+    parse<{
+      indicator: string
+    }>((await evaluator.get('/staff/results/perception/trends.csv')).text, { columns: true }).map(
+      (r) => r.indicator,
+    ),
   )
 const valid = {
   code: 'interest_low',
@@ -72,11 +72,11 @@ describe('indicators on a staff page', () => {
     const edit = await designer.get(`${page}?edit=interest_low`)
     expect(edit.text).toContain('value="1, 2"')
     expect((await designer.post(page, { ...valid, success: '1' })).status).toBe(303)
-    const rows = parse((await evaluator.get('/staff/results/perception/trends.csv')).text, {
-      columns: true,
-    }) as {
+    const rows = parse<{
       indicator: string
-    }[]
+    }>((await evaluator.get('/staff/results/perception/trends.csv')).text, {
+      columns: true,
+    })
     expect(rows.filter((r) => r.indicator === 'interest_low').length).toBeGreaterThan(0)
 
     await designer.get(page)

@@ -65,10 +65,9 @@ describe('assisted interviews for the citizen survey', () => {
     const evaluator = await signedIn(t.app, t.services, survey.organizationId, 'evaluator')
     const { status, files } = await downloadZip(evaluator.agent, '/staff/results/perception/microdata.zip')
     expect(status).toBe(200)
-    const table = parse(files.get('responses-2026.csv')!.replace(/^\uFEFF/, ''), { columns: true }) as Record<
-      string,
-      string
-    >[]
+    const table = parse<Record<string, string>>(files.get('responses-2026.csv')!.replace(/^\uFEFF/, ''), {
+      columns: true,
+    })
     expect(table.map((r) => [r.channel, r.facilitator])).toEqual([
       ['assisted', String(facilitatorId)],
       ['web', ''],

@@ -6,7 +6,7 @@ import { sql } from 'kysely'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, twoPageQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { cliDatabase, runCli } from '../helpers/cli.ts'
+import { cliInProcess } from '../helpers/cli.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -46,7 +46,7 @@ async function batchForm(fields: Record<string, string>) {
 async function makeCodes(n: number, stratum = 'north'): Promise<string[]> {
   const res = await designer.post(invitationsPage, await batchForm({ count: String(n), stratum }))
   expect(res.status).toBe(200)
-  return (parse(res.text, { columns: true }) as { code: string }[]).map((r) => r.code)
+  return parse<{ code: string }>(res.text, { columns: true }).map((r) => r.code)
 }
 
 /** A citizen who types a code on the landing page. */
@@ -67,7 +67,7 @@ describe('staff choose who may answer and make invitation codes', () => {
     expect(csv.status).toBe(200)
     expect(csv.headers['content-type']).toMatch(/^text\/csv/)
     expect(csv.headers['content-disposition']).toContain('invitations-perception-2026-')
-    const rows = parse(csv.text, { columns: true }) as { code: string; url: string; stratum: string }[]
+    const rows = parse<{ code: string; url: string; stratum: string }>(csv.text, { columns: true })
     expect(rows).toHaveLength(5)
     for (const row of rows) {
       expect(row.code).toMatch(codePattern)
@@ -331,14 +331,14 @@ describe('response rates and the drawn sample', () => {
 
 describe('the invitations:create command', () => {
   it('writes the codes to a new file only, and they admit a response', { timeout: 120_000 }, async () => {
-    const database = await cliDatabase()
+    const database = await cliInProcess()
     const work = mkdtempSync(path.join(tmpdir(), 'pulso-invitations-'))
     try {
-      const run = (...args: string[]) => runCli(database.env, args)
-      expect(run('org:create', '--slug', 'ciudad-cli', '--name', 'Ciudad CLI').status).toBe(0)
+      const run = (...args: string[]) => database.run(args)
+      expect((await run('org:create', '--slug', 'ciudad-cli', '--name', 'Ciudad CLI')).status).toBe(0)
       const wave = ['--org', 'ciudad-cli', '--series', 'perception', '--wave', '2026']
       const file = path.join(work, 'codes.csv')
-      const missing = run('invitations:create', ...wave, '--count', '3', '--file', file)
+      const missing = await run('invitations:create', ...wave, '--count', '3', '--file', file)
       expect(missing.status).toBe(2)
       expect(missing.stderr).toContain('no wave 2026')
       const db = database.db()
@@ -348,9 +348,8 @@ describe('the invitations:create command', () => {
       const seriesId = await insertSeries(db, { organizationId: orgId, code: 'perception', title: tr('P') })
       const waveId = await insertWave(db, { seriesId, year: 2026, status: 'open' })
       await insertQuestions(db, waveId, questions)
-      await db.destroy()
 
-      const made = run(
+      const made = await run(
         'invitations:create',
         ...wave,
         '--count',
@@ -364,11 +363,11 @@ describe('the invitations:create command', () => {
       )
       expect(made.stderr).toBe('')
       expect(made.stdout).toContain('Created 3 invitation codes')
-      const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as {
+      const rows = parse<{
         code: string
         url: string
         stratum: string
-      }[]
+      }>(readFileSync(file, 'utf8'), { columns: true })
       expect(rows).toHaveLength(3)
       expect(rows[0]!.url).toBe(`https://encuesta.ciudad.org/s/ciudad-cli/perception/i/${rows[0]!.code}`)
       expect(rows.every((r) => codePattern.test(r.code) && r.stratum === 'north')).toBe(true)
@@ -376,37 +375,43 @@ describe('the invitations:create command', () => {
       // Without PUBLIC_URL or --url, the addresses use the port the app is configured with.
       const local = path.join(work, 'local.csv')
       expect(
-        runCli({ ...database.env, PORT: '3456' }, [
-          'invitations:create',
-          ...wave,
-          '--count',
-          '1',
-          '--file',
-          local,
-        ]).status,
+        (
+          await database.run(['invitations:create', ...wave, '--count', '1', '--file', local], '', {
+            PORT: '3456',
+          })
+        ).status,
       ).toBe(0)
       expect(readFileSync(local, 'utf8')).toMatch(
         /\nhttps?:|,http:\/\/localhost:3456\/s\/ciudad-cli\/perception\/i\//,
       )
 
       writeFileSync(path.join(work, 'taken.csv'), 'keep me')
-      const taken = run('invitations:create', ...wave, '--count', '3', '--file', path.join(work, 'taken.csv'))
+      const taken = await run(
+        'invitations:create',
+        ...wave,
+        '--count',
+        '3',
+        '--file',
+        path.join(work, 'taken.csv'),
+      )
       expect(taken.status).toBe(2)
       expect(readFileSync(path.join(work, 'taken.csv'), 'utf8')).toBe('keep me')
       expect(
-        run('invitations:create', ...wave, '--count', '0', '--file', path.join(work, 'x.csv')).stderr,
+        (await run('invitations:create', ...wave, '--count', '0', '--file', path.join(work, 'x.csv'))).stderr,
       ).toContain('--count')
       const exported = JSON.parse(
-        run(
-          'trends:export',
-          '--org',
-          'ciudad-cli',
-          '--series',
-          'perception',
-          '--sample',
-          'invited',
-          '--format',
-          'json',
+        (
+          await run(
+            'trends:export',
+            '--org',
+            'ciudad-cli',
+            '--series',
+            'perception',
+            '--sample',
+            'invited',
+            '--format',
+            'json',
+          )
         ).stdout,
       )
       expect(exported.sample).toBe('invited')

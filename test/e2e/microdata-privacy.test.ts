@@ -29,7 +29,7 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => t.close())
 
-const table = (name: string) => parse(files.get(name)!, { columns: true }) as Record<string, string>[]
+const table = (name: string) => parse<Record<string, string>>(files.get(name)!, { columns: true })
 
 /** Each response's true district and age band, in the order the package writes them (by response). */
 async function truth(year: number): Promise<string[]> {

@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 const questionCodes = ['interest', 'aware', 'benefit', 'district', 'age_band', 'gender']
-const table = (name: string) => parse(files.get(name)!, { columns: true }) as Record<string, string>[]
+const table = (name: string) => parse<Record<string, string>>(files.get(name)!, { columns: true })
 
 describe('the microdata package', () => {
   it('holds one file per wave, a pooled file, the codebook and datapackage.json', () => {

@@ -18,10 +18,10 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 // Shares of 0 and 1, and groups of one or two respondents: R's binom.test gives the exact intervals
 // (test/fixtures/edges/reference.R and its output).
-const reference = parse(
+const reference = parse<{ n: string; successes: string; ci_low: string; ci_high: string }>(
   readFileSync(path.resolve(import.meta.dirname, '../fixtures/edges/clopper-pearson.csv'), 'utf8'),
   { columns: true },
-) as { n: string; successes: string; ci_low: string; ci_high: string }[]
+)
 const exact = (n: number, successes: number) =>
   reference.find((r) => Number(r.n) === n && Number(r.successes) === successes)!
 

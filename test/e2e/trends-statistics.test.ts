@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 const folder = path.resolve(import.meta.dirname, '../fixtures/trends')
 const csv = (file: string) =>
-  parse(readFileSync(path.join(folder, file), 'utf8'), { columns: true }) as Record<string, string>[]
+  parse<Record<string, string>>(readFileSync(path.join(folder, file), 'utf8'), { columns: true })
 const reference = csv('reference.csv')
 const referenceWeights = csv('reference-weights.csv')
 

@@ -168,10 +168,9 @@ describe('a confirmed break in the series', () => {
   })
 
   it('flags it in every download: CSV, XLSX, JSON, the API and the codebook', async () => {
-    const csv = parse((await evaluator.get(`${staffBase}/trends.csv`)).text, { columns: true }) as Record<
-      string,
-      string
-    >[]
+    const csv = parse<Record<string, string>>((await evaluator.get(`${staffBase}/trends.csv`)).text, {
+      columns: true,
+    })
     const awareness = csv.filter((r) => r.indicator === 'awareness')
     expect(awareness.find((r) => r.breakdown === 'overall' && r.wave === '2025')!.break_in_series).toBe(
       'true',
@@ -222,7 +221,7 @@ describe('a confirmed break in the series', () => {
     expect(flagged).toEqual([2025, 2025])
 
     const { files } = await downloadZip(evaluator.agent, `${staffBase}/microdata.zip`)
-    const codebook = parse(files.get('codebook.csv')!, { columns: true }) as Record<string, string>[]
+    const codebook = parse<Record<string, string>>(files.get('codebook.csv')!, { columns: true })
     expect(codebook.find((r) => r.wave === '2025' && r.code === 'aware')!.break_in_series).toBe('true')
   })
 })

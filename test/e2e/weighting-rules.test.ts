@@ -19,7 +19,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 // Raking when some answers have no population total, checked against R (test/fixtures/weighting/).
 const folder = path.resolve(import.meta.dirname, '../fixtures/weighting')
 const csv = (file: string) =>
-  parse(readFileSync(path.join(folder, file), 'utf8'), { columns: true }) as Record<string, string>[]
+  parse<Record<string, string>>(readFileSync(path.join(folder, file), 'utf8'), { columns: true })
 const tr = (s: string) => ({ es: s, fr: s, pt: s })
 const levels = (codes: string[]) => codes.map((code) => ({ code, label: tr(code) }))
 const questions: QuestionDraft[] = [

@@ -68,9 +68,12 @@ describe('how each wave was weighted', () => {
   })
 
   it('flags a change between a weighted and an unweighted wave in the files and on the page', async () => {
-    const csv = parse((await evaluator.get('/staff/results/perception/trends.csv')).text, {
-      columns: true,
-    }) as Record<string, string>[]
+    const csv = parse<Record<string, string>>(
+      (await evaluator.get('/staff/results/perception/trends.csv')).text,
+      {
+        columns: true,
+      },
+    )
     // 2023 has no margins, 2024 has: the 2024 change mixes the two.
     const change2024 = csv.find(
       (r) => r.indicator === 'aware_yes' && r.breakdown === 'change' && r.wave === '2024',

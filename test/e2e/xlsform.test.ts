@@ -8,7 +8,7 @@ import { loadDesignerQuestions } from '../../src/designer/designer.repository.ts
 import { readXlsForm } from '../../src/designer/xlsform.ts'
 import { bombWorkbook, wideWorkbook, withLyingSizes } from '../fixtures/hostile-workbooks.ts'
 import { buildSurvey, sampleQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { cliDatabase, runCli } from '../helpers/cli.ts'
+import { cliInProcess } from '../helpers/cli.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -72,94 +72,62 @@ describe('XLSForm', () => {
     'round-trips through the command line: export, import into a new wave, export again, the same questionnaire',
     { timeout: 120_000 },
     async () => {
-      const database = await cliDatabase()
+      const database = await cliInProcess()
+      const wave2027 = ['--org', 'lisboa-norte', '--series', 'perception', '--wave', '2027']
       const importInto2027 = (file: string) =>
-        runCli(database.env, [
-          'questionnaire:import',
-          ...['--org', 'lisboa-norte', '--series', 'perception', '--wave', '2027', '--file', file],
-        ])
+        database.run(['questionnaire:import', ...wave2027, '--file', file])
       try {
         const form = path.join(folder, 'sample.xlsx')
         // Seed the CLI's database by importing a form written from the sample questionnaire.
         const first = (await downloadForm()).body as Buffer
         writeFileSync(form, first)
         expect(
-          runCli(database.env, [
-            'org:create',
-            '--slug',
-            'lisboa-norte',
-            '--name',
-            'Lisboa Norte',
-            '--source-lang',
-            'es',
-          ]).status,
+          (
+            await database.run([
+              'org:create',
+              '--slug',
+              'lisboa-norte',
+              '--name',
+              'Lisboa Norte',
+              '--source-lang',
+              'es',
+            ])
+          ).status,
         ).toBe(0)
-        const imported = importInto2027(form)
+        const imported = await importInto2027(form)
         expect(imported.stderr).toBe('')
         expect(imported.stdout).toBe('Imported 9 questions into lisboa-norte/perception/2027 (draft).')
         // A hostile workbook is refused from its shape, before any reader builds it; nothing changes.
         const wide = path.join(folder, 'wide.xlsx')
         writeFileSync(wide, await wideWorkbook())
-        const refusedWide = importInto2027(wide)
+        const refusedWide = await importInto2027(wide)
         expect(refusedWide.status).toBe(2)
         expect(refusedWide.stderr).toContain('a sheet uses column XFD; at most 100 columns are read')
         const again = path.join(folder, 'again.xlsx')
-        const exported = runCli(database.env, [
-          'questionnaire:export',
-          '--org',
-          'lisboa-norte',
-          '--series',
-          'perception',
-          '--wave',
-          '2027',
-          '--file',
-          again,
-        ])
+        const exported = await database.run(['questionnaire:export', ...wave2027, '--file', again])
         expect(exported.status).toBe(0)
         const [a, b] = await Promise.all([readXlsForm(first, 'es'), readXlsForm(readFileSync(again), 'es')])
         expect(a.ok && b.ok).toBe(true)
         if (a.ok && b.ok) expect(b.questions).toEqual(a.questions)
 
         // The wave opens by the same rules as in the designer: without a French title, it does not.
-        let db = database.db()
+        const db = database.db()
         const titles = await sql<{ title: object }>`select title from survey_series`.execute(db)
         expect(titles.rows[0]!.title).toEqual({ es: 'Percepción', fr: 'Perception', pt: 'Perceção' })
         await sql`update survey_series set title = '{"es":"Percepción","pt":"Perceção"}'`.execute(db)
-        await db.destroy()
-        const openWave = ['wave:open', '--org', 'lisboa-norte', '--series', 'perception', '--wave', '2027']
-        const refused = runCli(database.env, openWave)
+        const refused = await database.run(['wave:open', ...wave2027])
         expect(refused.status).toBe(2)
         expect(refused.stderr).toContain('seriesTitleMissing language=fr')
-        db = database.db()
         await sql`update survey_series set title = '{"es":"Percepción","fr":"Perception","pt":"Perceção"}'`.execute(
           db,
         )
-        await db.destroy()
-        const opened = runCli(database.env, [
-          'wave:open',
-          '--org',
-          'lisboa-norte',
-          '--series',
-          'perception',
-          '--wave',
-          '2027',
-        ])
+        const opened = await database.run(['wave:open', ...wave2027])
         expect(opened.stderr).toBe('')
         expect(opened.stdout).toContain('Opened perception/2027')
-        const frozen = importInto2027(form)
+        const frozen = await importInto2027(form)
         expect(frozen.status).toBe(2)
         expect(frozen.stderr).toContain('frozen')
-        expect(
-          runCli(database.env, [
-            'wave:close',
-            '--org',
-            'lisboa-norte',
-            '--series',
-            'perception',
-            '--wave',
-            '2027',
-          ]).stdout,
-        ).toContain('Closed')
+        expect((await database.run(['wave:close', ...wave2027])).stdout).toContain('Closed')
       } finally {
         await database.cleanup().catch(() => {})
       }

@@ -1,10 +1,12 @@
+import { hasUnstorableCharacters } from '../unstorable-text.ts'
 import { fail, MANY, ok, single, type QuestionTypeModule } from './question-type.ts'
 
 export const SHORT_TEXT_MAX = 200
 export const LONG_TEXT_MAX = 4000
 
-// Control characters other than tab and line breaks have no place in an answer.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/
+// What no field may store, and U+FFFD too: in an answer it means the text was mangled on its way.
+const unfit = (value: string) =>
+  !value.isWellFormed() || hasUnstorableCharacters(value) || value.includes('\uFFFD')
 
 function textType(type: 'short_text' | 'long_text', max: number): QuestionTypeModule {
   return {
@@ -15,7 +17,7 @@ function textType(type: 'short_text' | 'long_text', max: number): QuestionTypeMo
       const value = single(raw)
       if (value === undefined) return ok(null)
       if (value === MANY) return fail('oneAnswerOnly')
-      if (!value.isWellFormed() || CONTROL.test(value)) return fail('textInvalid')
+      if (unfit(value)) return fail('textInvalid')
       const normalized = value.normalize('NFC').replace(/\r\n?/g, '\n')
       if ([...normalized].length > max) return fail('textTooLong', { max })
       return ok(normalized)
