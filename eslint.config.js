@@ -20,6 +20,26 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  // A wave's lifecycle lives in src/series/wave-rules.ts: nowhere else compares a wave's status.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/series/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "BinaryExpression[operator=/^[!=]==?$/] > MemberExpression[property.name='status'][object.property.name='wave']",
+          message: 'Ask src/series/wave-rules.ts (isEditable, isOpen, hasResults, isPublished…) instead.',
+        },
+        {
+          selector:
+            "BinaryExpression[operator=/^[!=]==?$/] > MemberExpression[property.name='status'][object.name=/^(w|wave|waves?)$/]",
+          message: 'Ask src/series/wave-rules.ts (isEditable, isOpen, hasResults, isPublished…) instead.',
+        },
+      ],
+    },
+  },
   // Tests read JSON answers (supertest's `body`, JSON.parse) as `any` and check their shape by
   // assertion: typing every answer again in the test would restate the app's types, not test them.
   {

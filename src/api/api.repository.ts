@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
+import { PUBLISHED_STATUSES } from '../series/wave-rules.ts'
 
 /** Series with at least one closed wave (published results), across organizations. */
 export async function listPublishedSeries(db: Db) {
@@ -14,7 +15,7 @@ export async function listPublishedSeries(db: Db) {
       's.title',
       sql<number[]>`array_agg(w.year order by w.year)`.as('waves'),
     ])
-    .where('w.status', '=', 'closed')
+    .where('w.status', 'in', PUBLISHED_STATUSES)
     .where('s.purpose', '=', 'perception')
     .groupBy(['o.slug', 'o.name', 's.code', 's.title'])
     .orderBy('o.slug')

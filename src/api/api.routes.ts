@@ -7,15 +7,22 @@ import { isDatabaseUnavailable } from '../middleware/errors.ts'
 import { listIndicators, minGroupSize, wavesOfSeries } from '../results/results.repository.ts'
 import type { ResultsService } from '../results/results.service.ts'
 import { trendsDocument } from '../results/trend-files.ts'
-import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
-import { findSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
 import { sendMicrodataPackage } from '../results/microdata.ts'
 import { tokenUser } from './api-tokens.ts'
 import { listPublishedSeries } from './api.repository.ts'
 import { openApiDocument } from './openapi.ts'
 import { requestIdOf } from '../logger.ts'
+import { isPublished } from '../series/wave-rules.ts'
+import { findSeries } from '../series/series.repository.ts'
+import { breakdownsOf } from '../series/breakdowns.ts'
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+
+// Feedback questionnaires are answered through their partner projects: the API serves perception series.
+const findPerceptionSeries = async (db: Db, organizationSlug: string, code: string) => {
+  const series = await findSeries(db, { slug: organizationSlug }, code)
+  return series?.purpose === 'perception' ? series : undefined
+}
 
 /** Sends JSON with a strong ETag; a client that has it already gets 304 and no body. */
 function sendJson(req: Request, res: Response, body: unknown) {
@@ -52,20 +59,12 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
     const org = slug.safeParse(params.org)
     const code = slug.safeParse(params.series)
     if (!org.success || !code.success) throw new ApiError(404, 'no such series')
-    const series = await findSeries(db, org.data, code.data)
-    const waves = series
-      ? (await wavesOfSeries(db, series.seriesId)).filter((w) => w.status === 'closed')
-      : []
+    const series = await findPerceptionSeries(db, org.data, code.data)
+    const waves = series ? (await wavesOfSeries(db, series.id)).filter(isPublished) : []
     if (!series || waves.length === 0)
       throw new ApiError(404, 'no such series, or none of its waves is published')
     return { series, waves }
   }
-
-  /** What a published wave's results can be broken down by. */
-  const breakdownsOf = async (waveId: number) => [
-    ...breakdownQuestions(await loadQuestionnaire(db, waveId)).map((q) => q.code),
-    'language',
-  ]
 
   router.get('/api/v1/openapi.json', (req, res) => sendJson(req, res, openApiDocument))
 
@@ -84,11 +83,11 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
     sendJson(req, res, {
       organization: series.organizationSlug,
       organizationName: series.organizationName,
-      series: series.seriesCode,
+      series: series.code,
       title: series.title,
       description: series.description,
       waves: waves.map((w) => w.year),
-      indicators: (await listIndicators(db, series.seriesId)).map((i) => ({
+      indicators: (await listIndicators(db, series.id)).map((i) => ({
         code: i.code,
         question: i.questionCode,
         kind: i.kind,
@@ -96,17 +95,17 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
         excludedCodes: i.excludedCodes,
         label: i.label,
       })),
-      breakdowns: await breakdownsOf(waves.at(-1)!.id),
+      breakdowns: (await breakdownsOf(db, waves)).codes,
       links: {
-        trends: `/api/v1/series/${series.organizationSlug}/${series.seriesCode}/trends`,
-        page: `/s/${series.organizationSlug}/${series.seriesCode}/results`,
+        trends: `/api/v1/series/${series.organizationSlug}/${series.code}/trends`,
+        page: `/s/${series.organizationSlug}/${series.code}/results`,
       },
     })
   })
 
   router.get('/api/v1/series/:org/:series/trends', async (req, res) => {
     const { series, waves } = await publishedSeries(req.params)
-    const breakdowns = await breakdownsOf(waves.at(-1)!.id)
+    const breakdowns = (await breakdownsOf(db, waves)).codes
     const query = z
       .object({
         breakdown: z.enum(breakdowns as [string, ...string[]]).optional(),
@@ -116,14 +115,14 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
     if (!query.success)
       throw new ApiError(400, `breakdown must be one of ${breakdowns.join(', ')}; ci must be logit or wald`)
     const trends = await results.trends(
-      { id: series.seriesId, minGroupSize: await minGroupSize(db, series.seriesId) },
+      { id: series.id, minGroupSize: await minGroupSize(db, series.id) },
       { breakdown: query.data.breakdown, ci: query.data.ci, closedOnly: true },
     )
     const document = await trendsDocument(
       db,
       {
-        id: series.seriesId,
-        code: series.seriesCode,
+        id: series.id,
+        code: series.code,
         organization: { slug: series.organizationSlug, name: series.organizationName },
       },
       trends,
@@ -147,12 +146,12 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
     const code = slug.safeParse(req.params.series)
     if (!org.success || !code.success || org.data !== user.organizationSlug)
       throw new ApiError(404, 'no such series')
-    const series = await findSeries(db, org.data, code.data)
+    const series = await findPerceptionSeries(db, org.data, code.data)
     if (!series) throw new ApiError(404, 'no such series')
     res.set('Cache-Control', 'private, no-store')
     await sendMicrodataPackage(res, db, results, {
-      id: series.seriesId,
-      code: series.seriesCode,
+      id: series.id,
+      code: series.code,
       organization: series.organizationSlug,
       title: series.title.es,
     })

@@ -32,7 +32,6 @@ import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import { createDesignerService, operatorActor } from '../designer/designer.service.ts'
 import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES } from '../designer/xlsform.ts'
 import { isLanguage } from '../questionnaire/translated.ts'
-import { findSeries as findDesignerSeries } from '../designer/designer.repository.ts'
 import {
   readMarginsCsv,
   readResponsesCsv,
@@ -42,7 +41,6 @@ import {
 import {
   foldNewResponses,
   minGroupSize,
-  questionsByCode,
   replaceMargins,
   saveIndicator,
   setWeightCap,
@@ -52,6 +50,9 @@ import { createResultsService, trendsToCsv } from '../results/results.service.ts
 import { trendsDocument } from '../results/trend-files.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import type { CommandContext } from './run.ts'
+import { isEditable, takesImportedResponses, takesInvitations, wavesShown } from '../series/wave-rules.ts'
+import { findSeries } from '../series/series.repository.ts'
+import { breakdownsOf } from '../series/breakdowns.ts'
 
 /** A mistake in the command's input: printed as one line, exit code 2. */
 export class CliError extends Error {}
@@ -192,7 +193,7 @@ Object.assign(commands, {
       const file = need(z.string({ error: 'is required' }).min(1, 'is required'), flags.file, 'file')
       // A frozen wave is refused before its file is read.
       const existing = await createDesignerService(db).waveContext(actor, seriesCode, waveYear)
-      if (existing && existing.wave.status !== 'draft')
+      if (existing && !isEditable(existing.wave))
         throw new CliError(`wave ${waveYear} is no longer a draft: its questionnaire is frozen`)
       const bytes = await readFile(file).catch(() => {
         throw new CliError(`--file: cannot read ${file}`)
@@ -284,7 +285,7 @@ Object.assign(commands, {
         flags.url ?? cli.config.publicUrl ?? `http://localhost:${cli.config.port}`,
         'url',
       )
-      if (context.wave.status === 'closed') throw new CliError(`wave ${context.wave.year} is closed`)
+      if (!takesInvitations(context.wave)) throw new CliError(`wave ${context.wave.year} is closed`)
       let batchId: number | undefined
       // The codes exist only in this file: claim it first, never overwrite another batch's.
       const output = await open(file, 'wx').catch((error: NodeJS.ErrnoException) => {
@@ -368,7 +369,7 @@ async function seriesFor(db: Db, flags: Flags) {
   const organization = await findOrganizationBySlug(db, orgSlug)
   if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
   const seriesCode = need(slug, flags.series, 'series')
-  const series = await findDesignerSeries(db, organization.id, seriesCode)
+  const series = await findSeries(db, { id: organization.id }, seriesCode)
   if (!series) throw new CliError(`--series: no series "${seriesCode}" in ${orgSlug}`)
   return { series, seriesCode }
 }
@@ -380,7 +381,7 @@ Object.assign(commands, {
     options: { ...waveFlags, file: { type: 'string' } },
     async run(db: Db, flags: Flags, cli: CommandContext) {
       const { context } = await waveContextFor(db, flags)
-      if (context.wave.status === 'draft')
+      if (!takesImportedResponses(context.wave))
         throw new CliError(`wave ${context.wave.year} is a draft: open it before importing responses`)
       const text = await readText(need(z.string({ error: 'is required' }), flags.file, 'file'))
       const questionnaire = await loadQuestionnaire(db, context.wave.id)
@@ -550,9 +551,8 @@ Object.assign(commands, {
               'breakdown',
             )
       if (breakdown && breakdown !== 'language') {
-        const waves = await wavesOfSeries(db, series.id)
-        const profiles = await Promise.all(waves.map((w) => questionsByCode(db, w.id)))
-        if (!profiles.some((questions) => questions.get(breakdown)?.is_profile))
+        const shown = wavesShown(await wavesOfSeries(db, series.id), { publishedOnly: false })
+        if (!(await breakdownsOf(db, shown)).codes.includes(breakdown))
           throw new CliError(
             `--breakdown: ${breakdown} is not a profile question of ${seriesCode} (mark it as profile, or use language)`,
           )

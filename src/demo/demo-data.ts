@@ -15,6 +15,7 @@ import { insertUser } from '../staff/staff.repository.ts'
 import { loadFeedbackDemo } from './feedback-demo.ts'
 import { DEMO_DISTRICTS, perceptionQuestionnaire } from './perception-questionnaire.ts'
 import { syntheticResponses } from './synthetic-responses.ts'
+import { isPublished } from '../series/wave-rules.ts'
 
 export const DEMO_ORGANIZATION = { slug: 'ciudad-ejemplo', name: 'Ciudad de Ejemplo' }
 export const DEMO_SERIES_CODE = 'percepcion'
@@ -211,7 +212,7 @@ async function loadPerceptionSeries(
       year: wave.year,
       status: wave.status,
       opensAt: new Date(Date.UTC(wave.year, 9, 1)),
-      closesAt: wave.status === 'closed' ? new Date(Date.UTC(wave.year, 10, 30)) : null,
+      closesAt: isPublished(wave) ? new Date(Date.UTC(wave.year, 10, 30)) : null,
     })
     await insertQuestions(db, waveId, perceptionQuestionnaire)
     if (wave.invitationsPerDistrict > 0)

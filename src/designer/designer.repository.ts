@@ -1,18 +1,14 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import type { AccessMode, SeriesPurpose, WaveStatus } from '../db/schema.ts'
+import type { AccessMode, WaveStatus } from '../db/schema.ts'
 import type { DesignerQuestion } from '../questionnaire/publishing-rules.ts'
 import type { QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
+import { CLOSED, OPEN } from '../series/wave-rules.ts'
 
-export interface DesignerSeries {
-  id: number
-  code: string
-  title: Translated
-  description: Partial<Translated>
-  purpose: SeriesPurpose
-}
+/** A series as the designer edits it: the one series record (series/series.repository.ts). */
+export type { Series as DesignerSeries } from '../series/series.repository.ts'
 
 export interface DesignerWave {
   id: number
@@ -50,19 +46,6 @@ export async function listSeriesWithWaves(db: Db, organizationId: number) {
   return series.map((s) => ({ ...s, waves: waves.filter((w) => w.series_id === s.id) }))
 }
 
-export async function findSeries(
-  db: Db,
-  organizationId: number,
-  code: string,
-): Promise<DesignerSeries | undefined> {
-  return db
-    .selectFrom('survey_series')
-    .select(['id', 'code', 'title', 'description', 'purpose'])
-    .where('organization_id', '=', organizationId)
-    .where('code', '=', code)
-    .executeTakeFirst()
-}
-
 export async function listWaves(db: Db, seriesId: number): Promise<DesignerWave[]> {
   return db
     .selectFrom('wave')
@@ -80,16 +63,18 @@ export async function listWaves(db: Db, seriesId: number): Promise<DesignerWave[
     .execute()
 }
 
-export async function setWaveStatus(db: Db, waveId: number, status: WaveStatus, at: Date): Promise<void> {
+/** Opens a wave from now on (its closing date is cleared); wave-rules.canOpen decides whether it may. */
+export async function openWave(db: Db, waveId: number, at: Date): Promise<void> {
   await db
     .updateTable('wave')
-    .set({
-      status,
-      ...(status === 'open' ? { opens_at: at, closes_at: null } : {}),
-      ...(status === 'closed' ? { closes_at: at } : {}),
-    })
+    .set({ status: OPEN, opens_at: at, closes_at: null })
     .where('id', '=', waveId)
     .execute()
+}
+
+/** Closes a wave now; wave-rules.canClose decides whether it may. */
+export async function closeWave(db: Db, waveId: number, at: Date): Promise<void> {
+  await db.updateTable('wave').set({ status: CLOSED, closes_at: at }).where('id', '=', waveId).execute()
 }
 
 /** A wave's questions with what the designer needs besides the citizen's view: stamps and breaks. */

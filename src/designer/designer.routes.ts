@@ -27,6 +27,7 @@ import {
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
+import { canClose, isEditable, isOpen } from '../series/wave-rules.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -72,7 +73,11 @@ export function designerRoutes(designer: DesignerService): Router {
   router.get('/staff', anyStaff, async (_req, res) => {
     renderPage(res, 'designer/home', {
       title: locals(res).t('staff.home.title'),
-      seriesList: await designer.listSeries(me(res)),
+      // Interviews are started on a series with a wave being answered.
+      seriesList: (await designer.listSeries(me(res))).map((s) => ({
+        ...s,
+        beingAnswered: s.waves.some(isOpen),
+      })),
     })
   })
 
@@ -155,7 +160,7 @@ export function designerRoutes(designer: DesignerService): Router {
     importProblems: XlsFormProblem[] = [],
   ) => {
     const t = locals(res).t
-    const problems = c.wave.status === 'draft' ? designer.problemsOf(c) : []
+    const problems = isEditable(c.wave) ? designer.problemsOf(c) : []
     const totals = Object.fromEntries(
       LANGUAGES.map((l) => [l, { source: 0, missing: 0, outdated: 0, reviewed: 0 }]),
     )
@@ -176,6 +181,8 @@ export function designerRoutes(designer: DesignerService): Router {
       {
         title: `${inLanguage(c.series.title, locals(res).lang)} · ${c.wave.year}`,
         c,
+        editable: isEditable(c.wave),
+        closable: canClose(c.wave),
         base: waveUrl(c),
         questions,
         totals,
@@ -283,7 +290,7 @@ export function designerRoutes(designer: DesignerService): Router {
     }
     if (!req.file) return showWave(res, c, undefined, 400, [xlsFormProblem('-', 0, 'chooseFile')])
     // A wave that is no longer a draft takes no questionnaire: say so before reading the file.
-    if (c.wave.status !== 'draft') return showWave(res, c, 'frozen', 409)
+    if (!isEditable(c.wave)) return showWave(res, c, 'frozen', 409)
     const reading = await readXlsForm(req.file.buffer, c.sourceLanguage)
     if (!reading.ok) return showWave(res, c, undefined, 400, reading.problems)
     const result = await designer.importQuestionnaire(me(res), c.series.code, c.wave.year, reading)
@@ -338,7 +345,7 @@ export function designerRoutes(designer: DesignerService): Router {
           : {},
         differences: question ? designer.differences(c, question) : [],
         previous,
-        frozen: c.wave.status !== 'draft',
+        frozen: !isEditable(c.wave),
         errors,
         languages: LANGUAGES,
         sourceLanguage: c.sourceLanguage,
@@ -380,7 +387,7 @@ export function designerRoutes(designer: DesignerService): Router {
     existing: string | undefined,
     body: Record<string, unknown>,
   ) {
-    if (c.wave.status !== 'draft') return showWave(res, c, 'frozen', 409)
+    if (!isEditable(c.wave)) return showWave(res, c, 'frozen', 409)
     const parsed = parseQuestionForm(body, c.sourceLanguage)
     if (!parsed.ok) return showQuestion(res, c, existing, body, formErrors(parsed.errors, locals(res).t), 400)
     const saved = await designer.saveQuestion(me(res), c, existing, parsed.input)

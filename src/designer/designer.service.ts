@@ -19,6 +19,8 @@ import { recordAudit } from '../staff/audit.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
 import * as repo from './designer.repository.ts'
 import type { QuestionInput } from './question-form.ts'
+import { canClose, canOpen, DRAFT, isEditable, isOpen } from '../series/wave-rules.ts'
+import { findSeries } from '../series/series.repository.ts'
 
 export type WaveContext = {
   series: repo.DesignerSeries
@@ -66,7 +68,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
     seriesCode: string,
     year: number,
   ): Promise<WaveContext | undefined> {
-    const series = await repo.findSeries(db, actor.organizationId, seriesCode)
+    const series = await findSeries(db, { id: actor.organizationId }, seriesCode)
     if (!series) return undefined
     const waves = await repo.listWaves(db, series.id)
     const wave = waves.find((w) => w.year === year)
@@ -85,7 +87,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
   }
 
   function problemsOf(context: WaveContext): PublishProblem[] {
-    const otherOpen = context.waves.find((w) => w.status === 'open' && w.id !== context.wave.id)
+    const otherOpen = context.waves.find((w) => isOpen(w) && w.id !== context.wave.id)
     return publishProblems({
       questions: context.questions,
       previous: context.previous?.questions,
@@ -101,7 +103,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
     problemsOf,
     sourceOf,
     listSeries: (actor: StaffUser) => repo.listSeriesWithWaves(db, actor.organizationId),
-    findSeries: (actor: StaffUser, code: string) => repo.findSeries(db, actor.organizationId, code),
+    findSeries: (actor: StaffUser, code: string) => findSeries(db, { id: actor.organizationId }, code),
     listWaves: (seriesId: number) => repo.listWaves(db, seriesId),
 
     /** Differences from the previous wave for one question, empty when it is new or unchanged. */
@@ -114,7 +116,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       actor: StaffUser,
       input: { code: string; title: Translated; purpose?: SeriesPurpose },
     ): Promise<{ ok: boolean }> {
-      if (await repo.findSeries(db, actor.organizationId, input.code)) return { ok: false }
+      if (await findSeries(db, { id: actor.organizationId }, input.code)) return { ok: false }
       await db.transaction().execute(async (trx) => {
         await insertSeries(trx, {
           organizationId: actor.organizationId,
@@ -155,14 +157,14 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       year: number,
       copy: boolean,
     ): Promise<{ ok: true } | { ok: false; reason: 'notFound' | 'yearTaken' | 'nothingToCopy' }> {
-      const series = await repo.findSeries(db, actor.organizationId, seriesCode)
+      const series = await findSeries(db, { id: actor.organizationId }, seriesCode)
       if (!series) return { ok: false, reason: 'notFound' }
       const waves = await repo.listWaves(db, series.id)
       if (waves.some((w) => w.year === year)) return { ok: false, reason: 'yearTaken' }
       const source = waves.filter((w) => w.year < year).sort((a, b) => b.year - a.year)[0]
       if (copy && !source) return { ok: false, reason: 'nothingToCopy' }
       await db.transaction().execute(async (trx) => {
-        const waveId = await insertWave(trx, { seriesId: series.id, year, status: 'draft' })
+        const waveId = await insertWave(trx, { seriesId: series.id, year, status: DRAFT })
         if (copy && source) {
           await repo.copyQuestions(trx, source.id, waveId)
           // The population rarely changes in a year: its margins come along, as a draft to confirm.
@@ -186,7 +188,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       existingCode: string | undefined,
       input: QuestionInput,
     ): Promise<SaveOutcome> {
-      if (context.wave.status !== 'draft') return { ok: false, frozen: true }
+      if (!isEditable(context.wave)) return { ok: false, frozen: true }
       const existing = existingCode ? context.questions.find((q) => q.code === existingCode) : undefined
       const errors: Record<string, string> = {}
       if (context.questions.some((q) => q.code === input.code && q.code !== existingCode))
@@ -238,7 +240,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       context: WaveContext,
       code: string,
     ): Promise<'ok' | 'frozen' | 'notFound' | 'usedByCondition'> {
-      if (context.wave.status !== 'draft') return 'frozen'
+      if (!isEditable(context.wave)) return 'frozen'
       const question = context.questions.find((q) => q.code === code)
       if (!question) return 'notFound'
       if (context.questions.some((q) => q.showIf?.question === code)) return 'usedByCondition'
@@ -260,7 +262,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       code: string,
       direction: 'up' | 'down',
     ): Promise<'ok' | 'frozen' | 'notFound'> {
-      if (context.wave.status !== 'draft') return 'frozen'
+      if (!isEditable(context.wave)) return 'frozen'
       const index = context.questions.findIndex((q) => q.code === code)
       if (index < 0) return 'notFound'
       const other = context.questions[direction === 'up' ? index - 1 : index + 1]
@@ -283,7 +285,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       context: WaveContext,
       code: string,
     ): Promise<'ok' | 'frozen' | 'notFound'> {
-      if (context.wave.status !== 'draft') return 'frozen'
+      if (!isEditable(context.wave)) return 'frozen'
       const question = context.questions.find((q) => q.code === code)
       if (!question) return 'notFound'
       await db.transaction().execute(async (trx) => {
@@ -304,11 +306,11 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       actor: StaffUser,
       context: WaveContext,
     ): Promise<{ ok: true } | { ok: false; problems: PublishProblem[] } | { ok: false; notDraft: true }> {
-      if (context.wave.status !== 'draft') return { ok: false, notDraft: true }
+      if (!canOpen(context.wave)) return { ok: false, notDraft: true }
       const problems = problemsOf(context)
       if (problems.length > 0) return { ok: false, problems }
       await db.transaction().execute(async (trx) => {
-        await repo.setWaveStatus(trx, context.wave.id, 'open', now())
+        await repo.openWave(trx, context.wave.id, now())
         await recordAudit(trx, {
           organizationId: actor.organizationId,
           userId: actorId(actor),
@@ -327,16 +329,16 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       imported: { title: Partial<Translated>; questions: QuestionDraft[] },
     ): Promise<{ ok: true; questions: number } | { ok: false; reason: 'notDraft' }> {
       return db.transaction().execute(async (trx) => {
-        let series = await repo.findSeries(trx, actor.organizationId, seriesCode)
+        let series = await findSeries(trx, { id: actor.organizationId }, seriesCode)
         if (!series) {
           const title = { es: '', fr: '', pt: '', ...imported.title }
           if (!title[sourceOf(actor)]) title[sourceOf(actor)] = seriesCode
           await insertSeries(trx, { organizationId: actor.organizationId, code: seriesCode, title })
-          series = (await repo.findSeries(trx, actor.organizationId, seriesCode))!
+          series = (await findSeries(trx, { id: actor.organizationId }, seriesCode))!
         }
         const wave = (await repo.listWaves(trx, series.id)).find((w) => w.year === year)
-        if (wave && wave.status !== 'draft') return { ok: false as const, reason: 'notDraft' as const }
-        const waveId = wave?.id ?? (await insertWave(trx, { seriesId: series.id, year, status: 'draft' }))
+        if (wave && !isEditable(wave)) return { ok: false as const, reason: 'notDraft' as const }
+        const waveId = wave?.id ?? (await insertWave(trx, { seriesId: series.id, year, status: DRAFT }))
         await repo.deleteQuestionsOf(trx, waveId)
         await insertQuestions(trx, waveId, imported.questions, sourceOf(actor))
         await recordAudit(trx, {
@@ -351,9 +353,9 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
     },
 
     async closeWave(actor: StaffUser, context: WaveContext): Promise<'ok' | 'notOpen'> {
-      if (context.wave.status !== 'open') return 'notOpen'
+      if (!canClose(context.wave)) return 'notOpen'
       await db.transaction().execute(async (trx) => {
-        await repo.setWaveStatus(trx, context.wave.id, 'closed', now())
+        await repo.closeWave(trx, context.wave.id, now())
         await recordAudit(trx, {
           organizationId: actor.organizationId,
           userId: actorId(actor),

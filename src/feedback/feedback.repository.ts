@@ -4,6 +4,7 @@ import type { FeedbackReview, ProjectStatus } from '../db/schema.ts'
 import type { AnswerRow } from '../questionnaire/question-types/index.ts'
 import { FREE_TEXT_TYPES, RATING_TYPES } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
+import { OPEN_STATUSES } from '../series/wave-rules.ts'
 
 /** What staff record about a cooperation project. */
 export interface ProjectInput {
@@ -130,7 +131,9 @@ export async function updateProject(db: Db, id: number, input: Omit<ProjectInput
 export async function listFeedbackQuestionnaires(db: Db, organizationId: number) {
   return db
     .selectFrom('survey_series as s')
-    .leftJoin('wave as w', (join) => join.onRef('w.series_id', '=', 's.id').on('w.status', '=', 'open'))
+    .leftJoin('wave as w', (join) =>
+      join.onRef('w.series_id', '=', 's.id').on('w.status', 'in', OPEN_STATUSES),
+    )
     .select(['s.id', 's.code', 's.title', 'w.year as openYear'])
     .where('s.organization_id', '=', organizationId)
     .where('s.purpose', '=', 'feedback')
@@ -144,7 +147,7 @@ export async function findOpenFeedbackWave(db: Db, seriesId: number, now: Date) 
     .selectFrom('wave')
     .select(['id', 'year'])
     .where('series_id', '=', seriesId)
-    .where('status', '=', 'open')
+    .where('status', 'in', OPEN_STATUSES)
     .where((eb) => eb.or([eb('opens_at', 'is', null), eb('opens_at', '<=', now)]))
     .where((eb) => eb.or([eb('closes_at', 'is', null), eb('closes_at', '>', now)]))
     .orderBy('year', 'desc')

@@ -16,6 +16,7 @@ import { invitationsToCsv, MAX_BATCH } from './invitation-codes.ts'
 import type { InvitationService } from './invitations.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
+import { takesInvitations } from '../series/wave-rules.ts'
 
 const batchForm = z.object({
   count: z.coerce
@@ -61,6 +62,7 @@ export function invitationRoutes(
       {
         title: locals(res).t('invitations.title', { year: c.wave.year }),
         c,
+        takesInvitations: takesInvitations(c.wave),
         base: pageUrl(c),
         waveHref: `/staff/series/${c.series.code}/waves/${c.wave.year}`,
         rates: await invitations.responseRates(c.wave.id),
@@ -102,7 +104,7 @@ export function invitationRoutes(
     const form = batchForm.safeParse(bodyOf(req))
     if (!form.success)
       return show(res, c, { errors: formErrors(form.error, locals(res).t), values, status: 400 })
-    if (c.wave.status === 'closed') return show(res, c, { notice: 'closed', values, status: 409 })
+    if (!takesInvitations(c.wave)) return show(res, c, { notice: 'closed', values, status: 409 })
     const stratum = form.data.stratum || null
     const made = await invitations.create({
       waveId: c.wave.id,

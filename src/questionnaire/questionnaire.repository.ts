@@ -3,6 +3,7 @@ import type { SeriesPurpose, WaveStatus } from '../db/schema.ts'
 import type { QuestionType, ShowIf } from './questionnaire.ts'
 import type { Language, Translated } from './translated.ts'
 import { stampsForCurrentTexts } from './translation-status.ts'
+import { DRAFT } from '../series/wave-rules.ts'
 
 /** A question as written by its author, before it has an id. */
 export interface QuestionDraft {
@@ -74,7 +75,7 @@ export async function insertWave(
     .values({
       series_id: wave.seriesId,
       year: wave.year,
-      status: wave.status ?? 'draft',
+      status: wave.status ?? DRAFT,
       opens_at: wave.opensAt ?? null,
       closes_at: wave.closesAt ?? null,
     })

@@ -17,6 +17,7 @@ import { staffPerceptionSeries } from './results.routes.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
+import { hasResults } from '../series/wave-rules.ts'
 
 /** The staff pages that decide how a series is weighted and what it measures (designers and admins). */
 export function methodologyRoutes(db: Db, methodology: MethodologyService): Router {
@@ -202,7 +203,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
     state: { errors?: FormErrors; values?: Record<string, string>; notice?: string; status?: number } = {},
   ) {
     const lang: Language = locals(res).lang
-    const waves = (await wavesOfSeries(db, series.id)).filter((w) => w.status !== 'draft')
+    const waves = (await wavesOfSeries(db, series.id)).filter(hasResults)
     const latest = waves.at(-1) ?? (await wavesOfSeries(db, series.id)).at(-1)
     const questionnaire = latest ? await loadQuestionnaire(db, latest.id) : { waveId: 0, questions: [] }
     renderPage(

@@ -14,6 +14,7 @@ import { LANGUAGES } from '../questionnaire/translated.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { microdataBatch, questionsByCode, wavesOfSeries } from './results.repository.ts'
 import type { ResultsService } from './results.service.ts'
+import { hasResults } from '../series/wave-rules.ts'
 
 /** Combinations of profile answers shared by fewer respondents than this are blanked. */
 export const RARE_BELOW = 5
@@ -44,7 +45,7 @@ export async function writeMicrodataPackage(
   out: NodeJS.WritableStream,
 ): Promise<void> {
   const parts: WavePart[] = []
-  for (const wave of (await wavesOfSeries(db, series.id)).filter((w) => w.status !== 'draft')) {
+  for (const wave of (await wavesOfSeries(db, series.id)).filter(hasResults)) {
     parts.push({
       year: wave.year,
       waveId: wave.id,

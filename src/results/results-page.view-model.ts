@@ -4,6 +4,7 @@ import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { groupChartSvg, trendChartSvg, valueDomain } from './charts.ts'
 import type { IndicatorRecord } from './results.repository.ts'
 import type { TrendRow, WaveWeighting } from './results.service.ts'
+import { isOpen } from '../series/wave-rules.ts'
 
 /** Group labels by option code, in the reader's language. */
 export type GroupLabels = Map<string, string>
@@ -24,7 +25,7 @@ export function resultsViewModel(input: {
   format: Formatters
 }) {
   const { t, format, language } = input
-  const openWaves = new Set(input.waves.filter((w) => w.status === 'open').map((w) => w.wave))
+  const openWaves = new Set(input.waves.filter(isOpen).map((w) => w.wave))
   return input.indicators.map((indicator) => {
     const share = indicator.kind === 'share'
     const show = (v: number | null) => (v === null ? '' : share ? format.percent(v, 1) : format.number(v, 1))

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import type { Margins } from './estimation.ts'
+import { STATUSES_WITH_RESULTS } from '../series/wave-rules.ts'
 
 export interface IndicatorRecord {
   id: number
@@ -174,7 +175,7 @@ export async function resultsVersion(db: Db, seriesId: number) {
   const { rows } = await sql<{ version: number; min_group_size: number; untallied: string }>`
     select s.results_version::float8 as version, s.min_group_size,
       (select count(*) || '@' || coalesce(max(r.id), 0) from wave w join response r on r.wave_id = w.id
-       where w.series_id = s.id and w.status <> 'draft' and not r.tallied) as untallied
+       where w.series_id = s.id and w.status in (${sql.join(STATUSES_WITH_RESULTS)}) and not r.tallied) as untallied
     from survey_series s where s.id = ${seriesId}`.execute(db)
   const row = rows[0]
   // Responses not folded yet count in the results too: their number and newest id are in the token.

@@ -4,13 +4,12 @@ import multer from 'multer'
 import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import type { Db } from '../db/database.ts'
-import { findSeries as findStaffSeries } from '../designer/designer.repository.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import { findSeries as findPublicSeries, loadQuestionnaire } from '../survey/survey.repository.ts'
+import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
 import { minGroupSize, wavesOfSeries } from './results.repository.ts'
 import {
@@ -37,6 +36,9 @@ import type { Logger } from '../logger.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
+import { isOpen, wavesShown } from '../series/wave-rules.ts'
+import { findSeries } from '../series/series.repository.ts'
+import { breakdownsOf } from '../series/breakdowns.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 
@@ -45,10 +47,10 @@ export async function staffPerceptionSeries(db: Db, res: Response, param: unknow
   const seriesCode = code.safeParse(param)
   if (!seriesCode.success) throw new HttpError(404, 'notFound')
   const me = signedIn(res)
-  const series = await findStaffSeries(db, me.organizationId, seriesCode.data)
+  const series = await findSeries(db, { id: me.organizationId }, seriesCode.data)
   // A feedback questionnaire's results are its projects' (/staff/projects/<code>/results).
   if (!series || series.purpose !== 'perception') throw new HttpError(404, 'notFound')
-  return { ...series, organizationName: me.organizationName }
+  return series
 }
 
 /** Results for citizens (closed waves only) and the evaluators' dashboard (waves being answered too). */
@@ -61,9 +63,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown; ci?: unknown },
   ) {
     const lang: Language = locals(res).lang
-    const waves = (await wavesOfSeries(db, series.id)).filter((w) =>
-      options.closedOnly ? w.status === 'closed' : w.status !== 'draft',
-    )
+    const waves = wavesShown(await wavesOfSeries(db, series.id), { publishedOnly: options.closedOnly })
     const latest = waves.at(-1)
     const questionnaire = latest ? await loadQuestionnaire(db, latest.id) : { waveId: 0, questions: [] }
     const profiles = breakdownQuestions(questionnaire)
@@ -107,7 +107,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       ci: options.closedOnly ? undefined : ci,
       methodText: locals(res).t('results.methodStaff', { method: locals(res).t(`results.ciMethod.${ci}`) }),
       responseRatesByWave,
-      waves: trends.waves,
+      // A wave still being answered shows its numbers so far.
+      waves: trends.waves.map((w) => ({ ...w, soFar: isOpen(w) })),
       minGroupSize: groupSize,
       indicators: resultsViewModel({
         indicators: trends.indicators,
@@ -126,14 +127,15 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const org = code.safeParse(req.params.org)
     const seriesCode = code.safeParse(req.params.series)
     if (!org.success || !seriesCode.success) throw new HttpError(404, 'notFound')
-    const series = await findPublicSeries(db, org.data, seriesCode.data)
-    if (!series) throw new HttpError(404, 'notFound')
+    const series = await findSeries(db, { slug: org.data }, seriesCode.data)
+    // Feedback questionnaires publish through their partner projects, not as citizen results.
+    if (!series || series.purpose !== 'perception') throw new HttpError(404, 'notFound')
     await page(
       res,
       {
-        id: series.seriesId,
+        id: series.id,
         title: series.title,
-        code: series.seriesCode,
+        code: series.code,
         organizationName: series.organizationName,
       },
       {
@@ -151,9 +153,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
 
   /** The options of a download, from its query; anything unknown is a 400, never silently ignored. */
   async function downloadOptions(seriesId: number, query: Record<string, unknown>) {
-    const waves = (await wavesOfSeries(db, seriesId)).filter((w) => w.status !== 'draft')
-    const latest = waves.at(-1)
-    const profiles = latest ? breakdownQuestions(await loadQuestionnaire(db, latest.id)) : []
+    const waves = wavesShown(await wavesOfSeries(db, seriesId), { publishedOnly: false })
+    const profiles = (await breakdownsOf(db, waves)).questions
     const parsed = z
       .object({
         by: z.enum(['language', ...profiles.map((q) => q.code)]).optional(),

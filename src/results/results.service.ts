@@ -18,6 +18,7 @@ import {
 } from './estimation.ts'
 import * as repo from './results.repository.ts'
 import type { IndicatorRecord } from './results.repository.ts'
+import { wavesShown } from '../series/wave-rules.ts'
 
 export interface WaveWeighting {
   wave: number
@@ -369,9 +370,9 @@ export function createResultsService(db: Db) {
 
   async function computeTrends(series: { id: number; minGroupSize: number }, options: TrendOptions) {
     const indicators = await repo.listIndicators(db, series.id)
-    const waves = (await repo.wavesOfSeries(db, series.id)).filter((w) =>
-      options.closedOnly ? w.status === 'closed' : w.status !== 'draft',
-    )
+    const waves = wavesShown(await repo.wavesOfSeries(db, series.id), {
+      publishedOnly: options.closedOnly === true,
+    })
     const rows: TrendRow[] = []
     const weightings: WaveWeighting[] = []
     for (const wave of waves) {

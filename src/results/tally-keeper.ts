@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { Logger } from '../logger.ts'
 import { foldNewResponses } from './results.repository.ts'
+import { STATUSES_WITH_RESULTS } from '../series/wave-rules.ts'
 
 /**
  * Folds new responses into the tallies in the background, at start and then every `intervalMs`, so
@@ -15,7 +16,7 @@ export function startTallyKeeper(db: Db, log: Logger, intervalMs = 5000) {
     // The partial index response_untallied makes this an index scan of the few untallied rows.
     const { rows } = await sql<{ wave_id: number }>`
       select distinct r.wave_id from response r join wave w on w.id = r.wave_id
-      where not r.tallied and w.status <> 'draft'`.execute(db)
+      where not r.tallied and w.status in (${sql.join(STATUSES_WITH_RESULTS)})`.execute(db)
     for (const { wave_id } of rows) await foldNewResponses(db, wave_id)
   }
   const tick = () => {

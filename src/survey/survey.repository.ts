@@ -4,6 +4,7 @@ import type { AccessMode, Channel, WaveStatus } from '../db/schema.ts'
 import type { Question, Questionnaire } from '../questionnaire/questionnaire.ts'
 import type { AnswerRow } from '../questionnaire/question-types/index.ts'
 import type { Translated } from '../questionnaire/translated.ts'
+import { OPEN, OPEN_STATUSES } from '../series/wave-rules.ts'
 
 export interface SeriesRecord {
   seriesId: number
@@ -46,34 +47,6 @@ export interface WaveRecord {
   accessMode: AccessMode
 }
 
-const seriesColumns = [
-  's.id as seriesId',
-  's.code as seriesCode',
-  's.title',
-  's.description',
-  'o.id as organizationId',
-  'o.slug as organizationSlug',
-  'o.name as organizationName',
-] as const
-
-/** A series by its public address, scoped to its organization. */
-export async function findSeries(
-  db: Db,
-  organizationSlug: string,
-  seriesCode: string,
-): Promise<SeriesRecord | undefined> {
-  const row = await db
-    .selectFrom('survey_series as s')
-    .innerJoin('organization as o', 'o.id', 's.organization_id')
-    .select(seriesColumns)
-    .where('o.slug', '=', organizationSlug)
-    .where('s.code', '=', seriesCode)
-    // Feedback questionnaires are answered through their partner projects, never as a citizen survey.
-    .where('s.purpose', '=', 'perception')
-    .executeTakeFirst()
-  return row
-}
-
 /**
  * A series by its public address with its current wave, in one query: the page a citizen loads and
  * the answer they submit both start here.
@@ -100,7 +73,7 @@ export async function findSeriesWithCurrentWave(
     -- The series' current wave: the open one, else the newest (an index lookup, not a scan).
     left join lateral (
       select id, year, status, opens_at, closes_at, access_mode from wave
-      where wave.series_id = s.id order by status = 'open' desc, year desc limit 1
+      where wave.series_id = s.id order by status = ${sql.lit(OPEN)} desc, year desc limit 1
     ) w on true
     -- The respondent's draft comes in the same round trip (no key: a hash nothing has).
     left join survey_draft d on d.key_hash = ${draftKeyHash ?? ''}
@@ -159,7 +132,7 @@ export async function listOpenSeries(db: Db, now: Date) {
       's.title',
       'w.year',
     ])
-    .where('w.status', '=', 'open')
+    .where('w.status', 'in', OPEN_STATUSES)
     .where('s.purpose', '=', 'perception')
     .where((eb) => eb.or([eb('w.opens_at', 'is', null), eb('w.opens_at', '<=', now)]))
     .where((eb) => eb.or([eb('w.closes_at', 'is', null), eb('w.closes_at', '>', now)]))

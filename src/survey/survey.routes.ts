@@ -11,6 +11,7 @@ import { questionPageViewModel } from './question-page.view-model.ts'
 import type { OpenSurvey, SurveyService } from './survey.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, cookiesOf } from '../middleware/form-body.ts'
+import { isOpen, isPublished } from '../series/wave-rules.ts'
 
 const RESPONSE_COOKIE = 'pulso_response'
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
@@ -80,7 +81,9 @@ export function surveyRoutes(
           title: t('survey.closed.title'),
           seriesTitle: inLanguage(found.series.title, locals(res).lang),
           organizationName: found.series.organizationName,
-          wave: found.wave,
+          // Why it takes no answers: closed (which year), or not open yet (from when), or no wave.
+          closedYear: found.wave && isPublished(found.wave) ? found.wave.year : undefined,
+          opensOn: found.wave && isOpen(found.wave) ? (found.wave.opensAt ?? undefined) : undefined,
           resultsHref: `/s/${found.series.organizationSlug}/${found.series.seriesCode}/results`,
         },
         answering ? 409 : 200,

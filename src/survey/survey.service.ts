@@ -9,15 +9,7 @@ import { completeOnce, markStarted } from '../invitations/invitations.repository
 import type { InvitationService } from '../invitations/invitations.service.ts'
 import * as repo from './survey.repository.ts'
 import type { DraftRecord, SeriesRecord, WaveRecord } from './survey.repository.ts'
-
-/** Whether a wave takes answers at this moment. */
-export function isAnswerable(wave: WaveRecord, now: Date): boolean {
-  return (
-    wave.status === 'open' &&
-    (wave.opensAt === null || wave.opensAt <= now) &&
-    (wave.closesAt === null || wave.closesAt > now)
-  )
-}
+import { takesAnswersAt } from '../series/wave-rules.ts'
 
 /** A draft's key goes to the respondent's cookie; only its hash is stored, and it becomes the response's idempotency key. */
 const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
@@ -94,7 +86,7 @@ export function createSurveyService(
     )
     if (!found) return { kind: 'notFound' }
     const { series, wave } = found
-    if (!wave || !isAnswerable(wave, now())) return { kind: 'notOpen', series, wave }
+    if (!wave || !takesAnswersAt(wave, now())) return { kind: 'notOpen', series, wave }
     const questionnaire = await questionnaireOf(wave.id)
     if (questionnaire.questions.length === 0) return { kind: 'notOpen', series, wave }
     return {

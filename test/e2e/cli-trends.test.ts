@@ -68,11 +68,11 @@ describe('operators import responses and margins, define indicators and export t
       path.join(fixtures, 'responses-2025.csv'),
     )
     expect(imported.stderr).toBe('')
-    expect(imported.stdout).toBe('Imported 500 responses into perception/2025.')
+    expect(imported).toMatchObject({ stdout: 'Imported 500 responses into perception/2025.' })
     const again = await run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
-    expect(again.stdout).toBe(
-      'Imported 0 responses into perception/2025 (500 were already there and were skipped).',
-    )
+    expect(again).toMatchObject({
+      stdout: 'Imported 0 responses into perception/2025 (500 were already there and were skipped).',
+    })
     // The same rows again, as another tool would export them (columns in another order, rows added
     // later, and an empty row): only the new rows are stored, the rest are said to be skipped.
     const [header, ...fixtureRows] = readFileSync(path.join(fixtures, 'responses-2025.csv'), 'utf8')
@@ -92,9 +92,10 @@ describe('operators import responses and margins, define indicators and export t
         ...fixtureRows.slice(250).map(reordered),
       ].join('\n'),
     )
-    expect((await run('responses:import', ...wave, '--file', redownloaded)).stdout).toBe(
-      'Imported 0 responses into perception/2025 (500 were already there and were skipped; 1 empty row skipped: 252).',
-    )
+    expect(await run('responses:import', ...wave, '--file', redownloaded)).toMatchObject({
+      stdout:
+        'Imported 0 responses into perception/2025 (500 were already there and were skipped; 1 empty row skipped: 252).',
+    })
 
     const badMargins = path.join(work, 'margins.csv')
     writeFileSync(badMargins, 'variable,level,population\ndistrict,centro,-5\nage_band,16_29,10\n')
@@ -102,26 +103,26 @@ describe('operators import responses and margins, define indicators and export t
     expect(marginsRefused.status).toBe(2)
     expect(marginsRefused.stderr).toContain('"-5" is not a positive number')
     expect(
-      (await run('margins:import', ...wave, '--file', path.join(fixtures, 'margins-2025.csv'))).stdout,
-    ).toBe('Imported population margins for district, age_band into perception/2025.')
+      await run('margins:import', ...wave, '--file', path.join(fixtures, 'margins-2025.csv')),
+    ).toMatchObject({ stdout: 'Imported population margins for district, age_band into perception/2025.' })
 
     const series = ['--org', 'ciudad-test', '--series', 'perception']
     expect(
-      (
-        await run(
-          'indicator:define',
-          ...series,
-          '--code',
-          'interest_high',
-          '--question',
-          'interest',
-          '--success',
-          '4,5',
-          '--exclude',
-          'dont_know',
-        )
-      ).stdout,
-    ).toBe('Defined indicator interest_high: share of interest in 4, 5, excluding dont_know.')
+      await run(
+        'indicator:define',
+        ...series,
+        '--code',
+        'interest_high',
+        '--question',
+        'interest',
+        '--success',
+        '4,5',
+        '--exclude',
+        'dont_know',
+      ),
+    ).toMatchObject({
+      stdout: 'Defined indicator interest_high: share of interest in 4, 5, excluding dont_know.',
+    })
     expect(
       (
         await run(
@@ -148,9 +149,10 @@ describe('operators import responses and margins, define indicators and export t
     ).toContain('"7" is not an option of interest')
 
     // A cap above the largest weight changes nothing here; a bad one is refused.
-    expect((await run('weighting:set', ...series, '--cap', '9')).stdout).toBe(
-      "Capped the weights of perception at 9 times the mean weight (trimmed as R's trimWeights does).",
-    )
+    expect(await run('weighting:set', ...series, '--cap', '9')).toMatchObject({
+      stdout:
+        "Capped the weights of perception at 9 times the mean weight (trimmed as R's trimWeights does).",
+    })
     expect((await run('weighting:set', ...series, '--cap', '0.5')).stderr).toContain(
       '--cap: must be a number above 1, or none',
     )
@@ -204,8 +206,8 @@ describe('operators import responses and margins, define indicators and export t
     // Rows already there plus one new: one response more, not four.
     const plusOne = path.join(work, 'plus-one.csv')
     writeFileSync(plusOne, [header, ...fixtureRows.slice(0, 3), '5,yes,10,centro,30_44,woman'].join('\n'))
-    expect((await run('responses:import', ...wave, '--file', plusOne)).stdout).toBe(
-      'Imported 1 responses into perception/2025 (3 were already there and were skipped).',
-    )
+    expect(await run('responses:import', ...wave, '--file', plusOne)).toMatchObject({
+      stdout: 'Imported 1 responses into perception/2025 (3 were already there and were skipped).',
+    })
   })
 })
