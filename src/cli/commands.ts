@@ -2,7 +2,6 @@ import { sql } from 'kysely'
 import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import type { StaffRole } from '../db/schema.ts'
-import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
 import { recordAudit } from '../staff/audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../staff/password.ts'
 import { passwordWeakness, type PasswordWeakness } from '../staff/password-strength.ts'
@@ -94,16 +93,8 @@ export const commands: Record<string, Command> = {
           'source-lang',
         ),
       }
-      if (await findOrganizationBySlug(db, organization.slug))
-        throw new CliError(`--slug: the organization "${organization.slug}" already exists`)
-      const id = await insertOrganization(db, organization)
-      await recordAudit(db, {
-        organizationId: id,
-        userId: null,
-        action: 'organization.create',
-        subject: organization.slug,
-        details: { via: 'cli' },
-      })
+      const created = await createStaffService(db).createOrganization(null, organization)
+      if (!created.ok) throw new CliError(`--slug: the organization "${organization.slug}" already exists`)
       return `Created organization "${organization.name}" (${organization.slug}, source language ${organization.sourceLanguage}).`
     },
   },
@@ -292,12 +283,14 @@ Object.assign(commands, {
         throw new CliError(`--file: cannot create ${file} (${error.code ?? 'error'}); choose a new file`)
       })
       try {
-        const made = await createInvitationService(db).create({
-          waveId: context.wave.id,
-          count,
-          stratum,
-          createdBy: null,
-        })
+        const made = await createInvitationService(db).create(
+          { waveId: context.wave.id, count, stratum, createdBy: null },
+          {
+            organizationId: actor.organizationId,
+            userId: null,
+            subject: `${context.series.code}/${context.wave.year}`,
+          },
+        )
         const surveyUrl = `${origin}/s/${actor.organizationSlug}/${context.series.code}`
         await output.writeFile(invitationsToCsv(made!.codes, surveyUrl, stratum))
         batchId = made!.batchId
@@ -305,13 +298,6 @@ Object.assign(commands, {
         await output.close()
         if (batchId === undefined) await rm(file, { force: true })
       }
-      await recordAudit(db, {
-        organizationId: actor.organizationId,
-        userId: null,
-        action: 'invitations.create',
-        subject: `${context.series.code}/${context.wave.year}`,
-        details: { batch: batchId, count, stratum },
-      })
       return `Created ${count} invitation codes for ${context.series.code}/${context.wave.year}${stratum ? ` (stratum ${stratum})` : ''} in ${file}.`
     },
   },

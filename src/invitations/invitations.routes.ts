@@ -11,7 +11,6 @@ import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, isLanguage, type Language } from '../questionnaire/translated.ts'
-import { recordAudit } from '../staff/audit.ts'
 import { invitationsToCsv, MAX_BATCH } from './invitation-codes.ts'
 import type { InvitationService } from './invitations.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
@@ -86,13 +85,10 @@ export function invitationRoutes(
     const c = await context(res, req.params)
     const form = accessForm.safeParse(bodyOf(req))
     if (!form.success) throw new HttpError(400, 'badRequest')
-    await invitations.setAccessMode(c.wave.id, form.data.access_mode)
-    await recordAudit(db, {
+    await invitations.setAccessMode(c.wave.id, form.data.access_mode, {
       organizationId: me(res).organizationId,
       userId: me(res).id,
-      action: 'wave.access',
       subject: `${c.series.code}/${c.wave.year}`,
-      details: { accessMode: form.data.access_mode },
     })
     res.redirect(303, `${pageUrl(c)}?notice=access`)
   })
@@ -106,21 +102,21 @@ export function invitationRoutes(
       return show(res, c, { errors: formErrors(form.error, locals(res).t), values, status: 400 })
     if (!takesInvitations(c.wave)) return show(res, c, { notice: 'closed', values, status: 409 })
     const stratum = form.data.stratum || null
-    const made = await invitations.create({
-      waveId: c.wave.id,
-      count: form.data.count,
-      stratum,
-      requestKey: form.data.request_key,
-      createdBy: me(res).id,
-    })
+    const made = await invitations.create(
+      {
+        waveId: c.wave.id,
+        count: form.data.count,
+        stratum,
+        requestKey: form.data.request_key,
+        createdBy: me(res).id,
+      },
+      {
+        organizationId: me(res).organizationId,
+        userId: me(res).id,
+        subject: `${c.series.code}/${c.wave.year}`,
+      },
+    )
     if (!made) return show(res, c, { notice: 'alreadyMade', status: 409 })
-    await recordAudit(db, {
-      organizationId: me(res).organizationId,
-      userId: me(res).id,
-      action: 'invitations.create',
-      subject: `${c.series.code}/${c.wave.year}`,
-      details: { batch: made.batchId, count: made.codes.length, stratum },
-    })
     const origin = publicUrl ?? `${req.protocol}://${req.get('host')}`
     const surveyUrl = `${origin}/s/${(await invitations.organization(me(res).organizationId)).slug}/${c.series.code}`
     const filename = `invitations-${c.series.code}-${c.wave.year}-${made.batchId}`

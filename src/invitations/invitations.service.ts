@@ -1,6 +1,8 @@
 import type { Db } from '../db/database.ts'
 import { newCode, normalizeCode, respondentKey, respondentKeyHash } from './invitation-codes.ts'
 import * as repo from './invitations.repository.ts'
+import { recordAudit, type AuditEntry } from '../staff/audit.ts'
+import { type AccessMode } from '../db/schema.ts'
 
 export type CodeCheck =
   | { kind: 'malformed' }
@@ -45,8 +47,21 @@ export function createInvitationService(db: Db) {
     return pepper
   }
   return {
-    /** Makes `count` new codes for a wave; the codes are returned once and only their hashes are kept. */
-    create: (batch: NewBatch) => db.transaction().execute((trx) => makeInvitations(trx, batch)),
+    /**
+     * Makes `count` new codes for a wave, audit-logged in the same transaction; the codes are returned
+     * once and only their hashes are kept.
+     */
+    create: (batch: NewBatch, audit: Omit<AuditEntry, 'action' | 'details'>) =>
+      db.transaction().execute(async (trx) => {
+        const made = await makeInvitations(trx, batch)
+        if (made)
+          await recordAudit(trx, {
+            ...audit,
+            action: 'invitations.create',
+            details: { batch: made.batchId, count: made.codes.length, stratum: batch.stratum },
+          })
+        return made
+      }),
 
     /** What a typed code is worth for this wave. */
     async check(typed: string, waveId: number): Promise<CodeCheck> {
@@ -69,7 +84,12 @@ export function createInvitationService(db: Db) {
     organization: repo.organizationOf.bind(null, db),
     responseRates: repo.responseRates.bind(null, db),
     listBatches: repo.listBatches.bind(null, db),
-    setAccessMode: repo.setAccessMode.bind(null, db),
+    /** Who may answer the wave (open, invitation, both), audit-logged in the same transaction. */
+    setAccessMode: (waveId: number, mode: AccessMode, audit: Omit<AuditEntry, 'action' | 'details'>) =>
+      db.transaction().execute(async (trx) => {
+        await repo.setAccessMode(trx, waveId, mode)
+        await recordAudit(trx, { ...audit, action: 'wave.access', details: { accessMode: mode } })
+      }),
   }
 }
 

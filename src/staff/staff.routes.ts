@@ -7,11 +7,10 @@ import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission, STAFF_COOKIE } from '../middleware/staff-session.ts'
-import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
-import { listAudit, recordAudit } from './audit.ts'
+import { listAudit } from './audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
 import { passwordWeakness } from './password-strength.ts'
-import { findUserByEmail, listOrganizations } from './staff.repository.ts'
+import { listOrganizations } from './staff.repository.ts'
 import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
 import { locals, sessionId, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
@@ -236,43 +235,18 @@ export function staffRoutes(
       ['slug', 'name', 'source_language', 'admin_email'].map((k) => [k, fieldText(req, k)]),
     )
     if (!form.success) return showOrganizations(res, formErrors(form.error, locals(res).t), values, 400)
-    const existing = await listOrganizations(db)
-    if (existing.some((o) => o.slug === form.data.slug)) {
-      return showOrganizations(res, formErrors({ slug: 'formErrors.slugTaken' }, locals(res).t), values, 400)
+    const created = await staff.createOrganization(
+      signedIn(res),
+      { slug: form.data.slug, name: form.data.name, sourceLanguage: form.data.source_language },
+      { email: form.data.admin_email, password: form.data.admin_password },
+    )
+    if (!created.ok) {
+      const field: Record<string, string> =
+        created.reason === 'slugTaken'
+          ? { slug: 'formErrors.slugTaken' }
+          : { admin_email: 'formErrors.emailTaken' }
+      return showOrganizations(res, formErrors(field, locals(res).t), values, 400)
     }
-    if (await findUserByEmail(db, form.data.admin_email)) {
-      return showOrganizations(
-        res,
-        formErrors({ admin_email: 'formErrors.emailTaken' }, locals(res).t),
-        values,
-        400,
-      )
-    }
-    const me = signedIn(res)
-    const organizationId = await insertOrganization(db, {
-      slug: form.data.slug,
-      name: form.data.name,
-      sourceLanguage: form.data.source_language,
-    })
-    await recordAudit(db, {
-      organizationId,
-      userId: me.id,
-      action: 'organization.create',
-      subject: form.data.slug,
-    })
-    const created = await staff.createUser(me, {
-      organizationId,
-      email: form.data.admin_email,
-      role: 'admin',
-      password: form.data.admin_password,
-    })
-    if (!created.ok)
-      return showOrganizations(
-        res,
-        formErrors({ admin_email: 'formErrors.emailTaken' }, locals(res).t),
-        values,
-        400,
-      )
     res.redirect(303, '/staff/organizations')
   })
 

@@ -5,6 +5,7 @@ import { recordAudit } from './audit.ts'
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from './password.ts'
 import * as repo from './staff.repository.ts'
 import type { StaffUser } from './staff.repository.ts'
+import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
 
 export const SESSION_HOURS = 12
 // Five wrong passwords for one account within 15 minutes lock it for the rest of that window.
@@ -92,6 +93,43 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
     },
 
     listUsers: (organizationId: number) => repo.listUsers(db, organizationId),
+
+    /**
+     * Creates an organization, audit-logged, and (from the staff area) its first admin, in one
+     * transaction: never an organization nobody can sign in to. `actor` is null from the CLI.
+     */
+    async createOrganization(
+      actor: StaffUser | null,
+      organization: { slug: string; name: string; sourceLanguage: 'es' | 'fr' | 'pt' },
+      firstAdmin?: { email: string; password: string },
+    ): Promise<{ ok: true; id: number } | { ok: false; reason: 'slugTaken' | 'emailTaken' }> {
+      if (await repo.findOrganizationBySlug(db, organization.slug)) return { ok: false, reason: 'slugTaken' }
+      if (firstAdmin && (await repo.findUserByEmail(db, firstAdmin.email)))
+        return { ok: false, reason: 'emailTaken' }
+      const passwordHash = firstAdmin ? await hashPassword(firstAdmin.password) : undefined
+      const id = await db.transaction().execute(async (trx) => {
+        const organizationId = await insertOrganization(trx, organization)
+        await recordAudit(trx, {
+          organizationId,
+          userId: actor?.id ?? null,
+          action: 'organization.create',
+          subject: organization.slug,
+          ...(actor ? {} : { details: { via: 'cli' } }),
+        })
+        if (firstAdmin && passwordHash) {
+          await repo.insertUser(trx, { organizationId, email: firstAdmin.email, role: 'admin', passwordHash })
+          await recordAudit(trx, {
+            organizationId,
+            userId: actor?.id ?? null,
+            action: 'staff.user_create',
+            subject: firstAdmin.email,
+            details: { role: 'admin', platformAdmin: false },
+          })
+        }
+        return organizationId
+      })
+      return { ok: true, id }
+    },
 
     /** Creates a staff account in the actor's organization (or, from the CLI, with no actor). */
     async createUser(

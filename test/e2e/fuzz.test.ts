@@ -6,6 +6,9 @@ import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
+// Set-up through the service, outside any staff member's request: audit-logged as nobody's.
+const byTheTest = { organizationId: null, userId: null }
+
 let t: TestApp
 let survey: BuiltSurvey
 let project: BuiltProject
@@ -14,8 +17,11 @@ beforeAll(async () => {
   survey = await buildSurvey(t.services.db)
   project = await buildFeedbackProject(t.services.db)
   // Both the open link and invitation codes, so the code form is fuzzed too.
-  await t.services.invitations.setAccessMode(survey.waveId, 'both')
-  await t.services.invitations.create({ waveId: survey.waveId, count: 3, stratum: null, createdBy: null })
+  await t.services.invitations.setAccessMode(survey.waveId, 'both', byTheTest)
+  await t.services.invitations.create(
+    { waveId: survey.waveId, count: 3, stratum: null, createdBy: null },
+    byTheTest,
+  )
 })
 afterAll(() => t.close())
 

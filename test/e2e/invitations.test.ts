@@ -7,9 +7,13 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, twoPageQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { cliInProcess } from '../helpers/cli.ts'
+import { digest } from '../helpers/digest.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+// Set-up through the service, outside any staff member's request: audit-logged as nobody's.
+const byTheTest = { organizationId: null, userId: null }
 
 const tr = (s: string) => ({ es: s, fr: s, pt: s })
 const questions = twoPageQuestions
@@ -56,6 +60,28 @@ async function enterCode(citizen: Respondent, code: string) {
 }
 
 describe('staff choose who may answer and make invitation codes', () => {
+  it('writes codes and access changes with their audit entry, or nothing', async () => {
+    // The audit entry cannot be written (a fault planted in the database): the codes it records
+    // must not exist without it, nor the access change.
+    await sql`create function refuse_audit() returns trigger language plpgsql as $$
+      begin raise exception 'planted fault'; end $$`.execute(t.services.db)
+    await sql`create trigger refuse_audit before insert on audit_log
+      for each row execute function refuse_audit()`.execute(t.services.db)
+    try {
+      const before = await digest(t.services.db, ['invitation_batch', 'invitation', 'wave', 'audit_log'])
+      expect((await designer.post(invitationsPage, await batchForm({ count: '3' }))).status).toBe(500)
+      expect((await designer.post(`${invitationsPage}/access`, { access_mode: 'invitation' })).status).toBe(
+        500,
+      )
+      expect(await digest(t.services.db, ['invitation_batch', 'invitation', 'wave', 'audit_log'])).toEqual(
+        before,
+      )
+    } finally {
+      await sql`drop trigger refuse_audit on audit_log`.execute(t.services.db)
+      await sql`drop function refuse_audit()`.execute(t.services.db)
+    }
+  })
+
   it('sets the access mode, and makes codes as CSV once per form', async () => {
     const landing = await request(t.app).get(survey.url)
     expect(landing.text).not.toContain('name="code"')
@@ -184,13 +210,16 @@ describe('a citizen answers with an invitation code', () => {
 
   it('explains a wrong, malformed or foreign code in the reader’s language, and starts nothing', async () => {
     const other = await buildSurvey(t.services.db, { year: 2026, questions })
-    await t.services.invitations.setAccessMode(other.waveId, 'both')
-    const foreign = (await t.services.invitations.create({
-      waveId: other.waveId,
-      count: 1,
-      stratum: null,
-      createdBy: null,
-    }))!.codes[0]!
+    await t.services.invitations.setAccessMode(other.waveId, 'both', byTheTest)
+    const foreign = (await t.services.invitations.create(
+      {
+        waveId: other.waveId,
+        count: 1,
+        stratum: null,
+        createdBy: null,
+      },
+      byTheTest,
+    ))!.codes[0]!
     const drafts = await sql<{ n: number }>`select count(*)::int as n from survey_draft`.execute(
       t.services.db,
     )
@@ -222,7 +251,7 @@ describe('a citizen answers with an invitation code', () => {
 describe('access modes', () => {
   it('an invitation-only wave refuses the open link; an open wave takes no codes', async () => {
     const only = await buildSurvey(t.services.db, { year: 2026, questions })
-    await t.services.invitations.setAccessMode(only.waveId, 'invitation')
+    await t.services.invitations.setAccessMode(only.waveId, 'invitation', byTheTest)
     const citizen = new Respondent(t.app, only.url, 'fr')
     const landing = await citizen.get(only.url)
     expect(landing.text).not.toContain(`action="${only.url}/start"`)
@@ -240,13 +269,16 @@ describe('access modes', () => {
     const limited = await createTestApp({ codeGuessLimit: 3 })
     try {
       const s = await buildSurvey(limited.services.db, { year: 2026, questions })
-      await limited.services.invitations.setAccessMode(s.waveId, 'both')
-      const right = (await limited.services.invitations.create({
-        waveId: s.waveId,
-        count: 2,
-        stratum: null,
-        createdBy: null,
-      }))!.codes
+      await limited.services.invitations.setAccessMode(s.waveId, 'both', byTheTest)
+      const right = (await limited.services.invitations.create(
+        {
+          waveId: s.waveId,
+          count: 2,
+          stratum: null,
+          createdBy: null,
+        },
+        byTheTest,
+      ))!.codes
       const citizen = new Respondent(limited.app, s.url)
       await citizen.get(s.url)
       const post = (code: string) => citizen.post(`${s.url}/code`, { code })
@@ -269,13 +301,16 @@ describe('wrong codes from many addresses', () => {
     const limited = await createTestApp({ codeGuessLimit: 2 })
     try {
       const s = await buildSurvey(limited.services.db, { year: 2026, questions })
-      await limited.services.invitations.setAccessMode(s.waveId, 'both')
-      const [valid] = (await limited.services.invitations.create({
-        waveId: s.waveId,
-        count: 1,
-        stratum: null,
-        createdBy: null,
-      }))!.codes
+      await limited.services.invitations.setAccessMode(s.waveId, 'both', byTheTest)
+      const [valid] = (await limited.services.invitations.create(
+        {
+          waveId: s.waveId,
+          count: 1,
+          stratum: null,
+          createdBy: null,
+        },
+        byTheTest,
+      ))!.codes
       const from = async (address: string) => {
         const citizen = new Respondent(limited.app, s.url)
         citizen.agent.set('X-Forwarded-For', address)

@@ -3,6 +3,7 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { digest } from '../helpers/digest.ts'
 import { createStaff, signedIn, StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -290,5 +291,31 @@ describe('an admin manages the organization’s users', () => {
     expect(home.text).toContain('Villa Nueva')
     // A plain admin is not a platform administrator.
     expect((await newAdmin.get('/staff/organizations')).status).toBe(403)
+  })
+
+  it('creates an organization and its first admin together, or neither', async () => {
+    const platform = await signedIn(t.app, t.services, survey.organizationId, 'admin', true)
+    await platform.get('/staff/organizations')
+    // The admin's account cannot be written (a fault planted in the database): the organization,
+    // written first, must not stay behind without anyone able to sign in to it.
+    await sql`create function refuse_staff() returns trigger language plpgsql as $$
+      begin raise exception 'planted fault'; end $$`.execute(t.services.db)
+    await sql`create trigger refuse_staff before insert on staff_user
+      for each row execute function refuse_staff()`.execute(t.services.db)
+    try {
+      const before = await digest(t.services.db, ['organization', 'staff_user', 'audit_log'])
+      const res = await platform.post('/staff/organizations', {
+        slug: 'villa-sola',
+        name: 'Villa Sola',
+        source_language: 'es',
+        admin_email: 'admin@villa-sola.org',
+        admin_password: 'first admin password',
+      })
+      expect(res.status).toBe(500)
+      expect(await digest(t.services.db, ['organization', 'staff_user', 'audit_log'])).toEqual(before)
+    } finally {
+      await sql`drop trigger refuse_staff on staff_user`.execute(t.services.db)
+      await sql`drop function refuse_staff()`.execute(t.services.db)
+    }
   })
 })

@@ -7,6 +7,9 @@ import { formBody } from '../helpers/respondent.ts'
 import { signedIn, StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
+// Set-up through the service, outside any staff member's request: audit-logged as nobody's.
+const byTheTest = { organizationId: null, userId: null }
+
 // Every form that takes text, staff ones included, gets NUL, lone surrogates, 10,000 characters, and
 // right-to-left and zero-width characters in each of its text fields.
 let t: TestApp
@@ -219,7 +222,7 @@ const hiddenKeys = (html: string) =>
 beforeAll(async () => {
   t = await createTestApp({ comparisonOrigins: ['https://otra.example.org'] })
   survey = await buildSurvey(t.services.db)
-  await t.services.invitations.setAccessMode(survey.waveId, 'both')
+  await t.services.invitations.setAccessMode(survey.waveId, 'both', byTheTest)
   const draft = await insertWave(t.services.db, { seriesId: survey.seriesId, year: 2027, status: 'draft' })
   await insertQuestions(t.services.db, draft, sampleQuestions)
   project = await buildFeedbackProject(t.services.db, { organizationId: survey.organizationId })
