@@ -9,6 +9,7 @@ import { createMethodologyService, type MethodologyService } from './results/met
 import { createResultsService, type ResultsService } from './results/results.service.ts'
 import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
+import { createApiTokenService, type ApiTokenService } from './api/api-tokens.service.ts'
 
 /** Everything the HTTP layer needs, built once: the composition root. */
 export interface Services {
@@ -20,6 +21,7 @@ export interface Services {
   invitations: InvitationService
   feedback: FeedbackService
   methodology: MethodologyService
+  apiTokens: ApiTokenService
   secret: Buffer
 }
 
@@ -47,6 +49,7 @@ export function createServices(
     designer: createDesignerService(db, now),
     results: createResultsService(db),
     methodology: createMethodologyService(db),
+    apiTokens: createApiTokenService(db, now),
     // Without a configured secret, tokens are valid only for this process's lifetime.
     secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
   }

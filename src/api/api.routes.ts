@@ -8,7 +8,7 @@ import { listIndicators, minGroupSize, wavesOfSeries } from '../results/results.
 import type { ResultsService } from '../results/results.service.ts'
 import { trendsDocument } from '../results/trend-files.ts'
 import { sendMicrodataPackage } from '../results/microdata.ts'
-import { tokenUser } from './api-tokens.ts'
+import type { ApiTokenService } from './api-tokens.service.ts'
 import { listPublishedSeries } from './api.repository.ts'
 import { openApiDocument } from './openapi.ts'
 import { requestIdOf } from '../logger.ts'
@@ -52,7 +52,7 @@ class ApiError extends Error {
 }
 
 /** The read-only JSON API: published series, their indicators and trend results (closed waves only). */
-export function apiRoutes(db: Db, results: ResultsService): Router {
+export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenService): Router {
   const router = Router()
 
   async function publishedSeries(params: Record<string, unknown>) {
@@ -134,7 +134,7 @@ export function apiRoutes(db: Db, results: ResultsService): Router {
 
   // Microdata: only for evaluators of the series' organization, with a personal token.
   router.get('/api/v1/series/:org/:series/microdata.zip', async (req, res) => {
-    const user = await tokenUser(db, req.get('authorization'), new Date())
+    const user = await tokens.userFor(req.get('authorization'))
     if (!user) {
       res.set('WWW-Authenticate', 'Bearer realm="pulso"')
       throw new ApiError(

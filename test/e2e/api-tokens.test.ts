@@ -2,6 +2,8 @@ import { sql } from 'kysely'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { digest } from '../helpers/digest.ts'
+import { withInsertsFailing } from '../helpers/planted-fault.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -102,5 +104,17 @@ describe('personal API tokens for microdata', () => {
     }
     const facilitator = await signedIn(t.app, t.services, fixture.organizationId, 'facilitator')
     expect((await facilitator.get('/staff/tokens')).status).toBe(403)
+  })
+})
+
+describe('a token and its audit entry', () => {
+  it('are written together, or neither', async () => {
+    await evaluator.get('/staff/tokens')
+    // The audit entry cannot be written (a fault planted in the database): no token without it.
+    await withInsertsFailing(t.services.db, 'audit_log', async () => {
+      const before = await digest(t.services.db, ['api_token', 'audit_log'])
+      expect((await evaluator.post('/staff/tokens', { name: 'lost', days: '30' })).status).toBe(500)
+      expect(await digest(t.services.db, ['api_token', 'audit_log'])).toEqual(before)
+    })
   })
 })

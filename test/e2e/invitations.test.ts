@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, twoPageQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { cliInProcess } from '../helpers/cli.ts'
 import { digest } from '../helpers/digest.ts'
+import { withInsertsFailing } from '../helpers/planted-fault.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -63,11 +64,7 @@ describe('staff choose who may answer and make invitation codes', () => {
   it('writes codes and access changes with their audit entry, or nothing', async () => {
     // The audit entry cannot be written (a fault planted in the database): the codes it records
     // must not exist without it, nor the access change.
-    await sql`create function refuse_audit() returns trigger language plpgsql as $$
-      begin raise exception 'planted fault'; end $$`.execute(t.services.db)
-    await sql`create trigger refuse_audit before insert on audit_log
-      for each row execute function refuse_audit()`.execute(t.services.db)
-    try {
+    await withInsertsFailing(t.services.db, 'audit_log', async () => {
       const before = await digest(t.services.db, ['invitation_batch', 'invitation', 'wave', 'audit_log'])
       expect((await designer.post(invitationsPage, await batchForm({ count: '3' }))).status).toBe(500)
       expect((await designer.post(`${invitationsPage}/access`, { access_mode: 'invitation' })).status).toBe(
@@ -76,10 +73,7 @@ describe('staff choose who may answer and make invitation codes', () => {
       expect(await digest(t.services.db, ['invitation_batch', 'invitation', 'wave', 'audit_log'])).toEqual(
         before,
       )
-    } finally {
-      await sql`drop trigger refuse_audit on audit_log`.execute(t.services.db)
-      await sql`drop function refuse_audit()`.execute(t.services.db)
-    }
+    })
   })
 
   it('sets the access mode, and makes codes as CSV once per form', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { digest } from '../helpers/digest.ts'
+import { withInsertsFailing } from '../helpers/planted-fault.ts'
 import { createStaff, signedIn, StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -298,11 +299,7 @@ describe('an admin manages the organization’s users', () => {
     await platform.get('/staff/organizations')
     // The admin's account cannot be written (a fault planted in the database): the organization,
     // written first, must not stay behind without anyone able to sign in to it.
-    await sql`create function refuse_staff() returns trigger language plpgsql as $$
-      begin raise exception 'planted fault'; end $$`.execute(t.services.db)
-    await sql`create trigger refuse_staff before insert on staff_user
-      for each row execute function refuse_staff()`.execute(t.services.db)
-    try {
+    await withInsertsFailing(t.services.db, 'staff_user', async () => {
       const before = await digest(t.services.db, ['organization', 'staff_user', 'audit_log'])
       const res = await platform.post('/staff/organizations', {
         slug: 'villa-sola',
@@ -313,9 +310,6 @@ describe('an admin manages the organization’s users', () => {
       })
       expect(res.status).toBe(500)
       expect(await digest(t.services.db, ['organization', 'staff_user', 'audit_log'])).toEqual(before)
-    } finally {
-      await sql`drop trigger refuse_staff on staff_user`.execute(t.services.db)
-      await sql`drop function refuse_staff()`.execute(t.services.db)
-    }
+    })
   })
 })
