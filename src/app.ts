@@ -131,7 +131,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   )
   app.use(projectRoutes(services.feedback, options.publicUrl))
   app.use(resultsRoutes(services.db, services.results, options.comparisonOrigins ?? []))
-  app.use(methodologyRoutes(services.db, services.methodology))
+  app.use(methodologyRoutes(services.methodology))
   app.use(apiTokenRoutes(services.apiTokens))
   app.use(apiRoutes(services.db, services.results, services.apiTokens))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.

@@ -1,7 +1,6 @@
 import { Router, type Response } from 'express'
 import multer from 'multer'
 import { z } from 'zod'
-import type { Db } from '../db/database.ts'
 import { csvLine } from '../http/csv.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { formString } from '../http/form-text.ts'
@@ -9,20 +8,26 @@ import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
-import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import type { MethodologyService } from './methodology.service.ts'
 import { readMarginsCsv } from './response-import.ts'
-import { wavesOfSeries } from './results.repository.ts'
-import { staffPerceptionSeries } from './results.routes.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
 import { hasResults } from '../series/wave-rules.ts'
 
+const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+
 /** The staff pages that decide how a series is weighted and what it measures (designers and admins). */
-export function methodologyRoutes(db: Db, methodology: MethodologyService): Router {
+export function methodologyRoutes(methodology: MethodologyService): Router {
   const router = Router()
-  const staffSeries = (res: Response, param: unknown) => staffPerceptionSeries(db, res, param)
+  const staffSeries = async (res: Response, param: unknown) => {
+    const seriesCode = code.safeParse(param)
+    const series = seriesCode.success
+      ? await methodology.findSeries(signedIn(res), seriesCode.data)
+      : undefined
+    if (!series) throw new HttpError(404, 'notFound')
+    return series
+  }
 
   // Weighting settings: the weight cap and the smallest group shown (designers and admins decide;
   // evaluators read them on the dashboard), and every wave's margins.
@@ -53,7 +58,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
     } = {},
   ) {
     const settings = await methodology.settings(series)
-    const waves = await wavesOfSeries(db, series.id)
+    const waves = await methodology.waves(series)
     renderPage(
       res,
       'results/weighting',
@@ -88,7 +93,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
   // A wave's margins edited level by level: the same checks as a file (the fields are read as one).
   router.post('/staff/results/:series/weighting/margins/:year', methodologists, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    const wave = (await wavesOfSeries(db, series.id)).find((w) => w.year === Number(req.params.year))
+    const wave = (await methodology.waves(series)).find((w) => w.year === Number(req.params.year))
     if (!wave) throw new HttpError(404, 'notFound')
     const rows = Object.entries(bodyOf(req))
       .filter(([name]) => name.startsWith('m:'))
@@ -106,7 +111,7 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
       })
     const reading = readMarginsCsv(
       [['variable', 'level', 'population'], ...rows].map((r) => csvLine(r)).join(''),
-      await loadQuestionnaire(db, wave.id),
+      await methodology.questionnaire(wave.id),
     )
     if (!reading.ok)
       return showWeighting(res, series, {
@@ -128,9 +133,9 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
       showWeighting(res, series, { marginProblems: problems, status: 400 })
     if (error || !req.file) return refuse([{ row: 0, text: t('weighting.chooseFile') }])
     const year = Number(bodyOf(req).wave)
-    const wave = (await wavesOfSeries(db, series.id)).find((w) => w.year === year)
+    const wave = (await methodology.waves(series)).find((w) => w.year === year)
     if (!wave) return refuse([{ row: 0, text: t('weighting.chooseWave') }])
-    const reading = readMarginsCsv(req.file.buffer.toString('utf8'), await loadQuestionnaire(db, wave.id))
+    const reading = readMarginsCsv(req.file.buffer.toString('utf8'), await methodology.questionnaire(wave.id))
     if (!reading.ok)
       return refuse(
         reading.problems.map((p) => ({ row: p.row, text: t(`marginsProblems.${p.key}`, p.params) })),
@@ -203,9 +208,9 @@ export function methodologyRoutes(db: Db, methodology: MethodologyService): Rout
     state: { errors?: FormErrors; values?: Record<string, string>; notice?: string; status?: number } = {},
   ) {
     const lang: Language = locals(res).lang
-    const waves = (await wavesOfSeries(db, series.id)).filter(hasResults)
-    const latest = waves.at(-1) ?? (await wavesOfSeries(db, series.id)).at(-1)
-    const questionnaire = latest ? await loadQuestionnaire(db, latest.id) : { waveId: 0, questions: [] }
+    const waves = (await methodology.waves(series)).filter(hasResults)
+    const latest = waves.at(-1) ?? (await methodology.waves(series)).at(-1)
+    const questionnaire = latest ? await methodology.questionnaire(latest.id) : { waveId: 0, questions: [] }
     renderPage(
       res,
       'results/indicators',

@@ -5,6 +5,7 @@ import type { StaffUser } from '../staff/staff.repository.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { indicatorProblems, type IndicatorDraft, type IndicatorProblem } from './indicator-rules.ts'
 import * as repo from './results.repository.ts'
+import { findSeries } from '../series/series.repository.ts'
 
 type Series = { id: number; code: string }
 type Margin = { variable: string; level: string; population: number }
@@ -23,6 +24,13 @@ export function createMethodologyService(db: Db) {
     ...(details ? { details } : {}),
   })
   return {
+    /** A perception series of the member's organization (feedback questionnaires are not weighted). */
+    async findSeries(actor: StaffUser, code: string) {
+      const series = await findSeries(db, { id: actor.organizationId }, code)
+      return series?.purpose === 'perception' ? series : undefined
+    },
+    waves: (series: Series) => repo.wavesOfSeries(db, series.id),
+    questionnaire: (waveId: number) => loadQuestionnaire(db, waveId),
     settings: (series: Series) => repo.weightingSettings(db, series.id),
     indicators: (series: Series) => repo.listIndicators(db, series.id, { withRetired: true }),
 

@@ -1,14 +1,15 @@
 import { spawnSync, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signInOver, startAppProcess } from '../helpers/app-process.ts'
+import { freePort, signInOver, startAppProcess } from '../helpers/app-process.ts'
 import { cliDatabase, runCli } from '../helpers/cli.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
 // An operator command run while the server holds the database: on PostgreSQL it simply works and the
 // server sees it; on the embedded database (one process at a time) it is refused in one clear line.
 const root = path.resolve(import.meta.dirname, '../..')
-const port = 3700 + Math.floor(Math.random() * 200)
+// Ports the system says are free (a fixed range met other services here: NATS on 4222).
+const [port, secondPort] = await Promise.all([freePort(), freePort()])
 let database: Awaited<ReturnType<typeof cliDatabase>>
 let server: ChildProcess | undefined
 const admin = { email: 'admin@rio.example.org', password: 'violet tractor umbrella' }
@@ -77,7 +78,7 @@ describe('an operator command while the server runs', () => {
     async () => {
       const second = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
         cwd: root,
-        env: { PATH: process.env.PATH!, NODE_ENV: 'test', PORT: String(port + 1), ...database.env },
+        env: { PATH: process.env.PATH!, NODE_ENV: 'test', PORT: String(secondPort), ...database.env },
         encoding: 'utf8',
         timeout: 60_000,
       })

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/db/database.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { awareQuestion, buildSurvey } from '../fixtures/survey-builder.ts'
-import { sleep, startAppProcess } from '../helpers/app-process.ts'
+import { sleep, startAppProcess, freePort } from '../helpers/app-process.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
 // PostgreSQL stopped and restarted, and the app killed, while respondents submit: on a private cluster
@@ -17,8 +17,8 @@ const bin = version ? `/usr/lib/postgresql/${version}/bin` : ''
 // Run once, in the suite's PostgreSQL pass, where the server's binaries are known to be installed.
 const canRun = !!testDatabaseUrl && process.getuid?.() === 0 && !!version && existsSync(`${bin}/initdb`)
 
-const dbPort = 25_000 + Math.floor(Math.random() * 5_000)
-const appPort = dbPort + 5_000
+// Ports the system says are free now (fixed ranges met other test files' servers).
+const [dbPort, appPort] = await Promise.all([freePort(), freePort()])
 const base = `http://127.0.0.1:${appPort}`
 const databaseUrl = `postgres://postgres@127.0.0.1:${dbPort}/postgres`
 let dataDir = ''

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger.ts'
 import { startServer } from '../../src/server.ts'
 import { openServices } from '../../src/services.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { exitOf, sleep, startAppProcess } from '../helpers/app-process.ts'
+import { exitOf, freePort, sleep, startAppProcess } from '../helpers/app-process.ts'
 import { cliDatabase } from '../helpers/cli.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
@@ -103,14 +103,17 @@ describe('timeouts and configuration', () => {
 describe('stopping', () => {
   let database: Awaited<ReturnType<typeof cliDatabase>>
   let app: ChildProcess | undefined
-  const port = 4100 + Math.floor(Math.random() * 200)
-  const logFile = path.join(tmpdir(), `pulso-ops-${port}.log`)
+  // A port the system says is free: the fixed range 4100-4299 held NATS's 4222 on this machine.
+  let port = 0
+  let logFile = ''
   const where = () =>
     database.env.DATABASE_URL
       ? { databaseUrl: database.env.DATABASE_URL }
       : { dataDir: database.env.DATA_DIR! }
   beforeAll(async () => {
     database = await cliDatabase()
+    port = await freePort()
+    logFile = path.join(tmpdir(), `pulso-ops-${port}.log`)
   })
   afterAll(async () => {
     app?.kill('SIGKILL')

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/app-process.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -14,7 +15,7 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
       { timeout: 120_000 },
       async () => {
         const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-demo-'))
-        const port = String(20_000 + Math.floor(Math.random() * 20_000))
+        const port = String(await freePort())
         const child = spawn('npm', ['run', 'demo'], {
           cwd: root,
           env: {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signInOver } from '../helpers/app-process.ts'
+import { signInOver, freePort } from '../helpers/app-process.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
 // The README's PostgreSQL path, followed as a newcomer would: its commands, verbatim, from an empty
@@ -91,7 +91,7 @@ describe.skipIf(!testDatabaseUrl)('the README’s PostgreSQL path', () => {
       expect(result.stderr, line).toBe('')
       expect(result.status, line).toBe(0)
     }
-    const port = String(21_000 + Math.floor(Math.random() * 20_000))
+    const port = String(await freePort())
     const server = await serve(['start'], { ...env, PORT: port }, 'Pulso is listening')
     try {
       const base = `http://127.0.0.1:${port}`
@@ -109,7 +109,7 @@ describe.skipIf(!testDatabaseUrl)('the README’s PostgreSQL path', () => {
 
   it('runs `npm run demo` on PostgreSQL too', { timeout: 120_000 }, async () => {
     expect(section).toContain('`npm run demo` with `DATABASE_URL` set')
-    const port = String(21_000 + Math.floor(Math.random() * 20_000))
+    const port = String(await freePort())
     const demo = await serve(['run', 'demo'], { DATABASE_URL: await createdb(), PORT: port }, 'Press Ctrl+C')
     try {
       expect(demo.output()).toContain('Demo data loaded: 4600 synthetic responses')

@@ -1,9 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
+import { createServer } from 'node:net'
 import path from 'node:path'
 
 const root = path.resolve(import.meta.dirname, '../..')
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A port nothing listens on now (the system's choice), for a server started in another process. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as import('node:net').AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
 
 const logWritten = new WeakMap<ChildProcess, Promise<unknown>>()
 
