@@ -13,16 +13,10 @@ import { listPublishedSeries } from './api.repository.ts'
 import { openApiDocument } from './openapi.ts'
 import { requestIdOf } from '../logger.ts'
 import { isPublished } from '../series/wave-rules.ts'
-import { findSeries } from '../series/series.repository.ts'
+import { findPerceptionSeries } from '../series/series.repository.ts'
 import { breakdownsOf } from '../series/breakdowns.ts'
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
-
-// Feedback questionnaires are answered through their partner projects: the API serves perception series.
-const findPerceptionSeries = async (db: Db, organizationSlug: string, code: string) => {
-  const series = await findSeries(db, { slug: organizationSlug }, code)
-  return series?.purpose === 'perception' ? series : undefined
-}
 
 /** Sends JSON with a strong ETag; a client that has it already gets 304 and no body. */
 function sendJson(req: Request, res: Response, body: unknown) {
@@ -59,7 +53,7 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
     const org = slug.safeParse(params.org)
     const code = slug.safeParse(params.series)
     if (!org.success || !code.success) throw new ApiError(404, 'no such series')
-    const series = await findPerceptionSeries(db, org.data, code.data)
+    const series = await findPerceptionSeries(db, { slug: org.data }, code.data)
     const waves = series ? (await wavesOfSeries(db, series.id)).filter(isPublished) : []
     if (!series || waves.length === 0)
       throw new ApiError(404, 'no such series, or none of its waves is published')
@@ -146,7 +140,7 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
     const code = slug.safeParse(req.params.series)
     if (!org.success || !code.success || org.data !== user.organizationSlug)
       throw new ApiError(404, 'no such series')
-    const series = await findPerceptionSeries(db, org.data, code.data)
+    const series = await findPerceptionSeries(db, { slug: org.data }, code.data)
     if (!series) throw new ApiError(404, 'no such series')
     res.set('Cache-Control', 'private, no-store')
     await sendMicrodataPackage(res, db, results, {

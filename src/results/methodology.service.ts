@@ -5,7 +5,7 @@ import type { StaffUser } from '../staff/staff.repository.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { indicatorProblems, type IndicatorDraft, type IndicatorProblem } from './indicator-rules.ts'
 import * as repo from './results.repository.ts'
-import { findSeries } from '../series/series.repository.ts'
+import { findPerceptionSeries } from '../series/series.repository.ts'
 
 type Series = { id: number; code: string }
 type Margin = { variable: string; level: string; population: number }
@@ -25,10 +25,8 @@ export function createMethodologyService(db: Db) {
   })
   return {
     /** A perception series of the member's organization (feedback questionnaires are not weighted). */
-    async findSeries(actor: StaffUser, code: string) {
-      const series = await findSeries(db, { id: actor.organizationId }, code)
-      return series?.purpose === 'perception' ? series : undefined
-    },
+    findSeries: (actor: StaffUser, code: string) =>
+      findPerceptionSeries(db, { id: actor.organizationId }, code),
     waves: (series: Series) => repo.wavesOfSeries(db, series.id),
     questionnaire: (waveId: number) => loadQuestionnaire(db, waveId),
     settings: (series: Series) => repo.weightingSettings(db, series.id),

@@ -37,7 +37,7 @@ import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
 import { isOpen, wavesShown } from '../series/wave-rules.ts'
-import { findSeries } from '../series/series.repository.ts'
+import { findPerceptionSeries } from '../series/series.repository.ts'
 import { breakdownsOf } from '../series/breakdowns.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
@@ -47,9 +47,9 @@ export async function staffPerceptionSeries(db: Db, res: Response, param: unknow
   const seriesCode = code.safeParse(param)
   if (!seriesCode.success) throw new HttpError(404, 'notFound')
   const me = signedIn(res)
-  const series = await findSeries(db, { id: me.organizationId }, seriesCode.data)
   // A feedback questionnaire's results are its projects' (/staff/projects/<code>/results).
-  if (!series || series.purpose !== 'perception') throw new HttpError(404, 'notFound')
+  const series = await findPerceptionSeries(db, { id: me.organizationId }, seriesCode.data)
+  if (!series) throw new HttpError(404, 'notFound')
   return series
 }
 
@@ -127,9 +127,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const org = code.safeParse(req.params.org)
     const seriesCode = code.safeParse(req.params.series)
     if (!org.success || !seriesCode.success) throw new HttpError(404, 'notFound')
-    const series = await findSeries(db, { slug: org.data }, seriesCode.data)
-    // Feedback questionnaires publish through their partner projects, not as citizen results.
-    if (!series || series.purpose !== 'perception') throw new HttpError(404, 'notFound')
+    const series = await findPerceptionSeries(db, { slug: org.data }, seriesCode.data)
+    if (!series) throw new HttpError(404, 'notFound')
     await page(
       res,
       {

@@ -43,3 +43,16 @@ export async function findSeries(
       : query.where('o.slug', '=', organization.slug)
   return query.executeTakeFirst()
 }
+
+/**
+ * A perception series (the citizen survey), or undefined: a feedback questionnaire is answered and
+ * read through its partner projects, never as citizen results, weighting or the trends API.
+ */
+export async function findPerceptionSeries(
+  db: Db,
+  organization: { id: number } | { slug: string },
+  code: string,
+): Promise<Series | undefined> {
+  const series = await findSeries(db, organization, code)
+  return series?.purpose === 'perception' ? series : undefined
+}
