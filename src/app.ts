@@ -54,7 +54,8 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   const logger = options.logger ?? createLogger()
   const secureCookies = options.production
 
-  app.set('views', path.join(root, 'views'))
+  // Question types keep their controls' templates in their own folders (question-types/…).
+  app.set('views', [path.join(root, 'views'), path.join(root, 'src', 'questionnaire')])
   app.set('view engine', 'ejs')
   app.set('trust proxy', parseTrustProxy(options.trustProxy))
   app.set('x-powered-by', false)

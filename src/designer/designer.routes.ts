@@ -357,7 +357,7 @@ export function designerRoutes(designer: DesignerService): Router {
   router.get('/staff/series/:series/waves/:year/questions/new', designers, async (req, res) => {
     const c = await context(res, req.params)
     const lastPage = c.questions.at(-1)?.page ?? 1
-    showQuestion(res, c, undefined, { page: String(lastPage), type: 'single_choice' }, noErrors)
+    showQuestion(res, c, undefined, { page: String(lastPage), type: QUESTION_TYPES[0] }, noErrors)
   })
 
   router.post('/staff/series/:series/waves/:year/questions', designers, async (req, res) => {

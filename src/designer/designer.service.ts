@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts'
 import type { SeriesPurpose } from '../db/schema.ts'
-import { defaultOptions } from '../questionnaire/default-options.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
 import {
   publishProblems,
   seriesDifferences,
@@ -202,7 +202,8 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       }
       if (Object.keys(errors).length > 0) return { ok: false, errors }
 
-      const options = input.options.length === 0 && !existing ? defaultOptions(input.type) : input.options
+      const options =
+        input.options.length === 0 && !existing ? questionType(input.type).defaultOptions() : input.options
       const after = { text: input.text, help: input.help, options }
       const stamps = restamp({
         before: existing,

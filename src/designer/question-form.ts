@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { formString, hasUnstorableCharacters } from '../http/form-text.ts'
 import { QUESTION_TYPES, type Question } from '../questionnaire/questionnaire.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
 
 /** How many empty option rows the form offers for new options. */
 export const SPARE_OPTION_ROWS = 3
@@ -94,14 +95,14 @@ export function parseQuestionForm(
       required: f.required === 'yes',
       isProfile: f.is_profile === 'yes',
       showIf: f.show_if_question ? { question: f.show_if_question, anyOf: showIfValues } : null,
-      min: f.type === 'number' ? f.min : null,
-      max: f.type === 'number' ? f.max : null,
+      min: questionType(f.type).hasBounds ? f.min : null,
+      max: questionType(f.type).hasBounds ? f.max : null,
       text: { es: f.text_es, fr: f.text_fr, pt: f.text_pt },
       // An absent help text is stored as {}, as imports store it.
       help: Object.fromEntries(
         Object.entries({ es: f.help_es, fr: f.help_fr, pt: f.help_pt }).filter(([, text]) => text !== ''),
       ),
-      options: ['single_choice', 'multiple_choice', 'scale_5', 'yes_no'].includes(f.type) ? options : [],
+      options: questionType(f.type).hasOptions ? options : [],
       reviewed: f.reviewed === undefined ? [] : Array.isArray(f.reviewed) ? f.reviewed : [f.reviewed],
     },
   }

@@ -1,6 +1,7 @@
 import type ExcelJS from 'exceljs'
 import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
-import type { Question, QuestionType } from '../questionnaire/questionnaire.ts'
+import type { Question } from '../questionnaire/questionnaire.ts'
+import { isXlsFormKeyword, questionType, xlsFormTypeOf } from '../questionnaire/question-types/index.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { inspectXlsx } from './xlsx-guard.ts'
 
@@ -36,7 +37,7 @@ const MESSAGES = {
   choiceTwice: 'choice "{{value}}" appears twice in list "{{list}}"',
   nestedGroup: 'nested groups are not supported: a group is a page',
   unsupportedType:
-    'type "{{value}}" is not supported (repeats, calculations, locations, media and dates cannot be imported)',
+    'type "{{value}}" is not supported (repeats, calculations, locations, media and times cannot be imported)',
   questionName:
     'name "{{value}}" must start with a lowercase letter and use only lowercase letters, digits and _ (at most 40)',
   nameTwice: 'name "{{value}}" is used twice',
@@ -141,30 +142,18 @@ export async function writeXlsForm(input: {
   return Buffer.from(await workbook.xlsx.writeBuffer())
 }
 
+// A type's own cells; the constraint holds the bounds of the types that have them.
 function xlsType(q: Question): { type: string; appearance: string; parameters: string; constraint: string } {
-  const none = { appearance: '', parameters: '', constraint: '' }
-  switch (q.type) {
-    case 'single_choice':
-    case 'yes_no':
-      return { ...none, type: `select_one ${q.code}` }
-    case 'scale_5':
-      return { ...none, type: `select_one ${q.code}`, appearance: 'likert' }
-    case 'multiple_choice':
-      return { ...none, type: `select_multiple ${q.code}` }
-    case 'scale_0_10':
-      return { ...none, type: 'range', parameters: 'start=0 end=10 step=1' }
-    case 'number': {
-      const bounds = [q.min !== null ? `. >= ${q.min}` : '', q.max !== null ? `. <= ${q.max}` : ''].filter(
-        Boolean,
-      )
-      return { ...none, type: 'decimal', constraint: bounds.join(' and ') }
-    }
-    case 'short_text':
-      return { ...none, type: 'text' }
-    case 'long_text':
-      return { ...none, type: 'text', appearance: 'multiline' }
-    case 'note':
-      return { ...none, type: 'note' }
+  const module = questionType(q.type)
+  const cells = module.xlsForm.write(q)
+  const bounds = module.hasBounds
+    ? [q.min !== null ? `. >= ${q.min}` : '', q.max !== null ? `. <= ${q.max}` : ''].filter(Boolean)
+    : []
+  return {
+    type: cells.type,
+    appearance: cells.appearance ?? '',
+    parameters: cells.parameters ?? '',
+    constraint: bounds.join(' and '),
   }
 }
 
@@ -182,7 +171,6 @@ const UNSUPPORTED = new Set([
   'video',
   'file',
   'barcode',
-  'date',
   'time',
   'datetime',
   'start',
@@ -268,7 +256,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       depth = Math.max(0, depth - 1)
       continue
     }
-    if (UNSUPPORTED.has(kind) || kind === 'begin' || kind === 'end') {
+    if ((UNSUPPORTED.has(kind) && !isXlsFormKeyword(kind)) || kind === 'begin' || kind === 'end') {
       fail('unsupportedType', { value: rawType })
       continue
     }
@@ -284,7 +272,6 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     const text = translated(cells, 'label', sourceLanguage)
     if (!text[sourceLanguage]) fail('sourceLabel', { language: sourceLanguage })
     const appearance = (cells.appearance ?? '').trim().toLowerCase()
-    let type: QuestionType
     let options: QuestionDraft['options'] = []
     let min: number | null = null
     let max: number | null = null
@@ -295,33 +282,23 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
         continue
       }
       options = list.map(({ code: c, label }) => ({ code: c, label }))
-      const codes = options.map((o) => o.code)
-      if (kind === 'select_multiple') type = 'multiple_choice'
-      else if (appearance === 'likert' && codes.filter((c) => c !== 'dont_know').join(',') === '1,2,3,4,5')
-        type = 'scale_5'
-      else if (codes.join(',') === 'yes,no' || codes.join(',') === 'yes,no,dont_know') type = 'yes_no'
-      else type = 'single_choice'
-    } else if (kind === 'integer' || kind === 'decimal') {
-      type = 'number'
-      const bounds = readConstraint(cells.constraint ?? '')
-      if (!bounds) fail('constraint', { value: cells.constraint ?? '' })
-      else ({ min, max } = bounds)
-    } else if (kind === 'range') {
-      const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
-      if (!/^start=0 end=10( step=1)?$/.test(parameters)) {
-        fail('range', { value: parameters })
-        continue
-      }
-      type = 'scale_0_10'
-    } else if (kind === 'text') {
-      type = appearance === 'multiline' ? 'long_text' : 'short_text'
-    } else if (kind === 'note') {
-      type = 'note'
-    } else {
+    }
+    const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
+    const reading = xlsFormTypeOf({ keyword: kind, appearance, parameters, options })
+    if (!reading) {
       fail('unknownType', { value: rawType })
       continue
     }
-    if (cells.constraint && type !== 'number') fail('constraintNotNumber')
+    if ('problem' in reading) {
+      fail(reading.problem, { value: reading.value })
+      continue
+    }
+    const type = reading.type
+    if (reading.hasBounds) {
+      const bounds = readConstraint(cells.constraint ?? '')
+      if (!bounds) fail('constraint', { value: cells.constraint ?? '' })
+      else ({ min, max } = bounds)
+    } else if (cells.constraint) fail('constraintNotNumber')
     const required = /^(yes|true|true\(\))$/i.test((cells.required ?? '').trim())
     const relevant = (cells.relevant ?? '').trim()
     let showIf: QuestionDraft['showIf'] = null
@@ -336,7 +313,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       code,
       type,
       page,
-      required: type === 'note' ? false : required,
+      required: reading.takesAnswer && required,
       text,
       help: withoutEmpty(translated(cells, 'hint', sourceLanguage)),
       showIf,

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { FeedbackReview, ProjectStatus } from '../db/schema.ts'
 import type { AnswerRow } from '../questionnaire/question-types/index.ts'
-import { FREE_TEXT_TYPES, RATING_TYPES } from '../questionnaire/questionnaire.ts'
+import { typesWhere } from '../questionnaire/question-types/index.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import { OPEN_STATUSES } from '../series/wave-rules.ts'
 
@@ -317,7 +317,11 @@ export async function publishedStories(db: Db, projectId: number, limit: number,
     ])
     .where('f.review', '=', 'approved')
     .where('f.publish_consent', '=', true)
-    .where('q.type', 'in', FREE_TEXT_TYPES)
+    .where(
+      'q.type',
+      'in',
+      typesWhere((t) => t.results.story),
+    )
     .where('a.value_text', 'is not', null)
     .orderBy('f.submitted_at', 'desc')
     .orderBy('f.id', 'desc')
@@ -342,6 +346,9 @@ export async function countsByMonth(db: Db, projectId: number) {
     .execute()
 }
 
+// Questions whose answers are charted as means over months.
+const RATING_TYPES = () => typesWhere((t) => t.results.ratingScale !== undefined)
+
 /** Means of the rating questions (by stable code, across questionnaire versions) per month. */
 export async function ratingsByMonth(db: Db, projectId: number) {
   return projectAnswers(db, projectId)
@@ -351,7 +358,7 @@ export async function ratingsByMonth(db: Db, projectId: number) {
       sql<number>`count(a.value_number)::int`.as('n'),
       sql<number>`avg(a.value_number)::float8`.as('mean'),
     ])
-    .where('q.type', 'in', RATING_TYPES)
+    .where('q.type', 'in', RATING_TYPES())
     .where('a.value_number', 'is not', null)
     .groupBy(['period', 'q.code'])
     .orderBy('q.code')
@@ -365,7 +372,7 @@ export async function ratingQuestions(db: Db, projectId: number) {
     .selectFrom('question as q')
     .select(['q.code', 'q.type', 'q.text'])
     .distinctOn('q.code')
-    .where('q.type', 'in', RATING_TYPES)
+    .where('q.type', 'in', RATING_TYPES())
     .where('q.wave_id', 'in', (eb) =>
       eb.selectFrom('feedback').select('wave_id').where('project_id', '=', projectId).distinct(),
     )

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import type { FeedbackReview, ProjectStatus } from '../db/schema.ts'
 import { readPageAnswers, type FieldError } from '../questionnaire/answer-validation.ts'
-import { answerRows } from '../questionnaire/question-types/index.ts'
-import { isFreeText, isShown, type Answers, type Questionnaire } from '../questionnaire/questionnaire.ts'
+import { answerRows, questionType } from '../questionnaire/question-types/index.ts'
+import { isShown, type Answers, type Questionnaire } from '../questionnaire/questionnaire.ts'
 import { missingLanguages, type Language } from '../questionnaire/translated.ts'
 import { recordAudit } from '../staff/audit.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
@@ -80,7 +80,7 @@ async function loadFeedbackEntry(db: Db, actor: StaffUser, id: number) {
     .map((question) => ({ question, rows: rows.filter((r) => r.questionId === question.id) }))
     .filter((a) => a.rows.length > 0)
   const stories = answers
-    .filter((a) => isFreeText(a.question.type) && a.rows[0]?.valueText)
+    .filter((a) => questionType(a.question.type).results.story && a.rows[0]?.valueText)
     .map((a) => ({
       question: a.question,
       text: a.rows[0]!.valueText!,

@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next'
 import { csvLine } from '../http/csv.ts'
 import type { formattersFor } from '../i18n/formatters.ts'
 import { periodChartSvg } from '../results/charts.ts'
-import { isFreeText } from '../questionnaire/questionnaire.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import type { feedbackMicrodata, PartnerProject } from './feedback.repository.ts'
 import type { FeedbackService } from './feedback.service.ts'
@@ -34,7 +34,7 @@ export function projectResultsView(
   const ratings = results.questions.map((question, index) => {
     const rows = results.ratings.filter((r) => r.questionCode === question.code)
     const label = inLanguage(question.text, language)
-    const domain: [number, number] = question.type === 'scale_0_10' ? [0, 10] : [1, 5]
+    const domain = questionType(question.type).results.ratingScale ?? [0, 10]
     return {
       code: question.code,
       label,
@@ -106,14 +106,12 @@ export function feedbackEntriesCsv(
   for (const a of data.answers) {
     let mine = byEntry.get(a.feedbackId)
     if (!mine) byEntry.set(a.feedbackId, (mine = new Map<string, (string | number)[]>()))
-    const isStory = isFreeText(a.type)
-    const value = isStory
+    const module = questionType(a.type)
+    const value = module.results.story
       ? published.has(a.feedbackId)
         ? (a.valueText ?? '')
         : null
-      : a.type === 'number' || a.type === 'scale_0_10'
-        ? a.valueNumber
-        : a.optionCode
+      : module.cellValue({ option_code: a.optionCode, value_number: a.valueNumber, value_text: a.valueText })
     if (value === null) continue
     mine.set(a.code, [...(mine.get(a.code) ?? []), value])
   }

@@ -10,7 +10,7 @@ import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import { isFreeText } from '../questionnaire/questionnaire.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
 import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import {
   countryName,
@@ -347,7 +347,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
                 : (r.valueText ?? (r.valueNumber === null ? r.optionCode : String(r.valueNumber)))
             })
             .join(', '),
-          story: isFreeText(a.question.type),
+          story: questionType(a.question.type).results.story,
         })),
         stories: found.stories.map((s) => ({
           code: s.question.code,

@@ -16,11 +16,21 @@ export function readPageAnswers(
   questions: Question[],
   form: Record<string, unknown>,
 ): { answers: Answers; errors: FieldError[] } {
+  return readAnswers(questions, (question) =>
+    questionType(question.type).formInput(form, fieldName(question.code)),
+  )
+}
+
+/** Reads and checks each question's raw input (a form's, or an answer kept in a draft). */
+function readAnswers(
+  questions: Question[],
+  rawOf: (question: Question) => unknown,
+): { answers: Answers; errors: FieldError[] } {
   const answers: Answers = {}
   const errors: FieldError[] = []
   for (const question of questions) {
     const module = questionType(question.type)
-    const result = module.parse(form[fieldName(question.code)], question)
+    const result = module.parse(rawOf(question), question)
     if (!result.ok) {
       errors.push({
         question: question.code,
@@ -28,7 +38,7 @@ export function readPageAnswers(
         ...(result.params ? { params: result.params } : {}),
       })
     } else if (result.value === null) {
-      if (question.required && question.type !== 'note')
+      if (question.required && module.takesAnswer)
         errors.push({ question: question.code, error: module.requiredError })
     } else {
       answers[question.code] = result.value
@@ -48,8 +58,7 @@ export function checkComplete(
   const kept = keepVisibleAnswers(questionnaire, answers)
   for (const page of shownPages(questionnaire, kept)) {
     const questions = questionsOnPage(questionnaire, page, kept)
-    const form = Object.fromEntries(questions.map((q) => [fieldName(q.code), kept[q.code]]))
-    if (readPageAnswers(questions, form).errors.length > 0) return { ok: false, page }
+    if (readAnswers(questions, (q) => kept[q.code]).errors.length > 0) return { ok: false, page }
   }
   return { ok: true, answers: kept }
 }

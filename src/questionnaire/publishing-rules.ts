@@ -73,10 +73,8 @@ export function publishProblems(input: {
     }
     if (questionType(q.type).hasOptions && q.options.length < 2)
       problems.push({ kind: 'optionsMissing', question: q.code })
-    if (q.type === 'scale_5') {
-      const codes = q.options.map((o) => o.code).filter((c) => c !== 'dont_know')
-      if (codes.join(',') !== '1,2,3,4,5') problems.push({ kind: 'scaleOptions', question: q.code })
-    }
+    const ownProblem = questionType(q.type).publishChecks(q)
+    if (ownProblem) problems.push({ kind: ownProblem, question: q.code })
     if (q.min !== null && q.max !== null && q.min > q.max)
       problems.push({ kind: 'boundsInvalid', question: q.code })
     if (q.showIf) {

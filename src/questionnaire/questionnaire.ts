@@ -1,25 +1,7 @@
+import type { QuestionType } from './question-types/index.ts'
 import type { Translated } from './translated.ts'
 
-export const QUESTION_TYPES = [
-  'single_choice',
-  'multiple_choice',
-  'scale_5',
-  'scale_0_10',
-  'yes_no',
-  'number',
-  'short_text',
-  'long_text',
-  'note',
-] as const
-export type QuestionType = (typeof QUESTION_TYPES)[number]
-
-/** Types whose answers are a person's own words (stories; never published without consent). */
-export const FREE_TEXT_TYPES = ['short_text', 'long_text'] as const satisfies readonly QuestionType[]
-/** Types whose answers are ratings on a numeric scale (means over time). */
-export const RATING_TYPES = ['scale_5', 'scale_0_10'] as const satisfies readonly QuestionType[]
-
-/** Whether a question's answers are free text. */
-export const isFreeText = (type: QuestionType) => (FREE_TEXT_TYPES as readonly QuestionType[]).includes(type)
+export { QUESTION_TYPES, type QuestionType } from './question-types/index.ts'
 
 /** Show a question only when an earlier answer includes one of these option codes. */
 export interface ShowIf {

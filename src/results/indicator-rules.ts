@@ -1,4 +1,5 @@
 import type { Questionnaire } from '../questionnaire/questionnaire.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
 
 /** What an indicator is defined as, before it is checked against the series' latest questionnaire. */
 export interface IndicatorDraft {
@@ -19,9 +20,6 @@ export type IndicatorProblem =
       params: { code: string; question: string; options: string }
     }
 
-// Questions whose answers a mean can be taken of.
-const NUMERIC = ['number', 'scale_0_10', 'scale_5']
-
 /**
  * An indicator points at a question code of the latest wave, so it is computed the same way in every
  * wave that asks it: a mean needs numbers, a share at least one success, and every code must be an option.
@@ -34,7 +32,7 @@ export function indicatorProblems(
   if (!question)
     return [{ field: 'question', key: 'notInLatestWave', params: { question: draft.questionCode } }]
   const problems: IndicatorProblem[] = []
-  if (draft.kind === 'mean' && !NUMERIC.includes(question.type))
+  if (draft.kind === 'mean' && !questionType(question.type).results.mean)
     problems.push({ field: 'kind', key: 'meanNeedsNumber', params: {} })
   if (draft.kind === 'share' && draft.successCodes.length === 0)
     problems.push({ field: 'success', key: 'shareNeedsSuccess', params: {} })

@@ -14,6 +14,7 @@ import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
 import { hasResults } from '../series/wave-rules.ts'
+import { questionType } from '../questionnaire/question-types/index.ts'
 
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
 
@@ -222,7 +223,7 @@ export function methodologyRoutes(methodology: MethodologyService): Router {
           shownLabel: inLanguage(i.label, lang),
         })),
         questions: questionnaire.questions
-          .filter((q) => q.options.length > 0 || ['number', 'scale_0_10'].includes(q.type))
+          .filter((q) => q.options.length > 0 || questionType(q.type).results.mean)
           .map((q) => ({
             code: q.code,
             text: inLanguage(q.text, lang),

@@ -4,12 +4,8 @@ import type { Response } from 'express'
 import { finished } from 'node:stream/promises'
 import { ZipFile } from 'yazl'
 import type { Db } from '../db/database.ts'
-import {
-  FREE_TEXT_TYPES,
-  type Question,
-  type Questionnaire,
-  type QuestionType,
-} from '../questionnaire/questionnaire.ts'
+import type { Question, Questionnaire } from '../questionnaire/questionnaire.ts'
+import { questionType, type AnswerRow } from '../questionnaire/question-types/index.ts'
 import { LANGUAGES } from '../questionnaire/translated.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { microdataBatch, questionsByCode, wavesOfSeries } from './results.repository.ts'
@@ -19,8 +15,8 @@ import { hasResults } from '../series/wave-rules.ts'
 /** Combinations of profile answers shared by fewer respondents than this are blanked. */
 export const RARE_BELOW = 5
 const BATCH = 2_000
-// Free text and notes (which hold no answer) never become microdata columns.
-const TEXT_TYPES = new Set<QuestionType>([...FREE_TEXT_TYPES, 'note'])
+// Free text and notes (which hold no answer) never become microdata columns: their types say so.
+const published = (q: Question) => questionType(q.type).microdata.published
 const FIXED = ['wave', 'language', 'channel', 'facilitator', 'access', 'stratum', 'weight'] as const
 
 type WavePart = {
@@ -62,7 +58,7 @@ export async function writeMicrodataPackage(
   const questions = new Map<string, Question>()
   for (const part of [...parts].reverse())
     for (const q of part.questionnaire.questions)
-      if (!TEXT_TYPES.has(q.type) && !questions.has(q.code)) questions.set(q.code, q)
+      if (published(q) && !questions.has(q.code)) questions.set(q.code, q)
   const codes = [...questions.keys()]
 
   const zip = new ZipFile()
@@ -101,34 +97,34 @@ async function* rows(db: Db, parts: WavePart[], codes: string[]): AsyncGenerator
     const byId = new Map(part.questionnaire.questions.map((q) => [q.id, q]))
     const byCode = new Map(part.questionnaire.questions.map((q) => [q.code, q]))
     const profileCodes = part.weights.profileQuestionIds.map((id) => byId.get(id)?.code)
+    const publishedIds = part.questionnaire.questions.filter(published).map((q) => q.id)
     let after = 0
     for (;;) {
-      const batch = await microdataBatch(db, part.waveId, after, BATCH)
+      const batch = await microdataBatch(db, part.waveId, after, BATCH, publishedIds)
       if (batch.responses.length === 0) break
-      const answers = new Map<number, Map<string, { codes: string[]; number: number | null }>>()
+      const answers = new Map<number, Map<string, AnswerRow[]>>()
       for (const a of batch.answers) {
         const question = byId.get(a.question_id)
         if (!question) continue
         let mine = answers.get(a.response_id)
-        if (!mine)
-          answers.set(a.response_id, (mine = new Map<string, { codes: string[]; number: number | null }>()))
-        const value = mine.get(question.code) ?? { codes: [], number: null }
-        if (a.option_code !== null) value.codes.push(a.option_code)
-        if (a.value_number !== null) value.number = a.value_number
-        mine.set(question.code, value)
+        if (!mine) answers.set(a.response_id, (mine = new Map<string, AnswerRow[]>()))
+        const rows = mine.get(question.code)
+        if (rows) rows.push(a)
+        else mine.set(question.code, [a])
       }
       let text = ''
       for (const r of batch.responses) {
-        const mine = answers.get(r.id) ?? new Map<string, { codes: string[]; number: number | null }>()
-        const profile = profileCodes.map((code) => (code ? (mine.get(code)?.codes[0] ?? null) : null))
+        const mine = answers.get(r.id) ?? new Map<string, AnswerRow[]>()
+        const profile = profileCodes.map((code) => (code ? (mine.get(code)?.[0]?.option_code ?? null) : null))
         const rare = part.weights.isRare(profile)
         const hidden = new Set(rare ? profileCodes : [])
         const values = codes.map((code) => {
           const v = mine.get(code)
           if (!v || hidden.has(code)) return null
-          const question = byCode.get(code)
-          if (question && (question.type === 'number' || question.type === 'scale_0_10')) return v.number
-          return v.codes.sort().join(' ')
+          const module = questionType(byCode.get(code)!.type)
+          const cells = v.map((row) => module.cellValue(row)).filter((cell) => cell !== null)
+          // Several values (the options of a multiple choice) share the cell, in code order.
+          return cells.length <= 1 ? (cells[0] ?? null) : cells.map(String).sort().join(' ')
         })
         text += csvLine([
           part.year,
@@ -174,16 +170,12 @@ function codebook(parts: WavePart[]): string {
         q.showIf ? JSON.stringify(q.showIf) : '',
         q.isProfile,
         part.breaks.has(q.code),
-        TEXT_TYPES.has(q.type) ? 'no (free text is not published without consent)' : 'yes',
+        published(q) ? 'yes' : 'no (free text is not published without consent)',
       ])
   return text
 }
 
 function fieldOf(question: Question, parts: WavePart[]) {
-  const description = question.text.es
-  if (question.type === 'number') return { name: question.code, type: 'number', description }
-  if (question.type === 'scale_0_10')
-    return { name: question.code, type: 'integer', description, constraints: { minimum: 0, maximum: 10 } }
   const options = [
     ...new Set(
       parts.flatMap((p) =>
@@ -193,13 +185,7 @@ function fieldOf(question: Question, parts: WavePart[]) {
       ),
     ),
   ]
-  if (question.type === 'multiple_choice')
-    return {
-      name: question.code,
-      type: 'string',
-      description: `${description} (option codes separated by spaces: ${options.join(', ')})`,
-    }
-  return { name: question.code, type: 'string', description, constraints: { enum: options } }
+  return questionType(question.type).microdata.field(question, options, question.text.es)
 }
 
 function datapackage(

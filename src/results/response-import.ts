@@ -75,8 +75,8 @@ export function readResponsesCsv(
       const question = byCode.get(column)
       const raw = values[i] ?? ''
       if (!question || raw === '') continue
-      const input = question.type === 'multiple_choice' ? raw.split(/\s+/) : raw
-      const result = questionType(question.type).parse(input, question)
+      const module = questionType(question.type)
+      const result = module.parse(module.cellInput(raw), question)
       if (!result.ok)
         problems.push({ row: rowNumber, column, reason: `"${raw.slice(0, 40)}": ${result.error}` })
       else if (result.value !== null) answers[column] = result.value

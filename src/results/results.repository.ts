@@ -437,7 +437,14 @@ export async function answerTallies(db: Db, waveId: number, questionIds: number[
 }
 
 /** A batch of a wave's responses after an id, with their answers (free text left out). */
-export async function microdataBatch(db: Db, waveId: number, afterId: number, size: number) {
+/** A batch of responses and their answers; text only of the questions whose text is published (dates). */
+export async function microdataBatch(
+  db: Db,
+  waveId: number,
+  afterId: number,
+  size: number,
+  publishedQuestionIds: number[],
+) {
   const responses = await db
     .selectFrom('response')
     .select(['id', 'language', 'channel', 'facilitator_id', 'access', 'stratum'])
@@ -449,11 +456,15 @@ export async function microdataBatch(db: Db, waveId: number, afterId: number, si
   if (responses.length === 0) return { responses, answers: [] }
   const answers = await db
     .selectFrom('answer')
-    .select(['response_id', 'question_id', 'option_code', 'value_number'])
+    .select(['response_id', 'question_id', 'option_code', 'value_number', 'value_text'])
     .where('wave_id', '=', waveId)
     .where('response_id', '>=', responses[0]!.id)
     .where('response_id', '<=', responses.at(-1)!.id)
-    .where('value_text', 'is', null)
+    .where((eb) =>
+      publishedQuestionIds.length === 0
+        ? eb('value_text', 'is', null)
+        : eb.or([eb('value_text', 'is', null), eb('question_id', 'in', publishedQuestionIds)]),
+    )
     .execute()
   return { responses, answers }
 }

@@ -211,7 +211,7 @@ describe('XLSForm', () => {
       questions: [
         { code: 'aware', type: 'yes_no', page: 1, required: true },
         { code: 'acts', type: 'multiple_choice', page: 2, showIf: { question: 'aware', anyOf: ['yes'] } },
-        { code: 'age', type: 'number', page: 2, min: 16, max: 110 },
+        { code: 'age', type: 'integer', page: 2, min: 16, max: 110 },
       ],
     })
   })

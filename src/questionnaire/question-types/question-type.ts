@@ -1,4 +1,5 @@
-import type { AnswerValue, Question, QuestionType } from '../questionnaire.ts'
+import type { AnswerValue, Question, QuestionOption, QuestionType } from '../questionnaire.ts'
+import type { Language } from '../translated.ts'
 
 /** Keys of the localized messages a question type can give back (under `errors.` in locales/). */
 export type AnswerErrorKey =
@@ -6,9 +7,12 @@ export type AnswerErrorKey =
   | 'selectAtLeastOne'
   | 'enterNumber'
   | 'enterText'
+  | 'enterDate'
   | 'unknownOption'
   | 'oneAnswerOnly'
   | 'notANumber'
+  | 'notAWholeNumber'
+  | 'notADate'
   | 'numberBetween'
   | 'numberAtLeast'
   | 'numberAtMost'
@@ -26,16 +30,120 @@ export interface AnswerRow {
   value_text: string | null
 }
 
-/** One question type: how its input is read, checked and stored. */
+/** A choice of a radio or checkbox control, as the page shows it. */
+export interface ChoiceView {
+  id: string
+  value: string
+  label: string
+  checked: boolean
+}
+
+/** One input of a control made of several (a date's day, month and year). */
+export interface PartView {
+  id: string
+  /** Its field is the question's, followed by `-` and this (`a_born-day`). */
+  part: string
+  /** The locale key of its label (`questionTypes.date.day`). */
+  labelKey: string
+  value: string
+  width: 2 | 4
+}
+
+/**
+ * What a question's control shows. `partial` names the template (under a views folder) that draws the
+ * control; `grouped` controls are a fieldset with a legend, the others an input with its label.
+ */
+export interface ControlView {
+  partial: string
+  grouped: boolean
+  /** Notes take no answer: their text is shown alone. */
+  answerable: boolean
+  choices: ChoiceView[]
+  layout: 'list' | 'scale'
+  parts: PartView[]
+  value: string
+  maxLength: number | undefined
+  inputMode: 'decimal' | 'numeric' | undefined
+}
+
+/** An XLSForm survey row as the reader sees it, once the choice list of a select is found. */
+export interface XlsFormRow {
+  /** The type's first word, in lower case (`select_one`, `integer`, `text`…). */
+  keyword: string
+  appearance: string
+  parameters: string
+  /** The options of the row's choice list (empty when it names none). */
+  options: QuestionOption[]
+}
+
+/** The XLSForm cells a question is written as (bounds are written by the writer from min and max). */
+export interface XlsFormCells {
+  type: string
+  appearance?: string
+  parameters?: string
+}
+
+/** A microdata column's Frictionless field description. */
+export interface MicrodataField {
+  name: string
+  type: string
+  description: string
+  constraints?: Record<string, unknown>
+}
+
+/**
+ * One question type, whole: how its answer is read, checked, stored and shown, how it travels in
+ * XLSForm and microdata, what results it supports and what it needs before publishing. Adding a type is
+ * a folder with its module, its locale keys and a line in the registry.
+ */
 export interface QuestionTypeModule {
   type: QuestionType
+  /** False for notes: shown to the respondent, never answered. */
+  takesAnswer: boolean
   /** Whether the question's options are stored with it (and must have stable codes). */
   hasOptions: boolean
+  /** Whether staff may set a minimum and a maximum (checked on publishing, written as a constraint). */
+  hasBounds: boolean
+  /** The options a new question of this type starts with; staff may reword them. */
+  defaultOptions(): QuestionOption[]
   /** The message shown when a required question is left empty. */
   requiredError: AnswerErrorKey
-  /** Reads raw form input (or a value kept in a draft); null means "not answered". */
+  /** This question's raw input in a submitted form (most types use one field, named `name`). */
+  formInput(form: Record<string, unknown>, name: string): unknown
+  /** A cell of an imported responses file as raw input. */
+  cellInput(cell: string): unknown
+  /** Reads raw input (a form's, a cell's, or a value kept in a draft); null means "not answered". */
   parse(raw: unknown, question: Question): ParseResult
   toRows(value: AnswerValue, question: Question): AnswerRow[]
+  /** One stored row as a file shows it (microdata, feedback files); null when it is never written. */
+  cellValue(row: AnswerRow): string | number | null
+  /** The control showing the question, with `raw` (the input of a refused form, or the kept answer). */
+  control(question: Question, raw: unknown, language: Language): ControlView
+  xlsForm: {
+    /** The XLSForm type keywords this type is read from. */
+    keywords: readonly string[]
+    /** Takes any row of its keywords that no more particular type took (one choice, one line of text). */
+    fallback?: boolean
+    /** Whether a row of one of those keywords is this type, or why it cannot be read. */
+    reads(row: XlsFormRow): boolean | { problem: 'range'; value: string }
+    write(question: Question): XlsFormCells
+  }
+  microdata: {
+    /** Whether answers are published in the microdata (never a person's own words). */
+    published: boolean
+    field(question: Question, optionCodes: string[], description: string): MicrodataField
+  }
+  results: {
+    /** Indicators it supports: a share of chosen options, a mean of its numbers. */
+    share: boolean
+    mean: boolean
+    /** A rating scale charted as means over time on projects' results (its ends). */
+    ratingScale: [number, number] | undefined
+    /** Answers in a person's own words: stories, never published without consent. */
+    story: boolean
+  }
+  /** What this type needs before the questionnaire opens, beyond what every question needs. */
+  publishChecks(question: Question): 'scaleOptions' | 'boundsInvalid' | undefined
 }
 
 export const ok = (value: AnswerValue | null): ParseResult => ({ ok: true, value })
@@ -55,3 +163,37 @@ export function single(raw: unknown): string | undefined | typeof MANY {
   return trimmed === '' ? undefined : trimmed
 }
 export const MANY = Symbol('many values')
+
+/** The raw input as strings (a kept answer or a form's), for showing it back. */
+export function asStrings(value: unknown): string[] {
+  if (value === undefined || value === null) return []
+  return (Array.isArray(value) ? value : [value]).filter((v) => typeof v !== 'object').map(String)
+}
+
+/** What most types share: one form field, a cell as it is, one stored value, no extra checks. */
+export const basics = {
+  takesAnswer: true,
+  hasOptions: false,
+  hasBounds: false,
+  defaultOptions: (): QuestionOption[] => [],
+  formInput: (form: Record<string, unknown>, name: string): unknown => form[name],
+  cellInput: (cell: string): unknown => cell,
+  cellValue: (row: AnswerRow) => row.option_code ?? row.value_number ?? row.value_text,
+  publishChecks: (): undefined => undefined,
+}
+
+/** A control with nothing of its own yet: a template and defaults for the rest. */
+export function controlView(partial: string, grouped: boolean, rest: Partial<ControlView> = {}): ControlView {
+  return {
+    partial,
+    grouped,
+    answerable: true,
+    choices: [],
+    layout: 'list',
+    parts: [],
+    value: '',
+    maxLength: undefined,
+    inputMode: undefined,
+    ...rest,
+  }
+}

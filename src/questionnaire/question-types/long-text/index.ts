@@ -1,0 +1,13 @@
+import { freeTextType } from '../shared/free-text.ts'
+
+/** A story or a comment, in several lines. */
+export const longText = freeTextType({
+  type: 'long_text',
+  max: 4000,
+  partial: 'question-types/long-text/textarea',
+  xlsForm: {
+    keywords: ['text'],
+    reads: (row) => row.appearance === 'multiline',
+    write: () => ({ type: 'text', appearance: 'multiline' }),
+  },
+})
