@@ -23,7 +23,7 @@ export default tseslint.config(
   // A wave's lifecycle lives in src/series/wave-rules.ts: nowhere else compares a wave's status.
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/series/**'],
+    ignores: ['src/series/**', 'src/feedback/project-rules.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -36,6 +36,11 @@ export default tseslint.config(
           selector:
             "BinaryExpression[operator=/^[!=]==?$/] > MemberExpression[property.name='status'][object.name=/^(w|wave|waves?)$/]",
           message: 'Ask src/series/wave-rules.ts (isEditable, isOpen, hasResults, isPublished…) instead.',
+        },
+        {
+          selector:
+            "BinaryExpression[operator=/^[!=]==?$/] > MemberExpression[property.name='status'][object.name=/^(p|project|input)$/]",
+          message: 'Ask src/feedback/project-rules.ts (takesFeedback, hasPublicPage) instead.',
         },
       ],
     },

@@ -106,7 +106,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     options.submitRateLimit,
     new PostgresRateLimitStore(services.db, 'submit', services.secret),
   )
-  app.use(homeRoutes(services.db, services.survey))
+  app.use(homeRoutes(services.survey, services.health))
   const codeGuesses = codeGuessRateLimit(
     options.codeGuessLimit ?? 10,
     new PostgresRateLimitStore(services.db, 'code-ip', services.secret),
@@ -116,7 +116,6 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use('/staff', staffSession(services.staff))
   app.use(
     staffRoutes(
-      services.db,
       services.staff,
       signInRateLimit(
         options.signInLimit ?? 30,
@@ -127,14 +126,12 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   )
   app.use(designerRoutes(services.designer))
   app.use(interviewRoutes(services.survey, secureCookies))
-  app.use(
-    invitationRoutes(services.db, services.designer, services.invitations, translator, options.publicUrl),
-  )
+  app.use(invitationRoutes(services.designer, services.invitations, translator, options.publicUrl))
   app.use(projectRoutes(services.feedback, options.publicUrl))
-  app.use(resultsRoutes(services.db, services.results, options.comparisonOrigins ?? []))
+  app.use(resultsRoutes(services.results, services.outputs, options.comparisonOrigins ?? []))
   app.use(methodologyRoutes(services.methodology))
   app.use(apiTokenRoutes(services.apiTokens))
-  app.use(apiRoutes(services.db, services.results, services.apiTokens))
+  app.use(apiRoutes(services.results, services.outputs, services.apiTokens))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)
   app.use(errorPages(translator))

@@ -6,10 +6,12 @@ import { createDesignerService, type DesignerService } from './designer/designer
 import { createFeedbackService, type FeedbackService } from './feedback/feedback.service.ts'
 import { createInvitationService, type InvitationService } from './invitations/invitations.service.ts'
 import { createMethodologyService, type MethodologyService } from './results/methodology.service.ts'
+import { createOutputsService, type OutputsService } from './results/outputs.service.ts'
 import { createResultsService, type ResultsService } from './results/results.service.ts'
 import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
 import { createApiTokenService, type ApiTokenService } from './api/api-tokens.service.ts'
+import { createHealthService, type HealthService } from './ops/health.ts'
 
 /** Everything the HTTP layer needs, built once: the composition root. */
 export interface Services {
@@ -18,10 +20,12 @@ export interface Services {
   staff: StaffService
   designer: DesignerService
   results: ResultsService
+  outputs: OutputsService
   invitations: InvitationService
   feedback: FeedbackService
   methodology: MethodologyService
   apiTokens: ApiTokenService
+  health: HealthService
   secret: Buffer
 }
 
@@ -40,6 +44,7 @@ export function createServices(
 ): Services {
   const now = options.now ?? (() => new Date())
   const invitations = createInvitationService(db)
+  const results = createResultsService(db)
   return {
     db,
     survey: createSurveyService(db, invitations, now),
@@ -47,9 +52,11 @@ export function createServices(
     feedback: createFeedbackService(db, now),
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),
-    results: createResultsService(db),
+    results,
+    outputs: createOutputsService(db, results),
     methodology: createMethodologyService(db),
     apiTokens: createApiTokenService(db, now),
+    health: createHealthService(db),
     // Without a configured secret, tokens are valid only for this process's lifetime.
     secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
   }

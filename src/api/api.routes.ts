@@ -1,22 +1,17 @@
 import { createHash } from 'node:crypto'
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express'
 import { z } from 'zod'
-import type { Db } from '../db/database.ts'
 import { HttpError } from '../http/http-error.ts'
 import { isDatabaseUnavailable } from '../middleware/errors.ts'
-import { listIndicators, minGroupSize, wavesOfSeries } from '../results/results.repository.ts'
+import type { OutputsService } from '../results/outputs.service.ts'
 import type { ResultsService } from '../results/results.service.ts'
-import { trendsDocument } from '../results/trend-files.ts'
 import { sendMicrodataPackage } from '../results/microdata.ts'
 import type { ApiTokenService } from './api-tokens.service.ts'
-import { listPublishedSeries } from './api.repository.ts'
 import { openApiDocument } from './openapi.ts'
 import { requestIdOf } from '../logger.ts'
-import { isPublished } from '../series/wave-rules.ts'
-import { findPerceptionSeries } from '../series/series.repository.ts'
-import { breakdownsOf } from '../series/breakdowns.ts'
+import { slugInAddress } from '../http/slugs.ts'
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+const slug = slugInAddress
 
 /** Sends JSON with a strong ETag; a client that has it already gets 304 and no body. */
 function sendJson(req: Request, res: Response, body: unknown) {
@@ -46,15 +41,15 @@ class ApiError extends Error {
 }
 
 /** The read-only JSON API: published series, their indicators and trend results (closed waves only). */
-export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenService): Router {
+export function apiRoutes(results: ResultsService, outputs: OutputsService, tokens: ApiTokenService): Router {
   const router = Router()
 
   async function publishedSeries(params: Record<string, unknown>) {
     const org = slug.safeParse(params.org)
     const code = slug.safeParse(params.series)
     if (!org.success || !code.success) throw new ApiError(404, 'no such series')
-    const series = await findPerceptionSeries(db, { slug: org.data }, code.data)
-    const waves = series ? (await wavesOfSeries(db, series.id)).filter(isPublished) : []
+    const series = await outputs.perceptionSeries({ slug: org.data }, code.data)
+    const waves = series ? await outputs.waves(series.id, { publishedOnly: true }) : []
     if (!series || waves.length === 0)
       throw new ApiError(404, 'no such series, or none of its waves is published')
     return { series, waves }
@@ -63,7 +58,7 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
   router.get('/api/v1/openapi.json', (req, res) => sendJson(req, res, openApiDocument))
 
   router.get('/api/v1/series', async (req, res) => {
-    const rows = await listPublishedSeries(db)
+    const rows = await outputs.publishedSeries()
     sendJson(req, res, {
       series: rows.map((r) => ({
         ...r,
@@ -81,7 +76,7 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
       title: series.title,
       description: series.description,
       waves: waves.map((w) => w.year),
-      indicators: (await listIndicators(db, series.id)).map((i) => ({
+      indicators: (await outputs.indicators(series.id)).map((i) => ({
         code: i.code,
         question: i.questionCode,
         kind: i.kind,
@@ -89,7 +84,7 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
         excludedCodes: i.excludedCodes,
         label: i.label,
       })),
-      breakdowns: (await breakdownsOf(db, waves)).codes,
+      breakdowns: (await outputs.breakdowns(waves)).codes,
       links: {
         trends: `/api/v1/series/${series.organizationSlug}/${series.code}/trends`,
         page: `/s/${series.organizationSlug}/${series.code}/results`,
@@ -99,7 +94,7 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
 
   router.get('/api/v1/series/:org/:series/trends', async (req, res) => {
     const { series, waves } = await publishedSeries(req.params)
-    const breakdowns = (await breakdownsOf(db, waves)).codes
+    const breakdowns = (await outputs.breakdowns(waves)).codes
     const query = z
       .object({
         breakdown: z.enum(breakdowns as [string, ...string[]]).optional(),
@@ -109,11 +104,10 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
     if (!query.success)
       throw new ApiError(400, `breakdown must be one of ${breakdowns.join(', ')}; ci must be logit or wald`)
     const trends = await results.trends(
-      { id: series.id, minGroupSize: await minGroupSize(db, series.id) },
+      { id: series.id, minGroupSize: await outputs.minGroupSize(series.id) },
       { breakdown: query.data.breakdown, ci: query.data.ci, closedOnly: true },
     )
-    const document = await trendsDocument(
-      db,
+    const document = await outputs.trendsDocument(
       {
         id: series.id,
         code: series.code,
@@ -140,15 +134,15 @@ export function apiRoutes(db: Db, results: ResultsService, tokens: ApiTokenServi
     const code = slug.safeParse(req.params.series)
     if (!org.success || !code.success || org.data !== user.organizationSlug)
       throw new ApiError(404, 'no such series')
-    const series = await findPerceptionSeries(db, { slug: org.data }, code.data)
+    const series = await outputs.perceptionSeries({ slug: org.data }, code.data)
     if (!series) throw new ApiError(404, 'no such series')
     res.set('Cache-Control', 'private, no-store')
-    await sendMicrodataPackage(res, db, results, {
-      id: series.id,
-      code: series.code,
-      organization: series.organizationSlug,
-      title: series.title.es,
-    })
+    await sendMicrodataPackage(res, series.code, (out) =>
+      outputs.writeMicrodata(
+        { id: series.id, code: series.code, organization: series.organizationSlug, title: series.title.es },
+        out,
+      ),
+    )
   })
 
   router.use('/api', (_req, _res, next) => next(new ApiError(404, 'no such resource')))

@@ -1,16 +1,18 @@
+import { SLUG_PATTERN } from '../http/slugs.ts'
+
 // The API's description, served at /api/v1/openapi.json; tests check every route here exists.
 const seriesParams = [
   {
     name: 'org',
     in: 'path',
     required: true,
-    schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,39}$' },
+    schema: { type: 'string', pattern: SLUG_PATTERN },
   },
   {
     name: 'series',
     in: 'path',
     required: true,
-    schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,39}$' },
+    schema: { type: 'string', pattern: SLUG_PATTERN },
   },
 ]
 const problem = {

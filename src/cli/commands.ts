@@ -52,6 +52,7 @@ import type { CommandContext } from './run.ts'
 import { isEditable, takesImportedResponses, takesInvitations, wavesShown } from '../series/wave-rules.ts'
 import { findSeries } from '../series/series.repository.ts'
 import { breakdownsOf } from '../series/breakdowns.ts'
+import { slugField } from '../http/slugs.ts'
 
 /** A mistake in the command's input: printed as one line, exit code 2. */
 export class CliError extends Error {}
@@ -71,9 +72,7 @@ function need<T>(schema: z.ZodType<T>, value: unknown, flag: string): T {
   return parsed.data
 }
 
-const slug = z
-  .string({ error: 'is required' })
-  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'use 2-40 lowercase letters, digits or dashes')
+const slug = slugField('use 2-40 lowercase letters, digits or dashes', 'is required')
 
 export const commands: Record<string, Command> = {
   'org:create': {

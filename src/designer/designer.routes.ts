@@ -28,15 +28,13 @@ import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
 import { canClose, isEditable, isOpen } from '../series/wave-rules.ts'
+import { slugField, slugInAddress } from '../http/slugs.ts'
 
-const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+const code = slugInAddress
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
 const questionParams = waveParams.extend({ question: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/) })
 const seriesForm = z.object({
-  code: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'formErrors.slug' }),
+  code: slugField('formErrors.slug'),
   title_es: formString().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
   title_fr: formString().trim().max(200, { error: 'formErrors.tooLong' }).default(''),
   title_pt: formString().trim().max(200, { error: 'formErrors.tooLong' }).default(''),

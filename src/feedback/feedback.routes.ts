@@ -14,8 +14,10 @@ import {
 } from './feedback.service.ts'
 import { locals } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
+import { slugInAddress } from '../http/slugs.ts'
+import { takesFeedback } from './project-rules.ts'
 
-export const projectCode = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+export const projectCode = slugInAddress
 export const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))
 const submissionKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/)
 const STORIES_PER_PAGE = 20
@@ -194,7 +196,7 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
       countryName: countryName(project.country, lang),
       description: inLanguage(project.description, lang),
       period,
-      open: project.status === 'open',
+      open: takesFeedback(project),
       stories,
       nextHref: rows.length > STORIES_PER_PAGE ? `/projects/${project.code}?page=${page + 1}` : undefined,
     })

@@ -12,6 +12,7 @@ import * as repo from './feedback.repository.ts'
 import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import { personalDataFlags } from './personal-data.ts'
 import { hasUnstorableCharacters } from '../http/form-text.ts'
+import { hasPublicPage, takesFeedback } from './project-rules.ts'
 
 /** What the person says about consent, read from the form next to the answers. */
 export interface Consent {
@@ -112,7 +113,7 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
     input: ProjectInput,
   ): Record<string, string> {
     const problems: Record<string, string> = {}
-    if (input.status !== 'open') return problems
+    if (!takesFeedback(input)) return problems
     if (missingLanguages(input.description).length > 0)
       problems.description_es = 'formErrors.projectDescriptions'
     const chosen = questionnaires.find((q) => q.id === input.questionnaireSeriesId)
@@ -161,7 +162,7 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
     /** The form of a project that takes feedback now: open, with its questionnaire's open wave. */
     async openForm(code: string, organizationId?: number): Promise<FeedbackForm> {
       const project = await repo.findProjectByCode(db, code)
-      if (!project || project.status !== 'open' || project.questionnaireSeriesId === null)
+      if (!project || !takesFeedback(project) || project.questionnaireSeriesId === null)
         return { kind: 'notFound' }
       if (organizationId !== undefined && project.organizationId !== organizationId)
         return { kind: 'notFound' }
@@ -175,7 +176,7 @@ export function createFeedbackService(db: Db, now: () => Date = () => new Date()
     /** The public page of a project (open or closed; drafts and hidden ones do not exist for the public). */
     async publicProject(code: string) {
       const project = await repo.findProjectByCode(db, code)
-      return project && (project.status === 'open' || project.status === 'closed') ? project : undefined
+      return project && hasPublicPage(project) ? project : undefined
     },
 
     publishedStories: (projectId: number, limit: number, offset = 0) =>

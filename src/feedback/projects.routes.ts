@@ -4,7 +4,6 @@ import { Router, type Request, type Response } from 'express'
 import QRCode from 'qrcode'
 import { z } from 'zod'
 import { formString, hasUnstorableCharacters } from '../http/form-text.ts'
-import type { ProjectStatus } from '../db/schema.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
@@ -27,6 +26,8 @@ import { flaggedPieces } from './personal-data.ts'
 import { feedbackEntriesCsv, projectResultsCsv, projectResultsView, storiesCsv } from './project-results.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
+import { slugField } from '../http/slugs.ts'
+import { FIELD_STATUSES, PROJECT_STATUSES, takesFeedback } from './project-rules.ts'
 
 export const SECTORS = [
   'water',
@@ -39,7 +40,6 @@ export const SECTORS = [
   'environment',
   'other',
 ] as const
-const STATUSES = ['draft', 'open', 'closed', 'hidden'] as const satisfies readonly ProjectStatus[]
 const serviceWorkerFile = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../public/assisted-sw.js',
@@ -56,10 +56,7 @@ const list = (value: unknown): unknown[] =>
 const text = (max: number) => formString().trim().max(max, { error: 'formErrors.tooLong' })
 const projectForm = z
   .object({
-    code: z
-      .string()
-      .trim()
-      .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'formErrors.slug' }),
+    code: slugField('formErrors.slug'),
     name: text(200).min(2, { error: 'formErrors.projectName' }),
     partner: text(200).min(2, { error: 'formErrors.partner' }),
     country: z
@@ -82,7 +79,7 @@ const projectForm = z
     questionnaire: z.union([z.literal(''), z.coerce.number().int().positive()], {
       error: 'formErrors.invalid',
     }),
-    status: z.enum(STATUSES, { error: 'formErrors.invalid' }),
+    status: z.enum(PROJECT_STATUSES, { error: 'formErrors.invalid' }),
   })
   .refine((f) => !f.starts_on || !f.ends_on || f.ends_on >= f.starts_on, {
     path: ['ends_on'],
@@ -149,7 +146,10 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const facilitator = !can.manageProjects && !can.readResults
     renderPage(res, 'projects/list', {
       title: locals(res).t('projects.list.title'),
-      projects: await feedback.listProjects(me(res), facilitator ? ['open'] : undefined),
+      projects: (await feedback.listProjects(me(res), facilitator ? FIELD_STATUSES : undefined)).map((p) => ({
+        ...p,
+        takesFeedback: takesFeedback(p),
+      })),
       countryName: (code: string) => countryName(code, locals(res).lang),
     })
   })
@@ -171,7 +171,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
         values,
         errors,
         sectors: SECTORS,
-        statuses: STATUSES,
+        statuses: PROJECT_STATUSES,
         questionnaires: await feedback.feedbackQuestionnaires(me(res)),
         shortUrl: existing ? shortUrl(res.req, existing.code) : undefined,
       },

@@ -1,13 +1,12 @@
 import { Router } from 'express'
-import type { Db } from '../db/database.ts'
-import { isDatabaseReachable } from '../db/database.ts'
+import type { HealthService } from '../ops/health.ts'
 import { renderPage } from '../http/render.ts'
 import { inLanguage } from '../questionnaire/translated.ts'
 import type { SurveyService } from '../survey/survey.service.ts'
 import { locals } from '../http/locals.ts'
 
 /** The public home page (surveys open now) and the health probes. */
-export function homeRoutes(db: Db, survey: SurveyService): Router {
+export function homeRoutes(survey: SurveyService, health: HealthService): Router {
   const router = Router()
 
   router.get('/', async (_req, res) => {
@@ -31,7 +30,7 @@ export function homeRoutes(db: Db, survey: SurveyService): Router {
   // Not ready once the process is stopping (SIGTERM), so a load balancer sends no new requests.
   router.get('/readyz', async (req, res) => {
     const draining = req.app.locals.draining === true
-    const ready = !draining && (await isDatabaseReachable(db))
+    const ready = !draining && (await health.databaseReachable())
     res
       .status(ready ? 200 : 503)
       .set('Cache-Control', 'no-store')

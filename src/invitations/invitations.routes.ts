@@ -3,7 +3,6 @@ import { Router, type Response } from 'express'
 import type { i18n } from 'i18next'
 import QRCode from 'qrcode'
 import { z } from 'zod'
-import type { Db } from '../db/database.ts'
 import { waveContextOf } from '../designer/designer.routes.ts'
 import type { DesignerService, WaveContext } from '../designer/designer.service.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
@@ -37,7 +36,6 @@ const accessForm = z.object({ access_mode: z.enum(['open', 'invitation', 'both']
 
 /** Staff generate invitation codes for a drawn sample and choose who may answer a wave. */
 export function invitationRoutes(
-  db: Db,
   designer: DesignerService,
   invitations: InvitationService,
   translator: i18n,

@@ -15,8 +15,9 @@ import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
 import { hasResults } from '../series/wave-rules.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
+import { slugInAddress } from '../http/slugs.ts'
 
-const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+const code = slugInAddress
 
 /** The staff pages that decide how a series is weighted and what it measures (designers and admins). */
 export function methodologyRoutes(methodology: MethodologyService): Router {

@@ -78,14 +78,13 @@ export async function writeMicrodataPackage(
 /** Sends the package as a download; a failure midway cuts the response so it cannot pass for a whole file. */
 export async function sendMicrodataPackage(
   res: Response,
-  db: Db,
-  results: ResultsService,
-  series: { id: number; code: string; organization: string; title: string },
+  seriesCode: string,
+  write: (out: NodeJS.WritableStream) => Promise<void>,
 ): Promise<void> {
   res.type('application/zip')
-  res.attachment(`microdata-${series.code}.zip`)
+  res.attachment(`microdata-${seriesCode}.zip`)
   try {
-    await writeMicrodataPackage(db, results, series, res)
+    await write(res)
   } catch (error) {
     res.destroy(error as Error)
   }

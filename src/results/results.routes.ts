@@ -3,58 +3,44 @@ import { Router, type Response } from 'express'
 import multer from 'multer'
 import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
-import type { Db } from '../db/database.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import { loadQuestionnaire } from '../survey/survey.repository.ts'
-import { responseRates } from '../invitations/invitations.repository.ts'
-import { minGroupSize, wavesOfSeries } from './results.repository.ts'
-import {
-  addComparison,
-  COMPARISON_MAX_BYTES,
-  fetchTrendFile,
-  listComparisons,
-  readTrendFile,
-  removeComparison,
-  sideBySide,
-} from './comparison.ts'
-import { sendMicrodataPackage, writeMicrodataPackage } from './microdata.ts'
-import { comparisonChartSvg, valueDomain, type CitySeries } from './charts.ts'
+import { COMPARISON_MAX_BYTES, fetchTrendFile, readTrendFile } from './comparison.ts'
+import { comparisonViewModel } from './comparison-page.view-model.ts'
+import { sendMicrodataPackage } from './microdata.ts'
+import type { OutputsService } from './outputs.service.ts'
 import { resultsViewModel } from './results-page.view-model.ts'
-import {
-  TREND_FORMATS,
-  trendsCsvFile,
-  trendsDocument,
-  trendsWorkbook,
-  type TrendFormat,
-} from './trend-files.ts'
+import { TREND_FORMATS, trendsCsvFile, trendsWorkbook, type TrendFormat } from './trend-files.ts'
 import type { ResultsService } from './results.service.ts'
 import type { Logger } from '../logger.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
-import { isOpen, wavesShown } from '../series/wave-rules.ts'
-import { findPerceptionSeries } from '../series/series.repository.ts'
-import { breakdownsOf } from '../series/breakdowns.ts'
+import { isOpen } from '../series/wave-rules.ts'
+import { slugInAddress } from '../http/slugs.ts'
 
-const code = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+const code = slugInAddress
 
 /** A perception series of the staff member's organization, by its code in the address; else a 404. */
-export async function staffPerceptionSeries(db: Db, res: Response, param: unknown) {
+export async function staffPerceptionSeries(outputs: OutputsService, res: Response, param: unknown) {
   const seriesCode = code.safeParse(param)
   if (!seriesCode.success) throw new HttpError(404, 'notFound')
   const me = signedIn(res)
   // A feedback questionnaire's results are its projects' (/staff/projects/<code>/results).
-  const series = await findPerceptionSeries(db, { id: me.organizationId }, seriesCode.data)
+  const series = await outputs.perceptionSeries({ id: me.organizationId }, seriesCode.data)
   if (!series) throw new HttpError(404, 'notFound')
   return series
 }
 
 /** Results for citizens (closed waves only) and the evaluators' dashboard (waves being answered too). */
-export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins: string[] = []): Router {
+export function resultsRoutes(
+  results: ResultsService,
+  outputs: OutputsService,
+  comparisonOrigins: string[] = [],
+): Router {
   const router = Router()
 
   async function page(
@@ -63,10 +49,8 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown; ci?: unknown },
   ) {
     const lang: Language = locals(res).lang
-    const waves = wavesShown(await wavesOfSeries(db, series.id), { publishedOnly: options.closedOnly })
-    const latest = waves.at(-1)
-    const questionnaire = latest ? await loadQuestionnaire(db, latest.id) : { waveId: 0, questions: [] }
-    const profiles = breakdownQuestions(questionnaire)
+    const waves = await outputs.waves(series.id, { publishedOnly: options.closedOnly })
+    const profiles = breakdownQuestions(await outputs.latestQuestionnaire(waves))
     const breakdowns = [
       ...profiles.map((q) => ({ value: q.code, label: inLanguage(q.text, lang) })),
       { value: 'language', label: locals(res).t('results.languageOfResponse') },
@@ -75,7 +59,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       typeof options.by === 'string' && breakdowns.some((b) => b.value === options.by)
         ? options.by
         : (profiles[0]?.code ?? undefined)
-    const groupSize = await minGroupSize(db, series.id)
+    const groupSize = await outputs.minGroupSize(series.id)
     // Staff may restrict the results to the drawn sample (responses that came with an invitation code).
     const sample = options.sample === 'invited' ? 'invited' : 'all'
     // Staff choose how intervals of shares are computed; citizens see the default (logit).
@@ -84,11 +68,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       { id: series.id, minGroupSize: groupSize },
       { breakdown: by, closedOnly: options.closedOnly, sample, ci },
     )
-    const responseRatesByWave = options.closedOnly
-      ? []
-      : (
-          await Promise.all(waves.map(async (w) => ({ wave: w.year, rates: await responseRates(db, w.id) })))
-        ).filter((w) => w.rates.length > 0)
+    const responseRatesByWave = options.closedOnly ? [] : await outputs.responseRates(waves)
     const groupQuestion = profiles.find((q) => q.code === by)
     const groupLabels = new Map<string, string>(
       by === 'language'
@@ -127,7 +107,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const org = code.safeParse(req.params.org)
     const seriesCode = code.safeParse(req.params.series)
     if (!org.success || !seriesCode.success) throw new HttpError(404, 'notFound')
-    const series = await findPerceptionSeries(db, { slug: org.data }, seriesCode.data)
+    const series = await outputs.perceptionSeries({ slug: org.data }, seriesCode.data)
     if (!series) throw new HttpError(404, 'notFound')
     await page(
       res,
@@ -148,12 +128,12 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
 
   const evaluators = requirePermission('readResults')
 
-  const staffSeries = (res: Response, param: unknown) => staffPerceptionSeries(db, res, param)
+  const staffSeries = (res: Response, param: unknown) => staffPerceptionSeries(outputs, res, param)
 
   /** The options of a download, from its query; anything unknown is a 400, never silently ignored. */
   async function downloadOptions(seriesId: number, query: Record<string, unknown>) {
-    const waves = wavesShown(await wavesOfSeries(db, seriesId), { publishedOnly: false })
-    const profiles = (await breakdownsOf(db, waves)).questions
+    const waves = await outputs.waves(seriesId, { publishedOnly: false })
+    const profiles = (await outputs.breakdowns(waves)).questions
     const parsed = z
       .object({
         by: z.enum(['language', ...profiles.map((q) => q.code)]).optional(),
@@ -172,7 +152,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     format: TrendFormat,
     options: Awaited<ReturnType<typeof downloadOptions>>,
   ) {
-    const groupSize = await minGroupSize(db, series.id)
+    const groupSize = await outputs.minGroupSize(series.id)
     const trends = await results.trends(
       { id: series.id, minGroupSize: groupSize },
       { breakdown: options.by, sample: options.sample, ci: options.ci },
@@ -181,8 +161,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     if (format === 'json')
       return Buffer.from(
         JSON.stringify(
-          await trendsDocument(
-            db,
+          await outputs.trendsDocument(
             {
               ...series,
               organization: {
@@ -229,12 +208,11 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   // Streamed: a million responses go out in batches, never all in memory.
   router.get('/staff/results/:series/microdata.zip', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    await sendMicrodataPackage(res, db, results, {
-      id: series.id,
-      code: series.code,
-      organization: signedIn(res).organizationSlug,
-      title: inLanguage(series.title, locals(res).lang),
-    })
+    const organization = signedIn(res).organizationSlug
+    const title = inLanguage(series.title, locals(res).lang)
+    await sendMicrodataPackage(res, series.code, (out) =>
+      outputs.writeMicrodata({ id: series.id, code: series.code, organization, title }, out),
+    )
   })
 
   // Files' sizes for the downloads page, worked out in the background (writing a file is the only way
@@ -268,12 +246,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
       },
     })
     const title = inLanguage(series.title, 'es')
-    await writeMicrodataPackage(
-      db,
-      results,
-      { id: series.id, code: series.code, organization, title },
-      counter,
-    )
+    await outputs.writeMicrodata({ id: series.id, code: series.code, organization, title }, counter)
     return bytes
   }
 
@@ -312,7 +285,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         () => microdataBytes(series, organization),
         req.log,
       ),
-      minGroupSize: await minGroupSize(db, series.id),
+      minGroupSize: await outputs.minGroupSize(series.id),
       by: options.by,
       sample: options.sample,
       ci: options.ci,
@@ -339,23 +312,11 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     } = {},
   ) {
     const lang: Language = locals(res).lang
-    const trends = await results.trends({ id: series.id, minGroupSize: await minGroupSize(db, series.id) })
-    const comparisons = await listComparisons(db, series.id)
-    const indicatorsByCode = new Map(trends.indicators.map((i) => [i.code, i]))
-    const format = locals(res).format as {
-      percent: (v: number, d?: number) => string
-      number: (v: number, d?: number) => string
-    }
-    type Cell = { estimate: number | null; ciLow: number | null; ciHigh: number | null; suppressed: boolean }
-    // "61,2 % (58,0 % – 64,3 %)" in the reader's language, or a sentence for a withheld group.
-    const cell = (share: boolean, r: Cell | undefined) => {
-      if (!r) return ''
-      if (r.suppressed || r.estimate === null) return locals(res).t('compare.suppressed')
-      const f = (v: number) => (share ? format.percent(v, 1) : format.number(v, 2))
-      return r.ciLow === null || r.ciHigh === null
-        ? f(r.estimate)
-        : `${f(r.estimate)} (${f(r.ciLow)} – ${f(r.ciHigh)})`
-    }
+    const trends = await results.trends({
+      id: series.id,
+      minGroupSize: await outputs.minGroupSize(series.id),
+    })
+    const comparisons = await outputs.comparisons(series.id)
     renderPage(
       res,
       'results/compare',
@@ -364,61 +325,13 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
         base: `/staff/results/${series.code}`,
         city: series.organizationName,
         comparisons,
-        indicators: sideBySide(trends.rows, comparisons).map((i) => {
-          const share = indicatorsByCode.get(i.indicator)?.kind !== 'mean'
-          const label = inLanguage(indicatorsByCode.get(i.indicator)!.label, lang)
-          const drawn = (rows: (Cell | undefined)[], wavesOf: number[]) =>
-            rows.flatMap((r, k) =>
-              r && !r.suppressed && r.estimate !== null
-                ? [{ wave: wavesOf[k]!, estimate: r.estimate, ciLow: r.ciLow, ciHigh: r.ciHigh }]
-                : [],
-            )
-          const waveYears = i.waves.map((w) => w.wave)
-          const lines: CitySeries[] = [
-            {
-              name: series.organizationName,
-              points: drawn(
-                i.waves.map((w) => w.ours),
-                waveYears,
-              ),
-            },
-            ...i.cities.map((name, k) => ({
-              name,
-              points: drawn(
-                i.waves.map((w) => w.theirs[k]),
-                waveYears,
-              ),
-            })),
-          ]
-          const f = (v: number) => (share ? format.percent(v, 0) : format.number(v, 1))
-          return {
-            code: i.indicator,
-            label,
-            chartSvg: comparisonChartSvg(
-              lines,
-              valueDomain(
-                lines.flatMap((c) => c.points),
-                share ? 'share' : 'mean',
-              ),
-              {
-                id: `cmp-chart-${i.indicator}`,
-                title: locals(res).t('compare.chartTitle', { indicator: label }),
-                description: lines
-                  .map(
-                    (c) =>
-                      `${c.name}: ${c.points.map((p) => `${p.wave} ${cell(share, { ...p, suppressed: false })}`).join(', ')}.`,
-                  )
-                  .join(' '),
-                tick: f,
-              },
-            ),
-            cities: i.cities,
-            waves: i.waves.map((w) => ({
-              wave: w.wave,
-              ours: cell(share, w.ours),
-              theirs: w.theirs.map((r) => cell(share, r)),
-            })),
-          }
+        indicators: comparisonViewModel({
+          trends,
+          comparisons,
+          city: series.organizationName,
+          language: lang,
+          t: locals(res).t,
+          format: locals(res).format,
         }),
         notice: state.notice,
         problems: state.problems ?? [],
@@ -439,7 +352,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
   ) {
     if (!reading.ok)
       return showComparison(res, series, { problems: reading.problems, status: 400, ...(url ? { url } : {}) })
-    await addComparison(db, {
+    await outputs.addComparison({
       seriesId: series.id,
       city: reading.city,
       rows: reading.rows,
@@ -503,7 +416,7 @@ export function resultsRoutes(db: Db, results: ResultsService, comparisonOrigins
     const series = await staffSeries(res, req.params.series)
     const id = z.coerce.number().int().positive().safeParse(req.params.id)
     if (!id.success) throw new HttpError(404, 'notFound')
-    await removeComparison(db, series.id, id.data)
+    await outputs.removeComparison(series.id, id.data)
     res.redirect(303, `/staff/results/${series.code}/compare`)
   })
 

@@ -2,18 +2,16 @@ import { randomBytes } from 'node:crypto'
 import { Router, type RequestHandler, type Response } from 'express'
 import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
-import type { Db } from '../db/database.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission, STAFF_COOKIE } from '../middleware/staff-session.ts'
-import { listAudit } from './audit.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
 import { passwordWeakness } from './password-strength.ts'
-import { listOrganizations } from './staff.repository.ts'
 import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
 import { locals, sessionId, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
+import { slugField } from '../http/slugs.ts'
 
 const email = z
   .string()
@@ -30,10 +28,7 @@ const newPassword = z
     if (weakness) context.addIssue({ code: 'custom', message: `formErrors.passwordWeak.${weakness}` })
   })
 const role = z.enum(STAFF_ROLES, { error: 'formErrors.role' })
-const slug = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'formErrors.slug' })
+const slug = slugField('formErrors.slug')
 
 const signInForm = z.object({
   email: formString().max(254),
@@ -68,7 +63,6 @@ const safeNext = (next: string | undefined) =>
 
 /** Signing in and out, one's password, and the admin's pages: users, audit log, organizations. */
 export function staffRoutes(
-  db: Db,
   staff: StaffService,
   signInLimit: RequestHandler,
   secureCookies: boolean,
@@ -206,7 +200,7 @@ export function staffRoutes(
     const me = signedIn(res)
     renderPage(res, 'staff/audit', {
       title: locals(res).t('staff.audit.title'),
-      entries: await listAudit(db, me.organizationId),
+      entries: await staff.auditLog(me.organizationId),
     })
   })
 
@@ -221,7 +215,7 @@ export function staffRoutes(
       'staff/organizations',
       {
         title: locals(res).t('staff.organizations.title'),
-        organizations: await listOrganizations(db),
+        organizations: await staff.listOrganizations(),
         errors,
         values,
       },

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import type { StaffRole } from '../db/schema.ts'
-import { recordAudit } from './audit.ts'
+import { listAudit, recordAudit } from './audit.ts'
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from './password.ts'
 import * as repo from './staff.repository.ts'
 import type { StaffUser } from './staff.repository.ts'
@@ -27,6 +27,12 @@ export type SignInResult =
 /** Staff accounts: sign-in with throttling, sessions in the database, users managed per organization. */
 export function createStaffService(db: Db, now: () => Date = () => new Date()) {
   return {
+    /** The organization's audit trail, newest first. */
+    auditLog: (organizationId: number) => listAudit(db, organizationId),
+
+    /** Every organization of the instance (the platform administrator's page). */
+    listOrganizations: () => repo.listOrganizations(db),
+
     async signIn(email: string, password: string): Promise<SignInResult> {
       const account = email.trim().toLowerCase()
       const at = now()

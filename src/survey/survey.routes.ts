@@ -12,9 +12,10 @@ import type { OpenSurvey, SurveyService } from './survey.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, cookiesOf } from '../middleware/form-body.ts'
 import { isOpen, isPublished } from '../series/wave-rules.ts'
+import { slugInAddress } from '../http/slugs.ts'
 
 const RESPONSE_COOKIE = 'pulso_response'
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/)
+const slug = slugInAddress
 const surveyParams = z.object({ org: slug, series: slug })
 const pageParams = surveyParams.extend({ page: z.coerce.number().int().min(1).max(999) })
 const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))

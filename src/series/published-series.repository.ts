@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import { PUBLISHED_STATUSES } from '../series/wave-rules.ts'
+import { PUBLISHED_STATUSES } from './wave-rules.ts'
 
 /** Series with at least one closed wave (published results), across organizations. */
 export async function listPublishedSeries(db: Db) {
