@@ -1,11 +1,9 @@
-import { sql } from 'kysely'
 import { z } from 'zod'
-import type { Db } from '../db/database.ts'
 import type { StaffRole } from '../db/schema.ts'
-import { recordAudit } from '../staff/audit.ts'
+import type { Services } from '../services.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../staff/password.ts'
 import { passwordWeakness, type PasswordWeakness } from '../staff/password-strength.ts'
-import { indicatorProblems, type IndicatorProblem } from '../results/indicator-rules.ts'
+import type { IndicatorProblem } from '../results/indicator-rules.ts'
 
 const INDICATOR_PROBLEMS_IN_ENGLISH: Record<IndicatorProblem['key'], (p: Record<string, string>) => string> =
   {
@@ -22,36 +20,17 @@ const WEAKNESS_IN_ENGLISH: Record<PasswordWeakness, string> = {
   pattern: 'it follows a sequence, a keyboard row, a date or a year',
   guessable: 'use a longer phrase of unrelated words',
 }
-import { findOrganizationBySlug } from '../staff/staff.repository.ts'
 import { backupCheck } from '../ops/backup-check.ts'
 import { invitationsToCsv, MAX_BATCH } from '../invitations/invitation-codes.ts'
-import { createInvitationService } from '../invitations/invitations.service.ts'
-import { createStaffService, STAFF_ROLES } from '../staff/staff.service.ts'
+import { STAFF_ROLES } from '../staff/staff.service.ts'
 import { open, readFile, rm, writeFile } from 'node:fs/promises'
-import { createDesignerService, operatorActor } from '../designer/designer.service.ts'
+import { operatorActor } from '../staff/operator.ts'
 import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES } from '../designer/xlsform.ts'
 import { isLanguage } from '../questionnaire/translated.ts'
-import {
-  readMarginsCsv,
-  readResponsesCsv,
-  storeResponses,
-  type ImportProblem,
-} from '../results/response-import.ts'
-import {
-  foldNewResponses,
-  minGroupSize,
-  replaceMargins,
-  saveIndicator,
-  setWeightCap,
-  wavesOfSeries,
-} from '../results/results.repository.ts'
-import { createResultsService, trendsToCsv } from '../results/results.service.ts'
-import { trendsDocument } from '../results/trend-files.ts'
-import { loadQuestionnaire } from '../survey/survey.repository.ts'
+import { readMarginsCsv, readResponsesCsv, type ImportProblem } from '../results/response-import.ts'
+import { trendsToCsv } from '../results/results.service.ts'
 import type { CommandContext } from './run.ts'
-import { isEditable, takesImportedResponses, takesInvitations, wavesShown } from '../series/wave-rules.ts'
-import { findSeries } from '../series/series.repository.ts'
-import { breakdownsOf } from '../series/breakdowns.ts'
+import { isEditable, takesImportedResponses, takesInvitations } from '../series/wave-rules.ts'
 import { slugField } from '../http/slugs.ts'
 
 /** A mistake in the command's input: printed as one line, exit code 2. */
@@ -63,7 +42,8 @@ type Option = { type: 'string' | 'boolean' }
 export interface Command {
   usage: string
   options: Record<string, Option>
-  run: (db: Db, flags: Flags, context: CommandContext) => Promise<string>
+  /** Runs on the services, as the web pages do: the same rules, transactions and audit entries. */
+  run: (services: Services, flags: Flags, context: CommandContext) => Promise<string>
 }
 
 function need<T>(schema: z.ZodType<T>, value: unknown, flag: string): T {
@@ -78,7 +58,7 @@ export const commands: Record<string, Command> = {
   'org:create': {
     usage: '--slug ORG --name NAME --source-lang es|fr|pt',
     options: { slug: { type: 'string' }, name: { type: 'string' }, 'source-lang': { type: 'string' } },
-    async run(db, flags) {
+    async run(services, flags) {
       const organization = {
         slug: need(slug, flags.slug, 'slug'),
         name: need(
@@ -92,7 +72,7 @@ export const commands: Record<string, Command> = {
           'source-lang',
         ),
       }
-      const created = await createStaffService(db).createOrganization(null, organization)
+      const created = await services.staff.createOrganization(null, organization)
       if (!created.ok) throw new CliError(`--slug: the organization "${organization.slug}" already exists`)
       return `Created organization "${organization.name}" (${organization.slug}, source language ${organization.sourceLanguage}).`
     },
@@ -108,7 +88,7 @@ export const commands: Record<string, Command> = {
       name: { type: 'string' },
       'platform-admin': { type: 'boolean' },
     },
-    async run(db, flags, cli: CommandContext) {
+    async run(services, flags, cli: CommandContext) {
       const orgSlug = need(slug, flags.org, 'org')
       const email = need(
         z.string({ error: 'is required' }).trim().pipe(z.email('is not an email address')),
@@ -120,7 +100,7 @@ export const commands: Record<string, Command> = {
         flags.role,
         'role',
       )
-      const organization = await findOrganizationBySlug(db, orgSlug)
+      const organization = await services.staff.organizationBySlug(orgSlug)
       if (!organization) throw new CliError(`--org: no organization "${orgSlug}" (create it with org:create)`)
       const platformAdmin = flags['platform-admin'] === true
       if (platformAdmin && role !== 'admin') throw new CliError('--platform-admin goes with --role admin')
@@ -132,7 +112,7 @@ export const commands: Record<string, Command> = {
       }
       const weakness = await passwordWeakness(password, [email])
       if (weakness) throw new CliError(`the password is too easy to guess (${WEAKNESS_IN_ENGLISH[weakness]})`)
-      const created = await createStaffService(db).createUser(null, {
+      const created = await services.staff.createUser(null, {
         organizationId: organization.id,
         email,
         name: typeof flags.name === 'string' ? flags.name : '',
@@ -153,9 +133,9 @@ const year = z.coerce
   .min(1990, 'must be a year')
   .max(2200, 'must be a year')
 
-async function operatorFor(db: Db, flags: Flags) {
+async function operatorFor(services: Services, flags: Flags) {
   const orgSlug = need(slug, flags.org, 'org')
-  const organization = await findOrganizationBySlug(db, orgSlug)
+  const organization = await services.staff.organizationBySlug(orgSlug)
   if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
   return {
     actor: operatorActor(organization),
@@ -164,9 +144,9 @@ async function operatorFor(db: Db, flags: Flags) {
   }
 }
 
-async function waveContextFor(db: Db, flags: Flags) {
-  const { actor, seriesCode, year: waveYear } = await operatorFor(db, flags)
-  const designer = createDesignerService(db)
+async function waveContextFor(services: Services, flags: Flags) {
+  const { actor, seriesCode, year: waveYear } = await operatorFor(services, flags)
+  const designer = services.designer
   const context = await designer.waveContext(actor, seriesCode, waveYear)
   if (!context)
     throw new CliError(`no wave ${waveYear} in series "${seriesCode}" of ${actor.organizationSlug}`)
@@ -178,11 +158,11 @@ Object.assign(commands, {
     usage:
       '--org ORG --series SERIES --wave YEAR --file form.xlsx (creates the series and a draft wave when missing)',
     options: { ...waveFlags, file: { type: 'string' } },
-    async run(db: Db, flags: Flags) {
-      const { actor, seriesCode, year: waveYear } = await operatorFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { actor, seriesCode, year: waveYear } = await operatorFor(services, flags)
       const file = need(z.string({ error: 'is required' }).min(1, 'is required'), flags.file, 'file')
       // A frozen wave is refused before its file is read.
-      const existing = await createDesignerService(db).waveContext(actor, seriesCode, waveYear)
+      const existing = await services.designer.waveContext(actor, seriesCode, waveYear)
       if (existing && !isEditable(existing.wave))
         throw new CliError(`wave ${waveYear} is no longer a draft: its questionnaire is frozen`)
       const bytes = await readFile(file).catch(() => {
@@ -196,7 +176,7 @@ Object.assign(commands, {
           `nothing was imported:\n${reading.problems.map((p) => `  ${p.sheet} row ${p.row}: ${p.reason}`).join('\n')}`,
         )
       }
-      const result = await createDesignerService(db).importQuestionnaire(actor, seriesCode, waveYear, reading)
+      const result = await services.designer.importQuestionnaire(actor, seriesCode, waveYear, reading)
       if (!result.ok) throw new CliError(`wave ${waveYear} is no longer a draft: its questionnaire is frozen`)
       return `Imported ${result.questions} questions into ${actor.organizationSlug}/${seriesCode}/${waveYear} (draft).`
     },
@@ -204,8 +184,8 @@ Object.assign(commands, {
   'questionnaire:export': {
     usage: '--org ORG --series SERIES --wave YEAR --file form.xlsx',
     options: { ...waveFlags, file: { type: 'string' } },
-    async run(db: Db, flags: Flags) {
-      const { context } = await waveContextFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { context } = await waveContextFor(services, flags)
       const file = need(z.string({ error: 'is required' }).min(1, 'is required'), flags.file, 'file')
       const workbook = await writeXlsForm({
         formId: `${context.series.code}_${context.wave.year}`,
@@ -221,8 +201,8 @@ Object.assign(commands, {
   'wave:open': {
     usage: '--org ORG --series SERIES --wave YEAR (the same publishing rules as the designer)',
     options: waveFlags,
-    async run(db: Db, flags: Flags) {
-      const { actor, designer, context } = await waveContextFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { actor, designer, context } = await waveContextFor(services, flags)
       const result = await designer.openWave(actor, context)
       if (result.ok) return `Opened ${context.series.code}/${context.wave.year}: citizens can answer it now.`
       if ('notDraft' in result)
@@ -242,8 +222,8 @@ Object.assign(commands, {
       file: { type: 'string' },
       url: { type: 'string' },
     },
-    async run(db: Db, flags: Flags, cli: CommandContext) {
-      const { actor, context } = await waveContextFor(db, flags)
+    async run(services: Services, flags: Flags, cli: CommandContext) {
+      const { actor, context } = await waveContextFor(services, flags)
       const count = need(
         z.coerce
           .number({ error: `must be a whole number from 1 to ${MAX_BATCH}` })
@@ -282,7 +262,7 @@ Object.assign(commands, {
         throw new CliError(`--file: cannot create ${file} (${error.code ?? 'error'}); choose a new file`)
       })
       try {
-        const made = await createInvitationService(db).create(
+        const made = await services.invitations.create(
           { waveId: context.wave.id, count, stratum, createdBy: null },
           {
             organizationId: actor.organizationId,
@@ -304,14 +284,13 @@ Object.assign(commands, {
     usage:
       '(PostgreSQL only) dump the database, restore it into a fresh database, and check every response came back',
     options: {},
-    async run(db: Db, _flags: Flags, cli: CommandContext) {
+    async run(services: Services, _flags: Flags, cli: CommandContext) {
       const url = cli.config.databaseUrl
       if (!url)
         throw new CliError(
           'the embedded database has no pg_dump: stop Pulso and copy its data folder (DATA_DIR) instead',
         )
-      const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
-      const schema = current.rows[0]?.schema
+      const schema = await services.health.databaseSchema()
       const result = await backupCheck(url, schema && schema !== 'public' ? schema : undefined)
       if (!result.ok) throw new CliError(result.message)
       return result.message
@@ -320,8 +299,8 @@ Object.assign(commands, {
   'wave:close': {
     usage: '--org ORG --series SERIES --wave YEAR',
     options: waveFlags,
-    async run(db: Db, flags: Flags) {
-      const { actor, designer, context } = await waveContextFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { actor, designer, context } = await waveContextFor(services, flags)
       if ((await designer.closeWave(actor, context)) !== 'ok')
         throw new CliError(`wave ${context.wave.year} is ${context.wave.status}, not open`)
       return `Closed ${context.series.code}/${context.wave.year}.`
@@ -348,15 +327,16 @@ const importProblems = (problems: ImportProblem[]) =>
     .map((p) => `  row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.reason}`)
     .join('\n')}${problems.length > 200 ? `\n  … and ${problems.length - 200} more` : ''}`
 
-/** The series named by --org and --series, or a clear error. */
-async function seriesFor(db: Db, flags: Flags) {
+/** The perception series named by --org and --series (weighting, indicators, trends), or a clear error. */
+async function seriesFor(services: Services, flags: Flags) {
   const orgSlug = need(slug, flags.org, 'org')
-  const organization = await findOrganizationBySlug(db, orgSlug)
+  const organization = await services.staff.organizationBySlug(orgSlug)
   if (!organization) throw new CliError(`--org: no organization "${orgSlug}"`)
+  const actor = operatorActor(organization)
   const seriesCode = need(slug, flags.series, 'series')
-  const series = await findSeries(db, { id: organization.id }, seriesCode)
-  if (!series) throw new CliError(`--series: no series "${seriesCode}" in ${orgSlug}`)
-  return { series, seriesCode }
+  const series = await services.methodology.findSeries(actor, seriesCode)
+  if (!series) throw new CliError(`--series: no perception series "${seriesCode}" in ${orgSlug}`)
+  return { actor, series, seriesCode }
 }
 
 Object.assign(commands, {
@@ -364,24 +344,24 @@ Object.assign(commands, {
     usage:
       '--org ORG --series SERIES --wave YEAR --file responses.csv (all or nothing; the wave must be open or closed)',
     options: { ...waveFlags, file: { type: 'string' } },
-    async run(db: Db, flags: Flags, cli: CommandContext) {
-      const { context } = await waveContextFor(db, flags)
+    async run(services: Services, flags: Flags, cli: CommandContext) {
+      const { context } = await waveContextFor(services, flags)
       if (!takesImportedResponses(context.wave))
         throw new CliError(`wave ${context.wave.year} is a draft: open it before importing responses`)
       const text = await readText(need(z.string({ error: 'is required' }), flags.file, 'file'))
-      const questionnaire = await loadQuestionnaire(db, context.wave.id)
+      const questionnaire = await services.survey.questionnaireOf(context.wave.id)
       const reading = readResponsesCsv(text, questionnaire, context.wave.id)
       if (!reading.ok) throw new CliError(importProblems(reading.problems))
       const total = reading.responses.length
-      const stored = await storeResponses(db, questionnaire, reading.responses, (done) => {
-        if (total >= 5000) cli.progress(`\r${done} / ${total} rows`)
+      const large = total >= 5000
+      let step: string | undefined
+      const stored = await services.survey.importResponses(questionnaire, reading.responses, (now, done) => {
+        if (!large) return
+        if (step !== undefined && step !== now) cli.progress('\n')
+        step = now
+        cli.progress(now === 'stored' ? `\r${done} / ${total} rows` : `\rtallied ${done} responses`)
       })
-      if (total >= 5000) cli.progress('\n')
-      // Tallied now, so the first reader of the results does not wait for a large import.
-      await foldNewResponses(db, context.wave.id, (done) => {
-        if (total >= 5000) cli.progress(`\rtallied ${done} responses`)
-      })
-      if (total >= 5000) cli.progress('\n')
+      if (large) cli.progress('\n')
       const notes = [
         ...(stored < total ? [`${total - stored} were already there and were skipped`] : []),
         ...(reading.emptyRows.length
@@ -396,20 +376,12 @@ Object.assign(commands, {
   'margins:import': {
     usage: '--org ORG --series SERIES --wave YEAR --file margins.csv (columns variable,level,population)',
     options: { ...waveFlags, file: { type: 'string' } },
-    async run(db: Db, flags: Flags) {
-      const { actor, context } = await waveContextFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { actor, context } = await waveContextFor(services, flags)
       const text = await readText(need(z.string({ error: 'is required' }), flags.file, 'file'))
-      const reading = readMarginsCsv(text, await loadQuestionnaire(db, context.wave.id))
+      const reading = readMarginsCsv(text, await services.survey.questionnaireOf(context.wave.id))
       if (!reading.ok) throw new CliError(importProblems(reading.problems))
-      await db.transaction().execute(async (trx) => {
-        await replaceMargins(trx, context.wave.id, reading.margins)
-        await recordAudit(trx, {
-          organizationId: actor.organizationId,
-          userId: null,
-          action: 'margins.import',
-          subject: `${context.series.code}/${context.wave.year}`,
-        })
-      })
+      await services.methodology.replaceMargins(actor, context.series, context.wave, reading.margins)
       const variables = [...new Set(reading.margins.map((m) => m.variable))]
       return `Imported population margins for ${variables.join(', ')} into ${context.series.code}/${context.wave.year}.`
     },
@@ -418,8 +390,8 @@ Object.assign(commands, {
     usage:
       '--org ORG --series SERIES --cap 3 (weights above 3 times the mean weight are trimmed; --cap none removes it)',
     options: { org: { type: 'string' }, series: { type: 'string' }, cap: { type: 'string' } },
-    async run(db: Db, flags: Flags) {
-      const { series, seriesCode } = await seriesFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { actor, series, seriesCode } = await seriesFor(services, flags)
       const cap = need(
         z
           .string({ error: 'is required (a number above 1, or none)' })
@@ -429,7 +401,7 @@ Object.assign(commands, {
         flags.cap,
         'cap',
       )
-      await setWeightCap(db, series.id, cap)
+      await services.methodology.setWeightCap(actor, series, cap)
       return cap === null
         ? `Removed the weight cap of ${seriesCode}: raking weights are used as they are.`
         : `Capped the weights of ${seriesCode} at ${cap} times the mean weight (trimmed as R's trimWeights does).`
@@ -450,8 +422,8 @@ Object.assign(commands, {
       'label-fr': { type: 'string' },
       'label-pt': { type: 'string' },
     },
-    async run(db: Db, flags: Flags) {
-      const { series } = await seriesFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { actor, series } = await seriesFor(services, flags)
       const code = need(
         z
           .string({ error: 'is required' })
@@ -474,25 +446,12 @@ Object.assign(commands, {
       const isMean = flags.mean === true
       if (isMean === (flags.success !== undefined))
         throw new CliError('give either --success CODES or --mean')
-      const waves = await wavesOfSeries(db, series.id)
-      const latest = waves.at(-1)
-      const problem = indicatorProblems(
-        {
-          code,
-          questionCode,
-          kind: isMean ? 'mean' : 'share',
-          successCodes: codes(flags.success),
-          excludedCodes: codes(flags.exclude),
-        },
-        latest ? await loadQuestionnaire(db, latest.id) : undefined,
-      )[0]
-      if (problem) throw new CliError(INDICATOR_PROBLEMS_IN_ENGLISH[problem.key](problem.params))
       const label = {
         es: String(flags['label-es'] ?? code),
         fr: String(flags['label-fr'] ?? flags['label-es'] ?? code),
         pt: String(flags['label-pt'] ?? flags['label-es'] ?? code),
       }
-      await saveIndicator(db, series.id, {
+      const saved = await services.methodology.saveIndicator(actor, series, {
         code,
         questionCode,
         kind: isMean ? 'mean' : 'share',
@@ -500,6 +459,8 @@ Object.assign(commands, {
         excludedCodes: codes(flags.exclude),
         label,
       })
+      const problem = saved.ok ? undefined : saved.problems[0]
+      if (problem) throw new CliError(INDICATOR_PROBLEMS_IN_ENGLISH[problem.key](problem.params))
       return `Defined indicator ${code}: ${isMean ? `mean of ${questionCode}` : `share of ${questionCode} in ${codes(flags.success).join(', ')}${flags.exclude ? `, excluding ${codes(flags.exclude).join(', ')}` : ''}`}.`
     },
   },
@@ -514,8 +475,8 @@ Object.assign(commands, {
       sample: { type: 'string' },
       format: { type: 'string' },
     },
-    async run(db: Db, flags: Flags) {
-      const { series, seriesCode } = await seriesFor(db, flags)
+    async run(services: Services, flags: Flags) {
+      const { series, seriesCode } = await seriesFor(services, flags)
       const format = need(z.enum(['csv', 'json'], { error: 'must be csv or json' }), flags.format, 'format')
       const ci = need(
         z.enum(['logit', 'wald'], { error: 'must be logit or wald' }),
@@ -536,19 +497,19 @@ Object.assign(commands, {
               'breakdown',
             )
       if (breakdown && breakdown !== 'language') {
-        const shown = wavesShown(await wavesOfSeries(db, series.id), { publishedOnly: false })
-        if (!(await breakdownsOf(db, shown)).codes.includes(breakdown))
+        const shown = await services.outputs.waves(series.id, { publishedOnly: false })
+        if (!(await services.outputs.breakdowns(shown)).codes.includes(breakdown))
           throw new CliError(
             `--breakdown: ${breakdown} is not a profile question of ${seriesCode} (mark it as profile, or use language)`,
           )
       }
-      const trends = await createResultsService(db).trends(
-        { id: series.id, minGroupSize: await minGroupSize(db, series.id) },
+      const trends = await services.results.trends(
+        { id: series.id, minGroupSize: await services.outputs.minGroupSize(series.id) },
         { breakdown, ci, sample },
       )
       if (format === 'csv') return trendsToCsv(trends.rows).trimEnd()
       return JSON.stringify(
-        await trendsDocument(db, { id: series.id, code: seriesCode }, trends, sample, ci),
+        await services.outputs.trendsDocument({ id: series.id, code: seriesCode }, trends, sample, ci),
         null,
         2,
       )

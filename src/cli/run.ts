@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts'
 import { DataFolderInUse } from '../db/data-folder-lock.ts'
 import { openDatabase, type Db } from '../db/database.ts'
 import { migrateToLatest } from '../db/migrate.ts'
-import { databaseTarget } from '../services.ts'
+import { createServices, databaseTarget } from '../services.ts'
 import { commands, CliError } from './commands.ts'
 
 /** What a command may use besides its database: the configuration and the operator's terminal. */
@@ -53,7 +53,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     const db = io.db ?? openDatabase(databaseTarget(config, `the operator command ${name}`))
     try {
       await migrateToLatest(db)
-      io.out(await command.run(db, values, context))
+      io.out(await command.run(createServices(db), values, context))
     } finally {
       if (!io.db) await db.destroy()
     }

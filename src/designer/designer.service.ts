@@ -21,6 +21,7 @@ import * as repo from './designer.repository.ts'
 import type { QuestionInput } from './question-form.ts'
 import { canClose, canOpen, DRAFT, isEditable, isOpen } from '../series/wave-rules.ts'
 import { findSeries } from '../series/series.repository.ts'
+import { actorId } from '../staff/operator.ts'
 
 export type WaveContext = {
   series: repo.DesignerSeries
@@ -29,30 +30,6 @@ export type WaveContext = {
   questions: DesignerQuestion[]
   previous: { year: number; questions: DesignerQuestion[] } | undefined
   sourceLanguage: Language
-}
-
-// Operators at the command line act as the platform (id 0), recorded without a staff member.
-const actorId = (actor: StaffUser) => (actor.id > 0 ? actor.id : null)
-
-/** The platform acting for an organization from the command line. */
-export function operatorActor(organization: {
-  id: number
-  slug: string
-  name: string
-  sourceLanguage: string
-}): StaffUser {
-  return {
-    id: 0,
-    organizationId: organization.id,
-    organizationSlug: organization.slug,
-    organizationName: organization.name,
-    sourceLanguage: organization.sourceLanguage,
-    email: 'operator',
-    name: 'operator',
-    role: 'admin',
-    isPlatformAdmin: true,
-    disabled: false,
-  }
 }
 
 export type SaveOutcome =

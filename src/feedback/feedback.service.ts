@@ -13,6 +13,7 @@ import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import { personalDataFlags } from './personal-data.ts'
 import { hasUnstorableCharacters } from '../http/form-text.ts'
 import { hasPublicPage, takesFeedback } from './project-rules.ts'
+import { actorId } from '../staff/operator.ts'
 
 /** What the person says about consent, read from the form next to the answers. */
 export interface Consent {
@@ -32,7 +33,6 @@ export type SubmitOutcome =
 
 const CONTACT_MAX = 200
 const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
-const actorId = (actor: StaffUser) => (actor.id > 0 ? actor.id : null)
 
 /** A fresh key for one form: a repeated submission of the same form stores nothing more. */
 export const newSubmissionKey = () => randomBytes(24).toString('base64url')

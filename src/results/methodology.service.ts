@@ -6,6 +6,7 @@ import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { indicatorProblems, type IndicatorDraft, type IndicatorProblem } from './indicator-rules.ts'
 import * as repo from './results.repository.ts'
 import { findPerceptionSeries } from '../series/series.repository.ts'
+import { actorId } from '../staff/operator.ts'
 
 type Series = { id: number; code: string }
 type Margin = { variable: string; level: string; population: number }
@@ -18,7 +19,7 @@ type Margin = { variable: string; level: string; population: number }
 export function createMethodologyService(db: Db) {
   const audit = (actor: StaffUser, action: string, subject: string, details?: Record<string, unknown>) => ({
     organizationId: actor.organizationId,
-    userId: actor.id,
+    userId: actorId(actor),
     action,
     subject,
     ...(details ? { details } : {}),
@@ -47,6 +48,14 @@ export function createMethodologyService(db: Db) {
             minGroupSize: settings.minGroupSize,
           }),
         )
+      })
+    },
+
+    /** Trims weights above `cap` times the mean weight (null: raking weights as they are). */
+    async setWeightCap(actor: StaffUser, series: Series, cap: number | null) {
+      await db.transaction().execute(async (trx) => {
+        await repo.setWeightCap(trx, series.id, cap)
+        await recordAudit(trx, audit(actor, 'weighting.update', series.code, { weightCap: cap }))
       })
     },
 

@@ -30,6 +30,9 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
     /** The organization's audit trail, newest first. */
     auditLog: (organizationId: number) => listAudit(db, organizationId),
 
+    /** An organization by the slug of its addresses (operators name it so). */
+    organizationBySlug: (slug: string) => repo.findOrganizationBySlug(db, slug),
+
     /** Every organization of the instance (the platform administrator's page). */
     listOrganizations: () => repo.listOrganizations(db),
 

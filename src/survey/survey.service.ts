@@ -10,6 +10,8 @@ import type { InvitationService } from '../invitations/invitations.service.ts'
 import * as repo from './survey.repository.ts'
 import type { DraftRecord, SeriesRecord, WaveRecord } from './survey.repository.ts'
 import { takesAnswersAt } from '../series/wave-rules.ts'
+import { storeResponses, type ParsedResponse } from '../results/response-import.ts'
+import { foldNewResponses } from '../results/results.repository.ts'
 
 /** A draft's key goes to the respondent's cookie; only its hash is stored, and it becomes the response's idempotency key. */
 const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
@@ -122,6 +124,24 @@ export function createSurveyService(
     draft,
 
     listOpen: () => repo.listOpenSeries(db, now()),
+
+    /** A wave's questionnaire, as respondents meet it. */
+    questionnaireOf: (waveId: number) => repo.loadQuestionnaire(db, waveId),
+
+    /**
+     * Stores responses read from a file in one transaction (a row already imported is skipped, so a
+     * re-run stores nothing twice) and tallies them at once, so the first reader of the results does
+     * not wait; returns how many were new.
+     */
+    async importResponses(
+      questionnaire: Questionnaire,
+      responses: ParsedResponse[],
+      progress: (step: 'stored' | 'tallied', done: number) => void = () => {},
+    ): Promise<number> {
+      const stored = await storeResponses(db, questionnaire, responses, (done) => progress('stored', done))
+      await foldNewResponses(db, questionnaire.waveId, (done) => progress('tallied', done))
+      return stored
+    },
 
     /**
      * Starts a new response (a facilitator's assisted interview when one is given); returns the key for

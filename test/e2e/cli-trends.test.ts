@@ -156,6 +156,22 @@ describe('operators import responses and margins, define indicators and export t
     expect((await run('weighting:set', ...series, '--cap', '0.5')).stderr).toContain(
       '--cap: must be a number above 1, or none',
     )
+    // Commands go through the same services as the pages: each change is in the audit log, as the
+    // operator's (no staff member), and a refused one left nothing there.
+    const audit = await database
+      .db()
+      .selectFrom('audit_log')
+      .select(['action', 'subject', 'user_id'])
+      .where('action', 'in', ['margins.import', 'indicator.save', 'weighting.update'])
+      .orderBy('id')
+      .execute()
+    expect(audit).toEqual([
+      { action: 'margins.import', subject: 'perception/2025', user_id: null },
+      { action: 'indicator.save', subject: 'perception/interest_high', user_id: null },
+      { action: 'indicator.save', subject: 'perception/aware_yes', user_id: null },
+      { action: 'indicator.save', subject: 'perception/benefit_value', user_id: null },
+      { action: 'weighting.update', subject: 'perception', user_id: null },
+    ])
     const notProfile = await run('trends:export', ...series, '--breakdown', 'aware', '--format', 'csv')
     expect(notProfile.status).toBe(2)
     expect(notProfile.stderr).toContain('--breakdown: aware is not a profile question of perception')
