@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import type { FieldError } from '../questionnaire/answer-validation.ts'
-import { inLanguage, isLanguage, type Language } from '../questionnaire/translated.ts'
+import { isLanguage } from '../questionnaire/translated.ts'
 import type { PartnerProject } from './feedback.repository.ts'
 import { feedbackFormViewModel } from './feedback-form.view-model.ts'
 import {
@@ -15,21 +15,13 @@ import {
 import { locals } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
 import { slugInAddress } from '../http/slugs.ts'
-import { takesFeedback } from './project-rules.ts'
+import { projectPageViewModel } from './project-page.view-model.ts'
+import { countryName } from '../i18n/formatters.ts'
 
 export const projectCode = slugInAddress
 export const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))
 const submissionKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/)
 const STORIES_PER_PAGE = 20
-
-/** The country's name in the reader's language (projects keep ISO 3166 codes). */
-export function countryName(code: string, language: Language): string {
-  try {
-    return new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code
-  } catch {
-    return code
-  }
-}
 
 /**
  * Shows a project's page in its main language unless the reader chose one, or their browser asks for
@@ -172,33 +164,15 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
     const project = parsed.success ? await feedback.publicProject(parsed.data) : undefined
     if (!project) throw new HttpError(404, 'notFound')
     speakProjectLanguage(res, project)
-    const lang: Language = locals(res).lang
-    const format = locals(res).format
     const rows = await feedback.publishedStories(
       project.id,
       STORIES_PER_PAGE + 1,
       (page - 1) * STORIES_PER_PAGE,
     )
-    const stories = rows.slice(0, STORIES_PER_PAGE).map((s) => ({
-      language: s.language,
-      text: s.text,
-      question: inLanguage(s.questionText, lang),
-      date: format.date(s.submittedAt),
-    }))
-    const period = [project.startsOn, project.endsOn]
-      .map((d) => (d ? format.date(new Date(`${d}T12:00:00Z`)) : ''))
-      .filter(Boolean)
-      .join(' – ')
+    const { lang, format } = locals(res)
     renderPage(res, 'feedback/project', {
       layout: 'layouts/light',
-      title: project.name,
-      project,
-      countryName: countryName(project.country, lang),
-      description: inLanguage(project.description, lang),
-      period,
-      open: takesFeedback(project),
-      stories,
-      nextHref: rows.length > STORIES_PER_PAGE ? `/projects/${project.code}?page=${page + 1}` : undefined,
+      ...projectPageViewModel({ project, rows, page, perPage: STORIES_PER_PAGE, language: lang, format }),
     })
   })
 

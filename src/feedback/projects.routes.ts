@@ -9,10 +9,8 @@ import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import { questionType } from '../questionnaire/question-types/index.ts'
 import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import {
-  countryName,
   formBody,
   openFormOr404,
   projectCode,
@@ -22,12 +20,13 @@ import {
   type OpenForm,
 } from './feedback.routes.ts'
 import { newSubmissionKey, type FeedbackService } from './feedback.service.ts'
-import { flaggedPieces } from './personal-data.ts'
 import { feedbackEntriesCsv, projectResultsCsv, projectResultsView, storiesCsv } from './project-results.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { slugField } from '../http/slugs.ts'
 import { FIELD_STATUSES, PROJECT_STATUSES, takesFeedback } from './project-rules.ts'
+import { feedbackEntryViewModel } from './feedback-entry.view-model.ts'
+import { countryName } from '../i18n/formatters.ts'
 
 export const SECTORS = [
   'water',
@@ -329,39 +328,8 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     status = 200,
   ) {
     const found = await entryOf(res, id)
-    const lang: Language = locals(res).lang
-    const t = locals(res).t
-    renderPage(
-      res,
-      'projects/entry',
-      {
-        title: `${error ? t('common.errorPrefix') + ' ' : ''}${t('projects.entry.title', { id: found.entry.id })}`,
-        entry: found.entry,
-        answers: found.answers.map((a) => ({
-          question: inLanguage(a.question.text, lang),
-          value: a.rows
-            .map((r) => {
-              const option = a.question.options.find((o) => o.code === r.optionCode)
-              return option
-                ? inLanguage(option.label, lang)
-                : (r.valueText ?? (r.valueNumber === null ? r.optionCode : String(r.valueNumber)))
-            })
-            .join(', '),
-          story: questionType(a.question.type).results.story,
-        })),
-        stories: found.stories.map((s) => ({
-          code: s.question.code,
-          question: inLanguage(s.question.text, lang),
-          text: s.text,
-          pieces: flaggedPieces(s.text),
-          flagged: s.flags.length,
-        })),
-        flaggedTotal: found.stories.reduce((n, s) => n + s.flags.length, 0),
-        error,
-        errorLinks: error ? [{ href: `#f-${error.field}`, text: error.message }] : [],
-      },
-      status,
-    )
+    const { lang, t } = locals(res)
+    renderPage(res, 'projects/entry', feedbackEntryViewModel({ found, error, language: lang, t }), status)
   }
 
   router.get('/staff/feedback/:id', managers, (req, res) => showEntry(res, req.params.id))

@@ -40,3 +40,12 @@ function buildFormatters(language: Language) {
 }
 
 export type Formatters = ReturnType<typeof buildFormatters>
+
+/** A country's name in the reader's language (projects keep ISO 3166 codes). */
+export function countryName(code: string, language: Language): string {
+  try {
+    return new Intl.DisplayNames([language], { type: 'region' }).of(code) ?? code
+  } catch {
+    return code
+  }
+}

@@ -1,10 +1,77 @@
 import type { TFunction } from 'i18next'
 import type { Formatters } from '../i18n/formatters.ts'
-import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import type { ResponseRate } from '../invitations/invitations.repository.ts'
+import type { Question } from '../questionnaire/questionnaire.ts'
+import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import { groupChartSvg, trendChartSvg, valueDomain } from './charts.ts'
 import type { IndicatorRecord } from './results.repository.ts'
-import type { TrendRow, WaveWeighting } from './results.service.ts'
+import type { TrendRow, Trends, WaveWeighting } from './results.service.ts'
 import { isOpen } from '../series/wave-rules.ts'
+
+/** The breakdown a reader asked for when the page offers it, else the first profile question. */
+export function chosenBreakdown(asked: unknown, profiles: Question[]): string | undefined {
+  const offered = [...profiles.map((q) => q.code), 'language']
+  return typeof asked === 'string' && offered.includes(asked) ? asked : profiles[0]?.code
+}
+
+/**
+ * The whole results page (citizens' and the evaluators' dashboard): the breakdowns it offers with the
+ * chosen one, the method in words, response rates, the waves with their weighting, and each indicator.
+ */
+export function resultsPageViewModel(input: {
+  series: { title: Record<Language, string>; organizationName: string }
+  base: string
+  /** Citizens' page: closed waves only, no choice of sample or interval method. */
+  closedOnly: boolean
+  profiles: Question[]
+  by: string | undefined
+  sample: 'all' | 'invited'
+  ci: 'logit' | 'wald'
+  minGroupSize: number
+  trends: Trends
+  responseRatesByWave: { wave: number; rates: ResponseRate[] }[]
+  language: Language
+  t: TFunction
+  format: Formatters
+}) {
+  const { t, language: lang, by, trends } = input
+  const breakdowns = [
+    ...input.profiles.map((q) => ({ value: q.code, label: inLanguage(q.text, lang) })),
+    { value: 'language', label: t('results.languageOfResponse') },
+  ]
+  const groupQuestion = input.profiles.find((q) => q.code === by)
+  const groupLabels: GroupLabels = new Map(
+    by === 'language'
+      ? LANGUAGES.map((l) => [l, t(`common.languageName.${l}`)])
+      : (groupQuestion?.options ?? []).map((o) => [o.code, inLanguage(o.label, lang)]),
+  )
+  return {
+    title: t('results.title', { series: inLanguage(input.series.title, lang) }),
+    seriesTitle: inLanguage(input.series.title, lang),
+    organizationName: input.series.organizationName,
+    base: input.base,
+    breakdowns,
+    by,
+    byLabel: breakdowns.find((b) => b.value === by)?.label ?? '',
+    sample: input.closedOnly ? undefined : input.sample,
+    ci: input.closedOnly ? undefined : input.ci,
+    methodText: t('results.methodStaff', { method: t(`results.ciMethod.${input.ci}`) }),
+    responseRatesByWave: input.responseRatesByWave,
+    // A wave still being answered shows its numbers so far.
+    waves: trends.waves.map((w) => ({ ...w, soFar: isOpen(w) })),
+    minGroupSize: input.minGroupSize,
+    indicators: resultsViewModel({
+      indicators: trends.indicators,
+      rows: trends.rows,
+      waves: trends.waves,
+      breakdown: by,
+      groupLabels,
+      language: lang,
+      t,
+      format: input.format,
+    }),
+  }
+}
 
 /** Group labels by option code, in the reader's language. */
 export type GroupLabels = Map<string, string>

@@ -7,19 +7,18 @@ import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
-import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
+import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { COMPARISON_MAX_BYTES, fetchTrendFile, readTrendFile } from './comparison.ts'
 import { comparisonViewModel } from './comparison-page.view-model.ts'
 import { sendMicrodataPackage } from './microdata.ts'
 import type { OutputsService } from './outputs.service.ts'
-import { resultsViewModel } from './results-page.view-model.ts'
+import { chosenBreakdown, resultsPageViewModel } from './results-page.view-model.ts'
 import { TREND_FORMATS, trendsCsvFile, trendsWorkbook, type TrendFormat } from './trend-files.ts'
 import type { ResultsService } from './results.service.ts'
 import type { Logger } from '../logger.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
-import { isOpen } from '../series/wave-rules.ts'
 import { slugInAddress } from '../http/slugs.ts'
 
 const code = slugInAddress
@@ -48,17 +47,9 @@ export function resultsRoutes(
     series: { id: number; title: Record<Language, string>; code: string; organizationName: string },
     options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown; ci?: unknown },
   ) {
-    const lang: Language = locals(res).lang
     const waves = await outputs.waves(series.id, { publishedOnly: options.closedOnly })
     const profiles = breakdownQuestions(await outputs.latestQuestionnaire(waves))
-    const breakdowns = [
-      ...profiles.map((q) => ({ value: q.code, label: inLanguage(q.text, lang) })),
-      { value: 'language', label: locals(res).t('results.languageOfResponse') },
-    ]
-    const by =
-      typeof options.by === 'string' && breakdowns.some((b) => b.value === options.by)
-        ? options.by
-        : (profiles[0]?.code ?? undefined)
+    const by = chosenBreakdown(options.by, profiles)
     const groupSize = await outputs.minGroupSize(series.id)
     // Staff may restrict the results to the drawn sample (responses that came with an invitation code).
     const sample = options.sample === 'invited' ? 'invited' : 'all'
@@ -69,38 +60,26 @@ export function resultsRoutes(
       { breakdown: by, closedOnly: options.closedOnly, sample, ci },
     )
     const responseRatesByWave = options.closedOnly ? [] : await outputs.responseRates(waves)
-    const groupQuestion = profiles.find((q) => q.code === by)
-    const groupLabels = new Map<string, string>(
-      by === 'language'
-        ? LANGUAGES.map((l) => [l, locals(res).t(`common.languageName.${l}`)])
-        : (groupQuestion?.options ?? []).map((o) => [o.code, inLanguage(o.label, lang)]),
-    )
-    renderPage(res, options.view, {
-      title: locals(res).t('results.title', { series: inLanguage(series.title, lang) }),
-      seriesTitle: inLanguage(series.title, lang),
-      organizationName: series.organizationName,
-      base: options.base,
-      breakdowns,
-      by,
-      byLabel: breakdowns.find((b) => b.value === by)?.label ?? '',
-      sample: options.closedOnly ? undefined : sample,
-      ci: options.closedOnly ? undefined : ci,
-      methodText: locals(res).t('results.methodStaff', { method: locals(res).t(`results.ciMethod.${ci}`) }),
-      responseRatesByWave,
-      // A wave still being answered shows its numbers so far.
-      waves: trends.waves.map((w) => ({ ...w, soFar: isOpen(w) })),
-      minGroupSize: groupSize,
-      indicators: resultsViewModel({
-        indicators: trends.indicators,
-        rows: trends.rows,
-        waves: trends.waves,
-        breakdown: by,
-        groupLabels,
+    const { lang, t, format } = locals(res)
+    renderPage(
+      res,
+      options.view,
+      resultsPageViewModel({
+        series,
+        base: options.base,
+        closedOnly: options.closedOnly,
+        profiles,
+        by,
+        sample,
+        ci,
+        minGroupSize: groupSize,
+        trends,
+        responseRatesByWave,
         language: lang,
-        t: locals(res).t,
-        format: locals(res).format,
+        t,
+        format,
       }),
-    })
+    )
   }
 
   router.get('/s/:org/:series/results', async (req, res) => {
