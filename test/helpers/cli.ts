@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { runCommand } from '../../src/cli/run.ts'
 import { openDatabase, type Db } from '../../src/db/database.ts'
-import { createTestDatabase, testDatabaseUrl } from './test-database.ts'
+import { createTestDatabase, runSchemaName, testDatabaseUrl } from './test-database.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -69,7 +68,7 @@ export async function cliDatabase(): Promise<{
 }> {
   const serverUrl = testDatabaseUrl
   if (serverUrl) {
-    const schema = `cli_${randomBytes(6).toString('hex')}`
+    const schema = runSchemaName('cli')
     const admin = new Kysely<unknown>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: serverUrl, max: 1 }) }),
     })
@@ -86,9 +85,9 @@ export async function cliDatabase(): Promise<{
           searchPath: schema,
           poolSize: 2,
         })),
+      // The schema itself goes at the end of the run (see runSchemaName).
       cleanup: async () => {
         await opened?.destroy().catch(() => {})
-        await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
         await admin.destroy()
       },
     }

@@ -25,9 +25,16 @@ export interface TestDatabase {
   reopen: () => Db
 }
 
+/**
+ * A schema name of this run (`test_<run>_<random>`): on the server, the run's schemas are dropped
+ * together when every file is done (test/global-setup.ts), never while another file migrates.
+ */
+export const runSchemaName = (prefix: 'test' | 'cli') =>
+  `${prefix}_${process.env.PULSO_TEST_RUN ?? 'solo'}_${randomBytes(6).toString('hex')}`
+
 /** A freshly migrated, empty schema of its own for one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const schema = `test_${randomBytes(6).toString('hex')}`
+  const schema = runSchemaName('test')
   if (testDatabaseUrl) {
     const admin = new Kysely<unknown>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDatabaseUrl, max: 1 }) }),
@@ -49,10 +56,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         others.push(other)
         return other
       },
+      // The schema itself goes at the end of the run (see runSchemaName).
       drop: async () => {
         for (const other of others) await other.destroy()
         await db.destroy()
-        await sql`drop schema ${sql.id(schema)} cascade`.execute(admin)
         await admin.destroy()
       },
     }
