@@ -104,8 +104,15 @@ export async function writeXlsForm(input: {
     'pulso_profile',
   ])
   choices.addRow(['list_name', 'name', ...labels('label')])
-  // form_title is the standard column; the per-language titles are Pulso's, ignored by other tools.
-  settings.addRow(['form_title', ...labels('form_title'), 'form_id', 'version', 'default_language'])
+  // form_title is the standard column (the source language). pyxform refuses form_title::language
+  // columns, so the three titles travel in Pulso's own columns, which other tools leave alone.
+  settings.addRow([
+    'form_title',
+    ...LANGUAGES.map((l) => `pulso_title_${l}`),
+    'form_id',
+    'version',
+    'default_language',
+  ])
   settings.addRow([
     input.title[input.sourceLanguage] ?? '',
     ...LANGUAGES.map((l) => input.title[l] ?? ''),
@@ -114,8 +121,10 @@ export async function writeXlsForm(input: {
     LANGUAGE_LABELS[input.sourceLanguage],
   ])
 
+  // The order respondents meet them: page by page (a question added to page 2 later is still on page 2).
+  const ordered = [...input.questions].sort((a, b) => a.page - b.page || a.position - b.position)
   let page: number | undefined
-  for (const q of input.questions) {
+  for (const q of ordered) {
     if (q.page !== page) {
       if (page !== undefined) survey.addRow(['end_group'])
       survey.addRow(['begin_group', `page_${q.page}`])
@@ -248,7 +257,10 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     if (kind === 'begin_group' || (kind === 'begin' && listName === 'group')) {
       if (depth > 0) fail('nestedGroup')
       depth += 1
-      if (pageUsed) page += 1
+      // Pulso's own groups say their page (page_5); others are numbered in order.
+      const numbered = Number(/^page_(\d{1,2})$/.exec(cells.name ?? '')?.[1] ?? NaN)
+      const next = pageUsed ? page + 1 : page
+      page = numbered >= next ? numbered : next
       pageUsed = false
       continue
     }
@@ -328,7 +340,12 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     problems.push(xlsFormProblem('survey', 0, 'noQuestions'))
   if (problems.length > 0) return { ok: false, problems }
   const settingsRow = settings?.[0]?.cells ?? {}
-  const title = withoutEmpty(translated(settingsRow, 'form_title', sourceLanguage))
+  const title = withoutEmpty(
+    Object.fromEntries(LANGUAGES.map((l) => [l, settingsRow[`pulso_title_${l}`] ?? ''])) as Translated,
+  )
+  // Files exported before 2026-12 held the titles in form_title::language columns.
+  const older = translated(settingsRow, 'form_title', sourceLanguage)
+  for (const l of LANGUAGES) if (!title[l] && older[l]) title[l] = older[l]
   return { ok: true, title, questions }
 }
 
