@@ -178,7 +178,10 @@ Object.assign(commands, {
       }
       const result = await services.designer.importQuestionnaire(actor, seriesCode, waveYear, reading)
       if (!result.ok) throw new CliError(`wave ${waveYear} is no longer a draft: its questionnaire is frozen`)
-      return `Imported ${result.questions} questions into ${actor.organizationSlug}/${seriesCode}/${waveYear} (draft).`
+      const leftOut = reading.warnings
+        .map((p) => `\n  left out: ${p.sheet} row ${p.row}: ${p.reason}`)
+        .join('')
+      return `Imported ${result.questions} questions into ${actor.organizationSlug}/${seriesCode}/${waveYear} (draft).${leftOut}`
     },
   },
   'questionnaire:export': {

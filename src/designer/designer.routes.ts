@@ -156,6 +156,7 @@ export function designerRoutes(designer: DesignerService): Router {
     notice: string | undefined,
     status = 200,
     importProblems: XlsFormProblem[] = [],
+    leftOut: Omit<XlsFormProblem, 'reason'>[] = [],
   ) => {
     const t = locals(res).t
     const problems = isEditable(c.wave) ? designer.problemsOf(c) : []
@@ -198,6 +199,7 @@ export function designerRoutes(designer: DesignerService): Router {
         })),
         notice,
         importProblems,
+        leftOut,
       },
       status,
     )
@@ -208,7 +210,9 @@ export function designerRoutes(designer: DesignerService): Router {
       typeof req.query.notice === 'string' && /^[a-zA-Z]+$/.test(req.query.notice)
         ? req.query.notice
         : undefined
-    showWave(res, await context(res, req.params), notice)
+    const c = await context(res, req.params)
+    const leftOut = notice === 'imported' ? await designer.lastImportLeftOut(me(res), c) : []
+    showWave(res, c, notice, 200, [], leftOut)
   })
 
   router.post('/staff/series/:series/waves/:year/open', designers, async (req, res) => {

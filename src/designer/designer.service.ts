@@ -22,6 +22,8 @@ import type { QuestionInput } from './question-form.ts'
 import { canClose, canOpen, DRAFT, isEditable, isOpen } from '../series/wave-rules.ts'
 import { findSeries } from '../series/series.repository.ts'
 import { actorId } from '../staff/operator.ts'
+import { XLSFORM_PROBLEM_KEYS, type XlsFormProblem } from './xlsform.ts'
+import { latestAudit } from '../staff/audit.ts'
 
 export type WaveContext = {
   series: repo.DesignerSeries
@@ -304,7 +306,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       actor: StaffUser,
       seriesCode: string,
       year: number,
-      imported: { title: Partial<Translated>; questions: QuestionDraft[] },
+      imported: { title: Partial<Translated>; questions: QuestionDraft[]; warnings?: XlsFormProblem[] },
     ): Promise<{ ok: true; questions: number } | { ok: false; reason: 'notDraft' }> {
       return db.transaction().execute(async (trx) => {
         let series = await findSeries(trx, { id: actor.organizationId }, seriesCode)
@@ -324,10 +326,34 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
           userId: actorId(actor),
           action: 'questionnaire.import',
           subject: `${seriesCode}/${year}`,
-          details: { questions: imported.questions.length },
+          // What was left out stays with the import: the designer's page lists it after the redirect.
+          details: {
+            questions: imported.questions.length,
+            leftOut: (imported.warnings ?? []).map(({ sheet, row, key, params }) => ({
+              sheet,
+              row,
+              key,
+              params,
+            })),
+          },
         })
         return { ok: true as const, questions: imported.questions.length }
       })
+    },
+
+    /** What the latest import into this wave left out, row by row (empty when nothing was). */
+    async lastImportLeftOut(
+      actor: StaffUser,
+      context: WaveContext,
+    ): Promise<Omit<XlsFormProblem, 'reason'>[]> {
+      const entry = await latestAudit(
+        db,
+        actor.organizationId,
+        'questionnaire.import',
+        `${context.series.code}/${context.wave.year}`,
+      )
+      const leftOut = (entry?.details as { leftOut?: Omit<XlsFormProblem, 'reason'>[] } | undefined)?.leftOut
+      return Array.isArray(leftOut) ? leftOut.filter((w) => XLSFORM_PROBLEM_KEYS.includes(w.key)) : []
     },
 
     async closeWave(actor: StaffUser, context: WaveContext): Promise<'ok' | 'notOpen'> {

@@ -3,6 +3,7 @@ import { formString, hasUnstorableCharacters } from '../http/form-text.ts'
 import { QUESTION_TYPES, type Question } from '../questionnaire/questionnaire.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
+import { isOptionCode } from '../questionnaire/option-codes.ts'
 
 /** How many empty option rows the form offers for new options. */
 export const SPARE_OPTION_ROWS = 3
@@ -125,7 +126,7 @@ function readOptionRows(
     const label = { es: field(`opt_es_${index}`), fr: field(`opt_fr_${index}`), pt: field(`opt_pt_${index}`) }
     if (body[`opt_remove_${index}`] === 'yes') continue
     if (!code && !label.es && !label.fr && !label.pt) continue
-    if (!/^[a-z0-9][a-z0-9_]{0,39}$/.test(code)) errors[`opt_code_${index}`] ??= 'formErrors.optionCode'
+    if (!isOptionCode(code)) errors[`opt_code_${index}`] ??= 'formErrors.optionCode'
     else if (rows.some((r) => r.code === code)) errors[`opt_code_${index}`] ??= 'formErrors.optionCodeTaken'
     if (!label[sourceLanguage]) errors[`opt_${sourceLanguage}_${index}`] ??= 'formErrors.sourceText'
     if ([label.es, label.fr, label.pt].some((l) => l.length > 300))

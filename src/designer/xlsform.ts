@@ -4,6 +4,7 @@ import type { Question } from '../questionnaire/questionnaire.ts'
 import { isXlsFormKeyword, questionType, xlsFormTypeOf } from '../questionnaire/question-types/index.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { inspectXlsx } from './xlsx-guard.ts'
+import { isOptionCode } from '../questionnaire/option-codes.ts'
 
 // XLSForm (as used by KoboToolbox and ODK) to and from a wave's questionnaire.
 
@@ -33,11 +34,10 @@ const MESSAGES = {
   notXlsx: 'the file is not an .xlsx workbook',
   unreadable: 'the file is not a readable .xlsx workbook',
   noSheet: 'the workbook has no "{{sheet}}" sheet',
-  choiceName: 'choice name "{{value}}" must be 1-40 letters, digits or _',
+  choiceName: 'choice name "{{value}}" must be 1-40 letters, digits or _ . + - (no spaces or quotes)',
   choiceTwice: 'choice "{{value}}" appears twice in list "{{list}}"',
-  nestedGroup: 'nested groups are not supported: a group is a page',
   unsupportedType:
-    'type "{{value}}" is not supported (repeats, calculations, locations, media and times cannot be imported)',
+    'type "{{value}}" is not supported (repeats, calculations, locations, media, times): the row was left out',
   questionName:
     'name "{{value}}" must start with a lowercase letter and use only lowercase letters, digits and _ (at most 40)',
   nameTwice: 'name "{{value}}" is used twice',
@@ -55,10 +55,14 @@ const MESSAGES = {
   tooManyColumns: 'a sheet uses column {{column}}; at most {{max}} columns are read',
   tooManyCells: 'a sheet has more than {{max}} cells',
   unpackedTooLarge: 'the workbook unpacks to more than {{max}} MB',
-  formula: 'cell {{cell}} holds a formula; type the value instead',
   longCell: 'cell {{cell}} is longer than {{max}} characters',
   uploadUnreadable: 'the upload could not be read',
   chooseFile: 'choose an .xlsx file',
+  insideRepeat: 'row "{{value}}" is inside a repeat, which is not supported: it was left out',
+  languageColumn: 'column "{{value}}" is in a language Pulso does not serve (es, fr, pt): it was left out',
+  orOther:
+    'question "{{value}}": "or_other" is not supported yet; its choices were kept without the "other" box',
+  choiceFilter: 'choice_filter "{{value}}" is not supported: every choice of the list is offered',
 } as const
 export type XlsFormProblemKey = keyof typeof MESSAGES
 export const XLSFORM_PROBLEM_KEYS = Object.keys(MESSAGES) as XlsFormProblemKey[]
@@ -75,7 +79,7 @@ export function xlsFormProblem(
 }
 
 export type XlsFormReading =
-  | { ok: true; title: Partial<Translated>; questions: QuestionDraft[] }
+  | { ok: true; title: Partial<Translated>; questions: QuestionDraft[]; warnings: XlsFormProblem[] }
   | { ok: false; problems: XlsFormProblem[] }
 
 /** Writes a questionnaire as an XLSForm workbook: survey, choices and settings sheets, labels in three languages. */
@@ -219,27 +223,39 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       problems: [xlsFormProblem('-', 0, 'unreadable')],
     }
   }
-  const survey = readSheet(excel, workbook, 'survey', problems)
-  const choices = readSheet(excel, workbook, 'choices', problems)
-  const settings = workbook.getWorksheet('settings') ? readSheet(excel, workbook, 'settings', problems) : []
-  for (const name of ['survey', 'choices']) {
-    if (!workbook.getWorksheet(name)) problems.push(xlsFormProblem(name, 0, 'noSheet', { sheet: name }))
-  }
-  if (!survey || !choices || problems.length > 0) return { ok: false, problems }
+  // Sheet names in any case (KoboToolbox writes "survey", hand-made forms "Survey"); a form without
+  // selects needs no choices sheet.
+  const warnings: XlsFormProblem[] = []
+  const survey = readSheet(excel, workbook, 'survey', problems, warnings)
+  const choices = readSheet(excel, workbook, 'choices', problems, warnings) ?? []
+  const settings = readSheet(excel, workbook, 'settings', problems, warnings) ?? []
+  if (!sheetNamed(workbook, 'survey'))
+    problems.push(xlsFormProblem('survey', 0, 'noSheet', { sheet: 'survey' }))
+  if (!survey || problems.length > 0) return { ok: false, problems }
+  // A row Pulso cannot read faithfully is left out, named with its reason; the rest is imported.
+  const leaveOut = (
+    sheet: string,
+    row: number,
+    key: XlsFormProblemKey,
+    params: Record<string, string | number> = {},
+  ) => warnings.push(xlsFormProblem(sheet, row, key, params))
 
   const lists = new Map<string, { code: string; label: Translated; row: number }[]>()
   for (const { row, cells } of choices) {
     const list = cells.list_name ?? ''
     const code = cells.name ?? ''
     if (!list && !code) continue
-    if (!/^[a-z0-9][a-z0-9_]{0,39}$/i.test(code)) {
-      problems.push(xlsFormProblem('choices', row, 'choiceName', { value: code }))
+    // Kept exactly as written (case, -, +, .): answers exported by other tools must still match.
+    if (!isOptionCode(code)) {
+      leaveOut('choices', row, 'choiceName', { value: code })
       continue
     }
     const entries = lists.get(list) ?? []
-    if (entries.some((e) => e.code === code.toLowerCase()))
-      problems.push(xlsFormProblem('choices', row, 'choiceTwice', { value: code, list }))
-    entries.push({ code: code.toLowerCase(), label: translated(cells, 'label', sourceLanguage), row })
+    if (entries.some((e) => e.code === code)) {
+      leaveOut('choices', row, 'choiceTwice', { value: code, list })
+      continue
+    }
+    entries.push({ code, label: translated(cells, 'label', sourceLanguage), row })
     lists.set(list, entries)
   }
 
@@ -247,16 +263,22 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
   let page = 1
   let pageUsed = false
   let depth = 0
+  let repeats = 0
   for (const { row, cells } of survey) {
-    const rawType = (cells.type ?? '').trim()
+    const rawType = (cells.type ?? '').trim().replace(/\s+/g, ' ')
     if (!rawType) continue
-    const [keyword = '', listName] = rawType.split(/\s+/)
+    // "select_one list", "select one from list" and "select_one list or_other" are all a select.
+    const select = /^select[_ ](one|multiple)(?: from)? (\S+)( or_other)?$/i.exec(rawType)
+    const [keyword = '', listName] = select
+      ? [`select_${select[1]!.toLowerCase()}`, select[2]]
+      : rawType.split(' ')
     const kind = keyword.toLowerCase()
-    const fail = (key: XlsFormProblemKey, params: Record<string, string | number> = {}) =>
-      problems.push(xlsFormProblem('survey', row, key, params))
-    if (kind === 'begin_group' || (kind === 'begin' && listName === 'group')) {
-      if (depth > 0) fail('nestedGroup')
+    const skip = (key: XlsFormProblemKey, params: Record<string, string | number> = {}) =>
+      leaveOut('survey', row, key, params)
+    if (kind === 'begin_group' || (kind === 'begin' && listName?.toLowerCase() === 'group')) {
+      // A group inside a group stays on its page.
       depth += 1
+      if (depth > 1) continue
       // Pulso's own groups say their page (page_5); others are numbered in order.
       const numbered = Number(/^page_(\d{1,2})$/.exec(cells.name ?? '')?.[1] ?? NaN)
       const next = pageUsed ? page + 1 : page
@@ -264,25 +286,42 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       pageUsed = false
       continue
     }
-    if (kind === 'end_group' || (kind === 'end' && listName === 'group')) {
+    if (kind === 'end_group' || (kind === 'end' && listName?.toLowerCase() === 'group')) {
       depth = Math.max(0, depth - 1)
       continue
     }
+    // A repeat and every row inside it are left out (Pulso asks each question once).
+    if (kind === 'begin_repeat' || (kind === 'begin' && listName?.toLowerCase() === 'repeat')) {
+      repeats += 1
+      skip('unsupportedType', { value: rawType })
+      continue
+    }
+    if (kind === 'end_repeat' || (kind === 'end' && listName?.toLowerCase() === 'repeat')) {
+      repeats = Math.max(0, repeats - 1)
+      continue
+    }
+    if (repeats > 0) {
+      skip('insideRepeat', { value: cells.name ?? rawType })
+      continue
+    }
     if ((UNSUPPORTED.has(kind) && !isXlsFormKeyword(kind)) || kind === 'begin' || kind === 'end') {
-      fail('unsupportedType', { value: rawType })
+      skip('unsupportedType', { value: rawType })
       continue
     }
     const code = (cells.name ?? '').trim()
     if (!/^[a-z][a-z0-9_]{0,39}$/.test(code)) {
-      fail('questionName', { value: code })
+      skip('questionName', { value: code })
       continue
     }
     if (questions.some((q) => q.code === code)) {
-      fail('nameTwice', { value: code })
+      skip('nameTwice', { value: code })
       continue
     }
     const text = translated(cells, 'label', sourceLanguage)
-    if (!text[sourceLanguage]) fail('sourceLabel', { language: sourceLanguage })
+    if (!text[sourceLanguage]) {
+      skip('sourceLabel', { language: sourceLanguage })
+      continue
+    }
     const appearance = (cells.appearance ?? '').trim().toLowerCase()
     let options: QuestionDraft['options'] = []
     let min: number | null = null
@@ -290,37 +329,48 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     if (kind === 'select_one' || kind === 'select_multiple') {
       const list = listName ? lists.get(listName) : undefined
       if (!list || list.length === 0) {
-        fail('missingList', { value: listName ?? '' })
+        skip('missingList', { value: listName ?? '' })
         continue
       }
       options = list.map(({ code: c, label }) => ({ code: c, label }))
+      if (select?.[3]) skip('orOther', { value: code })
+      if (cells.choice_filter) skip('choiceFilter', { value: cells.choice_filter })
     }
     const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
     const reading = xlsFormTypeOf({ keyword: kind, appearance, parameters, options })
     if (!reading) {
-      fail('unknownType', { value: rawType })
+      skip('unknownType', { value: rawType })
       continue
     }
     if ('problem' in reading) {
-      fail(reading.problem, { value: reading.value })
+      skip(reading.problem, { value: reading.value })
       continue
     }
     const type = reading.type
+    // A constraint Pulso cannot read is dropped (the question is kept, without it), and said.
     if (reading.hasBounds) {
       const bounds = readConstraint(cells.constraint ?? '')
-      if (!bounds) fail('constraint', { value: cells.constraint ?? '' })
+      if (!bounds) skip('constraint', { value: cells.constraint ?? '' })
       else ({ min, max } = bounds)
-    } else if (cells.constraint) fail('constraintNotNumber')
+    } else if (cells.constraint) skip('constraintNotNumber')
     const required = /^(yes|true|true\(\))$/i.test((cells.required ?? '').trim())
     const relevant = (cells.relevant ?? '').trim()
     let showIf: QuestionDraft['showIf'] = null
+    // A condition Pulso cannot follow leaves the question out: nobody may see a question that does not apply.
     if (relevant) {
       showIf = readRelevant(relevant)
-      if (!showIf) fail('relevant', { value: relevant })
-      else if (!questions.some((q) => q.code === showIf!.question && q.page < page)) {
-        fail('relevantEarlier', { value: showIf.question })
+      if (!showIf) {
+        skip('relevant', { value: relevant })
+        continue
+      }
+      const onPage = depth === 0 && pageUsed ? page + 1 : page
+      if (!questions.some((q) => q.code === showIf!.question && q.page < onPage)) {
+        skip('relevantEarlier', { value: showIf.question })
+        continue
       }
     }
+    // Outside any group a question has a screen of its own, as in ODK Collect and KoboToolbox.
+    if (depth === 0 && pageUsed) page += 1
     questions.push({
       code,
       type,
@@ -336,9 +386,9 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     })
     pageUsed = true
   }
-  if (questions.length === 0 && problems.length === 0)
-    problems.push(xlsFormProblem('survey', 0, 'noQuestions'))
-  if (problems.length > 0) return { ok: false, problems }
+  // Nothing usable: refused, with every row that was left out and why.
+  if (questions.length === 0)
+    return { ok: false, problems: [...warnings, xlsFormProblem('survey', 0, 'noQuestions')] }
   const settingsRow = settings?.[0]?.cells ?? {}
   const title = withoutEmpty(
     Object.fromEntries(LANGUAGES.map((l) => [l, settingsRow[`pulso_title_${l}`] ?? ''])) as Translated,
@@ -346,7 +396,12 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
   // Files exported before 2026-12 held the titles in form_title::language columns.
   const older = translated(settingsRow, 'form_title', sourceLanguage)
   for (const l of LANGUAGES) if (!title[l] && older[l]) title[l] = older[l]
-  return { ok: true, title, questions }
+  return { ok: true, title, questions, warnings }
+}
+
+/** A sheet by its name in any case. */
+function sheetNamed(workbook: ExcelJS.Workbook, name: string) {
+  return workbook.worksheets.find((sheet) => sheet.name.trim().toLowerCase() === name)
 }
 
 /** Rows of a sheet as header -> text, with the 1-based row number; formulas and huge cells are refused. */
@@ -355,8 +410,9 @@ function readSheet(
   workbook: ExcelJS.Workbook,
   name: string,
   problems: XlsFormProblem[],
+  warnings: XlsFormProblem[],
 ) {
-  const sheet = workbook.getWorksheet(name)
+  const sheet = sheetNamed(workbook, name)
   if (!sheet) return undefined
   if (sheet.rowCount > MAX_ROWS) {
     problems.push(xlsFormProblem(name, 0, 'tooManyRows', { count: sheet.rowCount, max: MAX_ROWS }))
@@ -367,17 +423,22 @@ function readSheet(
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const values: string[] = []
     row.eachCell({ includeEmpty: true }, (cell, column) => {
-      if (cell.type === excel.ValueType.Formula) {
-        problems.push(xlsFormProblem(name, rowNumber, 'formula', { cell: cell.address }))
+      // A formula is read as the value the spreadsheet last computed, as pyxform reads it.
+      const value = cell.type === excel.ValueType.Formula ? (cell.result ?? '') : cell.text
+      const text = typeof value === 'object' ? cell.text : String(value)
+      if (text.length > MAX_CELL) {
+        warnings.push(xlsFormProblem(name, rowNumber, 'longCell', { cell: cell.address, max: MAX_CELL }))
         return
       }
-      const text = cell.text ?? ''
-      if (text.length > MAX_CELL)
-        problems.push(xlsFormProblem(name, rowNumber, 'longCell', { cell: cell.address, max: MAX_CELL }))
       values[column - 1] = text.trim()
     })
     if (headers.length === 0) {
-      values.forEach((v, i) => (headers[i] = normalizeHeader(v ?? '')))
+      values.forEach((v, i) => {
+        headers[i] = normalizeHeader(v ?? '')
+        // label::English (en): a language Pulso does not serve is left out, once per column.
+        if (headers[i].endsWith('::other'))
+          warnings.push(xlsFormProblem(name, rowNumber, 'languageColumn', { value: v ?? '' }))
+      })
       return
     }
     const cells: Record<string, string> = {}
@@ -416,11 +477,11 @@ function readRelevant(expression: string): { question: string; anyOf: string[] }
   const anyOf: string[] = []
   for (const part of parts) {
     const m =
-      /^\$\{([a-z][a-z0-9_]*)\}\s*=\s*'([a-z0-9_]+)'$/i.exec(part.trim()) ??
-      /^selected\(\s*\$\{([a-z][a-z0-9_]*)\}\s*,\s*'([a-z0-9_]+)'\s*\)$/i.exec(part.trim())
+      /^\$\{([a-z][a-z0-9_]*)\}\s*=\s*['"]([^'"\s]+)['"]$/i.exec(part.trim()) ??
+      /^selected\(\s*\$\{([a-z][a-z0-9_]*)\}\s*,\s*['"]([^'"\s]+)['"]\s*\)$/i.exec(part.trim())
     if (!m || (question && question !== m[1])) return null
     question = m[1]
-    anyOf.push(m[2]!.toLowerCase())
+    anyOf.push(m[2]!)
   }
   return question ? { question, anyOf } : null
 }

@@ -34,3 +34,16 @@ export async function listAudit(db: Db, organizationId: number, limit = 200) {
     .limit(limit)
     .execute()
 }
+
+/** The newest entry of one action on one subject (what the last import left out, say). */
+export async function latestAudit(db: Db, organizationId: number, action: string, subject: string) {
+  return db
+    .selectFrom('audit_log')
+    .select(['details', 'at'])
+    .where('organization_id', '=', organizationId)
+    .where('action', '=', action)
+    .where('subject', '=', subject)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}

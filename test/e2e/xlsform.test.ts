@@ -216,38 +216,62 @@ describe('XLSForm', () => {
     })
   })
 
-  it('reports every unsupported or malformed row with its sheet, row and reason, and imports nothing', async () => {
+  it('leaves out every unsupported or malformed row, naming its sheet, row and reason, and imports the rest', async () => {
     const file = await workbook({
       survey: [
         ['type', 'name', 'label::Español (es)', 'relevant', 'constraint'],
         ['begin_repeat', 'members', 'Miembros'],
+        ['end_repeat'],
         ['calculate', 'total', ''],
         ['geopoint', 'where', '¿Dónde?'],
         ['select_one missing_list', 'q1', 'Uno'],
         ['text', 'Bad Name', 'Dos'],
         ['integer', 'n', 'Tres', '', '. > 5 or . < 2'],
         ['text', 'later', 'Cuatro', '${n} > 3'],
+        ['text', 'kept', 'Cinco'],
       ],
       choices: [['list_name', 'name', 'label::Español (es)']],
     })
     const reading = await readXlsForm(file, 'es')
-    expect(reading.ok).toBe(false)
-    if (reading.ok) return
-    expect(reading.problems.map((p) => `${p.sheet}:${p.row}`)).toEqual([
+    expect(reading.ok).toBe(true)
+    if (!reading.ok) return
+    // The integer is kept without the constraint it cannot read; the condition on it cannot be
+    // followed, so that question is left out rather than shown to everyone.
+    expect(reading.questions.map((q) => [q.code, q.min, q.max])).toEqual([
+      ['n', null, null],
+      ['kept', null, null],
+    ])
+    expect(reading.warnings.map((p) => `${p.sheet}:${p.row}`)).toEqual([
       'survey:2',
-      'survey:3',
       'survey:4',
       'survey:5',
       'survey:6',
       'survey:7',
       'survey:8',
+      'survey:9',
     ])
-    expect(reading.problems[0]!.reason).toContain('not supported')
-    expect(reading.problems[3]!.reason).toContain('choice list "missing_list"')
-    expect(reading.problems[6]!.reason).toContain('relevant')
+    expect(reading.warnings[0]!.reason).toContain('not supported')
+    expect(reading.warnings[3]!.reason).toContain('choice list "missing_list"')
+    expect(reading.warnings[5]!.reason).toContain('constraint')
+    expect(reading.warnings[6]!.reason).toContain('relevant')
+
+    // Nothing usable at all: refused, with every row that was left out.
+    const nothing = await readXlsForm(
+      await workbook({
+        survey: [
+          ['type', 'name', 'label'],
+          ['calculate', 'total', ''],
+        ],
+      }),
+      'es',
+    )
+    expect(nothing).toMatchObject({
+      ok: false,
+      problems: [{ row: 2, key: 'unsupportedType' }, { key: 'noQuestions' }],
+    })
   })
 
-  it('refuses bytes that are not a workbook, formulas, missing sheets and oversized forms', async () => {
+  it('refuses bytes that are not a workbook and oversized forms; reads formulas as their values and forms without choices', async () => {
     expect(await readXlsForm(Buffer.from('type,name\ntext,q'), 'es')).toMatchObject({
       ok: false,
       problems: [{ reason: 'the file is not an .xlsx workbook' }],
@@ -261,9 +285,16 @@ describe('XLSForm', () => {
         ['text', 'q', 'Q'],
       ],
     })
+    // A form without selects needs no choices sheet; `label` alone is the source language's.
     expect(await readXlsForm(noChoices, 'es')).toMatchObject({
+      ok: true,
+      questions: [{ code: 'q', text: { es: 'Q' } }],
+      warnings: [],
+    })
+    const noSurvey = await workbook({ Choices: [['list_name', 'name', 'label']] })
+    expect(await readXlsForm(noSurvey, 'es')).toMatchObject({
       ok: false,
-      problems: [{ sheet: 'choices', reason: 'the workbook has no "choices" sheet' }],
+      problems: [{ sheet: 'survey', reason: 'the workbook has no "survey" sheet' }],
     })
 
     const wb = new ExcelJS.Workbook()
@@ -273,10 +304,7 @@ describe('XLSForm', () => {
     s.getCell('C2').value = { formula: 'CONCAT("a","b")', result: 'ab' }
     wb.addWorksheet('choices').addRow(['list_name', 'name', 'label'])
     const formula = await readXlsForm(Buffer.from(await wb.xlsx.writeBuffer()), 'es')
-    expect(formula).toMatchObject({
-      ok: false,
-      problems: [{ sheet: 'survey', row: 2, reason: expect.stringContaining('formula') }],
-    })
+    expect(formula).toMatchObject({ ok: true, questions: [{ code: 'q', text: { es: 'ab' } }] })
 
     const many = await workbook({
       survey: [
@@ -299,7 +327,9 @@ describe('XLSForm', () => {
     })
     expect(await readXlsForm(huge, 'es')).toMatchObject({
       ok: false,
-      problems: [{ reason: expect.stringContaining('longer than') }],
+      problems: expect.arrayContaining([
+        expect.objectContaining({ reason: expect.stringContaining('longer than') }),
+      ]),
     })
   })
 
