@@ -124,7 +124,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
       secureCookies,
     ),
   )
-  app.use(designerRoutes(services.designer))
+  app.use(designerRoutes(services.designer, translator))
   app.use(interviewRoutes(services.survey, secureCookies))
   app.use(invitationRoutes(services.designer, services.invitations, translator, options.publicUrl))
   app.use(projectRoutes(services.feedback, options.publicUrl))

@@ -29,6 +29,8 @@ import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
 import { canClose, isEditable, isOpen } from '../series/wave-rules.ts'
 import { slugField, slugInAddress } from '../http/slugs.ts'
+import type { i18n } from 'i18next'
+import { PAPER_SIZES, paperViewModel } from './paper.view-model.ts'
 
 const code = slugInAddress
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -59,7 +61,7 @@ export async function waveContextOf(designer: DesignerService, res: Response, pa
 }
 
 /** The staff home and the questionnaire designer. */
-export function designerRoutes(designer: DesignerService): Router {
+export function designerRoutes(designer: DesignerService, translator: i18n): Router {
   const router = Router()
   const designers = requirePermission('designQuestionnaires')
   const anyStaff = requirePermission('signedIn')
@@ -258,6 +260,31 @@ export function designerRoutes(designer: DesignerService): Router {
           questions: view.questions.map((v, i) => ({ ...v, condition: questions[i]!.showIf })),
         }
       }),
+    })
+  })
+
+  // The paper questionnaire, in the respondents' language (not the staff member's), to print:
+  // `language`, since `lang` would switch the staff member's own interface.
+  router.get('/staff/series/:series/waves/:year/paper', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const query = z
+      .object({
+        language: z.enum(LANGUAGES).default(c.sourceLanguage),
+        size: z.enum(PAPER_SIZES).default('a4'),
+      })
+      .safeParse({ language: req.query.language, size: req.query.size })
+    if (!query.success) throw new HttpError(400, 'badRequest')
+    const model = paperViewModel({
+      context: c,
+      organizationName: me(res).organizationName,
+      language: query.data.language,
+      size: query.data.size,
+      t: translator.getFixedT(query.data.language),
+    })
+    res.render('designer/paper', {
+      ...model,
+      staff: { t: locals(res).t, lang: locals(res).lang },
+      base: waveUrl(c),
     })
   })
 

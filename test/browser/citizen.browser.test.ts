@@ -1,7 +1,13 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { browserAvailable, expectAccessible, openBrowser, serve } from '../helpers/browser.ts'
+import {
+  BROWSER_TEST_TIMEOUT,
+  browserAvailable,
+  expectAccessible,
+  openBrowser,
+  serve,
+} from '../helpers/browser.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 // What the page functions below read in the browser (the test code itself has no DOM types).
@@ -41,7 +47,7 @@ describe.skipIf(!browserAvailable)('a citizen in a real browser', () => {
   for (const run of runs) {
     it(
       `completes the survey in ${run.language} (JavaScript ${run.javaScriptEnabled ? 'on' : 'off'}${run.keyboard ? ', keyboard only' : ''})${run.javaScriptEnabled ? ', every page passing axe' : ''}`,
-      { timeout: 90_000 },
+      { timeout: BROWSER_TEST_TIMEOUT },
       async () => {
         const before = await responses()
         const check = run.javaScriptEnabled ? expectAccessible : async () => {}

@@ -2,7 +2,7 @@ import type { Server } from 'node:http'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildFeedbackProject, type BuiltProject } from '../fixtures/feedback-builder.ts'
-import { browserAvailable, expectAccessible, openBrowser } from '../helpers/browser.ts'
+import { BROWSER_TEST_TIMEOUT, browserAvailable, expectAccessible, openBrowser } from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -47,7 +47,7 @@ const feedbackCount = async (channel: string) =>
 describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () => {
   it(
     'a beneficiary on a small phone answers in Portuguese; the pages load no script, pass axe and weigh under 15 KB',
-    { timeout: 120_000 },
+    { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
       // axe runs inside the page, so JavaScript is on here; the page itself loads none (checked below).
       const phone = await openBrowser({ locale: 'pt-BR' })
@@ -113,7 +113,7 @@ describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () 
 
   it(
     'a facilitator records three entries with no network; they wait on the phone, survive closing it, and are sent once',
-    { timeout: 120_000 },
+    { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
       const account = await createStaff(t.services, project.organizationId, 'facilitator')
       // A project run in Spanish and French: both must open without a signal.
@@ -199,39 +199,43 @@ describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () 
     },
   )
 
-  it('staff pages for projects, moderation and results pass axe', { timeout: 120_000 }, async () => {
-    const account = await createStaff(t.services, project.organizationId, 'designer')
-    const browser = await openBrowser({ locale: 'fr-FR' })
-    try {
-      const { page } = browser
-      page.setDefaultTimeout(15_000)
-      await page.goto(`${base}/staff/sign-in`)
-      await page.getByLabel('Adresse électronique').fill(account.email)
-      await page.getByLabel('Mot de passe').fill(account.password)
-      await page.getByRole('button', { name: /Se connecter|Entrer/ }).click()
-      await page.waitForURL(/\/staff$/)
-      for (const path of [
-        '/staff/projects',
-        '/staff/projects/new',
-        `/staff/projects/${project.code}`,
-        `/staff/projects/${project.code}/feedback`,
-        `/staff/projects/${project.code}/results`,
-      ]) {
-        await page.goto(`${base}${path}`)
-        await expectAccessible(page, path)
+  it(
+    'staff pages for projects, moderation and results pass axe',
+    { timeout: BROWSER_TEST_TIMEOUT },
+    async () => {
+      const account = await createStaff(t.services, project.organizationId, 'designer')
+      const browser = await openBrowser({ locale: 'fr-FR' })
+      try {
+        const { page } = browser
+        page.setDefaultTimeout(15_000)
+        await page.goto(`${base}/staff/sign-in`)
+        await page.getByLabel('Adresse électronique').fill(account.email)
+        await page.getByLabel('Mot de passe').fill(account.password)
+        await page.getByRole('button', { name: /Se connecter|Entrer/ }).click()
+        await page.waitForURL(/\/staff$/)
+        for (const path of [
+          '/staff/projects',
+          '/staff/projects/new',
+          `/staff/projects/${project.code}`,
+          `/staff/projects/${project.code}/feedback`,
+          `/staff/projects/${project.code}/results`,
+        ]) {
+          await page.goto(`${base}${path}`)
+          await expectAccessible(page, path)
+        }
+        await page.goto(`${base}/staff/projects/new`)
+        await page.getByRole('button', { name: 'Créer le projet' }).click()
+        await page.locator('.error-summary').waitFor()
+        await expectAccessible(page, 'project form with errors')
+        await page.goto(`${base}/staff/projects/${project.code}/feedback`)
+        await page
+          .getByRole('link', { name: /Avis nº/ })
+          .first()
+          .click()
+        await expectAccessible(page, 'feedback entry')
+      } finally {
+        await browser.close()
       }
-      await page.goto(`${base}/staff/projects/new`)
-      await page.getByRole('button', { name: 'Créer le projet' }).click()
-      await page.locator('.error-summary').waitFor()
-      await expectAccessible(page, 'project form with errors')
-      await page.goto(`${base}/staff/projects/${project.code}/feedback`)
-      await page
-        .getByRole('link', { name: /Avis nº/ })
-        .first()
-        .click()
-      await expectAccessible(page, 'feedback entry')
-    } finally {
-      await browser.close()
-    }
-  })
+    },
+  )
 })

@@ -1,7 +1,13 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { browserAvailable, expectAccessible, openBrowser, serve } from '../helpers/browser.ts'
+import {
+  BROWSER_TEST_TIMEOUT,
+  browserAvailable,
+  expectAccessible,
+  openBrowser,
+  serve,
+} from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -22,7 +28,7 @@ afterAll(async () => {
 describe.skipIf(!browserAvailable)('invitations in a real browser', () => {
   it(
     'a designer prints letters; a citizen answers with the letter’s code; every page passes axe',
-    { timeout: 120_000 },
+    { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
       const account = await createStaff(t.services, survey.organizationId, 'designer')
       const staff = await openBrowser({ locale: 'es-ES' })

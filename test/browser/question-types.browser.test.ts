@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QUESTION_TYPES } from '../../src/questionnaire/question-types/index.ts'
 import { code, everyTypeQuestions } from '../fixtures/every-type.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { browserAvailable, expectAccessible, openBrowser, serve } from '../helpers/browser.ts'
+import {
+  BROWSER_TEST_TIMEOUT,
+  browserAvailable,
+  expectAccessible,
+  openBrowser,
+  serve,
+} from '../helpers/browser.ts'
+import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 // What the page functions below read in the browser (the test code itself has no DOM types).
@@ -43,7 +50,7 @@ async function fill(page: Awaited<ReturnType<typeof openBrowser>>['page'], quest
 describe.skipIf(!browserAvailable)('every question type in a real browser', () => {
   it(
     'each type’s control, on a 360 px phone, passes axe and fits the screen, before and after an error',
-    { timeout: 120_000 },
+    { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
       const browser = await openBrowser({ locale: 'es-ES' })
       try {
@@ -75,6 +82,41 @@ describe.skipIf(!browserAvailable)('every question type in a real browser', () =
           await fill(page, code(type))
           await page.getByRole('button', { name: /Continuar|Enviar/ }).click()
           await expect.poll(() => page.locator('.error-summary').count(), { message: type }).toBe(0)
+        }
+      } finally {
+        await browser.close()
+      }
+    },
+  )
+
+  it(
+    'the paper questionnaire passes axe and prints each questionnaire page on a sheet of its own, on A4 and Letter',
+    { timeout: BROWSER_TEST_TIMEOUT },
+    async () => {
+      const designer = await createStaff(t.services, survey.organizationId, 'designer')
+      const browser = await openBrowser({ locale: 'es-ES' })
+      try {
+        const { page } = browser
+        await page.goto(`${server.url}/staff/sign-in`)
+        await page.getByLabel('Correo electrónico').fill(designer.email)
+        await page.getByLabel('Contraseña').fill(designer.password)
+        await page.getByRole('button', { name: 'Entrar' }).click()
+        await page.waitForURL(/\/staff$/)
+        for (const [size, format] of [
+          ['a4', 'A4'],
+          ['letter', 'Letter'],
+        ] as const) {
+          await page.goto(`${server.url}/staff/series/perception/waves/2026/paper?language=fr&size=${size}`)
+          if (size === 'a4') await expectAccessible(page, 'the paper questionnaire')
+          await page.emulateMedia({ media: 'print' })
+          if (process.env.SCREENSHOTS)
+            await page.screenshot({ path: `${process.env.SCREENSHOTS}/paper-${size}.png`, fullPage: true })
+          // The page's own @page rule sets the sheet; preferCSSPageSize lets it.
+          const pdf = await page.pdf({ preferCSSPageSize: true, format })
+          const sheets = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []
+          expect(sheets.length, size).toBeGreaterThanOrEqual(QUESTION_TYPES.length)
+          expect(sheets.length, size).toBeLessThanOrEqual(QUESTION_TYPES.length + 2)
+          await page.emulateMedia({ media: 'screen' })
         }
       } finally {
         await browser.close()

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
-import { browserAvailable, expectAccessible, openBrowser, serve } from '../helpers/browser.ts'
+import {
+  BROWSER_TEST_TIMEOUT,
+  browserAvailable,
+  expectAccessible,
+  openBrowser,
+  serve,
+} from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -21,7 +27,7 @@ afterAll(async () => {
 describe.skipIf(!browserAvailable)('results in a real browser', () => {
   it(
     'the public results page passes axe in es, fr and pt, and an evaluator opens the trends',
-    { timeout: 90_000 },
+    { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
       for (const locale of ['es-ES', 'fr-FR', 'pt-PT']) {
         const browser = await openBrowser({ locale })

@@ -1,7 +1,13 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
-import { browserAvailable, expectAccessible, openBrowser, serve } from '../helpers/browser.ts'
+import {
+  BROWSER_TEST_TIMEOUT,
+  browserAvailable,
+  expectAccessible,
+  openBrowser,
+  serve,
+} from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -22,7 +28,7 @@ afterAll(async () => {
 describe.skipIf(!browserAvailable)('staff in a real browser', () => {
   it(
     'a designer copies 2026 into 2027, rewords a question in three languages, confirms the break and opens it; every page passes axe',
-    { timeout: 120_000 },
+    { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
       const account = await createStaff(t.services, survey.organizationId, 'designer')
       const browser = await openBrowser({ locale: 'es-ES' })
@@ -84,7 +90,7 @@ describe.skipIf(!browserAvailable)('staff in a real browser', () => {
     },
   )
 
-  it('the admin’s pages pass axe in French', { timeout: 90_000 }, async () => {
+  it('the admin’s pages pass axe in French', { timeout: BROWSER_TEST_TIMEOUT }, async () => {
     const admin = await createStaff(t.services, survey.organizationId, 'admin', true)
     const browser = await openBrowser({ locale: 'fr-FR' })
     try {

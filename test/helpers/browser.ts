@@ -27,6 +27,12 @@ export async function serve(app: Express): Promise<{ url: string; close: () => P
   }
 }
 
+/**
+ * How long a browser test may take before it counts as hung. Generous: they measure nothing, and on two
+ * busy cores (CI runs test files in parallel beside PostgreSQL and Chromium) one took over 90 s.
+ */
+export const BROWSER_TEST_TIMEOUT = 240_000
+
 /** A fresh headless Chromium profile; `locale` sets Accept-Language. */
 export async function openBrowser(options: { locale: string; javaScriptEnabled?: boolean }) {
   const profile = mkdtempSync(path.join(tmpdir(), 'pulso-chromium-'))

@@ -84,6 +84,7 @@ export type {
   AnswerErrorKey,
   AnswerRow,
   ControlView,
+  PaperView,
   ParseResult,
   QuestionTypeModule,
   XlsFormRow,

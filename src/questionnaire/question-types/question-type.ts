@@ -66,6 +66,24 @@ export interface ControlView {
   inputMode: 'decimal' | 'numeric' | undefined
 }
 
+/**
+ * How a question is printed on the paper questionnaire: the template drawing its answer space
+ * (boxes to tick, boxes for digits, lines to write on), and the instruction printed with it.
+ */
+export interface PaperView {
+  /** Under a views folder; empty for a question that takes no answer (a note). */
+  partial: string
+  choices: { code: string; label: string }[]
+  /** Boxes in a row (11 for a 0-10 rating) rather than a list. */
+  layout: 'list' | 'row'
+  /** How many boxes for a number's digits. */
+  boxes: number
+  /** How many lines to write on. */
+  lines: number
+  /** The locale key of the instruction (`paper.tickOne`), with its values. */
+  instruction: { key: string; params: Record<string, string | number> } | undefined
+}
+
 /** An XLSForm survey row as the reader sees it, once the choice list of a select is found. */
 export interface XlsFormRow {
   /** The type's first word, in lower case (`select_one`, `integer`, `text`…). */
@@ -119,6 +137,8 @@ export interface QuestionTypeModule {
   cellValue(row: AnswerRow): string | number | null
   /** The control showing the question, with `raw` (the input of a refused form, or the kept answer). */
   control(question: Question, raw: unknown, language: Language): ControlView
+  /** The question on the paper questionnaire. */
+  paper(question: Question, language: Language): PaperView
   xlsForm: {
     /** The XLSForm type keywords this type is read from. */
     keywords: readonly string[]
@@ -180,6 +200,11 @@ export const basics = {
   cellInput: (cell: string): unknown => cell,
   cellValue: (row: AnswerRow) => row.option_code ?? row.value_number ?? row.value_text,
   publishChecks: (): undefined => undefined,
+}
+
+/** A paper answer space with nothing of its own yet: a template and defaults for the rest. */
+export function paperView(partial: string, rest: Partial<PaperView> = {}): PaperView {
+  return { partial, choices: [], layout: 'list', boxes: 0, lines: 0, instruction: undefined, ...rest }
 }
 
 /** A control with nothing of its own yet: a template and defaults for the rest. */

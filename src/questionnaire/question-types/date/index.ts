@@ -1,4 +1,4 @@
-import { basics, controlView, fail, ok, type QuestionTypeModule } from '../question-type.ts'
+import { basics, controlView, fail, ok, paperView, type QuestionTypeModule } from '../question-type.ts'
 
 const PARTS = [
   { part: 'day', width: 2 },
@@ -61,6 +61,7 @@ export const dateQuestion: QuestionTypeModule = {
       })),
     })
   },
+  paper: () => paperView('question-types/date/paper', { instruction: { key: 'paper.date', params: {} } }),
   xlsForm: { keywords: ['date'], reads: () => true, write: () => ({ type: 'date' }) },
   microdata: {
     published: true,

@@ -6,6 +6,7 @@ export const integerQuestion: QuestionTypeModule = {
   ...typedNumber,
   type: 'integer',
   parse: (raw, question) => parseBoundedNumber(raw, question, true),
+  paper: typedNumber.numberPaper(true),
   control: typedNumber.numberControl('numeric'),
   xlsForm: { keywords: ['integer'], reads: () => true, write: () => ({ type: 'integer' }) },
   microdata: {

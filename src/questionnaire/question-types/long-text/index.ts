@@ -4,6 +4,7 @@ import { freeTextType } from '../shared/free-text.ts'
 export const longText = freeTextType({
   type: 'long_text',
   max: 4000,
+  lines: 5,
   partial: 'question-types/long-text/textarea',
   xlsForm: {
     keywords: ['text'],

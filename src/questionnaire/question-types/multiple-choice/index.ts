@@ -1,4 +1,4 @@
-import { basics, fail, ok, type QuestionTypeModule } from '../question-type.ts'
+import { basics, fail, ok, paperView, type QuestionTypeModule } from '../question-type.ts'
 import { choicesControl, labelled } from '../shared/choices.ts'
 
 /** Any number of options; stored as one row per chosen option. */
@@ -22,6 +22,11 @@ export const multipleChoice: QuestionTypeModule = {
     (value as string[]).map((code) => ({ option_code: code, value_number: null, value_text: null })),
   control: (question, raw, language) =>
     choicesControl('question-types/multiple-choice/checkboxes', question, raw, labelled(question, language)),
+  paper: (question, language) =>
+    paperView('question-types/shared/paper-choices', {
+      choices: labelled(question, language),
+      instruction: { key: 'paper.tickAny', params: {} },
+    }),
   xlsForm: {
     keywords: ['select_multiple'],
     reads: () => true,

@@ -1,4 +1,4 @@
-import { basics, controlView, ok, type QuestionTypeModule } from '../question-type.ts'
+import { basics, controlView, ok, paperView, type QuestionTypeModule } from '../question-type.ts'
 
 /** Text shown to the respondent (an XLSForm note); it takes no answer. */
 export const note: QuestionTypeModule = {
@@ -9,6 +9,7 @@ export const note: QuestionTypeModule = {
   parse: () => ok(null),
   toRows: () => [],
   control: () => controlView('question-types/note/text', false, { answerable: false }),
+  paper: () => paperView(''),
   xlsForm: { keywords: ['note'], reads: () => true, write: () => ({ type: 'note' }) },
   // A note holds no answer, so no column.
   microdata: {

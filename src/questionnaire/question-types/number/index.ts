@@ -6,6 +6,7 @@ export const numberQuestion: QuestionTypeModule = {
   ...typedNumber,
   type: 'number',
   parse: (raw, question) => parseBoundedNumber(raw, question, false),
+  paper: typedNumber.numberPaper(false),
   control: typedNumber.numberControl('decimal'),
   xlsForm: { keywords: ['decimal'], reads: () => true, write: () => ({ type: 'decimal' }) },
   microdata: {

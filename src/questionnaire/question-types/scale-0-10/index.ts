@@ -1,4 +1,4 @@
-import { basics, fail, ok, type QuestionTypeModule } from '../question-type.ts'
+import { basics, fail, ok, paperView, type QuestionTypeModule } from '../question-type.ts'
 import { choicesControl } from '../shared/choices.ts'
 import { readNumber } from '../shared/numbers.ts'
 
@@ -22,6 +22,12 @@ export const scale0to10: QuestionTypeModule = {
     // Eleven small choices in one row, rather than a list.
     layout: 'scale',
   }),
+  paper: () =>
+    paperView('question-types/shared/paper-choices', {
+      choices: LEVELS,
+      layout: 'row',
+      instruction: { key: 'paper.tickOne', params: {} },
+    }),
   xlsForm: {
     keywords: ['range'],
     reads: (row) =>

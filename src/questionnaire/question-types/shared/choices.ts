@@ -5,6 +5,7 @@ import {
   basics,
   controlView,
   fail,
+  paperView,
   MANY,
   ok,
   single,
@@ -68,6 +69,11 @@ export function oneOptionType(
     toRows: (value) => [{ option_code: String(value), value_number: null, value_text: null }],
     control: (question, raw, language) =>
       choicesControl('question-types/shared/radios', question, raw, labelled(question, language)),
+    paper: (question, language) =>
+      paperView('question-types/shared/paper-choices', {
+        choices: labelled(question, language),
+        instruction: { key: 'paper.tickOne', params: {} },
+      }),
     microdata: { published: true, field: oneCodeField },
     results: { share: true, mean: false, ratingScale: undefined, story: false },
     ...own,

@@ -4,6 +4,7 @@ import {
   basics,
   controlView,
   fail,
+  paperView,
   MANY,
   ok,
   single,
@@ -16,9 +17,9 @@ const unfit = (value: string) =>
 
 /** A person's own words, at most `max` characters, drawn by `partial`. */
 export function freeTextType(
-  own: Pick<QuestionTypeModule, 'type' | 'xlsForm'> & { max: number; partial: string },
+  own: Pick<QuestionTypeModule, 'type' | 'xlsForm'> & { max: number; partial: string; lines: number },
 ): QuestionTypeModule {
-  const { max, partial, ...rest } = own
+  const { max, partial, lines, ...rest } = own
   return {
     ...basics,
     requiredError: 'enterText',
@@ -34,6 +35,7 @@ export function freeTextType(
     toRows: (value) => [{ option_code: null, value_number: null, value_text: String(value) }],
     control: (_question, raw) =>
       controlView(partial, false, { value: asStrings(raw)[0] ?? '', maxLength: max }),
+    paper: () => paperView('question-types/shared/paper-lines', { lines }),
     // Respondents of a survey never consented to their words being published.
     microdata: {
       published: false,

@@ -1,5 +1,15 @@
 import type { Question } from '../../questionnaire.ts'
-import { asStrings, basics, controlView, fail, MANY, ok, single, type ParseResult } from '../question-type.ts'
+import {
+  asStrings,
+  basics,
+  controlView,
+  fail,
+  MANY,
+  ok,
+  paperView,
+  single,
+  type ParseResult,
+} from '../question-type.ts'
 
 // Digits with an optional decimal part; a comma is accepted as the decimal mark (es, fr, pt).
 const NUMBER_PATTERN = /^-?\d{1,12}([.,]\d{1,6})?$/
@@ -32,6 +42,18 @@ export const typedNumber = {
   requiredError: 'enterNumber' as const,
   toRows: (value: unknown) => [{ option_code: null, value_number: Number(value), value_text: null }],
   results: { share: false, mean: true, ratingScale: undefined, story: false },
+  /** Boxes for the digits of the largest allowed number (4 without a maximum), and the bounds said. */
+  numberPaper: (whole: boolean) => (question: Question) => {
+    const { min, max } = question
+    const digits = max === null ? 4 : Math.max(1, String(Math.trunc(Math.abs(max))).length)
+    return paperView('question-types/shared/paper-boxes', {
+      boxes: whole ? digits : digits + 2,
+      instruction:
+        min !== null && max !== null
+          ? { key: 'paper.numberBetween', params: { min, max } }
+          : { key: whole ? 'paper.wholeNumber' : 'paper.number', params: {} },
+    })
+  },
   numberControl: (inputMode: 'decimal' | 'numeric') => (_question: Question, raw: unknown) =>
     controlView('question-types/shared/number-input', false, { value: asStrings(raw)[0] ?? '', inputMode }),
 }
