@@ -2,7 +2,13 @@ import type { Server } from 'node:http'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildFeedbackProject, type BuiltProject } from '../fixtures/feedback-builder.ts'
-import { BROWSER_TEST_TIMEOUT, browserAvailable, expectAccessible, openBrowser } from '../helpers/browser.ts'
+import {
+  BROWSER_TEST_TIMEOUT,
+  browserAvailable,
+  expectAccessible,
+  openBrowser,
+  signInInBrowser,
+} from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -126,11 +132,7 @@ describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () 
       try {
         let page = phone.page
         page.setDefaultTimeout(15_000)
-        await page.goto(`${base}/staff/sign-in`)
-        await page.getByLabel('Correo electrónico').fill(account.email)
-        await page.getByLabel('Contraseña').fill(account.password)
-        await page.getByRole('button', { name: 'Entrar' }).click()
-        await page.waitForURL(/\/staff$/)
+        await signInInBrowser(page, base, account)
         const assisted = `${base}/staff/projects/${bilingual.code}/assisted?lang=es`
         // Exactly one visit online: the page says when it is ready to work without a signal.
         await page.goto(assisted)
@@ -208,11 +210,7 @@ describe.skipIf(!browserAvailable)('beneficiary feedback in a real browser', () 
       try {
         const { page } = browser
         page.setDefaultTimeout(15_000)
-        await page.goto(`${base}/staff/sign-in`)
-        await page.getByLabel('Adresse électronique').fill(account.email)
-        await page.getByLabel('Mot de passe').fill(account.password)
-        await page.getByRole('button', { name: /Se connecter|Entrer/ }).click()
-        await page.waitForURL(/\/staff$/)
+        await signInInBrowser(page, base, account, 'fr')
         for (const path of [
           '/staff/projects',
           '/staff/projects/new',

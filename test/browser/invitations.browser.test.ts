@@ -7,6 +7,7 @@ import {
   expectAccessible,
   openBrowser,
   serve,
+  signInInBrowser,
 } from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -35,11 +36,7 @@ describe.skipIf(!browserAvailable)('invitations in a real browser', () => {
       let code: string
       try {
         const { page } = staff
-        await page.goto(`${server.url}/staff/sign-in`)
-        await page.getByLabel('Correo electrónico').fill(account.email)
-        await page.getByLabel('Contraseña').fill(account.password)
-        await page.getByRole('button', { name: 'Entrar' }).click()
-        await page.waitForURL(/\/staff$/)
+        await signInInBrowser(page, server.url, account)
         await page.goto(`${server.url}/staff/series/perception/waves/2026`)
         await page.getByRole('link', { name: 'Invitaciones y acceso' }).click()
         await expectAccessible(page, 'invitations')

@@ -8,6 +8,7 @@ import {
   expectAccessible,
   openBrowser,
   serve,
+  signInInBrowser,
 } from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -97,11 +98,7 @@ describe.skipIf(!browserAvailable)('every question type in a real browser', () =
       const browser = await openBrowser({ locale: 'es-ES' })
       try {
         const { page } = browser
-        await page.goto(`${server.url}/staff/sign-in`)
-        await page.getByLabel('Correo electrónico').fill(designer.email)
-        await page.getByLabel('Contraseña').fill(designer.password)
-        await page.getByRole('button', { name: 'Entrar' }).click()
-        await page.waitForURL(/\/staff$/)
+        await signInInBrowser(page, server.url, designer)
         for (const [size, format] of [
           ['a4', 'A4'],
           ['letter', 'Letter'],

@@ -6,6 +6,7 @@ import {
   expectAccessible,
   openBrowser,
   serve,
+  signInInBrowser,
 } from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -43,11 +44,7 @@ describe.skipIf(!browserAvailable)('results in a real browser', () => {
       const browser = await openBrowser({ locale: 'es-ES' })
       try {
         const { page } = browser
-        await page.goto(`${server.url}/staff/sign-in`)
-        await page.getByLabel('Correo electrónico').fill(evaluator.email)
-        await page.getByLabel('Contraseña').fill(evaluator.password)
-        await page.getByRole('button', { name: 'Entrar' }).click()
-        await page.waitForURL(/\/staff$/)
+        await signInInBrowser(page, server.url, evaluator)
         await page.getByRole('link', { name: 'Resultados' }).click()
         await page.waitForURL(/\/staff\/results\/perception$/)
         await page.getByLabel('Desglosar por').selectOption('language')

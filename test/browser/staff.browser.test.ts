@@ -7,6 +7,7 @@ import {
   expectAccessible,
   openBrowser,
   serve,
+  signInInBrowser,
 } from '../helpers/browser.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
@@ -95,11 +96,7 @@ describe.skipIf(!browserAvailable)('staff in a real browser', () => {
     const browser = await openBrowser({ locale: 'fr-FR' })
     try {
       const { page } = browser
-      await page.goto(`${server.url}/staff/sign-in`)
-      await page.getByLabel('Adresse électronique').fill(admin.email)
-      await page.getByLabel('Mot de passe').fill(admin.password)
-      await page.getByRole('button', { name: 'Se connecter' }).click()
-      await page.waitForURL(/\/staff$/)
+      await signInInBrowser(page, server.url, admin, 'fr')
       for (const path of ['/staff/users', '/staff/audit', '/staff/organizations', '/staff/series/new']) {
         await page.goto(`${server.url}${path}`)
         await expectAccessible(page, path)

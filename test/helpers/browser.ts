@@ -72,3 +72,23 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   )
   expect(violations, `${what} at ${page.url()}`).toEqual([])
 }
+
+const SIGN_IN_WORDS = {
+  es: { email: 'Correo electrónico', password: 'Contraseña', button: 'Entrar' },
+  fr: { email: 'Adresse électronique', password: 'Mot de passe', button: 'Se connecter' },
+} as const
+
+/** Signs a staff member in through the sign-in page, as a person would; resolves on the staff home. */
+export async function signInInBrowser(
+  page: Page,
+  origin: string,
+  account: { email: string; password: string },
+  language: keyof typeof SIGN_IN_WORDS = 'es',
+): Promise<void> {
+  const words = SIGN_IN_WORDS[language]
+  await page.goto(`${origin}/staff/sign-in`)
+  await page.getByLabel(words.email).fill(account.email)
+  await page.getByLabel(words.password).fill(account.password)
+  await page.getByRole('button', { name: words.button }).click()
+  await page.waitForURL(/\/staff$/)
+}
