@@ -8,11 +8,7 @@ import { requirePermission } from '../middleware/staff-session.ts'
 import { QUESTION_TYPES } from '../questionnaire/questionnaire.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import {
-  questionStatusCounts,
-  translatableFields,
-  translationStatus,
-} from '../questionnaire/translation-status.ts'
+import { translatableFields, translationStatus } from '../questionnaire/translation-status.ts'
 import { questionPageViewModel } from '../survey/question-page.view-model.ts'
 import type { DesignerService, WaveContext } from './designer.service.ts'
 import { parseQuestionForm, SPARE_OPTION_ROWS } from './question-form.ts'
@@ -27,10 +23,11 @@ import {
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
-import { canClose, isEditable, isOpen } from '../series/wave-rules.ts'
+import { isEditable, isOpen } from '../series/wave-rules.ts'
 import { slugField, slugInAddress } from '../http/slugs.ts'
 import type { i18n } from 'i18next'
 import { PAPER_SIZES, paperViewModel } from './paper.view-model.ts'
+import { wavePageViewModel } from './wave-page.view-model.ts'
 
 const code = slugInAddress
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -160,49 +157,21 @@ export function designerRoutes(designer: DesignerService, translator: i18n): Rou
     importProblems: XlsFormProblem[] = [],
     leftOut: Omit<XlsFormProblem, 'reason'>[] = [],
   ) => {
-    const t = locals(res).t
-    const problems = isEditable(c.wave) ? designer.problemsOf(c) : []
-    const totals = Object.fromEntries(
-      LANGUAGES.map((l) => [l, { source: 0, missing: 0, outdated: 0, reviewed: 0 }]),
-    )
-    const questions = c.questions.map((q) => {
-      const counts = questionStatusCounts(q, c.sourceLanguage, q.stamps)
-      for (const l of LANGUAGES)
-        for (const [k, v] of Object.entries(counts[l])) (totals[l] as Record<string, number>)[k]! += v
-      return {
-        ...q,
-        label: inLanguage(q.text, locals(res).lang),
-        counts,
-        differences: designer.differences(c, q),
-      }
-    })
+    const { lang, t } = locals(res)
     renderPage(
       res,
       'designer/wave',
-      {
-        title: `${inLanguage(c.series.title, locals(res).lang)} · ${c.wave.year}`,
-        c,
-        editable: isEditable(c.wave),
-        closable: canClose(c.wave),
+      wavePageViewModel({
+        context: c,
         base: waveUrl(c),
-        questions,
-        totals,
-        problems: problems.map((p) => ({
-          text: t(`designer.problems.${p.kind}`, {
-            ...p,
-            language: 'language' in p ? t(`common.languageName.${p.language}`) : '',
-          }),
-          href:
-            'question' in p
-              ? `${waveUrl(c)}/questions/${p.question}${'field' in p ? `#f-${fieldAnchor(c, p.question, p.field, p.language)}` : ''}`
-              : p.kind === 'seriesTitleMissing'
-                ? `/staff/series/${c.series.code}`
-                : '#questions',
-        })),
+        problems: isEditable(c.wave) ? designer.problemsOf(c) : [],
+        differences: (q) => designer.differences(c, q),
         notice,
         importProblems,
         leftOut,
-      },
+        language: lang,
+        t,
+      }),
       status,
     )
   }
@@ -454,14 +423,6 @@ export function designerRoutes(designer: DesignerService, translator: i18n): Rou
   )
 
   return router
-}
-
-// The id of the input that holds a text: text_fr, help_pt, or opt_fr_<row> for option labels.
-function fieldAnchor(c: WaveContext, questionCode: string, field: string, language: Language): string {
-  if (!field.startsWith('option.')) return `${field}_${language}`
-  const question = c.questions.find((q) => q.code === questionCode)
-  const row = question?.options.findIndex((o) => o.code === field.slice(7)) ?? 0
-  return `opt_${language}_${Math.max(row, 0)}`
 }
 
 function questionValues(q: WaveContext['questions'][number]): Record<string, unknown> {
