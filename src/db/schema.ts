@@ -75,7 +75,7 @@ export interface QuestionOptionTable {
   label: JSONColumnType<Translated>
 }
 
-export type Channel = 'web' | 'assisted' | 'imported'
+export type Channel = 'web' | 'assisted' | 'imported' | 'paper'
 
 export interface ResponseTable {
   id: Generated<number>
@@ -92,6 +92,8 @@ export interface ResponseTable {
   stratum: ColumnType<string | null, string | null | undefined, never>
   /** The staff member who recorded an assisted interview; null when the citizen answered alone. */
   facilitator_id: ColumnType<number | null, number | null | undefined, never>
+  /** The number printed on a paper questionnaire typed in by staff (unique per wave). */
+  paper_serial: ColumnType<string | null, string | null | undefined, never>
 }
 
 export interface AnswerTable {
@@ -111,6 +113,7 @@ export interface SurveyDraftTable {
   updated_at: Timestamp
   invitation_id: ColumnType<number | null, number | null | undefined, never>
   facilitator_id: ColumnType<number | null, number | null | undefined, never>
+  paper_serial: ColumnType<string | null, string | null | undefined, never>
 }
 
 export type StaffRole = 'admin' | 'designer' | 'evaluator' | 'facilitator'

@@ -10,7 +10,8 @@ export class HttpError extends Error {
       | 'payloadTooLarge'
       | 'forbidden'
       | 'unauthorized'
-      | 'invitationOnly',
+      | 'invitationOnly'
+      | 'paperTaken',
   ) {
     super(messageKey)
   }

@@ -196,7 +196,13 @@ function datapackage(
     fields: [
       { name: 'wave', type: 'integer', description: 'Year of the wave' },
       { name: 'language', type: 'string', constraints: { enum: [...LANGUAGES] } },
-      { name: 'channel', type: 'string', constraints: { enum: ['web', 'assisted', 'imported'] } },
+      {
+        name: 'channel',
+        type: 'string',
+        description:
+          'web, an assisted interview, a paper questionnaire typed in by staff, or imported from a file',
+        constraints: { enum: ['web', 'assisted', 'paper', 'imported'] },
+      },
       {
         name: 'facilitator',
         type: 'integer',

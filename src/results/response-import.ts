@@ -13,7 +13,7 @@ export interface ImportProblem {
 }
 
 const EXTRA_COLUMNS = new Set(['external_id', 'language', 'channel', 'submitted_at'])
-const CHANNELS = new Set(['web', 'assisted', 'imported'])
+const CHANNELS = new Set(['web', 'assisted', 'paper', 'imported'])
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
 
 export interface ParsedResponse {
@@ -89,7 +89,7 @@ export function readResponsesCsv(
       problems.push({
         row: rowNumber,
         column: 'channel',
-        reason: `"${channel}" is not web, assisted or imported`,
+        reason: `"${channel}" is not web, assisted, paper or imported`,
       })
     const submitted = cell('submitted_at')
     let submittedAt: Date | undefined

@@ -21,6 +21,7 @@ type CurrentWaveRow = SeriesRecord & {
   draftAnswers: Record<string, unknown> | null
   draftInvitationId: number | null
   draftFacilitatorId: number | null
+  draftPaperSerial: string | null
   waveId: number | null
   year: number | null
   status: WaveStatus | null
@@ -36,6 +37,8 @@ export interface DraftRecord {
   invitationId: number | null
   /** Set when a facilitator records the answers (an assisted interview). */
   facilitatorId: number | null
+  /** Set when staff type in a paper questionnaire: its number. */
+  paperSerial: string | null
 }
 
 export interface WaveRecord {
@@ -65,7 +68,7 @@ export async function findSeriesWithCurrentWave(
     select s.id as "seriesId", s.code as "seriesCode", s.title, s.description,
       o.id as "organizationId", o.slug as "organizationSlug", o.name as "organizationName",
       d.wave_id as "draftWaveId", d.answers as "draftAnswers", d.invitation_id as "draftInvitationId",
-      d.facilitator_id as "draftFacilitatorId",
+      d.facilitator_id as "draftFacilitatorId", d.paper_serial as "draftPaperSerial",
       w.id as "waveId", w.year, w.status, w.opens_at as "opensAt", w.closes_at as "closesAt",
       w.access_mode as "accessMode"
     from survey_series s
@@ -92,6 +95,7 @@ export async function findSeriesWithCurrentWave(
     draftAnswers,
     draftInvitationId,
     draftFacilitatorId,
+    draftPaperSerial,
     ...series
   } = row
   return {
@@ -104,6 +108,7 @@ export async function findSeriesWithCurrentWave(
             answers: draftAnswers!,
             invitationId: draftInvitationId ?? null,
             facilitatorId: draftFacilitatorId ?? null,
+            paperSerial: draftPaperSerial ?? null,
           },
     wave:
       waveId === null
@@ -191,6 +196,7 @@ export async function findDraft(db: Db, keyHash: string) {
       'answers',
       'invitation_id as invitationId',
       'facilitator_id as facilitatorId',
+      'paper_serial as paperSerial',
     ])
     .where('key_hash', '=', keyHash)
     .executeTakeFirst()
@@ -202,6 +208,7 @@ export async function createDraft(
   waveId: number,
   invitationId: number | null = null,
   facilitatorId: number | null = null,
+  paperSerial: string | null = null,
 ): Promise<void> {
   await db
     .insertInto('survey_draft')
@@ -210,6 +217,7 @@ export async function createDraft(
       wave_id: waveId,
       invitation_id: invitationId,
       facilitator_id: facilitatorId,
+      paper_serial: paperSerial,
     })
     // An invitation's draft is shared by every device its code is entered on.
     .onConflict((oc) => oc.column('key_hash').doNothing())
@@ -254,6 +262,7 @@ export async function insertResponseOnce(
     idempotencyKey: string
     invited?: { stratum: string | null }
     facilitatorId?: number | null
+    paperSerial?: string | null
   },
 ): Promise<number | undefined> {
   const row = await db
@@ -265,6 +274,7 @@ export async function insertResponseOnce(
       idempotency_key: response.idempotencyKey,
       ...(response.invited ? { access: 'invitation' as const, stratum: response.invited.stratum } : {}),
       ...(response.facilitatorId ? { facilitator_id: response.facilitatorId } : {}),
+      ...(response.paperSerial ? { paper_serial: response.paperSerial } : {}),
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returning('id')
@@ -287,4 +297,15 @@ export async function insertAnswers(
 
 export async function deleteStaleDrafts(db: Db, untouchedSince: Date): Promise<void> {
   await db.deleteFrom('survey_draft').where('updated_at', '<', untouchedSince).execute()
+}
+
+/** Whether a paper questionnaire with this number was already typed in for the wave. */
+export async function paperSerialTaken(db: Db, waveId: number, serial: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('response')
+    .select('id')
+    .where('wave_id', '=', waveId)
+    .where('paper_serial', '=', serial)
+    .executeTakeFirst()
+  return row !== undefined
 }

@@ -10,7 +10,8 @@ import { requirePermission } from '../middleware/staff-session.ts'
 import { questionPageViewModel } from './question-page.view-model.ts'
 import type { OpenSurvey, SurveyService } from './survey.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
-import { bodyOf, cookiesOf } from '../middleware/form-body.ts'
+import { bodyOf, cookiesOf, fieldText } from '../middleware/form-body.ts'
+import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { isOpen, isPublished } from '../series/wave-rules.ts'
 import { slugInAddress } from '../http/slugs.ts'
 
@@ -49,6 +50,72 @@ export function interviewRoutes(survey: SurveyService, secureCookies: boolean): 
     const { key, firstPage } = await survey.start(found, staff.id)
     keepResponseKey(res, surveyPath, key, secureCookies)
     res.redirect(303, `${surveyPath}/p/${firstPage}`)
+  })
+
+  // Paper questionnaires typed in by staff through the citizen's pages: the questionnaire's number
+  // first (each number once per wave), then the same pages, stored with the channel `paper`.
+  const paperForm = z.object({
+    serial: formString()
+      .trim()
+      .min(1, { error: 'formErrors.paperSerial' })
+      .max(40, { error: 'formErrors.paperSerial' })
+      .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._/-]*$/u, { error: 'formErrors.paperSerial' }),
+  })
+  async function openForEntry(res: Response, param: unknown) {
+    const code = slug.safeParse(param)
+    if (!code.success) throw new HttpError(404, 'notFound')
+    const staff = signedIn(res)
+    const found = await survey.find(staff.organizationSlug, code.data)
+    if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    return { found, surveyPath: `/s/${staff.organizationSlug}/${code.data}`, seriesCode: code.data }
+  }
+  const showPaperEntry = (
+    res: Response,
+    found: OpenSurvey,
+    seriesCode: string,
+    errors: FormErrors,
+    value: string,
+    status = 200,
+  ) =>
+    renderPage(
+      res,
+      'survey/paper-entry',
+      {
+        title: `${errors.links.length ? locals(res).t('common.errorPrefix') + ' ' : ''}${locals(res).t('paperEntry.title', { series: inLanguage(found.series.title, locals(res).lang) })}`,
+        heading: locals(res).t('paperEntry.title', {
+          series: inLanguage(found.series.title, locals(res).lang),
+        }),
+        action: `/staff/series/${seriesCode}/paper-entry`,
+        paperHref: `/staff/series/${seriesCode}/waves/${found.wave.year}/paper`,
+        errors,
+        value,
+      },
+      status,
+    )
+  router.get('/staff/series/:series/paper-entry', requirePermission('collectInField'), async (req, res) => {
+    const { found, surveyPath, seriesCode } = await openForEntry(res, req.params.series)
+    if (found.kind !== 'open') return res.redirect(303, surveyPath)
+    showPaperEntry(res, found, seriesCode, noErrors, '')
+  })
+  router.post('/staff/series/:series/paper-entry', requirePermission('collectInField'), async (req, res) => {
+    const { found, surveyPath, seriesCode } = await openForEntry(res, req.params.series)
+    if (found.kind !== 'open') return res.redirect(303, surveyPath)
+    const form = paperForm.safeParse(bodyOf(req))
+    const typed = fieldText(req, 'serial')
+    if (!form.success)
+      return showPaperEntry(res, found, seriesCode, formErrors(form.error, locals(res).t), typed, 400)
+    const started = await survey.startPaperEntry(found, signedIn(res).id, form.data.serial)
+    if (started.kind === 'taken')
+      return showPaperEntry(
+        res,
+        found,
+        seriesCode,
+        formErrors({ serial: 'formErrors.paperSerialTaken' }, locals(res).t),
+        typed,
+        409,
+      )
+    keepResponseKey(res, surveyPath, started.key, secureCookies)
+    res.redirect(303, `${surveyPath}/p/${started.firstPage}`)
   })
   return router
 }
@@ -222,6 +289,8 @@ export function surveyRoutes(
         return res.redirect(303, `${base(open)}/p/${outcome.page}`)
       case 'submitted':
         return res.redirect(303, `${base(open)}/thanks`)
+      case 'paperTaken':
+        throw new HttpError(409, 'paperTaken')
     }
   })
 

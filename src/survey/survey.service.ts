@@ -39,6 +39,7 @@ export type DraftLookup =
       pages: number[]
       invitationId: number | null
       facilitatorId: number | null
+      paperSerial: string | null
     }
 
 export type PageOutcome =
@@ -52,6 +53,8 @@ export type PageOutcome =
   | { kind: 'next'; page: number }
   | { kind: 'incomplete'; page: number }
   | { kind: 'submitted' }
+  /** Another entry of the same paper questionnaire got in first: nothing stored, the draft kept. */
+  | { kind: 'paperTaken' }
 
 export type CodeOutcome =
   { kind: 'malformed' | 'unknown' | 'otherWave' | 'used' } | { kind: 'started'; key: string; page: number }
@@ -116,6 +119,7 @@ export function createSurveyService(
       pages: shownPages(survey.questionnaire, answers),
       invitationId: found.invitationId,
       facilitatorId: found.facilitatorId,
+      paperSerial: found.paperSerial,
     }
   }
 
@@ -141,6 +145,22 @@ export function createSurveyService(
       const stored = await storeResponses(db, questionnaire, responses, (done) => progress('stored', done))
       await foldNewResponses(db, questionnaire.waveId, (done) => progress('tallied', done))
       return stored
+    },
+
+    /**
+     * Starts typing in a paper questionnaire: refused when its number was already typed in for this
+     * wave (a second entry would count one person twice).
+     */
+    async startPaperEntry(
+      survey: OpenSurvey,
+      staffId: number,
+      serial: string,
+    ): Promise<{ kind: 'taken' } | { kind: 'started'; key: string; firstPage: number }> {
+      if (await repo.paperSerialTaken(db, survey.wave.id, serial)) return { kind: 'taken' }
+      const key = randomBytes(24).toString('base64url')
+      await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
+      await repo.createDraft(db, hashKey(key), survey.wave.id, null, staffId, serial)
+      return { kind: 'started', key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
     },
 
     /**
@@ -205,7 +225,15 @@ export function createSurveyService(
       if (!complete?.ok) await repo.saveDraftAnswers(db, keyHash, kept)
       if (!complete) return { kind: 'next', page: nextPage! }
       if (!complete.ok) return { kind: 'incomplete', page: complete.page }
-      await submit(survey.questionnaire, keyHash, current, complete.answers, language)
+      try {
+        await submit(survey.questionnaire, keyHash, current, complete.answers, language)
+      } catch (error) {
+        if (current.paperSerial !== null && isPaperSerialTaken(error)) {
+          await repo.saveDraftAnswers(db, keyHash, kept)
+          return { kind: 'paperTaken' }
+        }
+        throw error
+      }
       return { kind: 'submitted' }
     },
   }
@@ -216,7 +244,11 @@ export function createSurveyService(
   async function submit(
     questionnaire: Questionnaire,
     keyHash: string,
-    { invitationId, facilitatorId }: { invitationId: number | null; facilitatorId: number | null },
+    {
+      invitationId,
+      facilitatorId,
+      paperSerial,
+    }: { invitationId: number | null; facilitatorId: number | null; paperSerial: string | null },
     answers: Answers,
     language: Language,
   ) {
@@ -228,10 +260,11 @@ export function createSurveyService(
           : await repo.insertResponseOnce(trx, {
               waveId: questionnaire.waveId,
               language,
-              channel: facilitatorId === null ? 'web' : 'assisted',
+              channel: paperSerial !== null ? 'paper' : facilitatorId === null ? 'web' : 'assisted',
               idempotencyKey: invited ? randomBytes(24).toString('base64url') : keyHash,
               ...(invited ? { invited } : {}),
               facilitatorId,
+              paperSerial,
             })
       if (responseId !== undefined) {
         await repo.insertAnswers(trx, responseId, questionnaire.waveId, answerRows(questionnaire, answers))
@@ -242,3 +275,8 @@ export function createSurveyService(
 }
 
 export type SurveyService = ReturnType<typeof createSurveyService>
+
+// Two entries of one paper questionnaire racing: the unique index on (wave, number) refused the second.
+const isPaperSerialTaken = (error: unknown) =>
+  (error as { code?: string; constraint?: string }).code === '23505' &&
+  (error as { constraint?: string }).constraint === 'response_paper_serial'

@@ -99,6 +99,11 @@ describe.skipIf(!browserAvailable)('every question type in a real browser', () =
       try {
         const { page } = browser
         await signInInBrowser(page, server.url, designer)
+        // Typing a paper questionnaire in starts from its number.
+        await page.goto(`${server.url}/staff/series/perception/paper-entry`)
+        await page.getByRole('button', { name: 'Empezar a pasar las respuestas' }).click()
+        await expect.poll(() => page.locator('.error-summary').count()).toBe(1)
+        await expectAccessible(page, 'typing a paper questionnaire in, with an error')
         for (const [size, format] of [
           ['a4', 'A4'],
           ['letter', 'Letter'],

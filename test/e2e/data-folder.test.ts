@@ -1,4 +1,5 @@
 import { spawnSync, type ChildProcess } from 'node:child_process'
+import http from 'node:http'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, signInOver, startAppProcess } from '../helpers/app-process.ts'
@@ -84,8 +85,9 @@ describe('an operator command while the server runs', () => {
       })
       expect(second.status).toBe(2)
       expect(second.stderr).toContain(`is in use by Pulso's server (port ${port})`)
-      // The first server still answers.
-      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+      // The first server still answers (on a new connection: spawnSync held this process while the
+      // server closed the idle ones fetch keeps, and reusing one fails with "other side closed").
+      expect(await statusOnNewConnection(`http://127.0.0.1:${port}/readyz`)).toBe(200)
 
       await stop('SIGKILL')
       const after = runCli(database.env, ['org:create', '--slug', 'otra', '--name', 'Otra'])
@@ -94,3 +96,15 @@ describe('an operator command while the server runs', () => {
     },
   )
 })
+
+/** A GET's status over a connection of its own (no pooled keep-alive socket). */
+function statusOnNewConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      .on('error', reject)
+  })
+}
