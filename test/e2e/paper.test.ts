@@ -54,6 +54,9 @@ describe('the paper questionnaire', () => {
       )
     expect(section('scale_0_10').match(/class="box"/g)).toHaveLength(11)
     expect(section('integer').match(/box-digit/g)).toHaveLength(3)
+    // A decimal number: three digits, the comma, two decimals.
+    expect(section('number').match(/box-digit/g)).toHaveLength(5)
+    expect(section('number')).toContain('<span class="paper-decimal-mark">,</span>')
     expect(section('integer')).toContain('Escriba un número entre 0 y 120.')
     expect(section('date').match(/box-digit/g)).toHaveLength(8)
     expect(section('long_text').match(/class="paper-line"/g)).toHaveLength(5)

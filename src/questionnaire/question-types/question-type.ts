@@ -76,8 +76,9 @@ export interface PaperView {
   choices: { code: string; label: string }[]
   /** Boxes in a row (11 for a 0-10 rating) rather than a list. */
   layout: 'list' | 'row'
-  /** How many boxes for a number's digits. */
+  /** How many boxes for a number's digits, and after its decimal comma (es, fr and pt write a comma). */
   boxes: number
+  decimals: number
   /** How many lines to write on. */
   lines: number
   /** The locale key of the instruction (`paper.tickOne`), with its values. */
@@ -204,7 +205,16 @@ export const basics = {
 
 /** A paper answer space with nothing of its own yet: a template and defaults for the rest. */
 export function paperView(partial: string, rest: Partial<PaperView> = {}): PaperView {
-  return { partial, choices: [], layout: 'list', boxes: 0, lines: 0, instruction: undefined, ...rest }
+  return {
+    partial,
+    choices: [],
+    layout: 'list',
+    boxes: 0,
+    decimals: 0,
+    lines: 0,
+    instruction: undefined,
+    ...rest,
+  }
 }
 
 /** A control with nothing of its own yet: a template and defaults for the rest. */

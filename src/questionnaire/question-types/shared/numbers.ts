@@ -47,7 +47,8 @@ export const typedNumber = {
     const { min, max } = question
     const digits = max === null ? 4 : Math.max(1, String(Math.trunc(Math.abs(max))).length)
     return paperView('question-types/shared/paper-boxes', {
-      boxes: whole ? digits : digits + 2,
+      boxes: digits,
+      decimals: whole ? 0 : 2,
       instruction:
         min !== null && max !== null
           ? { key: 'paper.numberBetween', params: { min, max } }
