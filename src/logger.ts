@@ -13,7 +13,9 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       base: { service: 'pulso' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination(2),
+    // Written synchronously: an asynchronous stream lost the last lines ("stopping", "stopped") when the
+    // process exited right after them, on a busy machine. Pulso logs little (errors, not every request).
+    options.destination ?? pino.destination({ dest: 2, sync: true }),
   )
 }
 
