@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next'
-import type { Question } from '../questionnaire/questionnaire.ts'
+import { inAnsweringOrder, type Question } from '../questionnaire/questionnaire.ts'
 import { questionType, type PaperView } from '../questionnaire/question-types/index.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import type { WaveContext } from './designer.service.ts'
@@ -20,7 +20,7 @@ export function paperViewModel(input: {
   t: TFunction
 }) {
   const { context: c, language, t } = input
-  const ordered = [...c.questions].sort((a, b) => a.page - b.page || a.position - b.position)
+  const ordered = inAnsweringOrder(c.questions)
   const numbers = new Map<string, number>()
   for (const q of ordered) if (questionType(q.type).takesAnswer) numbers.set(q.code, numbers.size + 1)
   const condition = (q: Question) => {

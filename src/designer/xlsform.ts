@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs'
 import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
-import type { Question } from '../questionnaire/questionnaire.ts'
+import { inAnsweringOrder, type Question } from '../questionnaire/questionnaire.ts'
 import { isXlsFormKeyword, questionType, xlsFormTypeOf } from '../questionnaire/question-types/index.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { inspectXlsx } from './xlsx-guard.ts'
@@ -125,8 +125,8 @@ export async function writeXlsForm(input: {
     LANGUAGE_LABELS[input.sourceLanguage],
   ])
 
-  // The order respondents meet them: page by page (a question added to page 2 later is still on page 2).
-  const ordered = [...input.questions].sort((a, b) => a.page - b.page || a.position - b.position)
+  // A question added to page 2 later is still written on page 2.
+  const ordered = inAnsweringOrder(input.questions)
   let page: number | undefined
   for (const q of ordered) {
     if (q.page !== page) {

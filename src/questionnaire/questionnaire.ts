@@ -76,6 +76,11 @@ export function shownPages(questionnaire: Questionnaire, answers: Answers): numb
   return [...pages].sort((a, b) => a - b)
 }
 
+/** Questions in the order a respondent meets them: page by page, then as placed on the page. */
+export const inAnsweringOrder = <Q extends Pick<Question, 'page' | 'position'>>(
+  questions: readonly Q[],
+): Q[] => [...questions].sort((a, b) => a.page - b.page || a.position - b.position)
+
 /** The questions shown on one page, given the answers so far. */
 export function questionsOnPage(questionnaire: Questionnaire, page: number, answers: Answers): Question[] {
   const kept = keepVisibleAnswers(questionnaire, answers)

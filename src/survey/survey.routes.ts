@@ -39,15 +39,19 @@ function keepResponseKey(res: Response, surveyPath: string, key: string, secureC
  */
 export function interviewRoutes(survey: SurveyService, secureCookies: boolean): Router {
   const router = Router()
-  router.post('/staff/series/:series/interview', requirePermission('collectInField'), async (req, res) => {
-    const code = slug.safeParse(req.params.series)
+  /** The staff member's series named in the address, for answers typed in on their device; else 404. */
+  async function openForEntry(res: Response, param: unknown) {
+    const code = slug.safeParse(param)
     if (!code.success) throw new HttpError(404, 'notFound')
     const staff = signedIn(res)
-    const surveyPath = `/s/${staff.organizationSlug}/${code.data}`
     const found = await survey.find(staff.organizationSlug, code.data)
     if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    return { found, surveyPath: `/s/${staff.organizationSlug}/${code.data}`, seriesCode: code.data }
+  }
+  router.post('/staff/series/:series/interview', requirePermission('collectInField'), async (req, res) => {
+    const { found, surveyPath } = await openForEntry(res, req.params.series)
     if (found.kind !== 'open') return res.redirect(303, surveyPath)
-    const { key, firstPage } = await survey.start(found, staff.id)
+    const { key, firstPage } = await survey.start(found, signedIn(res).id)
     keepResponseKey(res, surveyPath, key, secureCookies)
     res.redirect(303, `${surveyPath}/p/${firstPage}`)
   })
@@ -61,14 +65,6 @@ export function interviewRoutes(survey: SurveyService, secureCookies: boolean): 
       .max(40, { error: 'formErrors.paperSerial' })
       .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._/-]*$/u, { error: 'formErrors.paperSerial' }),
   })
-  async function openForEntry(res: Response, param: unknown) {
-    const code = slug.safeParse(param)
-    if (!code.success) throw new HttpError(404, 'notFound')
-    const staff = signedIn(res)
-    const found = await survey.find(staff.organizationSlug, code.data)
-    if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
-    return { found, surveyPath: `/s/${staff.organizationSlug}/${code.data}`, seriesCode: code.data }
-  }
   const showPaperEntry = (
     res: Response,
     found: OpenSurvey,

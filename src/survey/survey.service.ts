@@ -103,6 +103,18 @@ export function createSurveyService(
     }
   }
 
+  /** A new draft (the facilitator's, and the paper's number, when given): its key and first page. */
+  async function newDraft(
+    survey: OpenSurvey,
+    facilitatorId: number | null = null,
+    paperSerial: string | null = null,
+  ): Promise<{ key: string; firstPage: number }> {
+    const key = randomBytes(24).toString('base64url')
+    await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
+    await repo.createDraft(db, hashKey(key), survey.wave.id, null, facilitatorId, paperSerial)
+    return { key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
+  }
+
   async function draft(survey: OpenSurvey, key: string | undefined): Promise<DraftLookup> {
     if (!key) return { kind: 'noDraft' }
     const keyHash = hashKey(key)
@@ -157,25 +169,14 @@ export function createSurveyService(
       serial: string,
     ): Promise<{ kind: 'taken' } | { kind: 'started'; key: string; firstPage: number }> {
       if (await repo.paperSerialTaken(db, survey.wave.id, serial)) return { kind: 'taken' }
-      const key = randomBytes(24).toString('base64url')
-      await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
-      await repo.createDraft(db, hashKey(key), survey.wave.id, null, staffId, serial)
-      return { kind: 'started', key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
+      return { kind: 'started', ...(await newDraft(survey, staffId, serial)) }
     },
 
     /**
      * Starts a new response (a facilitator's assisted interview when one is given); returns the key for
      * the respondent's cookie and the first page.
      */
-    async start(
-      survey: OpenSurvey,
-      facilitatorId: number | null = null,
-    ): Promise<{ key: string; firstPage: number }> {
-      const key = randomBytes(24).toString('base64url')
-      await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
-      await repo.createDraft(db, hashKey(key), survey.wave.id, null, facilitatorId)
-      return { key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
-    },
+    start: (survey: OpenSurvey, facilitatorId: number | null = null) => newDraft(survey, facilitatorId),
 
     /**
      * Starts or resumes the response of an invitation code: its draft is keyed by the code, so progress

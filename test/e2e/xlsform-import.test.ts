@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDesignerQuestions } from '../../src/designer/designer.repository.ts'
 import { readXlsForm } from '../../src/designer/xlsform.ts'
@@ -6,18 +5,10 @@ import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { sql } from 'kysely'
+import { workbook } from '../helpers/workbook.ts'
 
 // Forms as people write them in KoboToolbox, ODK or by hand: Pulso reads what it can, keeps choice
 // names exactly, and names every row it leaves out, in the designer's language.
-
-async function workbook(sheets: Record<string, unknown[][]>): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
-  for (const [name, rows] of Object.entries(sheets)) {
-    const sheet = wb.addWorksheet(name)
-    for (const row of rows) sheet.addRow(row)
-  }
-  return Buffer.from(await wb.xlsx.writeBuffer())
-}
 
 /** A perception form in KoboToolbox's style: capitalised sheets, one language, its own choice names. */
 const koboStyle = () =>

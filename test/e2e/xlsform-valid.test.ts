@@ -15,6 +15,7 @@ import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { xlsformCheck, xlsformCheckAvailable } from '../helpers/xlsform-check.ts'
 import { binary } from '../helpers/zip.ts'
+import { inAnsweringOrder } from '../../src/questionnaire/questionnaire.ts'
 
 // Every questionnaire Pulso exports is an XLSForm that pyxform (KoboToolbox's and ODK's converter)
 // converts, and comes back through Pulso's import as the same questionnaire.
@@ -75,9 +76,7 @@ async function sheets(file: Buffer): Promise<Record<string, string[][]>> {
 
 // In the order respondents meet them: page by page, then as placed on the page.
 const comparable = (questions: Awaited<ReturnType<typeof loadDesignerQuestions>>) =>
-  [...questions]
-    .sort((a, b) => a.page - b.page || a.position - b.position)
-    .map(({ id: _id, position: _p, stamps: _s, breakInSeries: _b, ...q }) => q)
+  inAnsweringOrder(questions).map(({ id: _id, position: _p, stamps: _s, breakInSeries: _b, ...q }) => q)
 
 describe('XLSForm exports', () => {
   it.skipIf(!xlsformCheckAvailable)(

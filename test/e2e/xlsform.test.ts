@@ -11,6 +11,7 @@ import { buildSurvey, sampleQuestions, type BuiltSurvey } from '../fixtures/surv
 import { cliInProcess } from '../helpers/cli.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { workbook } from '../helpers/workbook.ts'
 
 let t: TestApp
 let survey: BuiltSurvey
@@ -43,16 +44,6 @@ const downloadForm = () =>
 
 const comparable = (questions: Awaited<ReturnType<typeof loadDesignerQuestions>>) =>
   questions.map(({ id: _id, position: _p, stamps: _s, breakInSeries: _b, ...q }) => q)
-
-/** A workbook built row by row, for hostile and foreign forms. */
-async function workbook(sheets: Record<string, unknown[][]>): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook()
-  for (const [name, rows] of Object.entries(sheets)) {
-    const sheet = wb.addWorksheet(name)
-    for (const row of rows) sheet.addRow(row)
-  }
-  return Buffer.from(await wb.xlsx.writeBuffer())
-}
 
 describe('XLSForm', () => {
   it('exports a wave from the designer and reads back the same three-language questionnaire', async () => {
