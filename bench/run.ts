@@ -11,7 +11,7 @@ import { openDatabase } from '../src/db/database.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { createTranslator } from '../src/i18n/i18n.ts'
 import { formattersFor } from '../src/i18n/formatters.ts'
-import { questionsOnPage, shownPages } from '../src/questionnaire/questionnaire.ts'
+import { questionsOnStep, shownSteps } from '../src/questionnaire/questionnaire.ts'
 import { questionPageViewModel } from '../src/survey/question-page.view-model.ts'
 import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
 import { listen } from './listen.ts'
@@ -63,7 +63,7 @@ async function surveyPageBenchmark() {
     // memory (what the page costs without the database, sessions, CSRF and language negotiation).
     const t = createTranslator({ strict: false }).getFixedT('es')
     const questionnaire = await loadQuestionnaire(db, waveId)
-    const pages = shownPages(questionnaire, {})
+    const pages = shownSteps(questionnaire, {})
     const progress = t('survey.page.progress', { current: 1, total: pages.length })
     const locals = {
       lang: 'es',
@@ -81,8 +81,9 @@ async function surveyPageBenchmark() {
       action: '/s/bench-city/perception/p/1',
       backHref: '/s/bench-city/perception',
       isLast: false,
+      wholePageField: '_whole_page',
       ...questionPageViewModel({
-        questions: questionsOnPage(questionnaire, 1, {}),
+        questions: questionsOnStep(questionnaire, '1', {}),
         answers: {},
         language: 'es',
         t,

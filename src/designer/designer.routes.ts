@@ -28,6 +28,8 @@ import { slugField, slugInAddress } from '../http/slugs.ts'
 import type { i18n } from 'i18next'
 import { PAPER_SIZES, paperViewModel } from './paper.view-model.ts'
 import { wavePageViewModel } from './wave-page.view-model.ts'
+import { writeCondition } from '../questionnaire/conditions.ts'
+import { conditionInWords } from '../questionnaire/condition-words.ts'
 
 const code = slugInAddress
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -226,7 +228,24 @@ export function designerRoutes(designer: DesignerService, translator: i18n): Rou
         })
         return {
           page,
-          questions: view.questions.map((v, i) => ({ ...v, condition: questions[i]!.showIf })),
+          questions: view.questions.map((v, i) => {
+            const showIf = questions[i]!.showIf
+            return {
+              ...v,
+              condition: showIf
+                ? conditionInWords(showIf, {
+                    question: (code) => `«${code}»`,
+                    option: (question, code) => {
+                      const option = c.questions
+                        .find((q) => q.code === question)
+                        ?.options.find((o) => o.code === code)
+                      return option ? inLanguage(option.label, previewLanguage) : code
+                    },
+                    t: locals(res).t,
+                  })
+                : undefined,
+            }
+          }),
         }
       }),
     })
@@ -432,8 +451,10 @@ function questionValues(q: WaveContext['questions'][number]): Record<string, unk
     page: String(q.page),
     required: q.required ? 'yes' : undefined,
     is_profile: q.isProfile ? 'yes' : undefined,
-    show_if_question: q.showIf?.question ?? '',
-    show_if_values: q.showIf?.anyOf.join(' ') ?? '',
+    // A simple condition shows in the picker; any other as written in XLSForm.
+    show_if_question: q.showIf && 'anyOf' in q.showIf ? q.showIf.question : '',
+    show_if_values: q.showIf && 'anyOf' in q.showIf ? q.showIf.anyOf.join(' ') : '',
+    show_if_expression: q.showIf && !('anyOf' in q.showIf) ? writeCondition(q.showIf) : '',
     min: q.min === null ? '' : String(q.min),
     max: q.max === null ? '' : String(q.max),
   }

@@ -2,6 +2,7 @@ import type { Db } from '../db/database.ts'
 import type { SeriesPurpose } from '../db/schema.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
 import {
+  conditionProblem,
   publishProblems,
   seriesDifferences,
   type DesignerQuestion,
@@ -24,6 +25,7 @@ import { findSeries } from '../series/series.repository.ts'
 import { actorId } from '../staff/operator.ts'
 import { XLSFORM_PROBLEM_KEYS, type XlsFormProblem } from './xlsform.ts'
 import { latestAudit } from '../staff/audit.ts'
+import { questionsIn } from '../questionnaire/conditions.ts'
 
 export type WaveContext = {
   series: repo.DesignerSeries
@@ -173,11 +175,19 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       if (context.questions.some((q) => q.code === input.code && q.code !== existingCode))
         errors.code = 'formErrors.questionCodeTaken'
       if (input.showIf) {
+        // Met before this question: an earlier page, or higher on its own page.
         const ownIndex = existing ? context.questions.indexOf(existing) : context.questions.length
-        const target = context.questions.slice(0, ownIndex).find((q) => q.code === input.showIf!.question)
-        if (!target || target.page >= input.page) errors.show_if_question = 'formErrors.showIfEarlier'
-        else if (input.showIf.anyOf.some((c) => !target.options.some((o) => o.code === c)))
+        const earlier = context.questions.filter(
+          (q, i) => q !== existing && (q.page < input.page || (q.page === input.page && i < ownIndex)),
+        )
+        const problem = conditionProblem(input.showIf, earlier)
+        const field =
+          'anyOf' in input.showIf && input.showIfWritten === 'picked'
+            ? 'show_if_question'
+            : 'show_if_expression'
+        if (problem?.kind === 'conditionOption' && field === 'show_if_question')
           errors.show_if_values = 'formErrors.showIfValues'
+        else if (problem) errors[field] = 'formErrors.showIfEarlier'
       }
       if (Object.keys(errors).length > 0) return { ok: false, errors }
 
@@ -223,7 +233,8 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       if (!isEditable(context.wave)) return 'frozen'
       const question = context.questions.find((q) => q.code === code)
       if (!question) return 'notFound'
-      if (context.questions.some((q) => q.showIf?.question === code)) return 'usedByCondition'
+      if (context.questions.some((q) => q.showIf && questionsIn(q.showIf).includes(code)))
+        return 'usedByCondition'
       await db.transaction().execute(async (trx) => {
         await repo.deleteQuestion(trx, question.id)
         await recordAudit(trx, {

@@ -3,6 +3,7 @@ import { inAnsweringOrder, type Question } from '../questionnaire/questionnaire.
 import { questionType, type PaperView } from '../questionnaire/question-types/index.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import type { WaveContext } from './designer.service.ts'
+import { conditionInWords } from '../questionnaire/condition-words.ts'
 
 export const PAPER_SIZES = ['a4', 'letter'] as const
 export type PaperSize = (typeof PAPER_SIZES)[number]
@@ -23,16 +24,27 @@ export function paperViewModel(input: {
   const ordered = inAnsweringOrder(c.questions)
   const numbers = new Map<string, number>()
   for (const q of ordered) if (questionType(q.type).takesAnswer) numbers.set(q.code, numbers.size + 1)
+  const optionLabel = (question: string, code: string) => {
+    const option = ordered.find((other) => other.code === question)?.options.find((o) => o.code === code)
+    return option ? inLanguage(option.label, language) : code
+  }
   const condition = (q: Question) => {
-    if (!q.showIf) return undefined
-    const target = ordered.find((other) => other.code === q.showIf!.question)
-    const labels = q.showIf.anyOf.map((code) => {
-      const option = target?.options.find((o) => o.code === code)
-      return `«${option ? inLanguage(option.label, language) : code}»`
-    })
-    return t('paper.onlyIf', {
-      values: labels.join(` ${t('paper.or')} `),
-      number: numbers.get(q.showIf.question),
+    const showIf = q.showIf
+    if (!showIf) return undefined
+    // The usual case reads as a sentence of its own: "only if you answered «Yes» to question 3".
+    if ('anyOf' in showIf)
+      return t('paper.onlyIf', {
+        values: showIf.anyOf
+          .map((code) => `«${optionLabel(showIf.question, code)}»`)
+          .join(` ${t('paper.or')} `),
+        number: numbers.get(showIf.question),
+      })
+    return t('paper.onlyIfCondition', {
+      condition: conditionInWords(showIf, {
+        question: (code) => t('conditions.questionNumber', { number: numbers.get(code) ?? code }),
+        option: optionLabel,
+        t,
+      }),
     })
   }
   const pages = [...new Set(ordered.map((q) => q.page))]

@@ -4,6 +4,7 @@ import { QUESTION_TYPES, type Question } from '../questionnaire/questionnaire.ts
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
 import { isOptionCode } from '../questionnaire/option-codes.ts'
+import { readCondition, type Condition } from '../questionnaire/conditions.ts'
 
 /** How many empty option rows the form offers for new options. */
 export const SPARE_OPTION_ROWS = 3
@@ -39,6 +40,7 @@ const questionFields = z.object({
   is_profile: z.literal('yes').optional(),
   show_if_question: formString().trim().max(40).default(''),
   show_if_values: formString().trim().max(400).default(''),
+  show_if_expression: formString().trim().max(2000).default(''),
   min: optionalNumber,
   max: optionalNumber,
   text_es: text(1000),
@@ -56,7 +58,9 @@ export interface QuestionInput {
   page: number
   required: boolean
   isProfile: boolean
-  showIf: { question: string; anyOf: string[] } | null
+  showIf: Condition | null
+  /** How the condition was given: picked (a question and its options) or written (XLSForm's relevant). */
+  showIfWritten: 'picked' | 'written'
   min: number | null
   max: number | null
   text: Translated
@@ -86,6 +90,10 @@ export function parseQuestionForm(
   if (f.min !== null && f.max !== null && f.min > f.max) errors.max = 'formErrors.bounds'
   const showIfValues = f.show_if_values.split(/[\s,]+/).filter(Boolean)
   if (f.show_if_question && showIfValues.length === 0) errors.show_if_values = 'formErrors.showIfValues'
+  // A condition is picked (a question and its options) or written as XLSForm's relevant, not both.
+  const written = f.show_if_expression ? readCondition(f.show_if_expression) : undefined
+  if (written && f.show_if_question) errors.show_if_expression = 'formErrors.conditionTwice'
+  else if (written && !written.ok) errors.show_if_expression = 'formErrors.conditionExpression'
   if (Object.keys(errors).length > 0) return { ok: false, errors }
   return {
     ok: true,
@@ -95,7 +103,12 @@ export function parseQuestionForm(
       page: f.page,
       required: f.required === 'yes',
       isProfile: f.is_profile === 'yes',
-      showIf: f.show_if_question ? { question: f.show_if_question, anyOf: showIfValues } : null,
+      showIf: written?.ok
+        ? written.condition
+        : f.show_if_question
+          ? { question: f.show_if_question, anyOf: showIfValues }
+          : null,
+      showIfWritten: written ? 'written' : 'picked',
       min: questionType(f.type).hasBounds ? f.min : null,
       max: questionType(f.type).hasBounds ? f.max : null,
       text: { es: f.text_es, fr: f.text_fr, pt: f.text_pt },

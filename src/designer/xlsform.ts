@@ -5,6 +5,8 @@ import { isXlsFormKeyword, questionType, xlsFormTypeOf } from '../questionnaire/
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { inspectXlsx } from './xlsx-guard.ts'
 import { isOptionCode } from '../questionnaire/option-codes.ts'
+import { readCondition, writeCondition, type Condition } from '../questionnaire/conditions.ts'
+import { conditionProblem } from '../questionnaire/publishing-rules.ts'
 
 // XLSForm (as used by KoboToolbox and ODK) to and from a wave's questionnaire.
 
@@ -48,8 +50,13 @@ const MESSAGES = {
   unknownType: 'type "{{value}}" is not supported',
   constraintNotNumber: 'constraints are supported on number questions only',
   relevant:
-    'relevant "{{value}}" is not supported: use ${q} = \'x\' or selected(${q}, \'x\'), joined with "or"',
-  relevantEarlier: 'relevant refers to "{{value}}", which must be a question on an earlier page',
+    'relevant "{{value}}" cannot be followed (from character {{at}}): use and, or, not(), selected(), =, !=, <, >, <=, >= between an earlier answer and a value; the row was left out',
+  relevantEarlier:
+    'relevant refers to "{{value}}", which must be a question that comes before it: the row was left out',
+  relevantNoAnswer: 'relevant refers to "{{value}}", which takes no answer: the row was left out',
+  relevantOption:
+    'relevant names choice "{{value}}", which is not a choice of "{{question}}": the row was left out',
+  groupLeftOut: 'row "{{value}}" is inside a group whose relevant cannot be followed: it was left out',
   noQuestions: 'the form has no questions',
   tooManyRows: 'the sheet has {{count}} rows; at most {{max}} are read',
   tooManyColumns: 'a sheet uses column {{column}}; at most {{max}} columns are read',
@@ -141,9 +148,7 @@ export async function writeXlsForm(input: {
       ...LANGUAGES.map((l) => q.text[l] ?? ''),
       ...LANGUAGES.map((l) => q.help[l] ?? ''),
       q.required ? 'yes' : '',
-      q.showIf
-        ? q.showIf.anyOf.map((code) => `selected(\${${q.showIf!.question}}, '${code}')`).join(' or ')
-        : '',
+      q.showIf ? writeCondition(q.showIf) : '',
       constraint,
       appearance,
       parameters,
@@ -264,6 +269,17 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
   let pageUsed = false
   let depth = 0
   let repeats = 0
+  // Each open group's relevant (null: one Pulso cannot follow, so its questions are left out).
+  const groupConditions: (Condition | null | undefined)[] = []
+  const groupCondition = (relevant: string | undefined, row: number) => {
+    if (!relevant?.trim()) return undefined
+    const reading = readCondition(relevant)
+    if (!reading.ok) {
+      leaveOut('survey', row, 'relevant', { value: relevant, at: reading.at + 1 })
+      return null
+    }
+    return reading.condition
+  }
   for (const { row, cells } of survey) {
     const rawType = (cells.type ?? '').trim().replace(/\s+/g, ' ')
     if (!rawType) continue
@@ -278,6 +294,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     if (kind === 'begin_group' || (kind === 'begin' && listName?.toLowerCase() === 'group')) {
       // A group inside a group stays on its page.
       depth += 1
+      groupConditions.push(groupCondition(cells.relevant, row))
       if (depth > 1) continue
       // Pulso's own groups say their page (page_5); others are numbered in order.
       const numbered = Number(/^page_(\d{1,2})$/.exec(cells.name ?? '')?.[1] ?? NaN)
@@ -288,6 +305,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     }
     if (kind === 'end_group' || (kind === 'end' && listName?.toLowerCase() === 'group')) {
       depth = Math.max(0, depth - 1)
+      groupConditions.pop()
       continue
     }
     // A repeat and every row inside it are left out (Pulso asks each question once).
@@ -355,19 +373,38 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     } else if (cells.constraint) skip('constraintNotNumber')
     const required = /^(yes|true|true\(\))$/i.test((cells.required ?? '').trim())
     const relevant = (cells.relevant ?? '').trim()
-    let showIf: QuestionDraft['showIf'] = null
     // A condition Pulso cannot follow leaves the question out: nobody may see a question that does not apply.
+    if (groupConditions.includes(null)) {
+      skip('groupLeftOut', { value: code })
+      continue
+    }
+    let own: Condition | undefined
     if (relevant) {
-      showIf = readRelevant(relevant)
-      if (!showIf) {
-        skip('relevant', { value: relevant })
+      const reading = readCondition(relevant)
+      if (!reading.ok) {
+        skip('relevant', { value: relevant, at: reading.at + 1 })
         continue
       }
-      const onPage = depth === 0 && pageUsed ? page + 1 : page
-      if (!questions.some((q) => q.code === showIf!.question && q.page < onPage)) {
-        skip('relevantEarlier', { value: showIf.question })
-        continue
-      }
+      own = reading.condition
+    }
+    // A group's relevant applies to every question in it, as in ODK Collect.
+    const tests = [...groupConditions, own].filter((c): c is Condition => !!c)
+    const showIf: QuestionDraft['showIf'] =
+      tests.length === 0 ? null : tests.length === 1 ? tests[0]! : { all: tests }
+    const problem = showIf
+      ? conditionProblem(
+          showIf,
+          questions.map((q) => ({ ...q, options: q.options ?? [] })),
+        )
+      : undefined
+    if (problem) {
+      const key = {
+        conditionEarlier: 'relevantEarlier',
+        conditionNoAnswer: 'relevantNoAnswer',
+        conditionOption: 'relevantOption',
+      } as const
+      skip(key[problem.kind], { ...problem })
+      continue
     }
     // Outside any group a question has a screen of its own, as in ODK Collect and KoboToolbox.
     if (depth === 0 && pageUsed) page += 1
@@ -469,21 +506,6 @@ function translated(
   const text = Object.fromEntries(LANGUAGES.map((l) => [l, cells[`${kind}::${l}`] ?? ''])) as Translated
   if (!text[sourceLanguage] && cells[kind]) text[sourceLanguage] = cells[kind]!
   return text
-}
-
-function readRelevant(expression: string): { question: string; anyOf: string[] } | null {
-  const parts = expression.split(/\s+or\s+/i)
-  let question: string | undefined
-  const anyOf: string[] = []
-  for (const part of parts) {
-    const m =
-      /^\$\{([a-z][a-z0-9_]*)\}\s*=\s*['"]([^'"\s]+)['"]$/i.exec(part.trim()) ??
-      /^selected\(\s*\$\{([a-z][a-z0-9_]*)\}\s*,\s*['"]([^'"\s]+)['"]\s*\)$/i.exec(part.trim())
-    if (!m || (question && question !== m[1])) return null
-    question = m[1]
-    anyOf.push(m[2]!)
-  }
-  return question ? { question, anyOf } : null
 }
 
 function readConstraint(expression: string): { min: number | null; max: number | null } | null {

@@ -1,4 +1,4 @@
-import { keepVisibleAnswers, shownPages, questionsOnPage } from './questionnaire.ts'
+import { keepVisibleAnswers, shownSteps, questionsOnStep, type Step } from './questionnaire.ts'
 import type { Answers, Question, Questionnaire } from './questionnaire.ts'
 import { questionType, type AnswerErrorKey } from './question-types/index.ts'
 
@@ -49,15 +49,15 @@ function readAnswers(
 
 /**
  * Checks a whole response before it is stored: hidden answers are dropped, every kept answer is valid
- * and every required question that is shown has one. Returns the first page that needs attention.
+ * and every required question that is shown has one. Returns the first step that needs attention.
  */
 export function checkComplete(
   questionnaire: Questionnaire,
   answers: Answers,
-): { ok: true; answers: Answers } | { ok: false; page: number } {
+): { ok: true; answers: Answers } | { ok: false; page: Step } {
   const kept = keepVisibleAnswers(questionnaire, answers)
-  for (const page of shownPages(questionnaire, kept)) {
-    const questions = questionsOnPage(questionnaire, page, kept)
+  for (const page of shownSteps(questionnaire, kept)) {
+    const questions = questionsOnStep(questionnaire, page, kept)
     if (readAnswers(questions, (q) => kept[q.code]).errors.length > 0) return { ok: false, page }
   }
   return { ok: true, answers: kept }

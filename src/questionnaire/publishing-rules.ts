@@ -1,4 +1,5 @@
 import type { Question } from './questionnaire.ts'
+import { testsIn, type Condition } from './conditions.ts'
 import { questionType } from './question-types/index.ts'
 import { LANGUAGES, type Language, type Translated } from './translated.ts'
 import { translatableFields, translationStatus } from './translation-status.ts'
@@ -25,6 +26,31 @@ export interface DesignerQuestion extends Question {
 }
 
 type Comparable = Pick<Question, 'type' | 'text' | 'options'>
+
+export type ConditionProblem =
+  | { kind: 'conditionEarlier'; value: string }
+  | { kind: 'conditionNoAnswer'; value: string }
+  | { kind: 'conditionOption'; value: string; question: string }
+
+/**
+ * Why a condition cannot be followed: it must read only questions met before (on an earlier page, or
+ * higher on the same page) that take answers, and a choice test must name one of their options.
+ */
+export function conditionProblem(
+  condition: Condition,
+  earlier: readonly Pick<Question, 'code' | 'type' | 'options'>[],
+): ConditionProblem | undefined {
+  for (const test of testsIn(condition)) {
+    const target = earlier.find((q) => q.code === test.question)
+    if (!target) return { kind: 'conditionEarlier', value: test.question }
+    if (!questionType(target.type).takesAnswer) return { kind: 'conditionNoAnswer', value: test.question }
+    if ('anyOf' in test) {
+      const unknown = test.anyOf.find((code) => !target.options.some((o) => o.code === code))
+      if (unknown !== undefined) return { kind: 'conditionOption', value: unknown, question: test.question }
+    }
+  }
+  return undefined
+}
 
 /** What differs between a carried-over question and the same code in the previous wave. */
 export function seriesDifferences(
@@ -77,16 +103,8 @@ export function publishProblems(input: {
     if (ownProblem) problems.push({ kind: ownProblem, question: q.code })
     if (q.min !== null && q.max !== null && q.min > q.max)
       problems.push({ kind: 'boundsInvalid', question: q.code })
-    if (q.showIf) {
-      const target = questions.slice(0, index).find((earlier) => earlier.code === q.showIf!.question)
-      const valid =
-        target !== undefined &&
-        target.page < q.page &&
-        questionType(target.type).hasOptions &&
-        q.showIf.anyOf.length > 0 &&
-        q.showIf.anyOf.every((code) => target.options.some((o) => o.code === code))
-      if (!valid) problems.push({ kind: 'conditionInvalid', question: q.code })
-    }
+    if (q.showIf && conditionProblem(q.showIf, questions.slice(0, index)))
+      problems.push({ kind: 'conditionInvalid', question: q.code })
     const previous = previousByCode.get(q.code)
     if (previous && !q.breakInSeries && seriesDifferences(q, previous, sourceLanguage).length > 0) {
       problems.push({ kind: 'breakUnconfirmed', question: q.code, previousYear: input.previousYear! })

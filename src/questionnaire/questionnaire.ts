@@ -1,13 +1,11 @@
 import type { QuestionType } from './question-types/index.ts'
 import type { Translated } from './translated.ts'
+import { conditionHolds, questionsIn, type Condition } from './conditions.ts'
 
 export { QUESTION_TYPES, type QuestionType } from './question-types/index.ts'
 
-/** Show a question only when an earlier answer includes one of these option codes. */
-export interface ShowIf {
-  question: string
-  anyOf: string[]
-}
+/** Show a question only when earlier answers pass this test (conditions.ts). */
+export type ShowIf = Condition
 
 export interface QuestionOption {
   code: string
@@ -40,12 +38,6 @@ export interface Questionnaire {
 export type AnswerValue = string | string[] | number
 export type Answers = Record<string, AnswerValue>
 
-function answerIncludes(value: AnswerValue | undefined, codes: string[]): boolean {
-  if (value === undefined) return false
-  const given = Array.isArray(value) ? value : [String(value)]
-  return given.some((code) => codes.includes(code))
-}
-
 /**
  * The answers that still count: walking in order, a question whose condition fails is hidden and its
  * answer dropped, so a later question that depends on it is hidden too.
@@ -62,18 +54,63 @@ export function keepVisibleAnswers(questionnaire: Questionnaire, answers: Answer
 
 /** Whether a question is shown, given the answers kept so far. */
 export function isShown(question: Question, keptAnswers: Answers): boolean {
-  if (!question.showIf) return true
-  return answerIncludes(keptAnswers[question.showIf.question], question.showIf.anyOf)
+  return !question.showIf || conditionHolds(question.showIf, keptAnswers)
 }
 
-/** The page numbers that have at least one question shown, in order. */
-export function shownPages(questionnaire: Questionnaire, answers: Answers): number[] {
-  const kept = keepVisibleAnswers(questionnaire, answers)
-  const pages = new Set<number>()
+/**
+ * One screen of a page: the whole page, or, where a question depends on another of the same page, the
+ * part up to that other question. Without JavaScript a reader sees a question only once the answers it
+ * depends on are sent; with it the page's parts are shown together (public/conditions.js). Written
+ * "2" for a page's first part, "2.3" for its third.
+ */
+export type Step = string
+
+export const stepOf = (page: number, part: number): Step => (part === 1 ? `${page}` : `${page}.${part}`)
+export const STEP_PATTERN = /^([1-9]\d{0,2})(?:\.([2-9]|[1-9]\d))?$/
+export function pageAndPart(step: Step): { page: number; part: number } {
+  const [page, part] = step.split('.')
+  return { page: Number(page), part: part ? Number(part) : 1 }
+}
+
+/** Whether step a comes after step b. */
+export function comesAfter(a: Step, b: Step): boolean {
+  const x = pageAndPart(a)
+  const y = pageAndPart(b)
+  return x.page > y.page || (x.page === y.page && x.part > y.part)
+}
+
+/** A page's questions cut into parts: a part ends before a question depending on one already in it. */
+export function pageParts(questionnaire: Questionnaire, page: number): Question[][] {
+  const parts: Question[][] = []
+  let current: Question[] = []
   for (const question of questionnaire.questions) {
-    if (isShown(question, kept)) pages.add(question.page)
+    if (question.page !== page) continue
+    const reads = question.showIf ? questionsIn(question.showIf) : []
+    if (reads.some((code) => current.some((q) => q.code === code))) {
+      parts.push(current)
+      current = []
+    }
+    current.push(question)
   }
-  return [...pages].sort((a, b) => a - b)
+  if (current.length > 0) parts.push(current)
+  return parts
+}
+
+/** The steps that have at least one question shown, in order. */
+export function shownSteps(questionnaire: Questionnaire, answers: Answers): Step[] {
+  const kept = keepVisibleAnswers(questionnaire, answers)
+  const pages = [...new Set(questionnaire.questions.map((q) => q.page))].sort((a, b) => a - b)
+  return pages.flatMap((page) =>
+    pageParts(questionnaire, page).flatMap((part, index) =>
+      part.some((q) => isShown(q, kept)) ? [stepOf(page, index + 1)] : [],
+    ),
+  )
+}
+
+/** The questions of a step and of the rest of its page, part by part (shown together with JavaScript). */
+export function partsFrom(questionnaire: Questionnaire, step: Step): Question[][] {
+  const { page, part } = pageAndPart(step)
+  return pageParts(questionnaire, page).slice(part - 1)
 }
 
 /** Questions in the order a respondent meets them: page by page, then as placed on the page. */
@@ -81,10 +118,10 @@ export const inAnsweringOrder = <Q extends Pick<Question, 'page' | 'position'>>(
   questions: readonly Q[],
 ): Q[] => [...questions].sort((a, b) => a.page - b.page || a.position - b.position)
 
-/** The questions shown on one page, given the answers so far. */
-export function questionsOnPage(questionnaire: Questionnaire, page: number, answers: Answers): Question[] {
+/** The questions shown on one step, given the answers so far. */
+export function questionsOnStep(questionnaire: Questionnaire, step: Step, answers: Answers): Question[] {
   const kept = keepVisibleAnswers(questionnaire, answers)
-  return questionnaire.questions.filter((q) => q.page === page && isShown(q, kept))
+  return (partsFrom(questionnaire, step)[0] ?? []).filter((q) => isShown(q, kept))
 }
 
 /** The questions results can be broken down by: profile questions with options. */

@@ -11,6 +11,7 @@ import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { microdataBatch, questionsByCode, wavesOfSeries } from './results.repository.ts'
 import type { ResultsService } from './results.service.ts'
 import { hasResults } from '../series/wave-rules.ts'
+import { writeCondition } from '../questionnaire/conditions.ts'
 
 /** Combinations of profile answers shared by fewer respondents than this are blanked. */
 export const RARE_BELOW = 5
@@ -166,7 +167,8 @@ function codebook(parts: WavePart[]): string {
         q.text.fr,
         q.text.pt,
         q.options.map((o) => `${o.code}=${o.label.es}`).join(' | '),
-        q.showIf ? JSON.stringify(q.showIf) : '',
+        // When it is asked, as XLSForm's relevant: what evaluators' tools read.
+        q.showIf ? writeCondition(q.showIf) : '',
         q.isProfile,
         part.breaks.has(q.code),
         published(q) ? 'yes' : 'no (free text is not published without consent)',
@@ -262,7 +264,11 @@ function datapackage(
             { name: 'text_fr', type: 'string' },
             { name: 'text_pt', type: 'string' },
             { name: 'options', type: 'string' },
-            { name: 'show_if', type: 'string' },
+            {
+              name: 'show_if',
+              type: 'string',
+              description: 'When the question is asked, as an XLSForm relevant expression (empty: always)',
+            },
             { name: 'profile', type: 'boolean' },
             { name: 'break_in_series', type: 'boolean' },
             { name: 'published', type: 'string' },

@@ -3,6 +3,7 @@ import { fieldName, type FieldError } from '../questionnaire/answer-validation.t
 import type { Answers, Question } from '../questionnaire/questionnaire.ts'
 import { questionType, type ControlView } from '../questionnaire/question-types/index.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import { questionsIn } from '../questionnaire/conditions.ts'
 
 /** A question as its page shows it: what every question has, and its type's control. */
 export interface QuestionView extends ControlView {
@@ -13,6 +14,26 @@ export interface QuestionView extends ControlView {
   help: string
   required: boolean
   error: string | undefined
+  /** The condition for the page's script (JSON), when the answers on this page decide it. */
+  showIf?: string
+  /** Sent with the whole page and hidden by its answers: the script shows it again when they change. */
+  hidden?: boolean
+}
+
+/** The questions a step shows, and the rest of its page that the script shows with them. */
+export interface PageLayout {
+  questions: Question[]
+  /** Codes of questions drawn hidden (a whole page sent with JavaScript, refused). */
+  hidden?: string[]
+  /** The page's later parts, kept in a template that only the script uses. */
+  later?: Question[]
+  /** Answers on earlier pages that the conditions here read. */
+  known?: Answers
+  /** The page was sent whole (with JavaScript), and is shown whole again. */
+  wholePage?: boolean
+  answers: Answers
+  form?: Record<string, unknown> | undefined
+  errors?: FieldError[] | undefined
 }
 
 export interface ErrorLink {
@@ -25,22 +46,27 @@ export interface ErrorLink {
  * submitted input after a failed POST, else the kept answer) and its error, plus the summary linking to
  * each faulty field.
  */
-export function questionPageViewModel(input: {
-  questions: Question[]
-  answers: Answers
-  form?: Record<string, unknown> | undefined
-  errors?: FieldError[] | undefined
-  language: Language
-  t: TFunction
-}): { questions: QuestionView[]; errorLinks: ErrorLink[] } {
+export function questionPageViewModel(input: PageLayout & { language: Language; t: TFunction }): {
+  questions: QuestionView[]
+  later: QuestionView[]
+  known: string
+  wholePage: boolean
+  followsAnswers: boolean
+  errorLinks: ErrorLink[]
+} {
   const { language, t } = input
   const errors = input.errors ?? []
-  const questions = input.questions.map((question): QuestionView => {
+  // Conditions the script follows: those reading a question of this page.
+  const onPage = new Set([...input.questions, ...(input.later ?? [])].map((q) => q.code))
+  const view = (question: Question, form: Record<string, unknown> | undefined): QuestionView => {
     const name = fieldName(question.code)
     const module = questionType(question.type)
-    const raw: unknown = input.form ? module.formInput(input.form, name) : input.answers[question.code]
+    const raw: unknown = form ? module.formInput(form, name) : input.answers[question.code]
     const fieldError = errors.find((e) => e.question === question.code)
+    const followed = question.showIf && questionsIn(question.showIf).some((code) => onPage.has(code))
     return {
+      ...(followed ? { showIf: JSON.stringify(question.showIf) } : {}),
+      ...(input.hidden?.includes(question.code) ? { hidden: true } : {}),
       ...module.control(question, raw, language),
       code: question.code,
       id: `q-${question.code}`,
@@ -50,9 +76,18 @@ export function questionPageViewModel(input: {
       required: question.required,
       error: fieldError ? t(`errors.${fieldError.error}`, fieldError.params ?? {}) : undefined,
     }
-  })
+  }
+  const questions = input.questions.map((q) => view(q, input.form))
+  const later = (input.later ?? []).map((q) => view(q, undefined))
   const errorLinks = questions
     .filter((q) => q.error)
     .map((q) => ({ href: `#${q.id}`, text: `${q.label}: ${q.error}` }))
-  return { questions, errorLinks }
+  return {
+    questions,
+    later,
+    known: JSON.stringify(input.known ?? {}),
+    wholePage: input.wholePage ?? false,
+    followsAnswers: later.length > 0 || questions.some((q) => q.showIf),
+    errorLinks,
+  }
 }

@@ -3,22 +3,21 @@ import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import type { FieldError } from '../questionnaire/answer-validation.ts'
-import type { Answers, Question } from '../questionnaire/questionnaire.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
-import { questionPageViewModel } from './question-page.view-model.ts'
-import type { OpenSurvey, SurveyService } from './survey.service.ts'
+import { questionPageViewModel, type PageLayout } from './question-page.view-model.ts'
+import { WHOLE_PAGE_FIELD, type OpenSurvey, type SurveyService } from './survey.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, cookiesOf, fieldText } from '../middleware/form-body.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { isOpen, isPublished } from '../series/wave-rules.ts'
 import { slugInAddress } from '../http/slugs.ts'
+import { STEP_PATTERN, type Step } from '../questionnaire/questionnaire.ts'
 
 const RESPONSE_COOKIE = 'pulso_response'
 const slug = slugInAddress
 const surveyParams = z.object({ org: slug, series: slug })
-const pageParams = surveyParams.extend({ page: z.coerce.number().int().min(1).max(999) })
+const pageParams = surveyParams.extend({ page: z.string().regex(STEP_PATTERN) })
 const formBody = z.record(z.string().max(100), z.union([z.string(), z.array(z.string())]))
 
 /** Gives the browser the key of its response in progress, for the survey's pages only. */
@@ -253,14 +252,7 @@ export function surveyRoutes(
     if (current.kind === 'submitted') return res.redirect(303, `${base(open)}/thanks`)
     const page = params.data.page
     if (!current.pages.includes(page)) return res.redirect(303, `${base(open)}/p/${current.pages[0] ?? 1}`)
-    showPage(
-      res,
-      open,
-      page,
-      current.pages,
-      { questions: survey.questionsOnPage(open, page, current.answers), answers: current.answers },
-      200,
-    )
+    showPage(res, open, page, current.pages, survey.pageLayout(open, page, current.answers), 200)
   })
 
   router.post('/s/:org/:series/p/:page', submissions, async (req, res) => {
@@ -278,7 +270,7 @@ export function surveyRoutes(
     const outcome = await survey.answerPage(open, current, page, body.data, locals(res).lang)
     switch (outcome.kind) {
       case 'invalid':
-        return showPage(res, open, page, current.pages, outcome, 400)
+        return showPage(res, open, page, current.pages, survey.refusedPageLayout(open, page, outcome), 400)
       case 'next':
         return res.redirect(303, `${base(open)}/p/${outcome.page}`)
       case 'incomplete':
@@ -307,13 +299,13 @@ export function surveyRoutes(
   function showPage(
     res: Response,
     open: OpenSurvey,
-    page: number,
-    pages: number[],
-    state: { questions: Question[]; answers: Answers; form?: Record<string, unknown>; errors?: FieldError[] },
+    page: Step,
+    pages: Step[],
+    layout: PageLayout,
     status: number,
   ) {
     const t = locals(res).t
-    const view = questionPageViewModel({ ...state, language: locals(res).lang, t })
+    const view = questionPageViewModel({ ...layout, language: locals(res).lang, t })
     const index = pages.indexOf(page)
     const isLast = index === pages.length - 1
     renderPage(
@@ -326,6 +318,8 @@ export function surveyRoutes(
         action: `${base(open)}/p/${page}`,
         backHref: index > 0 ? `${base(open)}/p/${pages[index - 1]}` : base(open),
         isLast,
+        wholePageField: WHOLE_PAGE_FIELD,
+        ...(view.followsAnswers ? { script: '/static/conditions.js' } : {}),
         ...view,
       },
       status,

@@ -2,7 +2,17 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import { checkComplete, readPageAnswers, type FieldError } from '../questionnaire/answer-validation.ts'
 import { answerRows } from '../questionnaire/question-types/index.ts'
-import { keepVisibleAnswers, questionsOnPage, shownPages } from '../questionnaire/questionnaire.ts'
+import {
+  comesAfter,
+  isShown,
+  keepVisibleAnswers,
+  pageAndPart,
+  partsFrom,
+  questionsOnStep,
+  shownSteps,
+  stepOf,
+  type Step,
+} from '../questionnaire/questionnaire.ts'
 import type { Answers, Question, Questionnaire } from '../questionnaire/questionnaire.ts'
 import type { Language } from '../questionnaire/translated.ts'
 import { completeOnce, markStarted } from '../invitations/invitations.repository.ts'
@@ -12,6 +22,8 @@ import type { DraftRecord, SeriesRecord, WaveRecord } from './survey.repository.
 import { takesAnswersAt } from '../series/wave-rules.ts'
 import { storeResponses, type ParsedResponse } from '../results/response-import.ts'
 import { foldNewResponses } from '../results/results.repository.ts'
+import { questionsIn } from '../questionnaire/conditions.ts'
+import type { PageLayout } from './question-page.view-model.ts'
 
 /** A draft's key goes to the respondent's cookie; only its hash is stored, and it becomes the response's idempotency key. */
 const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
@@ -36,7 +48,7 @@ export type DraftLookup =
       kind: 'draft'
       key: string
       answers: Answers
-      pages: number[]
+      pages: Step[]
       invitationId: number | null
       facilitatorId: number | null
       paperSerial: string | null
@@ -46,18 +58,33 @@ export type PageOutcome =
   | {
       kind: 'invalid'
       questions: Question[]
+      /** With JavaScript, the rest of the page came too: its questions, the ones not shown among them. */
+      wholePage?: { hidden: Question[] }
       answers: Answers
       form: Record<string, unknown>
       errors: FieldError[]
     }
-  | { kind: 'next'; page: number }
-  | { kind: 'incomplete'; page: number }
+  | { kind: 'next'; page: Step }
+  | { kind: 'incomplete'; page: Step }
   | { kind: 'submitted' }
   /** Another entry of the same paper questionnaire got in first: nothing stored, the draft kept. */
   | { kind: 'paperTaken' }
 
 export type CodeOutcome =
-  { kind: 'malformed' | 'unknown' | 'otherWave' | 'used' } | { kind: 'started'; key: string; page: number }
+  { kind: 'malformed' | 'unknown' | 'otherWave' | 'used' } | { kind: 'started'; key: string; page: Step }
+
+/** The answers on other pages that these questions' conditions read, for the page's script. */
+function answersRead(questions: Question[], answers: Answers): Answers {
+  const onPage = new Set(questions.map((q) => q.code))
+  const known: Answers = {}
+  for (const question of questions)
+    for (const code of question.showIf ? questionsIn(question.showIf) : [])
+      if (!onPage.has(code) && answers[code] !== undefined) known[code] = answers[code]
+  return known
+}
+
+/** The field public/conditions.js adds when it shows the rest of a page with its first part. */
+export const WHOLE_PAGE_FIELD = '_whole_page'
 
 // Drafts nobody touched for this long are removed.
 const DRAFT_LIFETIME_MS = 30 * 24 * 3600 * 1000
@@ -108,11 +135,11 @@ export function createSurveyService(
     survey: OpenSurvey,
     facilitatorId: number | null = null,
     paperSerial: string | null = null,
-  ): Promise<{ key: string; firstPage: number }> {
+  ): Promise<{ key: string; firstPage: Step }> {
     const key = randomBytes(24).toString('base64url')
     await repo.deleteStaleDrafts(db, new Date(now().getTime() - DRAFT_LIFETIME_MS))
     await repo.createDraft(db, hashKey(key), survey.wave.id, null, facilitatorId, paperSerial)
-    return { key, firstPage: shownPages(survey.questionnaire, {})[0] ?? 1 }
+    return { key, firstPage: shownSteps(survey.questionnaire, {})[0] ?? '1' }
   }
 
   async function draft(survey: OpenSurvey, key: string | undefined): Promise<DraftLookup> {
@@ -128,7 +155,7 @@ export function createSurveyService(
       kind: 'draft',
       key,
       answers,
-      pages: shownPages(survey.questionnaire, answers),
+      pages: shownSteps(survey.questionnaire, answers),
       invitationId: found.invitationId,
       facilitatorId: found.facilitatorId,
       paperSerial: found.paperSerial,
@@ -167,7 +194,7 @@ export function createSurveyService(
       survey: OpenSurvey,
       staffId: number,
       serial: string,
-    ): Promise<{ kind: 'taken' } | { kind: 'started'; key: string; firstPage: number }> {
+    ): Promise<{ kind: 'taken' } | { kind: 'started'; key: string; firstPage: Step }> {
       if (await repo.paperSerialTaken(db, survey.wave.id, serial)) return { kind: 'taken' }
       return { kind: 'started', ...(await newDraft(survey, staffId, serial)) }
     },
@@ -191,36 +218,94 @@ export function createSurveyService(
       if (current.kind !== 'draft') return { kind: 'used' }
       const page =
         current.pages.find((p) =>
-          questionsOnPage(survey.questionnaire, p, current.answers).every(
+          questionsOnStep(survey.questionnaire, p, current.answers).every(
             (q) => current.answers[q.code] === undefined,
           ),
         ) ??
         current.pages.at(-1) ??
-        1
+        '1'
       return { kind: 'started', key: check.key, page }
     },
 
-    questionsOnPage: (survey: OpenSurvey, page: number, answers: Answers) =>
-      questionsOnPage(survey.questionnaire, page, answers),
+    /** What a step shows: its questions, and the rest of its page for the script to show with them. */
+    pageLayout(survey: OpenSurvey, page: Step, answers: Answers): PageLayout {
+      const [first = [], ...rest] = partsFrom(survey.questionnaire, page)
+      const later = rest.flat()
+      return {
+        questions: first.filter((q) => isShown(q, answers)),
+        later,
+        known: answersRead(later, answers),
+        answers,
+      }
+    },
 
-    /** Checks one page's answers, keeps them in the draft, and submits the response after the last page. */
+    /** A step refused with errors, shown again as it was sent (with JavaScript: the whole page). */
+    refusedPageLayout(
+      survey: OpenSurvey,
+      page: Step,
+      refused: Extract<PageOutcome, { kind: 'invalid' }>,
+    ): PageLayout {
+      const { form, errors, answers } = refused
+      if (!refused.wholePage) return { ...this.pageLayout(survey, page, answers), form, errors }
+      const { hidden } = refused.wholePage
+      return {
+        questions: partsFrom(survey.questionnaire, page)
+          .flat()
+          .filter((q) => refused.questions.includes(q) || hidden.includes(q)),
+        hidden: hidden.map((q) => q.code),
+        later: [],
+        known: answersRead(hidden, answers),
+        wholePage: true,
+        answers,
+        form,
+        errors,
+      }
+    },
+
+    /**
+     * Checks one step's answers (with JavaScript, the rest of its page's too), keeps them in the draft,
+     * and submits the response after the last step.
+     */
     async answerPage(
       survey: OpenSurvey,
       current: Extract<DraftLookup, { kind: 'draft' }>,
-      page: number,
+      page: Step,
       form: Record<string, unknown>,
       language: Language,
     ): Promise<PageOutcome> {
-      const questions = questionsOnPage(survey.questionnaire, page, current.answers)
-      const { answers: pageAnswers, errors } = readPageAnswers(questions, form)
-      if (errors.length > 0) return { kind: 'invalid', questions, answers: current.answers, form, errors }
-
+      const wholePage = form[WHOLE_PAGE_FIELD] === '1'
+      const parts = partsFrom(survey.questionnaire, page).slice(0, wholePage ? undefined : 1)
+      // Each part is read with the answers before it, so a question shown by an answer sent with it counts.
       const answers: Answers = { ...current.answers }
-      for (const question of questions) delete answers[question.code]
-      Object.assign(answers, pageAnswers)
+      const questions: Question[] = []
+      const hidden: Question[] = []
+      const errors: FieldError[] = []
+      for (const part of parts) {
+        for (const question of part) delete answers[question.code]
+        const before = keepVisibleAnswers(survey.questionnaire, answers)
+        const read = readPageAnswers(
+          part.filter((q) => isShown(q, before)),
+          form,
+        )
+        for (const question of part) (isShown(question, before) ? questions : hidden).push(question)
+        errors.push(...read.errors)
+        Object.assign(answers, read.answers)
+      }
+      if (errors.length > 0)
+        return {
+          kind: 'invalid',
+          questions,
+          ...(wholePage ? { wholePage: { hidden } } : {}),
+          answers: current.answers,
+          form,
+          errors,
+        }
+
       const kept = keepVisibleAnswers(survey.questionnaire, answers)
       const keyHash = hashKey(current.key)
-      const nextPage = shownPages(survey.questionnaire, kept).find((p) => p > page)
+      const { page: number, part } = pageAndPart(page)
+      const lastSent = stepOf(number, part + Math.max(parts.length, 1) - 1)
+      const nextPage = shownSteps(survey.questionnaire, kept).find((p) => comesAfter(p, lastSent))
       const complete = nextPage === undefined ? checkComplete(survey.questionnaire, kept) : undefined
       // The last page of a complete response goes straight into the response; the draft is deleted.
       if (!complete?.ok) await repo.saveDraftAnswers(db, keyHash, kept)

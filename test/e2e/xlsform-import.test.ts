@@ -127,14 +127,27 @@ describe('importing forms as people write them', () => {
     ])
   })
 
-  it('a question whose condition is on the same page as itself cannot be followed yet: it is left out, said', async () => {
+  it('reads relevant with and, or, not(), selected(), =, !=, <, > on earlier answers, on the same page too, and a group’s relevant', async () => {
     const reading = await readXlsForm(
       await workbook({
         survey: [
           ['type', 'name', 'label', 'relevant', 'appearance'],
           ['begin_group', 'g1', 'Grupo', '', 'field-list'],
           ['select_one yn', 'aware', '¿Conoce?'],
-          ['text', 'what', '¿Qué conoce?', "${aware} = 'yes'"],
+          ['integer', 'times', '¿Cuántas veces?', "${aware} = 'yes'"],
+          ['text', 'what', '¿Qué conoce?', "selected(${aware}, 'yes') and ${times} > 2"],
+          ['text', 'why_not', '¿Por qué no?', "not(selected(${aware}, 'yes'))"],
+          ['text', 'odd', 'Raro', "${aware} != 'no' or ${times} < 1"],
+          ['text', 'counted', 'Contado', 'count-selected(${aware}) > 1'],
+          ['text', 'ahead', 'Adelantado', "${later} = 'x'"],
+          ['text', 'nochoice', 'Sin opción', "selected(${aware}, 'maybe')"],
+          ['end_group'],
+          ['begin_group', 'g2', 'Solo si conoce', "${aware} = 'yes'", 'field-list'],
+          ['text', 'more', 'Cuéntenos más', '${times} >= 3'],
+          ['text', 'later', 'Después'],
+          ['end_group'],
+          ['begin_group', 'g3', 'Ilegible', 'string-length(${what}) > 3'],
+          ['text', 'lost', 'Perdida'],
           ['end_group'],
         ],
         choices: [
@@ -145,11 +158,50 @@ describe('importing forms as people write them', () => {
       }),
       'es',
     )
-    expect(reading).toMatchObject({
-      ok: true,
-      questions: [{ code: 'aware' }],
-      warnings: [{ sheet: 'survey', row: 4, key: 'relevantEarlier' }],
+    expect(reading.ok).toBe(true)
+    if (!reading.ok) return
+    const showIf = Object.fromEntries(reading.questions.map((q) => [q.code, [q.page, q.showIf]]))
+    expect(showIf).toEqual({
+      aware: [1, null],
+      times: [1, { question: 'aware', compare: '=', value: 'yes' }],
+      what: [
+        1,
+        {
+          all: [
+            { question: 'aware', anyOf: ['yes'] },
+            { question: 'times', compare: '>', value: 2 },
+          ],
+        },
+      ],
+      why_not: [1, { not: { question: 'aware', anyOf: ['yes'] } }],
+      odd: [
+        1,
+        {
+          any: [
+            { question: 'aware', compare: '!=', value: 'no' },
+            { question: 'times', compare: '<', value: 1 },
+          ],
+        },
+      ],
+      // The group's condition and the question's, both.
+      more: [
+        2,
+        {
+          all: [
+            { question: 'aware', compare: '=', value: 'yes' },
+            { question: 'times', compare: '>=', value: 3 },
+          ],
+        },
+      ],
+      later: [2, { question: 'aware', compare: '=', value: 'yes' }],
     })
+    expect(reading.warnings.map((w) => [w.row, w.key, w.params.value])).toEqual([
+      [8, 'relevant', 'count-selected(${aware}) > 1'],
+      [9, 'relevantEarlier', 'later'],
+      [10, 'relevantOption', 'maybe'],
+      [16, 'relevant', 'string-length(${what}) > 3'],
+      [17, 'groupLeftOut', 'lost'],
+    ])
   })
 
   it('through the designer: the form is imported and the page lists what was left out, in the designer’s words', async () => {

@@ -16,6 +16,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { xlsformCheck, xlsformCheckAvailable } from '../helpers/xlsform-check.ts'
 import { binary } from '../helpers/zip.ts'
 import { inAnsweringOrder } from '../../src/questionnaire/questionnaire.ts'
+import { samePageQuestions } from '../fixtures/same-page-conditions.ts'
 
 // Every questionnaire Pulso exports is an XLSForm that pyxform (KoboToolbox's and ODK's converter)
 // converts, and comes back through Pulso's import as the same questionnaire.
@@ -29,6 +30,7 @@ const questionnaires: Record<string, QuestionDraft[]> = {
   sample: sampleQuestions,
   everyType: everyTypeQuestions,
   trends: trendQuestions,
+  samePageConditions: samePageQuestions,
   // A question added to page 2 after page 5 was written: it is still on page 2 in the file.
   addedLater: [...sampleQuestions, { code: 'added_late', type: 'short_text', page: 2, text: tr('Añadida') }],
 }

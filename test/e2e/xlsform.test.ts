@@ -218,7 +218,7 @@ describe('XLSForm', () => {
         ['select_one missing_list', 'q1', 'Uno'],
         ['text', 'Bad Name', 'Dos'],
         ['integer', 'n', 'Tres', '', '. > 5 or . < 2'],
-        ['text', 'later', 'Cuatro', '${n} > 3'],
+        ['text', 'later', 'Cuatro', '${n} > ${kept}'],
         ['text', 'kept', 'Cinco'],
       ],
       choices: [['list_name', 'name', 'label::Español (es)']],
