@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { Translated } from '../questionnaire/translated.ts'
-import type { ShowIf, QuestionType } from '../questionnaire/questionnaire.ts'
+import type { QuestionMessages, ShowIf, QuestionType } from '../questionnaire/questionnaire.ts'
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
 
@@ -60,6 +60,7 @@ export interface QuestionTable {
   text: JSONColumnType<Translated>
   help: JSONColumnType<Partial<Translated>, string | undefined, string>
   show_if: JSONColumnType<ShowIf | null, string | null | undefined, string | null>
+  messages: JSONColumnType<QuestionMessages, string | undefined, string>
   is_profile: ColumnType<boolean, boolean | undefined, boolean>
   min_value: number | null
   max_value: number | null

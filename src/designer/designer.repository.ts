@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { AccessMode, WaveStatus } from '../db/schema.ts'
 import type { DesignerQuestion } from '../questionnaire/publishing-rules.ts'
-import type { QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
+import type { QuestionMessages, QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { CLOSED, OPEN } from '../series/wave-rules.ts'
@@ -100,6 +100,7 @@ export interface QuestionRecord {
   required: boolean
   isProfile: boolean
   showIf: ShowIf | null
+  messages: QuestionMessages
   min: number | null
   max: number | null
   text: Translated
@@ -116,6 +117,7 @@ const questionColumns = (q: QuestionRecord) => ({
   required: q.required,
   is_profile: q.isProfile,
   show_if: q.showIf ? JSON.stringify(q.showIf) : null,
+  messages: JSON.stringify(q.messages),
   min_value: q.min,
   max_value: q.max,
   text: JSON.stringify(q.text),
@@ -198,10 +200,10 @@ export async function confirmMargins(db: Db, waveId: number) {
 
 export async function copyQuestions(db: Db, fromWaveId: number, toWaveId: number): Promise<void> {
   await sql`
-    insert into question (wave_id, code, type, position, page, required, text, help, show_if, is_profile,
-                          min_value, max_value, translation_stamps, break_in_series)
-    select ${toWaveId}, code, type, position, page, required, text, help, show_if, is_profile,
-           min_value, max_value, translation_stamps, false
+    insert into question (wave_id, code, type, position, page, required, text, help, show_if, messages,
+                          is_profile, min_value, max_value, translation_stamps, break_in_series)
+    select ${toWaveId}, code, type, position, page, required, text, help, show_if, messages,
+           is_profile, min_value, max_value, translation_stamps, false
     from question where wave_id = ${fromWaveId}`.execute(db)
   await sql`
     insert into question_option (question_id, code, position, label)

@@ -457,6 +457,12 @@ function questionValues(q: WaveContext['questions'][number]): Record<string, unk
     show_if_expression: q.showIf && !('anyOf' in q.showIf) ? writeCondition(q.showIf) : '',
     min: q.min === null ? '' : String(q.min),
     max: q.max === null ? '' : String(q.max),
+    ...Object.fromEntries(
+      LANGUAGES.flatMap((l) => [
+        [`requiredMessage_${l}`, q.messages.required?.[l] ?? ''],
+        [`constraintMessage_${l}`, q.messages.constraint?.[l] ?? ''],
+      ]),
+    ),
   }
   for (const l of LANGUAGES) {
     values[`text_${l}`] = q.text[l] ?? ''

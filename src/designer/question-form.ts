@@ -1,6 +1,11 @@
 import { z } from 'zod'
 import { formString, hasUnstorableCharacters } from '../http/form-text.ts'
-import { QUESTION_TYPES, type Question } from '../questionnaire/questionnaire.ts'
+import {
+  QUESTION_TYPES,
+  questionMessages,
+  type Question,
+  type QuestionMessages,
+} from '../questionnaire/questionnaire.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { questionType } from '../questionnaire/question-types/index.ts'
 import { isOptionCode } from '../questionnaire/option-codes.ts'
@@ -49,6 +54,12 @@ const questionFields = z.object({
   help_es: text(1000),
   help_fr: text(1000),
   help_pt: text(1000),
+  requiredMessage_es: text(300),
+  requiredMessage_fr: text(300),
+  requiredMessage_pt: text(300),
+  constraintMessage_es: text(300),
+  constraintMessage_fr: text(300),
+  constraintMessage_pt: text(300),
   reviewed: z.union([z.enum(LANGUAGES), z.array(z.enum(LANGUAGES))]).optional(),
 })
 
@@ -65,6 +76,7 @@ export interface QuestionInput {
   max: number | null
   text: Translated
   help: Partial<Translated>
+  messages: QuestionMessages
   options: { code: string; label: Translated }[]
   /** Languages whose translator confirms the text still fits a changed source. */
   reviewed: Language[]
@@ -116,6 +128,12 @@ export function parseQuestionForm(
       help: Object.fromEntries(
         Object.entries({ es: f.help_es, fr: f.help_fr, pt: f.help_pt }).filter(([, text]) => text !== ''),
       ),
+      messages: questionMessages({
+        required: { es: f.requiredMessage_es, fr: f.requiredMessage_fr, pt: f.requiredMessage_pt },
+        constraint: questionType(f.type).hasBounds
+          ? { es: f.constraintMessage_es, fr: f.constraintMessage_fr, pt: f.constraintMessage_pt }
+          : {},
+      }),
       options: questionType(f.type).hasOptions ? options : [],
       reviewed: f.reviewed === undefined ? [] : Array.isArray(f.reviewed) ? f.reviewed : [f.reviewed],
     },

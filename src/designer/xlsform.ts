@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs'
 import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
-import { inAnsweringOrder, type Question } from '../questionnaire/questionnaire.ts'
+import { inAnsweringOrder, questionMessages, type Question } from '../questionnaire/questionnaire.ts'
 import { isXlsFormKeyword, questionType, xlsFormTypeOf } from '../questionnaire/question-types/index.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { inspectXlsx } from './xlsx-guard.ts'
@@ -68,10 +68,16 @@ const MESSAGES = {
   insideRepeat: 'row "{{value}}" is inside a repeat, which is not supported: it was left out',
   languageColumn: 'column "{{value}}" is in a language Pulso does not serve (es, fr, pt): it was left out',
   orOther:
-    'question "{{value}}": "or_other" is not supported yet; its choices were kept without the "other" box',
+    'question "{{value}}": its "or_other" text question cannot be named {{value}}_other (too long, or taken); the "other" choice is kept without it',
   choiceFilter: 'choice_filter "{{value}}" is not supported: every choice of the list is offered',
 } as const
 export type XlsFormProblemKey = keyof typeof MESSAGES
+
+/** What pyxform adds for or_other, in Pulso's languages: the choice, and the question asking which. */
+const OR_OTHER = {
+  choice: { es: 'Otro', fr: 'Autre', pt: 'Outro' },
+  specify: { es: 'Especifique cuál', fr: 'Précisez', pt: 'Especifique qual' },
+} as const satisfies Record<string, Translated>
 export const XLSFORM_PROBLEM_KEYS = Object.keys(MESSAGES) as XlsFormProblemKey[]
 
 /** A problem found in a sheet's row (row 0: the file or the sheet as a whole). */
@@ -108,8 +114,10 @@ export async function writeXlsForm(input: {
     ...labels('label'),
     ...labels('hint'),
     'required',
+    ...labels('required_message'),
     'relevant',
     'constraint',
+    ...labels('constraint_message'),
     'appearance',
     'parameters',
     'pulso_profile',
@@ -148,8 +156,10 @@ export async function writeXlsForm(input: {
       ...LANGUAGES.map((l) => q.text[l] ?? ''),
       ...LANGUAGES.map((l) => q.help[l] ?? ''),
       q.required ? 'yes' : '',
+      ...LANGUAGES.map((l) => q.messages.required?.[l] ?? ''),
       q.showIf ? writeCondition(q.showIf) : '',
       constraint,
+      ...LANGUAGES.map((l) => q.messages.constraint?.[l] ?? ''),
       appearance,
       parameters,
       q.isProfile ? 'yes' : '',
@@ -351,7 +361,8 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
         continue
       }
       options = list.map(({ code: c, label }) => ({ code: c, label }))
-      if (select?.[3]) skip('orOther', { value: code })
+      if (select?.[3] && !options.some((o) => o.code === 'other'))
+        options = [...options, { code: 'other', label: OR_OTHER.choice }]
       if (cells.choice_filter) skip('choiceFilter', { value: cells.choice_filter })
     }
     const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
@@ -416,12 +427,40 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       text,
       help: withoutEmpty(translated(cells, 'hint', sourceLanguage)),
       showIf,
+      messages: questionMessages({
+        required:
+          reading.takesAnswer && required ? translated(cells, 'required_message', sourceLanguage) : {},
+        // A constraint message goes with the bounds Pulso read; an unread constraint takes its message with it.
+        constraint:
+          min !== null || max !== null ? translated(cells, 'constraint_message', sourceLanguage) : {},
+      }),
       isProfile: /^(yes|true)$/i.test((cells.pulso_profile ?? '').trim()),
       min,
       max,
       options,
     })
     pageUsed = true
+    // or_other, as pyxform builds it: an "other" choice, and a text question shown when it is chosen
+    // (on the same page: with JavaScript it opens at once, without it the page is sent in two parts).
+    if (select?.[3]) {
+      const specify = `${code}_other`
+      if (!/^[a-z][a-z0-9_]{0,39}$/.test(specify) || questions.some((q) => q.code === specify))
+        skip('orOther', { value: code })
+      else
+        questions.push({
+          code: specify,
+          type: 'short_text',
+          page,
+          required: false,
+          text: OR_OTHER.specify,
+          help: {},
+          showIf: { question: code, anyOf: ['other'] },
+          isProfile: false,
+          min: null,
+          max: null,
+          options: [],
+        })
+    }
   }
   // Nothing usable: refused, with every row that was left out and why.
   if (questions.length === 0)
@@ -490,7 +529,7 @@ function readSheet(
 // "label::Español (es)", "label::es" and "label" (the source language) all name a label column.
 function normalizeHeader(header: string): string {
   const lower = header.trim().toLowerCase().replace(/\s+/g, ' ')
-  const match = /^(label|hint|form_title)\s*::\s*(.+)$/.exec(lower)
+  const match = /^(label|hint|form_title|required_message|constraint_message)\s*::\s*(.+)$/.exec(lower)
   if (!match) return lower.replace(/ /g, '_')
   const [, kind, language] = match
   const code =
@@ -500,7 +539,7 @@ function normalizeHeader(header: string): string {
 
 function translated(
   cells: Record<string, string>,
-  kind: 'label' | 'hint' | 'form_title',
+  kind: 'label' | 'hint' | 'form_title' | 'required_message' | 'constraint_message',
   sourceLanguage: Language,
 ): Translated {
   const text = Object.fromEntries(LANGUAGES.map((l) => [l, cells[`${kind}::${l}`] ?? ''])) as Translated

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts'
 import type { SeriesPurpose, WaveStatus } from '../db/schema.ts'
-import type { QuestionType, ShowIf } from './questionnaire.ts'
+import type { QuestionMessages, QuestionType, ShowIf } from './questionnaire.ts'
 import type { Language, Translated } from './translated.ts'
 import { stampsForCurrentTexts } from './translation-status.ts'
 import { DRAFT } from '../series/wave-rules.ts'
@@ -14,6 +14,7 @@ export interface QuestionDraft {
   text: Translated
   help?: Partial<Translated>
   showIf?: ShowIf | null
+  messages?: QuestionMessages
   isProfile?: boolean
   min?: number | null
   max?: number | null
@@ -105,6 +106,7 @@ export async function insertQuestions(
         text: JSON.stringify(q.text),
         help: JSON.stringify(q.help ?? {}),
         show_if: q.showIf ? JSON.stringify(q.showIf) : null,
+        messages: JSON.stringify(q.messages ?? {}),
         is_profile: q.isProfile ?? false,
         min_value: q.min ?? null,
         max_value: q.max ?? null,

@@ -7,6 +7,28 @@ export { QUESTION_TYPES, type QuestionType } from './question-types/index.ts'
 /** Show a question only when earlier answers pass this test (conditions.ts). */
 export type ShowIf = Condition
 
+/**
+ * A question's own words for its errors (XLSForm's required_message and constraint_message), per
+ * language; where a language has none, the usual message is shown.
+ */
+export interface QuestionMessages {
+  required?: Partial<Translated>
+  constraint?: Partial<Translated>
+}
+
+/** Messages without their empty languages, and without an empty kind (stored as {} when none). */
+export function questionMessages(given: {
+  required?: Partial<Translated>
+  constraint?: Partial<Translated>
+}): QuestionMessages {
+  const messages: QuestionMessages = {}
+  for (const kind of ['required', 'constraint'] as const) {
+    const texts = Object.fromEntries(Object.entries(given[kind] ?? {}).filter(([, text]) => text))
+    if (Object.keys(texts).length > 0) messages[kind] = texts
+  }
+  return messages
+}
+
 export interface QuestionOption {
   code: string
   label: Translated
@@ -22,6 +44,7 @@ export interface Question {
   text: Translated
   help: Partial<Translated>
   showIf: ShowIf | null
+  messages: QuestionMessages
   isProfile: boolean
   min: number | null
   max: number | null

@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next'
 import { fieldName, type FieldError } from '../questionnaire/answer-validation.ts'
 import type { Answers, Question } from '../questionnaire/questionnaire.ts'
 import { questionType, type ControlView } from '../questionnaire/question-types/index.ts'
+import { CONSTRAINT_ERRORS } from '../questionnaire/question-types/question-type.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { questionsIn } from '../questionnaire/conditions.ts'
 
@@ -58,6 +59,16 @@ export function questionPageViewModel(input: PageLayout & { language: Language; 
   const errors = input.errors ?? []
   // Conditions the script follows: those reading a question of this page.
   const onPage = new Set([...input.questions, ...(input.later ?? [])].map((q) => q.code))
+  // The question's own words for the error (required_message, constraint_message), else the usual ones.
+  const errorText = (question: Question, fieldError: FieldError) => {
+    const own =
+      fieldError.error === questionType(question.type).requiredError
+        ? question.messages.required?.[language]
+        : CONSTRAINT_ERRORS.includes(fieldError.error)
+          ? question.messages.constraint?.[language]
+          : undefined
+    return own ?? t(`errors.${fieldError.error}`, fieldError.params ?? {})
+  }
   const view = (question: Question, form: Record<string, unknown> | undefined): QuestionView => {
     const name = fieldName(question.code)
     const module = questionType(question.type)
@@ -74,7 +85,7 @@ export function questionPageViewModel(input: PageLayout & { language: Language; 
       label: inLanguage(question.text, language),
       help: inLanguage(question.help, language),
       required: question.required,
-      error: fieldError ? t(`errors.${fieldError.error}`, fieldError.params ?? {}) : undefined,
+      error: fieldError ? errorText(question, fieldError) : undefined,
     }
   }
   const questions = input.questions.map((q) => view(q, input.form))

@@ -180,6 +180,7 @@ export async function loadQuestionnaire(db: Db, waveId: number): Promise<Questio
       text: q.text,
       help: q.help,
       showIf: q.show_if,
+      messages: q.messages,
       isProfile: q.is_profile,
       min: q.min_value,
       max: q.max_value,

@@ -25,6 +25,7 @@ beforeAll(async () => {
       required: false,
       help: {},
       showIf: null,
+      messages: {},
       isProfile: false,
       min: null,
       max: null,

@@ -101,6 +101,28 @@ describe('conditions on the same page, without JavaScript', () => {
   })
 })
 
+describe('a question’s own error messages (required_message, constraint_message)', () => {
+  it('are shown in the respondent’s language, and the usual message where that language has none', async () => {
+    for (const [language, required, constraint] of [
+      ['es', 'Díganos cuántas veces, aunque sea una', 'Entre 0 y 50 veces'],
+      ['fr', 'Dites-nous combien de fois', 'Entre 0 et 50 fois'],
+      ['pt', 'Escreva um número', 'Entre 0 e 50 vezes'],
+    ] as const) {
+      const citizen = new Respondent(t.app, survey.url, language)
+      const first = await citizen.start()
+      await citizen.get(first)
+      await citizen.post(first, { a_visited: 'yes' })
+      await citizen.get(`${survey.url}/p/1.2`)
+      const empty = await citizen.post(`${survey.url}/p/1.2`, {})
+      expect(empty.status).toBe(400)
+      expect(empty.text, language).toContain(required)
+      const tooMany = await citizen.post(`${survey.url}/p/1.2`, { a_trips: '99' })
+      expect(tooMany.status).toBe(400)
+      expect(tooMany.text, language).toContain(constraint)
+    }
+  })
+})
+
 describe('conditions on the same page, with JavaScript (the page sent whole)', () => {
   it('reads each part with the answers before it: answers to questions that do not apply are dropped', async () => {
     const citizen = new Respondent(t.app, survey.url, 'es')
@@ -190,11 +212,15 @@ describe('conditions written by staff', () => {
     const saved = await designer.post(url, {
       ...base,
       show_if_expression: "${trips} >= 2 and not(selected(${visited}, 'no'))",
+      requiredMessage_es: 'Responda sí o no, por favor',
+      requiredMessage_fr: 'Répondez oui ou non',
     })
     expect(saved.status).toBe(303)
     expect(await count()).toBe(3)
     const edit = await designer.get('/staff/series/perception/waves/2027/questions/often')
     expect(edit.text).toContain('value="${trips} &gt;= 2 and not(selected(${visited}, &#39;no&#39;))"')
+    expect(edit.text).toContain('>Responda sí o no, por favor</textarea>')
+    expect(edit.text).toContain('>Répondez oui ou non</textarea>')
     // The preview says it in words.
     const preview = await designer.get('/staff/series/perception/waves/2027/preview')
     expect(preview.text).toContain('Se muestra solo si la respuesta a «trips» es 2 o más y no ocurre que')

@@ -118,6 +118,7 @@ describe('question types are plugins', () => {
           required: true,
           help: {},
           showIf: null,
+          messages: {},
           isProfile: false,
           min: null,
           max: null,

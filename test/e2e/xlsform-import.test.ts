@@ -89,6 +89,7 @@ describe('importing forms as people write them', () => {
       'age_band',
       'district',
       'topics',
+      'topics_other',
       'people',
       'since',
       'city',
@@ -101,11 +102,20 @@ describe('importing forms as people write them', () => {
     expect(byCode.age_band!.options!.map((o) => o.code)).toEqual(['16-29', '30-64', '65+'])
     expect(byCode.age_band!.help).toEqual({ es: 'En años cumplidos' })
     expect(byCode.district!.options!.map((o) => o.code)).toEqual(['Centro', 'Norte'])
-    // The same name in two lists, each with its own label.
+    // The same name in two lists, each with its own label; or_other adds "other" as pyxform does.
     expect(byCode.topics!.options!.map((o) => [o.code, o.label.es])).toEqual([
       ['agua.potable', 'Agua potable'],
       ['Centro', 'Cooperación en el centro'],
+      ['other', 'Otro'],
     ])
+    // …and the question asking which, on the same page, shown when "other" is ticked.
+    expect(byCode.topics_other).toMatchObject({
+      type: 'short_text',
+      page: byCode.topics!.page,
+      required: false,
+      showIf: { question: 'topics', anyOf: ['other'] },
+      text: { es: 'Especifique cuál', fr: 'Précisez', pt: 'Especifique qual' },
+    })
     expect(byCode.topics).toMatchObject({
       type: 'multiple_choice',
       showIf: { question: 'aware', anyOf: ['Sí'] },
@@ -118,7 +128,6 @@ describe('importing forms as people write them', () => {
       'survey:1:languageColumn',
       'choices:1:languageColumn',
       'survey:2:unsupportedType',
-      'survey:6:orOther',
       'survey:9:unsupportedType',
       'survey:10:unsupportedType',
       'survey:11:insideRepeat',
@@ -204,6 +213,50 @@ describe('importing forms as people write them', () => {
     ])
   })
 
+  it('reads required_message and constraint_message, in the source language and per language', async () => {
+    const reading = await readXlsForm(
+      await workbook({
+        survey: [
+          [
+            'type',
+            'name',
+            'label',
+            'required',
+            'required_message',
+            'required_message::Français (fr)',
+            'constraint',
+            'constraint_message',
+          ],
+          [
+            'integer',
+            'age',
+            'Edad',
+            'yes',
+            'Díganos su edad',
+            'Dites-nous votre âge',
+            '. >= 16 and . <= 110',
+            'Entre 16 y 110',
+          ],
+          ['text', 'name', 'Nombre', '', 'Ignorado: no es obligatoria'],
+        ],
+      }),
+      'es',
+    )
+    expect(reading).toMatchObject({
+      ok: true,
+      questions: [
+        {
+          code: 'age',
+          messages: {
+            required: { es: 'Díganos su edad', fr: 'Dites-nous votre âge' },
+            constraint: { es: 'Entre 16 y 110' },
+          },
+        },
+        { code: 'name', messages: {} },
+      ],
+    })
+  })
+
   it('through the designer: the form is imported and the page lists what was left out, in the designer’s words', async () => {
     await designer.get('/staff/series/perception')
     expect(
@@ -222,7 +275,7 @@ describe('importing forms as people write them', () => {
     expect(page.text).toContain(
       'Hoja survey, fila 1: la columna «Label::English (en)» está en un idioma que Pulso no ofrece',
     )
-    expect(page.text).toContain('«or_other» aún no se admite')
+    expect(page.text).toContain('Hoja survey, fila 14: choice_filter')
     // No internal codes on the page.
     expect(page.text).not.toMatch(/unsupportedType|languageColumn|orOther/)
     const wave = (

@@ -2,6 +2,9 @@ import type { AnswerValue, Question, QuestionOption, QuestionType } from '../que
 import type { Language } from '../translated.ts'
 
 /** Keys of the localized messages a question type can give back (under `errors.` in locales/). */
+/** The errors of an answer outside the question's bounds: XLSForm's constraint_message replaces them. */
+export const CONSTRAINT_ERRORS: readonly AnswerErrorKey[] = ['numberBetween', 'numberAtLeast', 'numberAtMost']
+
 export type AnswerErrorKey =
   | 'selectOne'
   | 'selectAtLeastOne'
