@@ -1,7 +1,13 @@
 import type ExcelJS from 'exceljs'
 import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
 import { inAnsweringOrder, questionMessages, type Question } from '../questionnaire/questionnaire.ts'
-import { isXlsFormKeyword, questionType, xlsFormTypeOf } from '../questionnaire/question-types/index.ts'
+import {
+  gridHeaderOf,
+  isXlsFormKeyword,
+  questionType,
+  sameGrid,
+  xlsFormTypeOf,
+} from '../questionnaire/question-types/index.ts'
 import { LANGUAGES, type Language, type Translated } from '../questionnaire/translated.ts'
 import { inspectXlsx } from './xlsx-guard.ts'
 import { isOptionCode } from '../questionnaire/option-codes.ts'
@@ -143,6 +149,7 @@ export async function writeXlsForm(input: {
   // A question added to page 2 later is still written on page 2.
   const ordered = inAnsweringOrder(input.questions)
   let page: number | undefined
+  let previous: Question | undefined
   for (const q of ordered) {
     if (q.page !== page) {
       if (page !== undefined) survey.addRow(['end_group'])
@@ -150,6 +157,24 @@ export async function writeXlsForm(input: {
       page = q.page
     }
     const { type, appearance, parameters, constraint } = xlsType(q)
+    // The first question of a grid is preceded by the grid's header row (the scale, for ODK).
+    const header = questionType(q.type).xlsForm.gridHeader
+    if (header && !(previous && sameGrid(previous, q)))
+      survey.addRow([
+        type,
+        `${q.code}_scale`,
+        ...LANGUAGES.map((l) => header.label[l]),
+        ...LANGUAGES.map(() => ''),
+        '',
+        ...LANGUAGES.map(() => ''),
+        q.showIf ? writeCondition(q.showIf) : '',
+        '',
+        ...LANGUAGES.map(() => ''),
+        header.appearance,
+        '',
+        '',
+      ])
+    previous = q
     survey.addRow([
       type,
       q.code,
@@ -366,7 +391,14 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       if (cells.choice_filter) skip('choiceFilter', { value: cells.choice_filter })
     }
     const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
-    const reading = xlsFormTypeOf({ keyword: kind, appearance, parameters, options })
+    // A grid's header row: the scale for ODK, not a question. One with words of its own (a question
+    // stem) is kept as a note, so nothing it says is lost.
+    const header = gridHeaderOf(kind, appearance)
+    if (header && text[sourceLanguage] === header.label[sourceLanguage]) continue
+    if (header) options = []
+    const reading = header
+      ? questionType('note')
+      : xlsFormTypeOf({ keyword: kind, appearance, parameters, options })
     if (!reading) {
       skip('unknownType', { value: rawType })
       continue

@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next'
 import { fieldName, type FieldError } from '../questionnaire/answer-validation.ts'
 import type { Answers, Question } from '../questionnaire/questionnaire.ts'
-import { questionType, type ControlView } from '../questionnaire/question-types/index.ts'
+import { questionType, sameGrid, type ControlView } from '../questionnaire/question-types/index.ts'
 import { CONSTRAINT_ERRORS } from '../questionnaire/question-types/question-type.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { questionsIn } from '../questionnaire/conditions.ts'
@@ -37,6 +37,19 @@ export interface PageLayout {
   errors?: FieldError[] | undefined
 }
 
+/** Statements sharing one scale, drawn as one table by their type's grid template. */
+export interface GridView {
+  id: string
+  partial: string
+  /** The scale's labels, as column headings. */
+  columns: string[]
+  rows: QuestionView[]
+}
+
+/** What a page draws in order: a question, or a grid of them. */
+export type PageBlock =
+  { question: QuestionView; grid?: undefined } | { grid: GridView; question?: undefined }
+
 export interface ErrorLink {
   href: string
   text: string
@@ -49,7 +62,8 @@ export interface ErrorLink {
  */
 export function questionPageViewModel(input: PageLayout & { language: Language; t: TFunction }): {
   questions: QuestionView[]
-  later: QuestionView[]
+  blocks: PageBlock[]
+  later: PageBlock[]
   known: string
   wholePage: boolean
   followsAnswers: boolean
@@ -90,12 +104,34 @@ export function questionPageViewModel(input: PageLayout & { language: Language; 
   }
   const questions = input.questions.map((q) => view(q, input.form))
   const later = (input.later ?? []).map((q) => view(q, undefined))
+  // Questions of a grid type one after another, with the same options, share one table.
+  const blocks = (source: Question[], views: QuestionView[]): PageBlock[] => {
+    const out: PageBlock[] = []
+    for (let i = 0; i < source.length;) {
+      const grid = questionType(source[i]!.type).grid
+      let end = i + 1
+      while (grid && end < source.length && sameGrid(source[i]!, source[end]!)) end++
+      if (grid && end - i > 1)
+        out.push({
+          grid: {
+            id: `grid-${source[i]!.code}`,
+            partial: grid.partial,
+            columns: views[i]!.choices.map((c) => c.label),
+            rows: views.slice(i, end),
+          },
+        })
+      else out.push({ question: views[i]! })
+      i = grid && end - i > 1 ? end : i + 1
+    }
+    return out
+  }
   const errorLinks = questions
     .filter((q) => q.error)
     .map((q) => ({ href: `#${q.id}`, text: `${q.label}: ${q.error}` }))
   return {
     questions,
-    later,
+    blocks: blocks(input.questions, questions),
+    later: blocks(input.later ?? [], later),
     known: JSON.stringify(input.known ?? {}),
     wholePage: input.wholePage ?? false,
     followsAnswers: later.length > 0 || questions.some((q) => q.showIf),

@@ -1,31 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { samePageQuestions } from '../fixtures/same-page-conditions.ts'
-import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import {
   BROWSER_TEST_TIMEOUT,
   browserAvailable,
   expectAccessible,
   openBrowser,
-  serve,
+  servedSurvey,
 } from '../helpers/browser.ts'
-import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 // A page whose questions depend on answers given on it: with JavaScript they show and hide at once
 // (public/conditions.js), and the page goes whole; without it the server sends the page in parts.
 
-let t: TestApp
-let survey: BuiltSurvey
-let server: Awaited<ReturnType<typeof serve>>
-
-beforeAll(async () => {
-  t = await createTestApp()
-  survey = await buildSurvey(t.services.db, { year: 2026, questions: samePageQuestions })
-  server = await serve(t.app)
-})
-afterAll(async () => {
-  await server?.close()
-  await t.close()
-})
+const { surveyUrl } = servedSurvey(samePageQuestions)
 
 describe.skipIf(!browserAvailable)('conditions on the same page, in a real browser', () => {
   it(
@@ -36,7 +22,7 @@ describe.skipIf(!browserAvailable)('conditions on the same page, in a real brows
       try {
         const { page } = browser
         await page.setViewportSize({ width: 360, height: 740 })
-        await page.goto(`${server.url}${survey.url}`)
+        await page.goto(surveyUrl())
         await page.getByRole('button', { name: 'Empezar' }).click()
         const trips = page.getByLabel('¿Cuántas veces?')
         const whyNot = page.getByLabel('¿Por qué no?')
@@ -83,7 +69,7 @@ describe.skipIf(!browserAvailable)('conditions on the same page, in a real brows
       const browser = await openBrowser({ locale: 'es-ES', javaScriptEnabled: false })
       try {
         const { page } = browser
-        await page.goto(`${server.url}${survey.url}`)
+        await page.goto(surveyUrl())
         await page.getByRole('button', { name: 'Empezar' }).click()
         await page.getByRole('group', { name: '¿Visitó un proyecto?' }).getByLabel('Sí').check()
         expect(await page.getByLabel('¿Cuántas veces?').count()).toBe(0)

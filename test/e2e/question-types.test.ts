@@ -49,6 +49,12 @@ const SAMPLES: Record<QuestionType, Sample> = {
     invalid: { fields: { '': ['a', 'z'] }, message: 'Elija una de las respuestas' },
   },
   scale_5: { valid: { '': '4' }, stored: [row('4', 4, null)], cell: '4' },
+  likert: {
+    valid: { '': '2' },
+    stored: [row('2', null, null)],
+    cell: '2',
+    invalid: { fields: { '': '9' }, message: 'Elija una de las respuestas' },
+  },
   scale_0_10: {
     valid: { '': '7' },
     stored: [row(null, 7, null)],

@@ -17,6 +17,7 @@ import { xlsformCheck, xlsformCheckAvailable } from '../helpers/xlsform-check.ts
 import { binary } from '../helpers/zip.ts'
 import { inAnsweringOrder } from '../../src/questionnaire/questionnaire.ts'
 import { samePageQuestions } from '../fixtures/same-page-conditions.ts'
+import { likertGridQuestions } from '../fixtures/likert-grid.ts'
 
 // Every questionnaire Pulso exports is an XLSForm that pyxform (KoboToolbox's and ODK's converter)
 // converts, and comes back through Pulso's import as the same questionnaire.
@@ -31,6 +32,7 @@ const questionnaires: Record<string, QuestionDraft[]> = {
   everyType: everyTypeQuestions,
   trends: trendQuestions,
   samePageConditions: samePageQuestions,
+  likertGrid: likertGridQuestions,
   // A question added to page 2 after page 5 was written: it is still on page 2 in the file.
   addedLater: [...sampleQuestions, { code: 'added_late', type: 'short_text', page: 2, text: tr('Añadida') }],
 }

@@ -5,7 +5,10 @@ import path from 'node:path'
 import { AxeBuilder } from '@axe-core/playwright'
 import type { Express } from 'express'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
+import type { QuestionDraft } from '../../src/questionnaire/questionnaire.repository.ts'
+import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { createTestApp, type TestApp } from './test-app.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
 /** Browser tests need Debian's chromium; CI installs it, and there a missing browser is a failure. */
@@ -91,4 +94,24 @@ export async function signInInBrowser(
   await page.getByLabel(words.password).fill(account.password)
   await page.getByRole('button', { name: words.button }).click()
   await page.waitForURL(/\/staff$/)
+}
+
+/**
+ * A test file's survey of these questions, served for a browser: `surveyUrl()` is its full address once
+ * `beforeAll` has run; everything closes after the file.
+ */
+export function servedSurvey(questions: QuestionDraft[]) {
+  let app: TestApp | undefined
+  let survey: BuiltSurvey | undefined
+  let server: Awaited<ReturnType<typeof serve>> | undefined
+  beforeAll(async () => {
+    app = await createTestApp()
+    survey = await buildSurvey(app.services.db, { year: 2026, questions })
+    server = await serve(app.app)
+  })
+  afterAll(async () => {
+    await server?.close()
+    await app?.close()
+  })
+  return { surveyUrl: () => `${server!.url}${survey!.url}` }
 }

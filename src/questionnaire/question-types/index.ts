@@ -1,7 +1,8 @@
-import type { Answers, Questionnaire } from '../questionnaire.ts'
+import type { Answers, Question, Questionnaire } from '../questionnaire.ts'
 import { multipleChoice } from './multiple-choice/index.ts'
 import { dateQuestion } from './date/index.ts'
 import { integerQuestion } from './integer/index.ts'
+import { likert } from './likert/index.ts'
 import { longText } from './long-text/index.ts'
 import { note } from './note/index.ts'
 import { numberQuestion } from './number/index.ts'
@@ -20,6 +21,7 @@ const REGISTRY = {
   multiple_choice: multipleChoice,
   scale_5: scale5,
   scale_0_10: scale0to10,
+  likert,
   yes_no: yesNo,
   number: numberQuestion,
   integer: integerQuestion,
@@ -58,6 +60,24 @@ export function xlsFormTypeOf(
   }
   return undefined
 }
+
+/** Whether b continues a's grid: a type drawn in grids, on the same page, with the same options. */
+export function sameGrid(
+  a: Pick<Question, 'type' | 'page' | 'options'>,
+  b: Pick<Question, 'type' | 'page' | 'options'>,
+): boolean {
+  return (
+    questionType(a.type).grid !== undefined &&
+    a.type === b.type &&
+    a.page === b.page &&
+    JSON.stringify(a.options) === JSON.stringify(b.options)
+  )
+}
+
+/** The grid header an XLSForm row is, by its keyword and appearance (`select_one` with `label`). */
+export const gridHeaderOf = (keyword: string, appearance: string) =>
+  MODULES.find((m) => m.xlsForm.gridHeader?.appearance === appearance && m.xlsForm.keywords.includes(keyword))
+    ?.xlsForm.gridHeader
 
 /** Whether some type is read from this XLSForm keyword. */
 export const isXlsFormKeyword = (keyword: string) => MODULES.some((m) => m.xlsForm.keywords.includes(keyword))

@@ -1,5 +1,6 @@
 import type { AnswerValue, Question, QuestionOption, QuestionType } from '../questionnaire.ts'
 import type { Language } from '../translated.ts'
+import type { Translated } from '../translated.ts'
 
 /** Keys of the localized messages a question type can give back (under `errors.` in locales/). */
 /** The errors of an answer outside the question's bounds: XLSForm's constraint_message replaces them. */
@@ -126,6 +127,11 @@ export interface QuestionTypeModule {
   hasOptions: boolean
   /** Whether staff may set a minimum and a maximum (checked on publishing, written as a constraint). */
   hasBounds: boolean
+  /**
+   * Questions of this type one after another on a page, with the same options, are drawn together by
+   * this template (a Likert grid); one alone is drawn by its control.
+   */
+  grid?: { partial: string }
   /** The options a new question of this type starts with; staff may reword them. */
   defaultOptions(): QuestionOption[]
   /** The message shown when a required question is left empty. */
@@ -151,6 +157,11 @@ export interface QuestionTypeModule {
     /** Whether a row of one of those keywords is this type, or why it cannot be read. */
     reads(row: XlsFormRow): boolean | { problem: 'range'; value: string }
     write(question: Question): XlsFormCells
+    /**
+     * A grid's header row, written before its first question: a select of the grid's options with this
+     * appearance and label (ODK draws the scale there), read back as the grid's header, not a question.
+     */
+    gridHeader?: { appearance: string; label: Translated }
   }
   microdata: {
     /** Whether answers are published in the microdata (never a person's own words). */
