@@ -231,7 +231,6 @@ const UNSUPPORTED = new Set([
   'today',
   'deviceid',
   'acknowledge',
-  'rank',
   'hidden',
   'select_one_from_file',
   'select_multiple_from_file',
@@ -379,7 +378,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     let options: QuestionDraft['options'] = []
     let min: number | null = null
     let max: number | null = null
-    if (kind === 'select_one' || kind === 'select_multiple') {
+    if (kind === 'select_one' || kind === 'select_multiple' || kind === 'rank') {
       const list = listName ? lists.get(listName) : undefined
       if (!list || list.length === 0) {
         skip('missingList', { value: listName ?? '' })

@@ -35,12 +35,15 @@ async function fill(page: Awaited<ReturnType<typeof openBrowser>>['page'], quest
   const inputs = page.locator(`[name^="a_${questionCode}"]`)
   for (let i = 0; i < (await inputs.count()); i++) {
     const input = inputs.nth(i)
-    const [kind, name, mode] = await Promise.all([
+    const [kind, name, mode, tag] = await Promise.all([
       input.getAttribute('type'),
       input.getAttribute('name'),
       input.getAttribute('inputmode'),
+      input.evaluate((element) => (element as unknown as { tagName: string }).tagName),
     ])
-    if (kind === 'radio' || kind === 'checkbox') {
+    // A ranking's lists: position i takes the i-th option, so each option is chosen once.
+    if (tag === 'SELECT') await input.selectOption({ index: i + 1 })
+    else if (kind === 'radio' || kind === 'checkbox') {
       if (i === 0) await input.check()
     } else if (name?.endsWith('-year')) await input.fill('2024')
     else if (mode === 'numeric' || mode === 'decimal') await input.fill('5')

@@ -49,6 +49,12 @@ const SAMPLES: Record<QuestionType, Sample> = {
     invalid: { fields: { '': ['a', 'z'] }, message: 'Elija una de las respuestas' },
   },
   scale_5: { valid: { '': '4' }, stored: [row('4', 4, null)], cell: '4' },
+  rank: {
+    valid: { '-1': 'c', '-2': 'a', '-3': 'b' },
+    stored: [row('a', 2, null), row('b', 3, null), row('c', 1, null)],
+    cell: 'a=2 b=3 c=1',
+    invalid: { fields: { '-1': 'a', '-2': 'a', '-3': 'b' }, message: 'Ordene todas las opciones' },
+  },
   likert: {
     valid: { '': '2' },
     stored: [row('2', null, null)],

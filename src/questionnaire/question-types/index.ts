@@ -3,6 +3,7 @@ import { multipleChoice } from './multiple-choice/index.ts'
 import { dateQuestion } from './date/index.ts'
 import { integerQuestion } from './integer/index.ts'
 import { likert } from './likert/index.ts'
+import { rank } from './rank/index.ts'
 import { longText } from './long-text/index.ts'
 import { note } from './note/index.ts'
 import { numberQuestion } from './number/index.ts'
@@ -22,6 +23,7 @@ const REGISTRY = {
   scale_5: scale5,
   scale_0_10: scale0to10,
   likert,
+  rank,
   yes_no: yesNo,
   number: numberQuestion,
   integer: integerQuestion,

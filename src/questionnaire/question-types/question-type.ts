@@ -2,10 +2,10 @@ import type { AnswerValue, Question, QuestionOption, QuestionType } from '../que
 import type { Language } from '../translated.ts'
 import type { Translated } from '../translated.ts'
 
-/** Keys of the localized messages a question type can give back (under `errors.` in locales/). */
 /** The errors of an answer outside the question's bounds: XLSForm's constraint_message replaces them. */
 export const CONSTRAINT_ERRORS: readonly AnswerErrorKey[] = ['numberBetween', 'numberAtLeast', 'numberAtMost']
 
+/** Keys of the localized messages a question type can give back (under `errors.` in locales/). */
 export type AnswerErrorKey =
   | 'selectOne'
   | 'selectAtLeastOne'
@@ -22,6 +22,7 @@ export type AnswerErrorKey =
   | 'numberAtMost'
   | 'textTooLong'
   | 'textInvalid'
+  | 'rankEvery'
 
 export type ParseResult =
   | { ok: true; value: AnswerValue | null }
