@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { AxeBuilder } from '@axe-core/playwright'
 import type { Express } from 'express'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
 import type { QuestionDraft } from '../../src/questionnaire/questionnaire.repository.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
@@ -36,13 +34,12 @@ export async function serve(app: Express): Promise<{ url: string; close: () => P
  */
 export const BROWSER_TEST_TIMEOUT = 240_000
 
-/** A fresh headless Chromium profile; `locale` sets Accept-Language. */
-export async function openBrowser(options: { locale: string; javaScriptEnabled?: boolean }) {
-  const profile = mkdtempSync(path.join(tmpdir(), 'pulso-chromium-'))
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+// One Chromium per test worker, started on first use: each test gets a fresh context of its own (its
+// own cookies, storage and service workers), which costs milliseconds where a launch costs seconds.
+let sharedChromium: Promise<Browser> | undefined
+const chromiumOfThisWorker = () =>
+  (sharedChromium ??= chromium.launch({
     executablePath: CHROMIUM,
-    locale: options.locale,
-    javaScriptEnabled: options.javaScriptEnabled ?? true,
     args: [
       '--headless',
       '--no-sandbox',
@@ -53,24 +50,27 @@ export async function openBrowser(options: { locale: string; javaScriptEnabled?:
       '--disable-component-update',
       '--disable-sync',
     ],
+  }))
+
+/** A fresh browser context (a new profile, as it were); `locale` sets Accept-Language. */
+export async function openBrowser(options: { locale: string; javaScriptEnabled?: boolean }) {
+  const context: BrowserContext = await (
+    await chromiumOfThisWorker()
+  ).newContext({
+    locale: options.locale,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
   })
-  const page = context.pages()[0] ?? (await context.newPage())
-  return {
-    context,
-    page,
-    close: async () => {
-      await context.close()
-      rmSync(profile, { recursive: true, force: true })
-    },
-  }
+  const page = await context.newPage()
+  return { context, page, close: () => context.close() }
 }
 
 /** Runs axe-core with the WCAG 2.1 A and AA rules and expects no violation. */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   // Only violations are gathered: collecting every passing node costs most of axe's time on a page.
+  // (options() replaces the run options, so it comes before withTags, which adds to them.)
   const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .options({ resultTypes: ['violations'] })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
     .analyze()
   const violations = results.violations.map(
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
