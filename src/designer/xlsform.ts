@@ -409,7 +409,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     const type = reading.type
     // A constraint Pulso cannot read is dropped (the question is kept, without it), and said.
     if (reading.hasBounds) {
-      const bounds = readConstraint(cells.constraint ?? '')
+      const bounds = readConstraint(cells.constraint ?? '', type === 'integer')
       if (!bounds) skip('constraint', { value: cells.constraint ?? '' })
       else ({ min, max } = bounds)
     } else if (cells.constraint) skip('constraintNotNumber')
@@ -578,15 +578,36 @@ function translated(
   return text
 }
 
-function readConstraint(expression: string): { min: number | null; max: number | null } | null {
+/**
+ * Bounds from a constraint of simple comparisons joined by `and` (`. >= 16 and . <= 110`, either way
+ * round); on whole numbers a strict bound is the next whole number (`. > 0` is `. >= 1`). Anything
+ * else (or, a strict bound on decimals, another question) cannot be kept as bounds: null.
+ */
+function readConstraint(
+  expression: string,
+  whole: boolean,
+): { min: number | null; max: number | null } | null {
   if (!expression.trim()) return { min: null, max: null }
   let min: number | null = null
   let max: number | null = null
+  const FLIP: Record<string, string> = { '>=': '<=', '<=': '>=', '>': '<', '<': '>' }
   for (const part of expression.split(/\s+and\s+/i)) {
-    const m = /^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$/.exec(part.trim())
-    if (!m) return null
-    if (m[1] === '>=') min = Number(m[2])
-    else max = Number(m[2])
+    const number = '(-?\\d+(?:\\.\\d+)?)'
+    const dotFirst = new RegExp(`^\\.\\s*(>=|<=|>|<)\\s*${number}$`).exec(part.trim())
+    const numberFirst = new RegExp(`^${number}\\s*(>=|<=|>|<)\\s*\\.$`).exec(part.trim())
+    const [op, text] = dotFirst
+      ? [dotFirst[1]!, dotFirst[2]!]
+      : numberFirst
+        ? [FLIP[numberFirst[2]!]!, numberFirst[1]!]
+        : []
+    if (!op || text === undefined) return null
+    let value = Number(text)
+    if (op === '>' || op === '<') {
+      if (!whole || !Number.isInteger(value)) return null
+      value += op === '>' ? 1 : -1
+    }
+    if (op.startsWith('>')) min = min === null ? value : Math.max(min, value)
+    else max = max === null ? value : Math.min(max, value)
   }
   return { min, max }
 }

@@ -257,6 +257,36 @@ describe('importing forms as people write them', () => {
     })
   })
 
+  it('reads constraints of simple comparisons, either way round; a strict bound on whole numbers is the next one', async () => {
+    const reading = await readXlsForm(
+      await workbook({
+        survey: [
+          ['type', 'name', 'label', 'constraint'],
+          ['integer', 'people', 'Personas', '. > 0 and . < 31'],
+          ['integer', 'age', 'Edad', '16 <= . and 110 >= .'],
+          ['decimal', 'litres', 'Litros', '.>=0.5'],
+          ['decimal', 'share', 'Parte', '. > 0'],
+          ['integer', 'other', 'Otra', '. > ${people}'],
+        ],
+      }),
+      'es',
+    )
+    expect(reading.ok).toBe(true)
+    if (!reading.ok) return
+    expect(reading.questions.map((q) => [q.code, q.min, q.max])).toEqual([
+      ['people', 1, 30],
+      ['age', 16, 110],
+      ['litres', 0.5, null],
+      ['share', null, null],
+      ['other', null, null],
+    ])
+    // What cannot be kept as bounds is said, row by row; the questions are kept without it.
+    expect(reading.warnings.map((w) => [w.row, w.key])).toEqual([
+      [5, 'constraint'],
+      [6, 'constraint'],
+    ])
+  })
+
   it('through the designer: the form is imported and the page lists what was left out, in the designer’s words', async () => {
     await designer.get('/staff/series/perception')
     expect(
