@@ -30,6 +30,7 @@ import { PAPER_SIZES, paperViewModel } from './paper.view-model.ts'
 import { wavePageViewModel } from './wave-page.view-model.ts'
 import { writeCondition } from '../questionnaire/conditions.ts'
 import { conditionInWords } from '../questionnaire/condition-words.ts'
+import { asksWhichOther } from '../questionnaire/other-specify.ts'
 
 const code = slugInAddress
 const waveParams = z.object({ series: code, year: z.coerce.number().int().min(1990).max(2200) })
@@ -387,7 +388,7 @@ export function designerRoutes(designer: DesignerService, translator: i18n): Rou
     const p = questionParams.safeParse(req.params)
     const question = p.success ? c.questions.find((q) => q.code === p.data.question) : undefined
     if (!question) throw new HttpError(404, 'notFound')
-    showQuestion(res, c, question.code, questionValues(question), noErrors)
+    showQuestion(res, c, question.code, questionValues(question, c.questions), noErrors)
   })
 
   router.post('/staff/series/:series/waves/:year/questions/:question', designers, async (req, res) => {
@@ -444,8 +445,12 @@ export function designerRoutes(designer: DesignerService, translator: i18n): Rou
   return router
 }
 
-function questionValues(q: WaveContext['questions'][number]): Record<string, unknown> {
+function questionValues(
+  q: WaveContext['questions'][number],
+  all: WaveContext['questions'],
+): Record<string, unknown> {
   const values: Record<string, unknown> = {
+    other_specify: all.some((other) => asksWhichOther(q, other)) ? 'yes' : undefined,
     code: q.code,
     type: q.type,
     page: String(q.page),

@@ -26,6 +26,12 @@ import { actorId } from '../staff/operator.ts'
 import { XLSFORM_PROBLEM_KEYS, type XlsFormProblem } from './xlsform.ts'
 import { latestAudit } from '../staff/audit.ts'
 import { questionsIn } from '../questionnaire/conditions.ts'
+import {
+  asksWhichOther,
+  specifyCode,
+  specifyQuestion,
+  withOtherOption,
+} from '../questionnaire/other-specify.ts'
 
 export type WaveContext = {
   series: repo.DesignerSeries
@@ -189,10 +195,22 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
           errors.show_if_values = 'formErrors.showIfValues'
         else if (problem) errors[field] = 'formErrors.showIfEarlier'
       }
+      if (input.otherSpecify && !specifyCode(input.code)) errors.other_specify = 'formErrors.otherSpecifyCode'
       if (Object.keys(errors).length > 0) return { ok: false, errors }
 
-      const options =
+      const given =
         input.options.length === 0 && !existing ? questionType(input.type).defaultOptions() : input.options
+      const options = input.otherSpecify ? withOtherOption(given) : given
+      // "Other, please specify": the question asking which is added with it, and goes when unticked.
+      const follower = context.questions.find(
+        (q) => asksWhichOther({ code: input.code }, q) || (existing && asksWhichOther(existing, q)),
+      )
+      const addFollower =
+        input.otherSpecify && !context.questions.some((q) => q.code === specifyCode(input.code))
+      const dropFollower =
+        !input.otherSpecify &&
+        follower !== undefined &&
+        !context.questions.some((q) => q.showIf && questionsIn(q.showIf).includes(follower.code))
       const after = { text: input.text, help: input.help, options }
       const stamps = restamp({
         before: existing,
@@ -215,12 +233,45 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       await db.transaction().execute(async (trx) => {
         if (existing) await repo.updateQuestion(trx, existing.id, record)
         else await repo.insertQuestion(trx, context.wave.id, record)
-        await recordAudit(trx, {
-          organizationId: actor.organizationId,
-          userId: actorId(actor),
-          action: existing ? 'question.update' : 'question.create',
-          subject: `${context.series.code}/${context.wave.year}/${input.code}`,
-        })
+        const audit = (action: string, code: string) =>
+          recordAudit(trx, {
+            organizationId: actor.organizationId,
+            userId: actorId(actor),
+            action,
+            subject: `${context.series.code}/${context.wave.year}/${code}`,
+          })
+        await audit(existing ? 'question.update' : 'question.create', input.code)
+        if (addFollower) {
+          const draft = specifyQuestion(input.code, input.page)
+          const specify: repo.QuestionRecord = {
+            code: draft.code,
+            type: draft.type,
+            page: draft.page,
+            required: false,
+            isProfile: false,
+            showIf: draft.showIf ?? null,
+            messages: {},
+            min: null,
+            max: null,
+            text: draft.text,
+            help: {},
+            options: [],
+            stamps: restamp({
+              before: undefined,
+              after: { text: draft.text, help: {}, options: [] },
+              sourceLanguage: context.sourceLanguage,
+              stamps: {},
+              confirmed: [],
+            }),
+            breakInSeries: false,
+          }
+          await repo.insertQuestion(trx, context.wave.id, specify)
+          await audit('question.create', specify.code)
+        }
+        if (dropFollower) {
+          await repo.deleteQuestion(trx, follower.id)
+          await audit('question.delete', follower.code)
+        }
       })
       return { ok: true, code: input.code }
     },

@@ -43,6 +43,7 @@ const questionFields = z.object({
     .max(99, { error: 'formErrors.page' }),
   required: z.literal('yes').optional(),
   is_profile: z.literal('yes').optional(),
+  other_specify: z.literal('yes').optional(),
   show_if_question: formString().trim().max(40).default(''),
   show_if_values: formString().trim().max(400).default(''),
   show_if_expression: formString().trim().max(2000).default(''),
@@ -69,6 +70,8 @@ export interface QuestionInput {
   page: number
   required: boolean
   isProfile: boolean
+  /** Ask which when `other` is chosen (single and multiple choice): the option and its question. */
+  otherSpecify: boolean
   showIf: Condition | null
   /** How the condition was given: picked (a question and its options) or written (XLSForm's relevant). */
   showIfWritten: 'picked' | 'written'
@@ -115,6 +118,7 @@ export function parseQuestionForm(
       page: f.page,
       required: f.required === 'yes',
       isProfile: f.is_profile === 'yes',
+      otherSpecify: f.other_specify === 'yes' && questionType(f.type).offersOther === true,
       showIf: written?.ok
         ? written.condition
         : f.show_if_question

@@ -13,6 +13,7 @@ import { inspectXlsx } from './xlsx-guard.ts'
 import { isOptionCode } from '../questionnaire/option-codes.ts'
 import { readCondition, writeCondition, type Condition } from '../questionnaire/conditions.ts'
 import { conditionProblem } from '../questionnaire/publishing-rules.ts'
+import { specifyCode, specifyQuestion, withOtherOption } from '../questionnaire/other-specify.ts'
 
 // XLSForm (as used by KoboToolbox and ODK) to and from a wave's questionnaire.
 
@@ -79,11 +80,6 @@ const MESSAGES = {
 } as const
 export type XlsFormProblemKey = keyof typeof MESSAGES
 
-/** What pyxform adds for or_other, in Pulso's languages: the choice, and the question asking which. */
-const OR_OTHER = {
-  choice: { es: 'Otro', fr: 'Autre', pt: 'Outro' },
-  specify: { es: 'Especifique cuál', fr: 'Précisez', pt: 'Especifique qual' },
-} as const satisfies Record<string, Translated>
 export const XLSFORM_PROBLEM_KEYS = Object.keys(MESSAGES) as XlsFormProblemKey[]
 
 /** A problem found in a sheet's row (row 0: the file or the sheet as a whole). */
@@ -385,8 +381,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
         continue
       }
       options = list.map(({ code: c, label }) => ({ code: c, label }))
-      if (select?.[3] && !options.some((o) => o.code === 'other'))
-        options = [...options, { code: 'other', label: OR_OTHER.choice }]
+      if (select?.[3]) options = withOtherOption(options)
       if (cells.choice_filter) skip('choiceFilter', { value: cells.choice_filter })
     }
     const parameters = (cells.parameters ?? '').replace(/\s+/g, ' ').trim()
@@ -474,23 +469,9 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     // or_other, as pyxform builds it: an "other" choice, and a text question shown when it is chosen
     // (on the same page: with JavaScript it opens at once, without it the page is sent in two parts).
     if (select?.[3]) {
-      const specify = `${code}_other`
-      if (!/^[a-z][a-z0-9_]{0,39}$/.test(specify) || questions.some((q) => q.code === specify))
-        skip('orOther', { value: code })
-      else
-        questions.push({
-          code: specify,
-          type: 'short_text',
-          page,
-          required: false,
-          text: OR_OTHER.specify,
-          help: {},
-          showIf: { question: code, anyOf: ['other'] },
-          isProfile: false,
-          min: null,
-          max: null,
-          options: [],
-        })
+      const specify = specifyCode(code)
+      if (!specify || questions.some((q) => q.code === specify)) skip('orOther', { value: code })
+      else questions.push(specifyQuestion(code, page))
     }
   }
   // Nothing usable: refused, with every row that was left out and why.

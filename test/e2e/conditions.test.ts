@@ -226,6 +226,104 @@ describe('conditions written by staff', () => {
     expect(preview.text).toContain('Se muestra solo si la respuesta a «trips» es 2 o más y no ocurre que')
   })
 
+  it('"Other, please specify": the designer adds the option and the question asking which; a citizen meets it only after choosing it', async () => {
+    const built = await buildSurvey(t.services.db, { status: 'draft', year: 2029, questions: [] })
+    const designer = await signedIn(t.app, t.services, built.organizationId, 'designer')
+    const url = '/staff/series/perception/waves/2029/questions'
+    await designer.get(`${url}/new`)
+    const saved = await designer.post(url, {
+      code: 'topic',
+      type: 'single_choice',
+      page: '1',
+      required: 'yes',
+      text_es: '¿Qué tema?',
+      text_fr: 'Quel thème ?',
+      text_pt: 'Que tema?',
+      opt_code_0: 'water',
+      opt_es_0: 'Agua',
+      opt_fr_0: 'Eau',
+      opt_pt_0: 'Água',
+      opt_code_1: 'schools',
+      opt_es_1: 'Escuelas',
+      opt_fr_1: 'Écoles',
+      opt_pt_1: 'Escolas',
+      other_specify: 'yes',
+    })
+    expect(saved.status).toBe(303)
+    const stored = async () =>
+      (
+        await sql<{ code: string; show_if: unknown; options: string | null }>`
+          select q.code, q.show_if, string_agg(o.code, ' ' order by o.position) as options
+          from question q left join question_option o on o.question_id = q.id
+          where q.wave_id = ${built.waveId} group by q.id order by q.position`.execute(t.services.db)
+      ).rows
+    expect(await stored()).toEqual([
+      { code: 'topic', show_if: null, options: 'water schools other' },
+      { code: 'topic_other', show_if: { question: 'topic', anyOf: ['other'] }, options: null },
+    ])
+    const edit = await designer.get(`${url}/topic`)
+    expect(edit.text).toMatch(/name="other_specify" value="yes" checked/)
+
+    // Open the wave and answer: "other" leads to the question asking which, on the same page.
+    const opened = await designer.post('/staff/series/perception/waves/2029/open')
+    expect(opened.status).toBe(303)
+    const citizen = new Respondent(t.app, built.url, 'fr')
+    const first = await citizen.start()
+    const page = await citizen.get(first)
+    expect(page.text).toContain('>Autre</label>')
+    expect((await citizen.post(first, { a_topic: 'other' })).headers.location).toBe(`${built.url}/p/1.2`)
+    const which = await citizen.get(`${built.url}/p/1.2`)
+    expect(which.text).toContain('Précisez')
+    expect((await citizen.post(`${built.url}/p/1.2`, { a_topic_other: 'Routes' })).headers.location).toBe(
+      `${built.url}/thanks`,
+    )
+  })
+
+  it('unticking "Other, please specify" removes the question asking which', async () => {
+    const built = await buildSurvey(t.services.db, {
+      status: 'draft',
+      year: 2030,
+      questions: [
+        {
+          code: 'topic',
+          type: 'multiple_choice',
+          page: 1,
+          text: { es: 'Temas', fr: 'Thèmes', pt: 'Temas' },
+          options: [
+            { code: 'water', label: { es: 'Agua', fr: 'Eau', pt: 'Água' } },
+            { code: 'other', label: { es: 'Otro', fr: 'Autre', pt: 'Outro' } },
+          ],
+        },
+        {
+          code: 'topic_other',
+          type: 'short_text',
+          page: 1,
+          showIf: { question: 'topic', anyOf: ['other'] },
+          text: { es: 'Especifique cuál', fr: 'Précisez', pt: 'Especifique qual' },
+        },
+      ],
+    })
+    const designer = await signedIn(t.app, t.services, built.organizationId, 'designer')
+    const edit = await designer.get('/staff/series/perception/waves/2030/questions/topic')
+    expect(edit.text).toMatch(/name="other_specify" value="yes" checked/)
+    const saved = await designer.post('/staff/series/perception/waves/2030/questions/topic', {
+      code: 'topic',
+      type: 'multiple_choice',
+      page: '1',
+      text_es: 'Temas',
+      text_fr: 'Thèmes',
+      text_pt: 'Temas',
+      opt_code_0: 'water',
+      opt_es_0: 'Agua',
+      opt_fr_0: 'Eau',
+      opt_pt_0: 'Água',
+    })
+    expect(saved.status).toBe(303)
+    const { rows } = await sql<{ code: string }>`
+      select code from question where wave_id = ${built.waveId} order by position`.execute(t.services.db)
+    expect(rows.map((r) => r.code)).toEqual(['topic'])
+  })
+
   it('paper prints each condition in words, with question numbers', async () => {
     const built = await buildSurvey(t.services.db, {
       status: 'draft',

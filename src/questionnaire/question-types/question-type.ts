@@ -133,6 +133,8 @@ export interface QuestionTypeModule {
    * this template (a Likert grid); one alone is drawn by its control.
    */
   grid?: { partial: string }
+  /** Whether the designer offers "Other, please specify" on it (an `other` option and a question asking which). */
+  offersOther?: boolean
   /** The options a new question of this type starts with; staff may reword them. */
   defaultOptions(): QuestionOption[]
   /** The message shown when a required question is left empty. */

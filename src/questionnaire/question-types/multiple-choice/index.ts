@@ -5,6 +5,7 @@ import { choicesControl, labelled } from '../shared/choices.ts'
 export const multipleChoice: QuestionTypeModule = {
   ...basics,
   type: 'multiple_choice',
+  offersOther: true,
   hasOptions: true,
   requiredError: 'selectAtLeastOne',
   // A file holds the chosen codes separated by spaces, as XLSForm tools export them.
