@@ -127,7 +127,8 @@ export function questionPageViewModel(input: PageLayout & { language: Language; 
   }
   const errorLinks = questions
     .filter((q) => q.error)
-    .map((q) => ({ href: `#${q.id}`, text: `${q.label}: ${q.error}` }))
+    // "¿Lo conocía?: Elija una respuesta", never "…internacional.: Elija…".
+    .map((q) => ({ href: `#${q.id}`, text: `${q.label.replace(/[\s.:;,]+$/u, '')}: ${q.error}` }))
   return {
     questions,
     blocks: blocks(input.questions, questions),

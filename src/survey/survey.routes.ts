@@ -285,8 +285,11 @@ export function surveyRoutes(
   router.get('/s/:org/:series/thanks', async (req, res) => {
     const params = surveyParams.safeParse(req.params)
     if (!params.success) throw new HttpError(404, 'notFound')
-    const found = await survey.find(params.data.org, params.data.series)
+    const found = await survey.find(params.data.org, params.data.series, keyFrom(req))
     if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    // "We have saved your answers" only to the browser whose response was stored.
+    const sent = found.kind === 'open' && (await survey.draft(found, keyFrom(req))).kind === 'submitted'
+    if (!sent) return res.redirect(303, base(found))
     const t = locals(res).t
     renderPage(res, 'survey/thanks', {
       title: t('survey.thanks.title'),

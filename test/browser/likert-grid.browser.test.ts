@@ -10,6 +10,7 @@ import {
 
 // What the page functions below read in the browser (the test code itself has no DOM types).
 type BrowserGlobals = { document: { documentElement: { scrollWidth: number } } }
+type BrowserStyle = { getComputedStyle: (element: unknown) => { paddingBottom: string } }
 
 const { surveyUrl } = servedSurvey(likertGridQuestions)
 
@@ -41,6 +42,11 @@ describe.skipIf(!browserAvailable)('a Likert grid in a real browser', () => {
           () => (globalThis as unknown as BrowserGlobals).document.documentElement.scrollWidth,
         )
         expect(width).toBeLessThanOrEqual(360)
+        // The page keeps its padding: the last button does not touch the footer.
+        const padding = await page
+          .locator('main')
+          .evaluate((main) => (globalThis as unknown as BrowserStyle).getComputedStyle(main).paddingBottom)
+        expect(parseFloat(padding)).toBeGreaterThan(16)
         await page.getByRole('button', { name: /Continuer|Envoyer/ }).click()
         await expect.poll(() => page.locator('.error-summary').count()).toBe(1)
         await expectAccessible(page, 'a Likert grid with errors at 360 px')

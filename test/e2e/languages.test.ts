@@ -2,7 +2,7 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { XLSFORM_PROBLEM_KEYS } from '../../src/designer/xlsform.ts'
 import { createTranslator, readLocale } from '../../src/i18n/i18n.ts'
-import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { awareQuestion, buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -19,10 +19,12 @@ function flatKeys(tree: Record<string, unknown>, prefix = ''): string[] {
 let t: TestApp
 let survey: BuiltSurvey
 let closed: BuiltSurvey
+let oneQuestion: BuiltSurvey
 beforeAll(async () => {
   t = await createTestApp()
   survey = await buildSurvey(t.services.db, { closesAt: new Date('2099-06-30T12:00:00Z') })
   closed = await buildSurvey(t.services.db, { status: 'closed', year: 2024 })
+  oneQuestion = await buildSurvey(t.services.db, { questions: [awareQuestion] })
 })
 afterAll(() => t.close())
 
@@ -57,6 +59,29 @@ describe('UI strings', () => {
   })
 })
 
+describe('the error summary', () => {
+  it('joins the question and the message without the question’s own final full stop', async () => {
+    const built = await buildSurvey(t.services.db, {
+      questions: [
+        {
+          ...awareQuestion,
+          text: {
+            es: 'Valore la acción internacional.',
+            fr: 'Évaluez l’action internationale.',
+            pt: 'Avalie a ação internacional.',
+          },
+        },
+      ],
+    })
+    const citizen = new Respondent(t.app, built.url, 'es')
+    const first = await citizen.start()
+    await citizen.get(first)
+    const refused = await citizen.post(first, {})
+    expect(refused.status).toBe(400)
+    expect(refused.text).toContain('>Valore la acción internacional: Elija una respuesta</a>')
+  })
+})
+
 describe('every public page speaks the reader’s language', () => {
   for (const language of LANGUAGES) {
     it(`in ${language}: lang attribute, no raw keys, localized dates and a switcher to the other languages`, async () => {
@@ -70,7 +95,17 @@ describe('every public page speaks the reader’s language', () => {
       await citizen.start()
       pages.push(await citizen.get(`${survey.url}/p/1`))
       pages.push(await citizen.post(`${survey.url}/p/1`, {}))
-      pages.push(await citizen.get(`${survey.url}/thanks`))
+      // The thanks page only after a response is stored: opened before, it leads to the start.
+      const early = await citizen.get(`${survey.url}/thanks`)
+      expect(early.status).toBe(303)
+      expect(early.headers.location).toBe(survey.url)
+      const answering = new Respondent(t.app, oneQuestion.url, language)
+      const only = await answering.start()
+      await answering.get(only)
+      expect((await answering.post(only, { a_aware: 'yes' })).headers.location).toBe(
+        `${oneQuestion.url}/thanks`,
+      )
+      pages.push(await answering.get(`${oneQuestion.url}/thanks`))
       expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 404, 200, 400, 200])
       for (const page of pages) {
         expect(page.text).toContain(`<html lang="${language}">`)
