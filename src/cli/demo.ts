@@ -28,6 +28,7 @@ await main(
     [
       `Pulso demo is running at ${url}`,
       `  Citizen survey (open 2026 wave): ${url}/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}`,
+      `  Published results (2024 and 2025, by district and age): ${url}/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}/results`,
       ...(invitationCodes.length
         ? [`  Invitation codes to try (one response each): ${invitationCodes.join(', ')}`]
         : []),

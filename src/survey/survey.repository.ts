@@ -146,12 +146,17 @@ export async function listOpenSeries(db: Db, now: Date) {
     .execute()
 }
 
-/** The wave's questions with their options, in order. */
+/**
+ * The wave's questions with their options, in the order respondents meet them: page by page, then as
+ * placed on the page (a question added to page 2 after page 5 was written comes with page 2), so that
+ * conditions, which read questions met before, are decided in that order everywhere.
+ */
 export async function loadQuestionnaire(db: Db, waveId: number): Promise<Questionnaire> {
   const questions = await db
     .selectFrom('question')
     .selectAll()
     .where('wave_id', '=', waveId)
+    .orderBy('page')
     .orderBy('position')
     .execute()
   const options =

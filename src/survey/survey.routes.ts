@@ -189,6 +189,7 @@ export function surveyRoutes(
         codeError,
         errorLinks: codeError ? [{ href: '#code', text: codeError }] : [],
         expired: req.query.expired === '1',
+        resultsHref: `${base(open)}/results`,
         t,
       },
       status,

@@ -123,6 +123,36 @@ describe('a question’s own error messages (required_message, constraint_messag
   })
 })
 
+describe('conditions read questions as respondents meet them', () => {
+  it('a question added to page 1 after page 2 was written still opens the page-2 question that reads it, whose answer is kept', async () => {
+    // Stored in this order: the page-2 question first, so the page-1 question has the later position.
+    const built = await buildSurvey(t.services.db, {
+      questions: [
+        { ...samePageQuestions[1]!, page: 2 },
+        { ...samePageQuestions[0]!, page: 1 },
+      ],
+    })
+    const citizen = new Respondent(t.app, built.url, 'es')
+    const first = await citizen.start()
+    await citizen.get(first)
+    expect((await citizen.post(first, { a_visited: 'yes' })).headers.location).toBe(`${built.url}/p/2`)
+    const page2 = await citizen.get(`${built.url}/p/2`)
+    expect(visibleFields(page2.text)).toEqual(['trips'])
+    expect((await citizen.post(`${built.url}/p/2`, { a_trips: '4' })).headers.location).toBe(
+      `${built.url}/thanks`,
+    )
+    // The answer to the question that reads the later-placed one is kept, not dropped as hidden.
+    const { rows } = await sql<{ code: string; value: string }>`
+      select q.code, coalesce(a.option_code, a.value_number::int::text) as value
+      from answer a join question q on q.id = a.question_id
+      where a.wave_id = ${built.waveId} order by q.page`.execute(t.services.db)
+    expect(rows).toEqual([
+      { code: 'visited', value: 'yes' },
+      { code: 'trips', value: '4' },
+    ])
+  })
+})
+
 describe('conditions on the same page, with JavaScript (the page sent whole)', () => {
   it('reads each part with the answers before it: answers to questions that do not apply are dropped', async () => {
     const citizen = new Respondent(t.app, survey.url, 'es')

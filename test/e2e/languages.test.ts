@@ -59,6 +59,22 @@ describe('UI strings', () => {
   })
 })
 
+describe('the results are within reach', () => {
+  it('from the home page, the survey’s start page, the closed survey’s page and the thanks page', async () => {
+    const citizen = new Respondent(t.app, survey.url, 'es')
+    expect((await citizen.get('/')).text).toContain(`href="${survey.url}/results"`)
+    expect((await citizen.get(survey.url)).text).toContain(`href="${survey.url}/results"`)
+    expect((await citizen.get(closed.url)).text).toContain(`href="${closed.url}/results"`)
+    const answering = new Respondent(t.app, oneQuestion.url, 'es')
+    const only = await answering.start()
+    await answering.get(only)
+    await answering.post(only, { a_aware: 'no' })
+    expect((await answering.get(`${oneQuestion.url}/thanks`)).text).toContain(
+      `href="${oneQuestion.url}/results"`,
+    )
+  })
+})
+
 describe('the error summary', () => {
   it('joins the question and the message without the question’s own final full stop', async () => {
     const built = await buildSurvey(t.services.db, {

@@ -46,6 +46,8 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
           const survey = await fetch(`http://127.0.0.1:${port}/s/ciudad-ejemplo/percepcion`)
           expect(survey.status).toBe(200)
           expect(await survey.text()).toContain('Percepción de la acción internacional de la ciudad')
+          // The results' address is printed too, and answers.
+          expect(output).toContain(`http://127.0.0.1:${port}/s/ciudad-ejemplo/percepcion/results`)
           const results = await fetch(`http://127.0.0.1:${port}/s/ciudad-ejemplo/percepcion/results?lang=pt`)
           expect(await results.text()).toContain('Conhece a ação internacional da cidade')
           expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
