@@ -23,6 +23,9 @@ export class PostgresRateLimitStore implements Store {
   // The shared count as last written, and hits not written yet (see #batch).
   readonly #known = new Map<string, { hits: number; windowStartedAt: number }>()
   readonly #pending = new Map<string, { hits: number; since: number }>()
+  // Decrements being written (a request that did not count, such as a correct code): the next hit of
+  // the same address waits for them, so it is never counted against a request that did not count.
+  readonly #decrements = new Map<string, Promise<unknown>>()
 
   constructor(db: Db, name: string, secret: Buffer) {
     this.#db = db
@@ -50,6 +53,7 @@ export class PostgresRateLimitStore implements Store {
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
     const k = this.#key(key)
+    await this.#decrements.get(k)?.catch(() => {})
     const nowMs = Date.now()
     const known = this.#known.get(k)
     const pending = this.#pending.get(k) ?? { hits: 0, since: nowMs }
@@ -89,7 +93,13 @@ export class PostgresRateLimitStore implements Store {
       pending.hits -= 1
       return
     }
-    await sql`update rate_limit set hits = greatest(hits - 1, 0) where key = ${k}`.execute(this.#db)
+    const written = sql`update rate_limit set hits = greatest(hits - 1, 0) where key = ${k}`.execute(this.#db)
+    this.#decrements.set(k, written)
+    try {
+      await written
+    } finally {
+      if (this.#decrements.get(k) === written) this.#decrements.delete(k)
+    }
   }
 
   async resetKey(key: string): Promise<void> {
