@@ -314,7 +314,9 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
     const rawType = (cells.type ?? '').trim().replace(/\s+/g, ' ')
     if (!rawType) continue
     // "select_one list", "select one from list" and "select_one list or_other" are all a select.
-    const select = /^select[_ ](one|multiple)(?: from)? (\S+)( or_other)?$/i.exec(rawType)
+    const select = /^select[_ ](one|multiple)(?: from)? (\S+)( or_other| or specify other| or other)?$/i.exec(
+      rawType,
+    )
     const [keyword = '', listName] = select
       ? [`select_${select[1]!.toLowerCase()}`, select[2]]
       : rawType.split(' ')

@@ -154,6 +154,7 @@ describe('importing forms as people write them', () => {
           ['begin_group', 'g2', 'Solo si conoce', "${aware} = 'yes'", 'field-list'],
           ['text', 'more', 'Cuéntenos más', '${times} >= 3'],
           ['text', 'later', 'Después'],
+          ['select_one yn or specify other', 'how', '¿Cómo?'],
           ['end_group'],
           ['begin_group', 'g3', 'Ilegible', 'string-length(${what}) > 3'],
           ['text', 'lost', 'Perdida'],
@@ -203,13 +204,16 @@ describe('importing forms as people write them', () => {
         },
       ],
       later: [2, { question: 'aware', compare: '=', value: 'yes' }],
+      // "or specify other", pyxform's other spelling of or_other.
+      how: [2, { question: 'aware', compare: '=', value: 'yes' }],
+      how_other: [2, { question: 'how', anyOf: ['other'] }],
     })
     expect(reading.warnings.map((w) => [w.row, w.key, w.params.value])).toEqual([
       [8, 'relevant', 'count-selected(${aware}) > 1'],
       [9, 'relevantEarlier', 'later'],
       [10, 'relevantOption', 'maybe'],
-      [16, 'relevant', 'string-length(${what}) > 3'],
-      [17, 'groupLeftOut', 'lost'],
+      [17, 'relevant', 'string-length(${what}) > 3'],
+      [18, 'groupLeftOut', 'lost'],
     ])
   })
 
