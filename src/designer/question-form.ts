@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { formString, hasUnstorableCharacters } from '../http/form-text.ts'
 import {
+  QUESTION_CODE,
   QUESTION_TYPES,
   questionMessages,
   type Question,
@@ -31,10 +32,7 @@ const optionalNumber = z
   })
 
 const questionFields = z.object({
-  code: z
-    .string()
-    .trim()
-    .regex(/^[a-z][a-z0-9_]{0,39}$/, { error: 'formErrors.questionCode' }),
+  code: z.string().trim().regex(QUESTION_CODE, { error: 'formErrors.questionCode' }),
   type: z.enum(QUESTION_TYPES, { error: 'formErrors.questionType' }),
   page: z.coerce
     .number({ error: 'formErrors.page' })

@@ -1,6 +1,11 @@
 import type ExcelJS from 'exceljs'
 import type { QuestionDraft } from '../questionnaire/questionnaire.repository.ts'
-import { inAnsweringOrder, questionMessages, type Question } from '../questionnaire/questionnaire.ts'
+import {
+  inAnsweringOrder,
+  QUESTION_CODE,
+  questionMessages,
+  type Question,
+} from '../questionnaire/questionnaire.ts'
 import {
   gridHeaderOf,
   isXlsFormKeyword,
@@ -359,7 +364,7 @@ export async function readXlsForm(file: Buffer, sourceLanguage: Language): Promi
       continue
     }
     const code = (cells.name ?? '').trim()
-    if (!/^[a-z][a-z0-9_]{0,39}$/.test(code)) {
+    if (!QUESTION_CODE.test(code)) {
       skip('questionName', { value: code })
       continue
     }

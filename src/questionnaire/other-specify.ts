@@ -1,5 +1,5 @@
 import type { QuestionDraft } from './questionnaire.repository.ts'
-import type { Question } from './questionnaire.ts'
+import { QUESTION_CODE, type Question } from './questionnaire.ts'
 import type { Translated } from './translated.ts'
 
 /**
@@ -14,7 +14,7 @@ const SPECIFY_TEXT: Translated = { es: 'Especifique cuál', fr: 'Précisez', pt:
 /** The code of the question asking which other; undefined when it would be too long a code. */
 export function specifyCode(code: string): string | undefined {
   const specify = `${code}_other`
-  return /^[a-z][a-z0-9_]{0,39}$/.test(specify) ? specify : undefined
+  return QUESTION_CODE.test(specify) ? specify : undefined
 }
 
 /** The options with `other` last (added when missing). */

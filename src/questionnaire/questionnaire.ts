@@ -4,6 +4,9 @@ import { conditionHolds, questionsIn, type Condition } from './conditions.ts'
 
 export { QUESTION_TYPES, type QuestionType } from './question-types/index.ts'
 
+/** A question's code: what stays the same from year to year, and names its column in files. */
+export const QUESTION_CODE = /^[a-z][a-z0-9_]{0,39}$/
+
 /** Show a question only when earlier answers pass this test (conditions.ts). */
 export type ShowIf = Condition
 
