@@ -12,7 +12,7 @@ import { migrateToLatest } from '../src/db/migrate.ts'
 import { createTranslator } from '../src/i18n/i18n.ts'
 import { formattersFor } from '../src/i18n/formatters.ts'
 import { questionsOnStep, shownSteps } from '../src/questionnaire/questionnaire.ts'
-import { questionPageViewModel } from '../src/survey/question-page.view-model.ts'
+import { pageProgress, questionPageViewModel } from '../src/survey/question-page.view-model.ts'
 import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
 import { listen } from './listen.ts'
 import { benchApp, benchSchema, benchSurvey, startedRespondent } from './setup.ts'
@@ -24,6 +24,7 @@ import { trendBenchmark } from './trends.ts'
 import { pageWeights } from './weights.ts'
 import { startAppProcess } from '../test/helpers/app-process.ts'
 import { bombWorkbook, wideWorkbook, withLyingSizes } from '../test/fixtures/hostile-workbooks.ts'
+import { staticAssets } from '../src/http/assets.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -63,8 +64,8 @@ async function surveyPageBenchmark() {
     // memory (what the page costs without the database, sessions, CSRF and language negotiation).
     const t = createTranslator({ strict: false }).getFixedT('es')
     const questionnaire = await loadQuestionnaire(db, waveId)
-    const pages = shownSteps(questionnaire, {})
-    const progress = t('survey.page.progress', { current: 1, total: pages.length })
+    const progress = pageProgress(questionnaire, shownSteps(questionnaire, {}), '1')
+    const pageName = t('survey.page.progress', { page: progress.pageNumber })
     const locals = {
       lang: 'es',
       t,
@@ -75,9 +76,11 @@ async function surveyPageBenchmark() {
         current: lng === 'es',
       })),
       csrfToken: token,
-      title: `Bench: ${progress}`,
+      title: `Bench: ${pageName}`,
       seriesTitle: 'Bench',
-      progress,
+      pageName,
+      done: progress.done,
+      doneText: t('survey.page.done', { percent: formattersFor('es').percent(progress.done, 0) }),
       action: '/s/bench-city/perception/p/1',
       backHref: '/s/bench-city/perception',
       isLast: false,
@@ -93,6 +96,7 @@ async function surveyPageBenchmark() {
     templated.set('views', path.resolve(import.meta.dirname, '../views'))
     templated.set('view engine', 'ejs')
     templated.set('view cache', true)
+    templated.locals.asset = staticAssets(path.resolve(import.meta.dirname, '../public')).asset
     templated.get('/', (_req, res, next) => {
       res.render('survey/page', locals, (error: Error | null, body?: string) => {
         if (error) return next(error)

@@ -30,7 +30,8 @@ function keyOf(url) {
     const lang = url.searchParams.get('lang')
     return url.origin + url.pathname + (lang ? '?lang=' + lang : '')
   }
-  return ASSETS.includes(url.pathname) ? url.href : null
+  // Assets come with a version in their address (?v=): one copy each, whatever the version.
+  return ASSETS.includes(url.pathname) ? url.origin + url.pathname : null
 }
 
 self.addEventListener('fetch', (event) => {

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url'
 import cookieParser from 'cookie-parser'
 import express from 'express'
 import helmet from 'helmet'
+import compression from 'compression'
+import { staticAssets } from './http/assets.ts'
 import { homeRoutes } from './home/home.routes.ts'
 import { createTranslator } from './i18n/i18n.ts'
 import { createLogger, requestLog, type Logger } from './logger.ts'
@@ -89,8 +91,13 @@ export function createApp(services: Services, options: AppOptions): express.Expr
       strictTransportSecurity: options.production,
     }),
   )
+  // Every text response compressed (brotli or gzip) for readers on slow connections; a page kept in
+  // memory (public results) comes compressed already and is sent as it is.
+  app.use(compression())
   // 2. Static files, before anything that reads cookies or the database.
-  app.use('/static', express.static(path.join(root, 'public'), { maxAge: options.production ? '7d' : 0 }))
+  const assets = staticAssets(path.join(root, 'public'))
+  app.locals.asset = assets.asset
+  app.use('/static', assets.serve)
   // 3. Cookies, language, bodies (small and url-encoded only), CSRF.
   app.use(cookieParser())
   app.use(locale(translator, secureCookies))

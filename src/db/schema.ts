@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely'
 import type { Translated } from '../questionnaire/translated.ts'
 import type { QuestionMessages, ShowIf, QuestionType } from '../questionnaire/questionnaire.ts'
+import type { FieldError } from '../questionnaire/answer-validation.ts'
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
 
@@ -115,6 +116,15 @@ export interface SurveyDraftTable {
   invitation_id: ColumnType<number | null, number | null | undefined, never>
   facilitator_id: ColumnType<number | null, number | null | undefined, never>
   paper_serial: ColumnType<string | null, string | null | undefined, never>
+  refused: JSONColumnType<
+    {
+      step: string
+      form: Record<string, string | string[]>
+      errors: FieldError[]
+    } | null,
+    string | null | undefined,
+    string | null
+  >
 }
 
 export type StaffRole = 'admin' | 'designer' | 'evaluator' | 'facilitator'

@@ -251,7 +251,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
       model: {
         recorded: state.recorded ?? false,
         submission: newSubmissionKey(),
-        script: '/static/assisted.js',
+        script: 'assisted.js',
       },
     })
   }

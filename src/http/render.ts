@@ -4,6 +4,22 @@ import type { Response } from 'express'
  * Renders a view inside the page layout (or `layout`, e.g. the light one of beneficiaries' pages);
  * `title` is the page's own title, before the site name.
  */
+/** The page's HTML, rendered inside its layout, for a page kept in memory (see page-cache.ts). */
+export function renderPageHtml(
+  res: Response,
+  view: string,
+  model: Record<string, unknown> & { title: string; layout?: 'layouts/page' | 'layouts/light' },
+): Promise<string> {
+  return new Promise((resolve, reject) =>
+    res.render(view, model, (error: Error | null, body?: string) => {
+      if (error) return reject(error)
+      res.render(model.layout ?? 'layouts/page', { ...model, body }, (layoutError, html?: string) =>
+        layoutError ? reject(layoutError) : resolve(html!),
+      )
+    }),
+  )
+}
+
 export function renderPage(
   res: Response,
   view: string,

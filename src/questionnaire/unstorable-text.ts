@@ -4,5 +4,8 @@
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/
 
+/** The text with each such character replaced by U+FFFD (kept for showing back, never as an answer). */
+export const replaceUnstorable = (text: string) => text.replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd')
+
 /** Whether a text holds a character no field or answer may store. */
 export const hasUnstorableCharacters = (text: string) => UNSTORABLE.test(text)

@@ -9,6 +9,23 @@ const escapeXml = (text: string) =>
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!,
   )
 
+/**
+ * Every chart is drawn 360 units wide: on a 360 px phone (328 px to draw in) its 14-unit labels render
+ * at 12.75 px, and the stylesheet keeps it within 26rem on wider screens (16 px labels).
+ */
+export const CHART_WIDTH = 360
+/** The narrowest room a label on the horizontal axis gets: closer ticks are labelled every other one. */
+const AXIS_LABEL_ROOM = 44
+
+/** Which of n evenly spaced axis ticks get a label: every k-th from the last, so the newest always has one. */
+const labelledTicks = (n: number, step: number, room = AXIS_LABEL_ROOM) => {
+  const every = Math.max(1, Math.ceil(room / Math.max(step, 1)))
+  return (i: number) => (n - 1 - i) % every === 0
+}
+
+/** About half the width of a label of so many characters at 14 units (to keep it inside the chart). */
+const approxHalfWidth = (characters: number) => characters * 3.8
+
 /** The opening of an accessible chart: its size, and the title and description a screen reader reads. */
 function chartOpening(
   width: number,
@@ -98,10 +115,13 @@ export function trendChartSvg(
   points: TrendPoint[],
   domain: [number, number],
   text: ChartText,
-  size: { width: number; height: number } = { width: 560, height: 240 },
+  size: { width: number; height: number } = { width: CHART_WIDTH, height: 240 },
 ): string {
-  const { width, height } = size
-  const margin = { top: 16, right: 24, bottom: 36, left: 56 }
+  const { width } = size
+  // A wave still open says so under its year, on a line of its own.
+  const soFar = points.some((p) => p.soFar)
+  const height = size.height + (soFar ? 16 : 0)
+  const margin = { top: 16, right: 24, bottom: soFar ? 52 : 36, left: 56 }
   const x = scalePoint<number>()
     .domain(points.map((p) => p.wave))
     .range([margin.left, width - margin.right])
@@ -124,13 +144,17 @@ export function trendChartSvg(
   ]
   for (const run of segments(points))
     parts.push(`<path class="chart-band" d="${band(run)}"/>`, `<path class="chart-line" d="${path(run)}"/>`)
-  for (const p of points) {
+  const labelled = labelledTicks(points.length, x.step())
+  points.forEach((p, i) => {
     const cx = x(p.wave)!
     parts.push(
       `<line class="chart-interval" x1="${cx}" x2="${cx}" y1="${y(p.ciLow)}" y2="${y(p.ciHigh)}"/>`,
       `<circle class="chart-dot${p.soFar ? ' chart-dot-open' : ''}" cx="${cx}" cy="${y(p.estimate)}" r="5"/>`,
-      `<text class="chart-tick" x="${cx}" y="${height - margin.bottom + 20}" text-anchor="middle">${p.wave}${p.soFar ? ` (${escapeXml(text.soFarLabel)})` : ''}</text>`,
     )
+    if (labelled(i) || p.soFar)
+      parts.push(
+        `<text class="chart-tick" x="${cx}" y="${height - margin.bottom + 20}" text-anchor="middle">${p.wave}${p.soFar ? `<tspan x="${Math.min(cx, width - 2 - approxHalfWidth(text.soFarLabel.length + 2))}" dy="16">(${escapeXml(text.soFarLabel)})</tspan>` : ''}</text>`,
+      )
     if (p.breakInSeries) {
       const bx = cx - x.step() / 2
       parts.push(
@@ -138,7 +162,7 @@ export function trendChartSvg(
         `<text class="chart-break-label" x="${bx + 4}" y="${margin.top + 10}">${escapeXml(text.breakLabel)}</text>`,
       )
     }
-  }
+  })
   return closeChart(parts)
 }
 
@@ -156,7 +180,7 @@ export function groupChartSvg(
   text: ChartText & { withheldLabel: string },
 ): string {
   const rowHeight = 30
-  const width = 560
+  const width = CHART_WIDTH
   const margin = { top: 12, right: 24, bottom: 32, left: 150 }
   const height = margin.top + margin.bottom + rowHeight * groups.length
   const y = scaleBand<string>()
@@ -168,7 +192,8 @@ export function groupChartSvg(
     .nice()
     .range([margin.left, width - margin.right])
   const parts = chartOpening(width, height, text, margin)
-  for (const t of x.ticks(5)) {
+  // Value labels such as "100 %" need about 60 units each.
+  for (const t of x.ticks(Math.max(2, Math.floor((width - margin.left - margin.right) / 60)))) {
     parts.push(
       `<line class="chart-grid" x1="${x(t)}" x2="${x(t)}" y1="${margin.top}" y2="${height - margin.bottom}"/>`,
       `<text class="chart-tick" x="${x(t)}" y="${height - margin.bottom + 18}" text-anchor="middle">${escapeXml(text.tick(t))}</text>`,
@@ -207,7 +232,7 @@ export function comparisonChartSvg(
   domain: [number, number],
   text: Pick<ChartText, 'id' | 'title' | 'description' | 'tick'>,
 ): string {
-  const width = 560
+  const width = CHART_WIDTH
   const legendHeight = 20 * cities.length
   const height = 240 + legendHeight
   const margin = { top: 16 + legendHeight, right: 24, bottom: 36, left: 56 }
@@ -224,10 +249,13 @@ export function comparisonChartSvg(
     ...chartOpening(width, height, text, margin),
     ...valueGrid(y, y.ticks(5), width, margin, text.tick),
   ]
-  for (const wave of waves)
-    parts.push(
-      `<text class="chart-tick" x="${x(wave)}" y="${height - margin.bottom + 20}" text-anchor="middle">${wave}</text>`,
-    )
+  const labelled = labelledTicks(waves.length, x.step())
+  waves.forEach((wave, i) => {
+    if (labelled(i))
+      parts.push(
+        `<text class="chart-tick" x="${x(wave)}" y="${height - margin.bottom + 20}" text-anchor="middle">${wave}</text>`,
+      )
+  })
   // Each city a little to the side of the wave, so intervals of the same wave do not hide each other.
   const offset = (i: number) => (i - (cities.length - 1) / 2) * 8
   const mark = (i: number, cx: number, cy: number) =>
@@ -270,7 +298,7 @@ export function periodChartSvg(
   domain: [number, number],
   text: Pick<ChartText, 'id' | 'title' | 'description' | 'tick'>,
 ): string {
-  const width = 560
+  const width = CHART_WIDTH
   const height = 220
   const margin = { top: 16, right: 24, bottom: 36, left: 48 }
   const x = scalePoint<string>()
@@ -288,12 +316,13 @@ export function periodChartSvg(
     ...valueGrid(y, y.ticks(5), width, margin, text.tick),
   ]
   if (points.length > 1) parts.push(`<path class="chart-line" d="${path(points)}"/>`)
-  // Month labels thin out so that up to a few years stay readable.
-  const every = Math.ceil(points.length / 12)
+  // Month labels ("ene 2025") thin out so that they never overlap, the latest always labelled.
+  const longest = Math.max(0, ...points.map((p) => p.label.length))
+  const labelled = labelledTicks(points.length, x.step(), approxHalfWidth(longest) * 2 + 8)
   points.forEach((p, i) => {
     const cx = x(p.label)!
     parts.push(`<circle class="chart-dot" cx="${cx}" cy="${y(p.value)}" r="4"/>`)
-    if (i % every === 0)
+    if (labelled(i))
       parts.push(
         `<text class="chart-tick" x="${cx}" y="${height - margin.bottom + 20}" text-anchor="middle">${escapeXml(p.label)}</text>`,
       )

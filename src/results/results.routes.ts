@@ -4,7 +4,8 @@ import multer from 'multer'
 import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
-import { renderPage } from '../http/render.ts'
+import { renderPage, renderPageHtml } from '../http/render.ts'
+import { PageCache, sendCachedPage } from '../http/page-cache.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
@@ -42,10 +43,10 @@ export function resultsRoutes(
 ): Router {
   const router = Router()
 
-  async function page(
+  async function pageModel(
     res: Response,
     series: { id: number; title: Record<Language, string>; code: string; organizationName: string },
-    options: { closedOnly: boolean; by: unknown; view: string; base: string; sample?: unknown; ci?: unknown },
+    options: { closedOnly: boolean; by: unknown; base: string; sample?: unknown; ci?: unknown },
   ) {
     const waves = await outputs.waves(series.id, { publishedOnly: options.closedOnly })
     const profiles = breakdownQuestions(await outputs.latestQuestionnaire(waves))
@@ -61,34 +62,41 @@ export function resultsRoutes(
     )
     const responseRatesByWave = options.closedOnly ? [] : await outputs.responseRates(waves)
     const { lang, t, format } = locals(res)
-    renderPage(
-      res,
-      options.view,
-      resultsPageViewModel({
-        series,
-        base: options.base,
-        closedOnly: options.closedOnly,
-        profiles,
-        by,
-        sample,
-        ci,
-        minGroupSize: groupSize,
-        trends,
-        responseRatesByWave,
-        language: lang,
-        t,
-        format,
-      }),
-    )
+    return resultsPageViewModel({
+      series,
+      base: options.base,
+      closedOnly: options.closedOnly,
+      profiles,
+      by,
+      sample,
+      ci,
+      minGroupSize: groupSize,
+      trends,
+      responseRatesByWave,
+      language: lang,
+      t,
+      format,
+    })
   }
 
+  // Public results change only when the series' results version moves (a wave closes, weighting or
+  // indicators change, responses come in): after a press release thousands of readers get the same
+  // bytes from memory, compressed once, with an ETag. The version is read on every request, so a
+  // change made by another instance shows on the next view.
+  const publicPages = new PageCache()
   router.get('/s/:org/:series/results', async (req, res) => {
     const org = code.safeParse(req.params.org)
     const seriesCode = code.safeParse(req.params.series)
     if (!org.success || !seriesCode.success) throw new HttpError(404, 'notFound')
     const series = await outputs.perceptionSeries({ slug: org.data }, seriesCode.data)
     if (!series) throw new HttpError(404, 'notFound')
-    await page(
+    const { lang } = locals(res)
+    // Per language and address (its query too: the language links repeat it); names are in the page.
+    const key = JSON.stringify([lang, req.originalUrl, series.title, series.organizationName])
+    const version = await results.currentVersion(series.id)
+    const kept = publicPages.get(key, version)
+    if (kept) return sendCachedPage(req, res, kept)
+    const model = await pageModel(
       res,
       {
         id: series.id,
@@ -96,12 +104,12 @@ export function resultsRoutes(
         code: series.code,
         organizationName: series.organizationName,
       },
-      {
-        closedOnly: true,
-        by: req.query.by,
-        view: 'results/public',
-        base: `/s/${org.data}/${seriesCode.data}/results`,
-      },
+      { closedOnly: true, by: req.query.by, base: `/s/${org.data}/${seriesCode.data}/results` },
+    )
+    sendCachedPage(
+      req,
+      res,
+      publicPages.put(key, version, await renderPageHtml(res, 'results/public', model)),
     )
   })
 
@@ -401,14 +409,14 @@ export function resultsRoutes(
 
   router.get('/staff/results/:series', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    await page(res, series, {
+    const model = await pageModel(res, series, {
       closedOnly: false,
       by: req.query.by,
-      view: 'results/dashboard',
       base: `/staff/results/${series.code}`,
       sample: req.query.sample,
       ci: req.query.ci,
     })
+    renderPage(res, 'results/dashboard', model)
   })
 
   return router

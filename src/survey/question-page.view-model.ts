@@ -1,6 +1,12 @@
 import type { TFunction } from 'i18next'
 import { fieldName, type FieldError } from '../questionnaire/answer-validation.ts'
-import type { Answers, Question } from '../questionnaire/questionnaire.ts'
+import {
+  pageAndPart,
+  type Answers,
+  type Question,
+  type Questionnaire,
+  type Step,
+} from '../questionnaire/questionnaire.ts'
 import { questionType, sameGrid, type ControlView } from '../questionnaire/question-types/index.ts'
 import { CONSTRAINT_ERRORS } from '../questionnaire/question-types/question-type.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
@@ -19,6 +25,8 @@ export interface QuestionView extends ControlView {
   showIf?: string
   /** Sent with the whole page and hidden by its answers: the script shows it again when they change. */
   hidden?: boolean
+  /** The page's only question: its label is the page's h1. */
+  heading?: boolean
 }
 
 /** The questions a step shows, and the rest of its page that the script shows with them. */
@@ -35,6 +43,24 @@ export interface PageLayout {
   answers: Answers
   form?: Record<string, unknown> | undefined
   errors?: FieldError[] | undefined
+}
+
+/**
+ * How far along a respondent is, never moving backwards nor changing its total as answers show or
+ * skip pages: the how-manieth page they are on (pages, not their parts), and the share of the
+ * questionnaire's pages before this one (a skipped page counts as done).
+ */
+export function pageProgress(
+  questionnaire: Questionnaire,
+  shown: Step[],
+  step: Step,
+): { pageNumber: number; done: number } {
+  const page = pageAndPart(step).page
+  const index = shown.indexOf(step)
+  const seen = new Set(shown.slice(0, index + 1).map((s) => pageAndPart(s).page))
+  const allPages = [...new Set(questionnaire.questions.map((q) => q.page))].sort((a, b) => a - b)
+  const before = allPages.filter((p) => p < page).length
+  return { pageNumber: seen.size, done: allPages.length ? before / allPages.length : 0 }
 }
 
 /** Statements sharing one scale, drawn as one table by their type's grid template. */
@@ -68,6 +94,8 @@ export function questionPageViewModel(input: PageLayout & { language: Language; 
   wholePage: boolean
   followsAnswers: boolean
   errorLinks: ErrorLink[]
+  /** A page of one question has that question as its heading (GOV.UK's pattern), else the page title. */
+  questionIsHeading: boolean
 } {
   const { language, t } = input
   const errors = input.errors ?? []
@@ -129,9 +157,14 @@ export function questionPageViewModel(input: PageLayout & { language: Language; 
     .filter((q) => q.error)
     // "¿Lo conocía?: Elija una respuesta", never "…internacional.: Elija…".
     .map((q) => ({ href: `#${q.id}`, text: `${q.label.replace(/[\s.:;,]+$/u, '')}: ${q.error}` }))
+  const pageBlocks = blocks(input.questions, questions)
+  const only = pageBlocks.length === 1 && later.length === 0 ? pageBlocks[0]!.question : undefined
+  const questionIsHeading = only !== undefined && only.answerable
+  if (only && questionIsHeading) only.heading = true
   return {
     questions,
-    blocks: blocks(input.questions, questions),
+    questionIsHeading,
+    blocks: pageBlocks,
     later: blocks(input.later ?? [], later),
     known: JSON.stringify(input.known ?? {}),
     wholePage: input.wholePage ?? false,

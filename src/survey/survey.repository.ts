@@ -5,6 +5,7 @@ import type { Question, Questionnaire } from '../questionnaire/questionnaire.ts'
 import type { AnswerRow } from '../questionnaire/question-types/index.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import { OPEN, OPEN_STATUSES } from '../series/wave-rules.ts'
+import type { FieldError } from '../questionnaire/answer-validation.ts'
 
 export interface SeriesRecord {
   seriesId: number
@@ -22,6 +23,7 @@ type CurrentWaveRow = SeriesRecord & {
   draftInvitationId: number | null
   draftFacilitatorId: number | null
   draftPaperSerial: string | null
+  draftRefused: RefusedStep | null
   waveId: number | null
   year: number | null
   status: WaveStatus | null
@@ -39,6 +41,16 @@ export interface DraftRecord {
   facilitatorId: number | null
   /** Set when staff type in a paper questionnaire: its number. */
   paperSerial: string | null
+  /** What was typed on the step last refused with errors, until that step is accepted. */
+  refused: RefusedStep | null
+}
+
+/** A step refused with errors: the form as it was sent, shown again after the redirect and on return. */
+export interface RefusedStep {
+  step: string
+  form: Record<string, string | string[]>
+  /** The errors the form was refused with (a value kept without its unstorable characters may pass). */
+  errors: FieldError[]
 }
 
 export interface WaveRecord {
@@ -69,6 +81,7 @@ export async function findSeriesWithCurrentWave(
       o.id as "organizationId", o.slug as "organizationSlug", o.name as "organizationName",
       d.wave_id as "draftWaveId", d.answers as "draftAnswers", d.invitation_id as "draftInvitationId",
       d.facilitator_id as "draftFacilitatorId", d.paper_serial as "draftPaperSerial",
+      d.refused as "draftRefused",
       w.id as "waveId", w.year, w.status, w.opens_at as "opensAt", w.closes_at as "closesAt",
       w.access_mode as "accessMode"
     from survey_series s
@@ -96,6 +109,7 @@ export async function findSeriesWithCurrentWave(
     draftInvitationId,
     draftFacilitatorId,
     draftPaperSerial,
+    draftRefused,
     ...series
   } = row
   return {
@@ -109,6 +123,7 @@ export async function findSeriesWithCurrentWave(
             invitationId: draftInvitationId ?? null,
             facilitatorId: draftFacilitatorId ?? null,
             paperSerial: draftPaperSerial ?? null,
+            refused: draftRefused ?? null,
           },
     wave:
       waveId === null
@@ -203,6 +218,7 @@ export async function findDraft(db: Db, keyHash: string) {
       'invitation_id as invitationId',
       'facilitator_id as facilitatorId',
       'paper_serial as paperSerial',
+      'refused',
     ])
     .where('key_hash', '=', keyHash)
     .executeTakeFirst()
@@ -234,10 +250,24 @@ export async function saveDraftAnswers(
   db: Db,
   keyHash: string,
   answers: Record<string, unknown>,
+  { clearRefused }: { clearRefused: boolean },
 ): Promise<void> {
   await db
     .updateTable('survey_draft')
-    .set({ answers: JSON.stringify(answers), updated_at: new Date() })
+    .set({
+      answers: JSON.stringify(answers),
+      ...(clearRefused ? { refused: null } : {}),
+      updated_at: new Date(),
+    })
+    .where('key_hash', '=', keyHash)
+    .execute()
+}
+
+/** Keeps what was typed on a refused step; the accepted answers stay as they were. */
+export async function saveRefusedStep(db: Db, keyHash: string, refused: RefusedStep): Promise<void> {
+  await db
+    .updateTable('survey_draft')
+    .set({ refused: JSON.stringify(refused), updated_at: new Date() })
     .where('key_hash', '=', keyHash)
     .execute()
 }

@@ -5,7 +5,7 @@ import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
-import { questionPageViewModel, type PageLayout } from './question-page.view-model.ts'
+import { pageProgress, questionPageViewModel, type PageLayout } from './question-page.view-model.ts'
 import { WHOLE_PAGE_FIELD, type OpenSurvey, type SurveyService } from './survey.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, cookiesOf, fieldText } from '../middleware/form-body.ts'
@@ -161,7 +161,7 @@ export function surveyRoutes(
     return typeof key === 'string' && /^[A-Za-z0-9_-]{32}$/.test(key) ? key : undefined
   }
 
-  function landing(
+  async function landing(
     req: Request,
     res: Response,
     open: OpenSurvey,
@@ -169,6 +169,9 @@ export function surveyRoutes(
     status = 200,
   ) {
     const t = locals(res).t
+    // A response in progress in this browser: continue it (or start again), rather than a blank one.
+    const current = await survey.draft(open, keyFrom(req))
+    const inProgress = current.kind === 'draft' && survey.hasProgress(current) ? current : undefined
     const lang: Language = locals(res).lang
     const questionCount = open.questionnaire.questions.length
     const codeError = code.error ? t(`survey.code.errors.${code.error}`) : undefined
@@ -190,6 +193,8 @@ export function surveyRoutes(
         errorLinks: codeError ? [{ href: '#code', text: codeError }] : [],
         expired: req.query.expired === '1',
         resultsHref: `${base(open)}/results`,
+        continueHref: inProgress ? `${base(open)}/p/${survey.resumeStep(open, inProgress)}` : undefined,
+        startAgainHref: inProgress ? `${base(open)}/start-again` : undefined,
         t,
       },
       status,
@@ -201,7 +206,33 @@ export function surveyRoutes(
 
   router.get('/s/:org/:series', async (req, res) => {
     const open = await openSurvey(req, res, false)
-    if (open) landing(req, res, open)
+    if (open) await landing(req, res, open)
+  })
+
+  // Starting again discards the answers given so far: asked first, on a page of its own (no JavaScript).
+  router.get('/s/:org/:series/start-again', async (req, res) => {
+    const open = await openSurvey(req, res, false)
+    if (!open) return
+    const current = await survey.draft(open, keyFrom(req))
+    if (current.kind !== 'draft' || !survey.hasProgress(current)) return res.redirect(303, base(open))
+    const t = locals(res).t
+    renderPage(res, 'survey/start-again', {
+      title: t('survey.startAgain.title'),
+      seriesTitle: inLanguage(open.series.title, locals(res).lang),
+      action: `${base(open)}/start-again`,
+      continueHref: `${base(open)}/p/${survey.resumeStep(open, current)}`,
+    })
+  })
+
+  router.post('/s/:org/:series/start-again', submissions, async (req, res) => {
+    const open = await openSurvey(req, res, true)
+    if (!open) return
+    const current = await survey.draft(open, keyFrom(req))
+    if (current.kind === 'submitted') return res.redirect(303, `${base(open)}/thanks`)
+    if (current.kind !== 'draft') return res.redirect(303, base(open))
+    const { key, firstPage } = await survey.startAgain(open, current)
+    keepKey(res, open, key)
+    res.redirect(303, `${base(open)}/p/${firstPage}`)
   })
 
   // The address printed on an invitation letter (and in its QR code): the landing with the code filled in.
@@ -209,7 +240,7 @@ export function surveyRoutes(
     const open = await openSurvey(req, res, false)
     if (!open) return
     const code = z.string().max(40).safeParse(req.params.code)
-    landing(req, res, open, { value: code.success ? code.data : '' })
+    await landing(req, res, open, { value: code.success ? code.data : '' })
   })
 
   router.post('/s/:org/:series/code', codeGuesses, submissions, async (req, res) => {
@@ -217,7 +248,7 @@ export function surveyRoutes(
     const open = await openSurvey(req, res, true)
     if (!open) return
     if (open.wave.accessMode === 'open') throw new HttpError(404, 'notFound')
-    if (!body.success) return landing(req, res, open, { error: 'malformed' }, 400)
+    if (!body.success) return await landing(req, res, open, { error: 'malformed' }, 400)
     const outcome = await survey.startWithCode(open, body.data.code)
     if (outcome.kind === 'used') {
       const t = locals(res).t
@@ -229,7 +260,7 @@ export function surveyRoutes(
       })
     }
     if (outcome.kind !== 'started')
-      return landing(req, res, open, { value: body.data.code, error: outcome.kind }, 400)
+      return await landing(req, res, open, { value: body.data.code, error: outcome.kind }, 400)
     keepKey(res, open, outcome.key)
     res.redirect(303, `${base(open)}/p/${outcome.page}`)
   })
@@ -253,7 +284,7 @@ export function surveyRoutes(
     if (current.kind === 'submitted') return res.redirect(303, `${base(open)}/thanks`)
     const page = params.data.page
     if (!current.pages.includes(page)) return res.redirect(303, `${base(open)}/p/${current.pages[0] ?? 1}`)
-    showPage(res, open, page, current.pages, survey.pageLayout(open, page, current.answers), 200)
+    showPage(res, open, page, current.pages, survey.stepLayout(open, current, page))
   })
 
   router.post('/s/:org/:series/p/:page', submissions, async (req, res) => {
@@ -270,8 +301,9 @@ export function surveyRoutes(
     if (!current.pages.includes(page)) throw new HttpError(404, 'notFound')
     const outcome = await survey.answerPage(open, current, page, body.data, locals(res).lang)
     switch (outcome.kind) {
-      case 'invalid':
-        return showPage(res, open, page, current.pages, survey.refusedPageLayout(open, page, outcome), 400)
+      // Post/Redirect/Get after an error too: the step's address shows what was typed, with its errors,
+      // so Back and reloading never resend the form.
+      case 'refused':
       case 'next':
         return res.redirect(303, `${base(open)}/p/${outcome.page}`)
       case 'incomplete':
@@ -300,34 +332,26 @@ export function surveyRoutes(
     })
   })
 
-  function showPage(
-    res: Response,
-    open: OpenSurvey,
-    page: Step,
-    pages: Step[],
-    layout: PageLayout,
-    status: number,
-  ) {
-    const t = locals(res).t
-    const view = questionPageViewModel({ ...layout, language: locals(res).lang, t })
+  function showPage(res: Response, open: OpenSurvey, page: Step, pages: Step[], layout: PageLayout) {
+    const { t, lang, format } = locals(res)
+    const view = questionPageViewModel({ ...layout, language: lang, t })
     const index = pages.indexOf(page)
-    const isLast = index === pages.length - 1
-    renderPage(
-      res,
-      'survey/page',
-      {
-        title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${inLanguage(open.series.title, locals(res).lang)}: ${t('survey.page.progress', { current: index + 1, total: pages.length })}`,
-        seriesTitle: inLanguage(open.series.title, locals(res).lang),
-        progress: t('survey.page.progress', { current: index + 1, total: pages.length }),
-        action: `${base(open)}/p/${page}`,
-        backHref: index > 0 ? `${base(open)}/p/${pages[index - 1]}` : base(open),
-        isLast,
-        wholePageField: WHOLE_PAGE_FIELD,
-        ...(view.followsAnswers ? { script: '/static/conditions.js' } : {}),
-        ...view,
-      },
-      status,
-    )
+    const progress = pageProgress(open.questionnaire, pages, page)
+    const seriesTitle = inLanguage(open.series.title, lang)
+    const pageName = t('survey.page.progress', { page: progress.pageNumber })
+    renderPage(res, 'survey/page', {
+      title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${seriesTitle}: ${pageName}`,
+      seriesTitle,
+      pageName,
+      done: progress.done,
+      doneText: t('survey.page.done', { percent: format.percent(progress.done, 0) }),
+      action: `${base(open)}/p/${page}`,
+      backHref: index > 0 ? `${base(open)}/p/${pages[index - 1]}` : base(open),
+      isLast: index === pages.length - 1,
+      wholePageField: WHOLE_PAGE_FIELD,
+      ...(view.followsAnswers ? { script: 'conditions.js' } : {}),
+      ...view,
+    })
   }
 
   return router

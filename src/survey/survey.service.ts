@@ -18,12 +18,13 @@ import type { Language } from '../questionnaire/translated.ts'
 import { completeOnce, markStarted } from '../invitations/invitations.repository.ts'
 import type { InvitationService } from '../invitations/invitations.service.ts'
 import * as repo from './survey.repository.ts'
-import type { DraftRecord, SeriesRecord, WaveRecord } from './survey.repository.ts'
+import type { DraftRecord, RefusedStep, SeriesRecord, WaveRecord } from './survey.repository.ts'
 import { takesAnswersAt } from '../series/wave-rules.ts'
 import { storeResponses, type ParsedResponse } from '../results/response-import.ts'
 import { foldNewResponses } from '../results/results.repository.ts'
 import { questionsIn } from '../questionnaire/conditions.ts'
 import type { PageLayout } from './question-page.view-model.ts'
+import { replaceUnstorable } from '../questionnaire/unstorable-text.ts'
 
 /** A draft's key goes to the respondent's cookie; only its hash is stored, and it becomes the response's idempotency key. */
 const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url')
@@ -52,18 +53,24 @@ export type DraftLookup =
       invitationId: number | null
       facilitatorId: number | null
       paperSerial: string | null
+      refused: RefusedStep | null
     }
 
+type Draft = Extract<DraftLookup, { kind: 'draft' }>
+
+/** A step read with errors: shown again as it was sent (with JavaScript, the whole page). */
+export interface RefusedRead {
+  questions: Question[]
+  /** With JavaScript, the rest of the page came too: its questions, the ones not shown among them. */
+  wholePage?: { hidden: Question[] }
+  answers: Answers
+  form: Record<string, unknown>
+  errors: FieldError[]
+}
+
 export type PageOutcome =
-  | {
-      kind: 'invalid'
-      questions: Question[]
-      /** With JavaScript, the rest of the page came too: its questions, the ones not shown among them. */
-      wholePage?: { hidden: Question[] }
-      answers: Answers
-      form: Record<string, unknown>
-      errors: FieldError[]
-    }
+  /** Kept in the draft as typed; the step's address shows it again with its errors. */
+  | { kind: 'refused'; page: Step }
   | { kind: 'next'; page: Step }
   | { kind: 'incomplete'; page: Step }
   | { kind: 'submitted' }
@@ -82,6 +89,15 @@ function answersRead(questions: Question[], answers: Answers): Answers {
       if (!onPage.has(code) && answers[code] !== undefined) known[code] = answers[code]
   return known
 }
+
+/** A refused form as the draft can keep it: characters no text column stores become U+FFFD. */
+const storable = (form: Record<string, string | string[]>): Record<string, string | string[]> =>
+  Object.fromEntries(
+    Object.entries(form).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.map(replaceUnstorable) : replaceUnstorable(value),
+    ]),
+  )
 
 /** The field public/conditions.js adds when it shows the rest of a page with its first part. */
 export const WHOLE_PAGE_FIELD = '_whole_page'
@@ -159,7 +175,57 @@ export function createSurveyService(
       invitationId: found.invitationId,
       facilitatorId: found.facilitatorId,
       paperSerial: found.paperSerial,
+      refused: found.refused,
     }
+  }
+
+  /**
+   * Reads one step's answers (with JavaScript, the rest of its page's too), each part with the answers
+   * before it, so a question shown by an answer sent with it counts.
+   */
+  function readStep(survey: OpenSurvey, current: Draft, page: Step, form: Record<string, unknown>) {
+    const wholePage = form[WHOLE_PAGE_FIELD] === '1'
+    const parts = partsFrom(survey.questionnaire, page).slice(0, wholePage ? undefined : 1)
+    const answers: Answers = { ...current.answers }
+    const questions: Question[] = []
+    const hidden: Question[] = []
+    const errors: FieldError[] = []
+    for (const part of parts) {
+      for (const question of part) delete answers[question.code]
+      const before = keepVisibleAnswers(survey.questionnaire, answers)
+      const read = readPageAnswers(
+        part.filter((q) => isShown(q, before)),
+        form,
+      )
+      for (const question of part) (isShown(question, before) ? questions : hidden).push(question)
+      errors.push(...read.errors)
+      Object.assign(answers, read.answers)
+    }
+    const refused: RefusedRead | undefined =
+      errors.length > 0
+        ? {
+            questions,
+            ...(wholePage ? { wholePage: { hidden } } : {}),
+            answers: current.answers,
+            form,
+            errors,
+          }
+        : undefined
+    return { refused, answers, partCount: parts.length }
+  }
+
+  /** The step the respondent left off at: the one refused, else the first with nothing answered. */
+  function resumeStep(survey: OpenSurvey, current: Draft): Step {
+    if (current.refused && current.pages.includes(current.refused.step)) return current.refused.step
+    return (
+      current.pages.find((p) =>
+        questionsOnStep(survey.questionnaire, p, current.answers).every(
+          (q) => current.answers[q.code] === undefined,
+        ),
+      ) ??
+      current.pages.at(-1) ??
+      '1'
+    )
   }
 
   return {
@@ -216,15 +282,36 @@ export function createSurveyService(
       await repo.createDraft(db, check.keyHash, survey.wave.id, check.invitation.id)
       const current = await draft(survey, check.key)
       if (current.kind !== 'draft') return { kind: 'used' }
-      const page =
-        current.pages.find((p) =>
-          questionsOnStep(survey.questionnaire, p, current.answers).every(
-            (q) => current.answers[q.code] === undefined,
-          ),
-        ) ??
-        current.pages.at(-1) ??
-        '1'
-      return { kind: 'started', key: check.key, page }
+      return { kind: 'started', key: check.key, page: resumeStep(survey, current) }
+    },
+
+    resumeStep,
+
+    /** Whether a draft holds anything the respondent would lose by starting again. */
+    hasProgress: (current: Draft) => current.refused !== null || Object.keys(current.answers).length > 0,
+
+    /**
+     * Discards the draft's answers and starts again at the first page: an invitation's draft is emptied
+     * (its code keys it), any other is replaced by a new one for the same facilitator or paper number.
+     */
+    async startAgain(survey: OpenSurvey, current: Draft): Promise<{ key: string; firstPage: Step }> {
+      const keyHash = hashKey(current.key)
+      if (current.invitationId !== null) {
+        await repo.saveDraftAnswers(db, keyHash, {}, { clearRefused: true })
+        return { key: current.key, firstPage: shownSteps(survey.questionnaire, {})[0] ?? '1' }
+      }
+      await repo.deleteDraft(db, keyHash)
+      return newDraft(survey, current.facilitatorId, current.paperSerial)
+    },
+
+    /** What a step shows: as last refused (its typed values and errors) if it was, else its answers. */
+    stepLayout(survey: OpenSurvey, current: Draft, page: Step): PageLayout {
+      if (current.refused?.step !== page) return this.pageLayout(survey, page, current.answers)
+      const { form, errors } = current.refused
+      const read = readStep(survey, current, page, form).refused
+      return read
+        ? this.refusedPageLayout(survey, page, { ...read, errors })
+        : { ...this.pageLayout(survey, page, current.answers), form, errors }
     },
 
     /** What a step shows: its questions, and the rest of its page for the script to show with them. */
@@ -240,11 +327,7 @@ export function createSurveyService(
     },
 
     /** A step refused with errors, shown again as it was sent (with JavaScript: the whole page). */
-    refusedPageLayout(
-      survey: OpenSurvey,
-      page: Step,
-      refused: Extract<PageOutcome, { kind: 'invalid' }>,
-    ): PageLayout {
+    refusedPageLayout(survey: OpenSurvey, page: Step, refused: RefusedRead): PageLayout {
       const { form, errors, answers } = refused
       if (!refused.wholePage) return { ...this.pageLayout(survey, page, answers), form, errors }
       const { hidden } = refused.wholePage
@@ -268,54 +351,36 @@ export function createSurveyService(
      */
     async answerPage(
       survey: OpenSurvey,
-      current: Extract<DraftLookup, { kind: 'draft' }>,
+      current: Draft,
       page: Step,
-      form: Record<string, unknown>,
+      form: Record<string, string | string[]>,
       language: Language,
     ): Promise<PageOutcome> {
-      const wholePage = form[WHOLE_PAGE_FIELD] === '1'
-      const parts = partsFrom(survey.questionnaire, page).slice(0, wholePage ? undefined : 1)
-      // Each part is read with the answers before it, so a question shown by an answer sent with it counts.
-      const answers: Answers = { ...current.answers }
-      const questions: Question[] = []
-      const hidden: Question[] = []
-      const errors: FieldError[] = []
-      for (const part of parts) {
-        for (const question of part) delete answers[question.code]
-        const before = keepVisibleAnswers(survey.questionnaire, answers)
-        const read = readPageAnswers(
-          part.filter((q) => isShown(q, before)),
-          form,
-        )
-        for (const question of part) (isShown(question, before) ? questions : hidden).push(question)
-        errors.push(...read.errors)
-        Object.assign(answers, read.answers)
+      const keyHash = hashKey(current.key)
+      const { refused, answers, partCount } = readStep(survey, current, page, form)
+      // Kept as typed (a comment written there is not lost), shown again after the redirect.
+      if (refused) {
+        const { _csrf: _token, ...typed } = form
+        await repo.saveRefusedStep(db, keyHash, { step: page, form: storable(typed), errors: refused.errors })
+        return { kind: 'refused', page }
       }
-      if (errors.length > 0)
-        return {
-          kind: 'invalid',
-          questions,
-          ...(wholePage ? { wholePage: { hidden } } : {}),
-          answers: current.answers,
-          form,
-          errors,
-        }
 
       const kept = keepVisibleAnswers(survey.questionnaire, answers)
-      const keyHash = hashKey(current.key)
+      // What was typed on a refused step stays until that step is accepted (the respondent may go back first).
+      const accepted = { clearRefused: current.refused?.step === page }
       const { page: number, part } = pageAndPart(page)
-      const lastSent = stepOf(number, part + Math.max(parts.length, 1) - 1)
+      const lastSent = stepOf(number, part + Math.max(partCount, 1) - 1)
       const nextPage = shownSteps(survey.questionnaire, kept).find((p) => comesAfter(p, lastSent))
       const complete = nextPage === undefined ? checkComplete(survey.questionnaire, kept) : undefined
       // The last page of a complete response goes straight into the response; the draft is deleted.
-      if (!complete?.ok) await repo.saveDraftAnswers(db, keyHash, kept)
+      if (!complete?.ok) await repo.saveDraftAnswers(db, keyHash, kept, accepted)
       if (!complete) return { kind: 'next', page: nextPage! }
       if (!complete.ok) return { kind: 'incomplete', page: complete.page }
       try {
         await submit(survey.questionnaire, keyHash, current, complete.answers, language)
       } catch (error) {
         if (current.paperSerial !== null && isPaperSerialTaken(error)) {
-          await repo.saveDraftAnswers(db, keyHash, kept)
+          await repo.saveDraftAnswers(db, keyHash, kept, accepted)
           return { kind: 'paperTaken' }
         }
         throw error

@@ -100,13 +100,13 @@ describe('every chart is true to its numbers', () => {
       const html = (await evaluator.get(`${staffBase}?by=${by}`)).text
       for (const section of html.split('<section class="indicator"').slice(1)) {
         const latest =
-          /<h3>[^<]*<\/h3>\s*<figure class="figure">(<svg[\s\S]*?<\/svg>)<\/figure>\s*(?:<div class="table-scroll">)?<table class="table">([\s\S]*?)<\/table>/.exec(
+          /<h3>[^<]*<\/h3>\s*<figure class="figure">(<svg[\s\S]*?<\/svg>)<\/figure>\s*(?:<div class="table-scroll"[^>]*>)?<table class="table">([\s\S]*?)<\/table>/.exec(
             section,
           )!
         expect(chartsOf(latest[1]!)[0]!.dots, by).toBe(shownRows(latest[2]!))
         // Small multiples: one chart per group, with a dot for each wave the group has a number.
         const multiples =
-          /<div class="multiples">([\s\S]*?)<\/div>\s*<div class="table-scroll"><table class="table">([\s\S]*?)<\/table>/.exec(
+          /<div class="multiples">([\s\S]*?)<\/div>\s*<div class="table-scroll"[^>]*><table class="table">([\s\S]*?)<\/table>/.exec(
             section,
           )!
         const charts = chartsOf(multiples[1]!)

@@ -53,12 +53,17 @@ const chromiumOfThisWorker = () =>
   }))
 
 /** A fresh browser context (a new profile, as it were); `locale` sets Accept-Language. */
-export async function openBrowser(options: { locale: string; javaScriptEnabled?: boolean }) {
+export async function openBrowser(options: {
+  locale: string
+  javaScriptEnabled?: boolean
+  viewport?: { width: number; height: number }
+}) {
   const context: BrowserContext = await (
     await chromiumOfThisWorker()
   ).newContext({
     locale: options.locale,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
+    ...(options.viewport ? { viewport: options.viewport } : {}),
   })
   const page = await context.newPage()
   return { context, page, close: () => context.close() }

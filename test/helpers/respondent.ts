@@ -35,6 +35,27 @@ export class Respondent {
       .send(formBody({ _csrf: this.token, ...fields }))
   }
 
+  /**
+   * Sends a page that is refused: the answer is a redirect back to the same page (Post/Redirect/Get),
+   * which shows what was typed with its errors; returns that page.
+   */
+  async postRefused(url: string, fields: Fields = {}) {
+    const sent = await this.post(url, fields)
+    expect(sent.status, sent.text).toBe(303)
+    expect(sent.headers.location).toBe(url.replace(/\?.*$/, ''))
+    const shown = await this.get(url)
+    expect(shown.status).toBe(200)
+    return shown
+  }
+
+  /** Like answer(), for a page whose answers are refused; returns the page shown again with its errors. */
+  async answerRefused(pageUrl: string, answers: Fields) {
+    const page = await this.get(pageUrl)
+    expect(page.status).toBe(200)
+    const fields = Object.fromEntries(Object.entries(answers).map(([code, value]) => [`a_${code}`, value]))
+    return this.postRefused(pageUrl, fields)
+  }
+
   /** Opens the landing page and presses Start; returns the first question page's address. */
   async start(): Promise<string> {
     const landing = await this.get(this.surveyUrl)
