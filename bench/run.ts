@@ -20,7 +20,7 @@ import { exportBenchmark } from './export.ts'
 import { loadBenchmark } from './load.ts'
 import { startupBenchmark } from './startup.ts'
 import { submissionBenchmark } from './submissions.ts'
-import { trendBenchmark } from './trends.ts'
+import { publicResultsBenchmark, trendBenchmark } from './trends.ts'
 import { pageWeights } from './weights.ts'
 import { startAppProcess } from '../test/helpers/app-process.ts'
 import { bombWorkbook, wideWorkbook, withLyingSizes } from '../test/fixtures/hostile-workbooks.ts'
@@ -201,6 +201,20 @@ if (wanted('page')) {
   )
   console.log(
     `  ratio ${(page.ours.rps / page.base.rps).toFixed(2)} against the string, ${(page.ours.rps / page.fromTemplates.rps).toFixed(2)} against the templates (target ≥ 0.5); each round against the templates: ${page.ratios.map((r) => r.toFixed(2)).join(', ')}`,
+  )
+}
+if (wanted('results')) {
+  const perWave = Number(process.env.BENCH_RESULTS_RESPONSES ?? 100_000)
+  const r = await publicResultsBenchmark(url, perWave, seconds)
+  const line = (l: typeof r.base) =>
+    `${l.rps.toFixed(0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms, non-2xx ${l.non2xx}, errors ${l.errors}`
+  console.log(
+    `Public results page, 3 waves × ${perWave} responses, by district (${r.htmlBytes} bytes of HTML, ${r.wireBytes} bytes sent as ${r.encoding}), ${seconds} s at 50 connections, 3 interleaved rounds (medians):`,
+  )
+  console.log(`  bare Express sending the same bytes from memory: ${line(r.base)}`)
+  console.log(`  Pulso (kept page, results version read from PostgreSQL per request): ${line(r.ours)}`)
+  console.log(
+    `  ratio ${(r.ours.rps / r.base.rps).toFixed(2)} (target ≥ 0.5), p99 ${r.ours.p99} ms (target < 100 ms); each round: ${r.ratios.map((x) => x.toFixed(2)).join(', ')}`,
   )
 }
 if (wanted('weights')) {

@@ -2,6 +2,7 @@
 // real PostgreSQL server: how long tallying a bulk import takes, the page cold (a fresh process, or
 // right after a change) and when nothing changed.
 import autocannon from 'autocannon'
+import express from 'express'
 import { sql } from 'kysely'
 import { type Db } from '../src/db/database.ts'
 import { DEMO_INDICATORS, demoMargins } from '../src/demo/demo-data.ts'
@@ -61,22 +62,28 @@ export async function generateWave(db: Db, waveId: number, year: number, count: 
   }
 }
 
+/** Three closed waves of the demo questionnaire with its margins and indicators, drawn in SQL. */
+async function trendSeries(db: Db, responsesPerWave: number) {
+  const seriesId = await benchSeries(db)
+  for (const [position, indicator] of DEMO_INDICATORS.entries())
+    await saveIndicator(db, seriesId, { ...indicator, position })
+  const waveIds: number[] = []
+  let generating = 0
+  for (const year of YEARS) {
+    const waveId = await insertWave(db, { seriesId, year, status: 'closed' })
+    waveIds.push(waveId)
+    await insertQuestions(db, waveId, perceptionQuestionnaire)
+    await replaceMargins(db, waveId, demoMargins(year))
+    generating += await seconds(() => generateWave(db, waveId, year, responsesPerWave))
+  }
+  await sql`analyze`.execute(db)
+  return { waveIds, generating }
+}
+
 export async function trendBenchmark(url: string, responsesPerWave: number) {
   const { db, drop } = await benchSchema(url, 'bench_trends')
   try {
-    const seriesId = await benchSeries(db)
-    for (const [position, indicator] of DEMO_INDICATORS.entries())
-      await saveIndicator(db, seriesId, { ...indicator, position })
-    const waveIds: number[] = []
-    let generating = 0
-    for (const year of YEARS) {
-      const waveId = await insertWave(db, { seriesId, year, status: 'closed' })
-      waveIds.push(waveId)
-      await insertQuestions(db, waveId, perceptionQuestionnaire)
-      await replaceMargins(db, waveId, demoMargins(year))
-      generating += await seconds(() => generateWave(db, waveId, year, responsesPerWave))
-    }
-    await sql`analyze`.execute(db)
+    const { waveIds, generating } = await trendSeries(db, responsesPerWave)
     const answers = await sql<{ n: number }>`select count(*)::int as n from answer`.execute(db)
 
     // Tallying: what `responses:import` does after storing a file (and a reader after live submissions).
@@ -135,6 +142,85 @@ export async function trendBenchmark(url: string, responsesPerWave: number) {
       },
       afterResponse,
       afterMargins,
+    }
+  } finally {
+    await drop()
+  }
+}
+
+type Load = { rps: number; p50: number; p99: number; non2xx: number; errors: number }
+const loadOf = async (target: string, seconds: number, headers: Record<string, string>): Promise<Load> => {
+  const r = await autocannon({ url: target, connections: 50, duration: seconds, headers })
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  }
+}
+
+/**
+ * After a press release: the public results page of a 3 × `responsesPerWave` series, read by 50
+ * connections with a browser's Accept-Encoding, against bare Express sending the same bytes (and
+ * headers) from memory; interleaved rounds, medians.
+ */
+export async function publicResultsBenchmark(
+  url: string,
+  responsesPerWave: number,
+  seconds: number,
+  rounds = 3,
+) {
+  const { db, drop } = await benchSchema(url, 'bench_results')
+  try {
+    const { waveIds } = await trendSeries(db, responsesPerWave)
+    for (const waveId of waveIds) await foldNewResponses(db, waveId)
+    const page = '/s/bench-city/perception/results?by=district&lang=es'
+    const headers = { 'accept-encoding': 'gzip, deflate, br' }
+    const server = await listen(benchApp(db))
+    const first = await fetch(server.url + page, { headers })
+    if (first.status !== 200) throw new Error(`the results page answered ${first.status}`)
+    const html = await first.text()
+    // The bytes as they travel: fetch decodes them, so they are read again without decoding.
+    const encoding = first.headers.get('content-encoding') ?? 'identity'
+    const wire = await new Promise<Buffer>((resolve, reject) => {
+      void import('node:http').then(({ get }) =>
+        get(server.url + page, { headers }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => resolve(Buffer.concat(chunks)))
+        }).on('error', reject),
+      )
+    })
+    const bare = express()
+    bare.set('etag', false)
+    bare.get('/', (_req, res) => {
+      res.set({
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Encoding': encoding,
+        'Cache-Control': 'no-cache',
+        ETag: first.headers.get('etag') ?? '',
+      })
+      res.send(wire)
+    })
+    const baseline = await listen(bare)
+    const measured: { base: Load; ours: Load }[] = []
+    for (let round = 0; round < rounds; round++)
+      measured.push({
+        base: await loadOf(baseline.url, seconds, headers),
+        ours: await loadOf(server.url + page, seconds, headers),
+      })
+    baseline.close()
+    server.close()
+    const median = (pick: (r: (typeof measured)[number]) => Load) =>
+      measured.map(pick).sort((a, b) => a.rps - b.rps)[Math.floor(measured.length / 2)]!
+    return {
+      htmlBytes: Buffer.byteLength(html),
+      wireBytes: wire.length,
+      encoding,
+      base: median((r) => r.base),
+      ours: median((r) => r.ours),
+      ratios: measured.map((r) => r.ours.rps / r.base.rps).sort((a, b) => a - b),
     }
   } finally {
     await drop()

@@ -10,6 +10,8 @@ export interface OrganizationTable {
   slug: string
   name: string
   source_language: ColumnType<string, string | undefined, string>
+  /** The Portuguese its citizens read when they ask for Portuguese without a region. */
+  portuguese: ColumnType<'pt-BR' | 'pt-PT', 'pt-BR' | 'pt-PT' | undefined, 'pt-BR' | 'pt-PT'>
   created_at: Timestamp
 }
 

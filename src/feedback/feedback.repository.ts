@@ -27,6 +27,8 @@ export interface PartnerProject extends ProjectInput {
   id: number
   organizationId: number
   organizationName: string
+  /** The organization's Portuguese, for readers who ask for plain Portuguese. */
+  portuguese: 'pt-BR' | 'pt-PT'
   questionnaireCode: string | null
 }
 
@@ -39,6 +41,7 @@ const projectQuery = (db: Db) =>
       'p.id',
       'p.organization_id as organizationId',
       'o.name as organizationName',
+      'o.portuguese',
       'p.code',
       'p.name',
       'p.partner',

@@ -30,8 +30,10 @@ const STORIES_PER_PAGE = 20
 export function speakProjectLanguage(res: Response, project: PartnerProject): void {
   const first = project.languages[0]
   const source: 'chosen' | 'browser' | 'default' = locals(res).languageSource
-  if (source === 'chosen' || !isLanguage(first)) return
-  if (source === 'default' || !project.languages.includes(locals(res).lang)) locals(res).useLanguage(first)
+  if (source !== 'chosen' && isLanguage(first))
+    if (source === 'default' || !project.languages.includes(locals(res).lang)) locals(res).useLanguage(first)
+  // Portuguese as the organization writes it (Recife's beneficiaries read Brazil's).
+  locals(res).preferPortuguese(project.portuguese)
 }
 
 /** The key a form carries, or a new one when it is missing or malformed. */

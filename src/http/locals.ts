@@ -4,18 +4,22 @@ import type { Translate } from '../i18n/i18n.ts'
 import type { Language } from '../questionnaire/translated.ts'
 import type { Can } from '../staff/permissions.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
+import type { Locale, Portuguese } from '../i18n/locales.ts'
 
 /** What the middleware puts on every response, for routes and templates alike. */
 export interface Locals {
-  /** The page's language, its translations and its number and date formats. */
+  /** The page's language (questionnaire texts), its locale (interface), translations and formats. */
   lang: Language
+  locale: Locale
   t: Translate
   format: Formatters
   /** How the language was found: picked by the reader, their browser's, or the default. */
   languageSource: 'chosen' | 'browser' | 'default'
-  languageLinks: { lang: Language; href: string; current: boolean }[]
+  languageLinks: { lang: Locale; href: string; current: boolean }[]
   /** Switches the page to another language (a project page in one of its own). */
   useLanguage: (language: Language) => void
+  /** Portuguese asked without a region becomes this organization's choice (Brazil's or Portugal's). */
+  preferPortuguese: (portuguese: Portuguese) => void
   csrfToken: string
   /** The signed-in staff member on /staff and /api pages, and what they may do. */
   staff: StaffUser | undefined

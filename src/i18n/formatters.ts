@@ -1,18 +1,26 @@
 import type { Language } from '../questionnaire/translated.ts'
+import type { Locale } from './locales.ts'
 
-const LOCALE_TAG: Record<Language, string> = { es: 'es-ES', fr: 'fr-FR', pt: 'pt-PT' }
+// Plain `pt` (files, letters) formats as the default Portuguese, Brazil's.
+const LOCALE_TAG: Record<Language | Locale, string> = {
+  es: 'es-ES',
+  fr: 'fr-FR',
+  pt: 'pt-BR',
+  'pt-BR': 'pt-BR',
+  'pt-PT': 'pt-PT',
+}
 
-const cache = new Map<Language, ReturnType<typeof buildFormatters>>()
+const cache = new Map<Language | Locale, ReturnType<typeof buildFormatters>>()
 
 /** Number and date formatting in the reader's language (files and the database keep ISO and dots). */
-export function formattersFor(language: Language) {
+export function formattersFor(language: Language | Locale) {
   // Intl objects are costly to build: one set per language for the life of the process.
   let formatters = cache.get(language)
   if (!formatters) cache.set(language, (formatters = buildFormatters(language)))
   return formatters
 }
 
-function buildFormatters(language: Language) {
+function buildFormatters(language: Language | Locale) {
   const tag = LOCALE_TAG[language]
   const numberFormats = new Map<string, Intl.NumberFormat>()
   const numberFormat = (style: 'decimal' | 'percent', digits: number) => {

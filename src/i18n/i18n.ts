@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import i18next, { type i18n, type TFunction } from 'i18next'
-import { LANGUAGES, type Language } from '../questionnaire/translated.ts'
+import type { Language } from '../questionnaire/translated.ts'
+import { DEFAULT_PORTUGUESE, LOCALES, localeOfTag, type Locale } from './locales.ts'
 
 export const DEFAULT_LANGUAGE: Language = 'es'
 export const localesFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales')
 
-/** The UI strings of one language, as stored in locales/<lang>/translation.json. */
-export function readLocale(language: Language): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(localesFolder, language, 'translation.json'), 'utf8')) as Record<
+/** The UI strings of one locale, as stored in locales/<locale>/translation.json. */
+export function readLocale(locale: Locale): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(localesFolder, locale, 'translation.json'), 'utf8')) as Record<
     string,
     unknown
   >
@@ -23,8 +24,16 @@ export function createTranslator(options: { strict: boolean }): i18n {
   const instance = i18next.createInstance()
   void instance.init({
     initAsync: false,
-    resources: Object.fromEntries(LANGUAGES.map((lng) => [lng, { translation: readLocale(lng) }])),
-    supportedLngs: [...LANGUAGES],
+    // Plain `pt` (a paper questionnaire or letters in Portuguese) reads the default Portuguese.
+    resources: Object.fromEntries(
+      [...LOCALES, 'pt'].map((lng) => [
+        lng,
+        { translation: readLocale(lng === 'pt' ? DEFAULT_PORTUGUESE : (lng as Locale)) },
+      ]),
+    ),
+    supportedLngs: [...LOCALES, 'pt'],
+    // Region codes are kept as written (pt-BR), never reduced to pt.
+    load: 'currentOnly',
     fallbackLng: options.strict ? false : DEFAULT_LANGUAGE,
     interpolation: { escapeValue: false }, // EJS escapes on output
     returnNull: false,
@@ -50,9 +59,9 @@ const MEMO_LIMIT = 4000
  * never change, so a call with a key alone is looked up in i18next once and then remembered:
  * a page asks for the same few dozen strings on every view (i18next was 9% of a survey page's CPU).
  */
-export function fixedTranslations(translator: i18n): Record<Language, Translate> {
+export function fixedTranslations(translator: i18n): Record<Locale, Translate> {
   return Object.fromEntries(
-    LANGUAGES.map((language) => {
+    LOCALES.map((language) => {
       const t = translator.getFixedT(language)
       const memo = new Map<string, string>()
       const remembered = ((key: unknown, ...rest: unknown[]) => {
@@ -67,11 +76,13 @@ export function fixedTranslations(translator: i18n): Record<Language, Translate>
       }) as unknown as Translate
       return [language, remembered]
     }),
-  ) as Record<Language, Translate>
+  ) as Record<Locale, Translate>
 }
 
-/** Picks the reader's language from Accept-Language, best quality first. */
-export function negotiateLanguage(acceptLanguage: string | undefined): Language | undefined {
+/** Picks the reader's locale from Accept-Language, best quality first. */
+export function negotiateLocale(
+  acceptLanguage: string | undefined,
+): { locale: Locale; specific: boolean } | undefined {
   if (!acceptLanguage) return undefined
   const ranges = acceptLanguage
     .split(',')
@@ -85,8 +96,7 @@ export function negotiateLanguage(acceptLanguage: string | undefined): Language 
     .filter((r) => r.quality > 0)
     .sort((a, b) => b.quality - a.quality || a.index - b.index)
   for (const range of ranges) {
-    const primary = range.tag.split('-')[0]
-    const match = LANGUAGES.find((lng) => lng === primary)
+    const match = localeOfTag(range.tag)
     if (match) return match
   }
   return undefined

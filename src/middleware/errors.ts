@@ -68,6 +68,7 @@ export function errorPages(translator: i18n): ErrorRequestHandler {
     if (res.headersSent) return res.end()
     if (!locals(res).t) {
       locals(res).lang = DEFAULT_LANGUAGE
+      locals(res).locale = 'es'
       locals(res).t = translator.getFixedT(DEFAULT_LANGUAGE)
       locals(res).format = formattersFor(DEFAULT_LANGUAGE)
       locals(res).languageLinks = []

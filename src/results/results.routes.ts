@@ -90,9 +90,9 @@ export function resultsRoutes(
     if (!org.success || !seriesCode.success) throw new HttpError(404, 'notFound')
     const series = await outputs.perceptionSeries({ slug: org.data }, seriesCode.data)
     if (!series) throw new HttpError(404, 'notFound')
-    const { lang } = locals(res)
-    // Per language and address (its query too: the language links repeat it); names are in the page.
-    const key = JSON.stringify([lang, req.originalUrl, series.title, series.organizationName])
+    locals(res).preferPortuguese(series.portuguese)
+    // Per locale and address (its query too: the language links repeat it); names are in the page.
+    const key = JSON.stringify([locals(res).locale, req.originalUrl, series.title, series.organizationName])
     const version = await results.currentVersion(series.id)
     const kept = publicPages.get(key, version)
     if (kept) return sendCachedPage(req, res, kept)

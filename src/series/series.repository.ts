@@ -12,6 +12,8 @@ export interface Series {
   organizationId: number
   organizationSlug: string
   organizationName: string
+  /** The organization's Portuguese (Brazil's or Portugal's) for readers who ask for plain Portuguese. */
+  portuguese: 'pt-BR' | 'pt-PT'
 }
 
 /**
@@ -35,6 +37,7 @@ export async function findSeries(
       'o.id as organizationId',
       'o.slug as organizationSlug',
       'o.name as organizationName',
+      'o.portuguese',
     ])
     .where('s.code', '=', code)
   query =

@@ -15,6 +15,7 @@ export interface SeriesRecord {
   organizationId: number
   organizationSlug: string
   organizationName: string
+  portuguese: 'pt-BR' | 'pt-PT'
 }
 
 type CurrentWaveRow = SeriesRecord & {
@@ -78,7 +79,7 @@ export async function findSeriesWithCurrentWave(
   // builder cost more CPU than PostgreSQL spends answering it.
   const { rows } = await sql<CurrentWaveRow>`
     select s.id as "seriesId", s.code as "seriesCode", s.title, s.description,
-      o.id as "organizationId", o.slug as "organizationSlug", o.name as "organizationName",
+      o.id as "organizationId", o.slug as "organizationSlug", o.name as "organizationName", o.portuguese,
       d.wave_id as "draftWaveId", d.answers as "draftAnswers", d.invitation_id as "draftInvitationId",
       d.facilitator_id as "draftFacilitatorId", d.paper_serial as "draftPaperSerial",
       d.refused as "draftRefused",

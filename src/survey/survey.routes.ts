@@ -135,6 +135,7 @@ export function surveyRoutes(
     if (!params.success) throw new HttpError(404, 'notFound')
     const found = await survey.find(params.data.org, params.data.series, keyFrom(req))
     if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    locals(res).preferPortuguese(found.series.portuguese)
     if (found.kind === 'notOpen') {
       const t = locals(res).t
       renderPage(
@@ -320,6 +321,7 @@ export function surveyRoutes(
     if (!params.success) throw new HttpError(404, 'notFound')
     const found = await survey.find(params.data.org, params.data.series, keyFrom(req))
     if (found.kind === 'notFound') throw new HttpError(404, 'notFound')
+    locals(res).preferPortuguese(found.series.portuguese)
     // "We have saved your answers" only to the browser whose response was stored.
     const sent = found.kind === 'open' && (await survey.draft(found, keyFrom(req))).kind === 'submitted'
     if (!sent) return res.redirect(303, base(found))

@@ -55,7 +55,9 @@ describe.skipIf(!browserAvailable)('a citizen in a real browser', () => {
         try {
           const { page } = browser
           await page.goto(`${server.url}/`)
-          expect(await page.getAttribute('html', 'lang')).toBe(run.language)
+          expect(await page.getAttribute('html', 'lang')).toBe(
+            run.language === 'pt' ? run.locale : run.language,
+          )
           await check(page, 'home')
           await page.goto(`${server.url}${survey.url}`)
           await check(page, 'landing')

@@ -72,7 +72,7 @@ describe('the public results page', () => {
     const first = await request(t.app).get(url)
     const other = await request(t.app).get(`${fixture.url}/results?lang=pt`)
     expect(other.headers.etag).not.toBe(first.headers.etag)
-    expect(other.text).toContain('<html lang="pt">')
+    expect(other.text).toContain('<html lang="pt-BR">')
     const byDistrict = await request(t.app).get(`${url}&by=district`)
     expect(byDistrict.headers.etag).not.toBe(first.headers.etag)
     // The minimum group size moves the results version: the kept page is not shown again.

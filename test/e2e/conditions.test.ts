@@ -105,7 +105,7 @@ describe('a question’s own error messages (required_message, constraint_messag
     for (const [language, required, constraint] of [
       ['es', 'Díganos cuántas veces, aunque sea una', 'Entre 0 y 50 veces'],
       ['fr', 'Dites-nous combien de fois', 'Entre 0 et 50 fois'],
-      ['pt', 'Escreva um número', 'Entre 0 e 50 vezes'],
+      ['pt-PT', 'Escreva um número', 'Entre 0 e 50 vezes'],
     ] as const) {
       const citizen = new Respondent(t.app, survey.url, language)
       const first = await citizen.start()

@@ -74,7 +74,7 @@ describe('the demo city', () => {
 
   it('its open 2026 wave can be answered through the web', async () => {
     const url = `/s/${DEMO_ORGANIZATION.slug}/${DEMO_SERIES_CODE}`
-    const citizen = new Respondent(t.app, url, 'pt')
+    const citizen = new Respondent(t.app, url, 'pt-PT')
     const first = await citizen.start()
     expect((await citizen.answer(first, { interest: '5', aware: 'no' })).headers.location).toBe(`${url}/p/3`)
     expect((await citizen.answer(`${url}/p/3`, { keep_investing: '4' })).headers.location).toBe(`${url}/p/4`)
@@ -120,7 +120,9 @@ describe('the demo’s partner projects', () => {
     for (const project of DEMO_PROJECTS) {
       const form = await request(t.app).get(`/f/${project.code}`).set('Accept-Language', 'en')
       expect(form.status).toBe(200)
-      expect(form.text).toContain(`<html lang="${project.languages[0]}">`)
+      expect(form.text).toContain(
+        `<html lang="${project.languages[0] === 'pt' ? 'pt-BR' : project.languages[0]}">`,
+      )
       const page = await request(t.app).get(`/projects/${project.code}`)
       expect(page.text).toContain(project.stories[0])
     }

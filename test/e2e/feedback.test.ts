@@ -57,7 +57,7 @@ async function beneficiary(code: string, acceptLanguage = 'pt-BR') {
 describe('the beneficiary’s page', () => {
   it('is one small page in the project’s language, with no script, image or font, and a language switcher', async () => {
     const { page } = await beneficiary(portuguese.code, 'fr-FR')
-    expect(page.text).toMatch(/<html lang="pt">/)
+    expect(page.text).toMatch(/<html lang="pt-BR">/)
     expect(page.text).toContain('Quanto mudou a sua vida este projeto?')
     expect(page.text).not.toMatch(/<script|<img|@font-face|<iframe/i)
     expect(page.text).toMatch(/hreflang="es"/)
@@ -102,7 +102,7 @@ describe('the beneficiary’s page', () => {
     const phone = await beneficiary(portuguese.code)
     const noContact = await phone.post({ ...answers, contact_ok: 'yes', contact: '' })
     expect(noContact.status).toBe(400)
-    expect(noContact.text).toContain('Escreva um telefone ou email, ou escolha «Não»')
+    expect(noContact.text).toContain('Escreva um telefone ou e-mail, ou escolha «Não»')
     expect(noContact.text).toContain('href="#f-contact"')
     expect(noContact.text).toContain('A água chegou e a colheita dobrou.')
     expect(await count('feedback')).toBe(before)

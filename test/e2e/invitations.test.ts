@@ -180,7 +180,7 @@ describe('a citizen answers with an invitation code', () => {
 
     // The phone, and anyone typing the code again, hear politely that it was used.
     expect((await phone.get(`${survey.url}/p/2`)).headers.location).toBe(`${survey.url}/thanks`)
-    const reused = await enterCode(new Respondent(t.app, survey.url, 'pt'), code!)
+    const reused = await enterCode(new Respondent(t.app, survey.url, 'pt-PT'), code!)
     expect(reused.status).toBe(200)
     expect(reused.text).toContain('Este código já foi utilizado')
     expect(await count('response', sql`wave_id = ${survey.waveId}`)).toBe(1)
@@ -220,7 +220,7 @@ describe('a citizen answers with an invitation code', () => {
     const cases = [
       ['es', 'ABCD-EFGH-JKMN', 'Ese código no existe'],
       ['fr', 'ABCD', 'Saisissez le code de 12 lettres et chiffres'],
-      ['pt', foreign, 'Esse código é de outro inquérito ou de outro ano'],
+      ['pt-PT', foreign, 'Esse código é de outro inquérito ou de outro ano'],
       ['es', 'x'.repeat(200), 'Escriba el código de 12 letras y cifras'],
     ] as const
     for (const [language, code, message] of cases) {

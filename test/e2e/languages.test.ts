@@ -1,12 +1,14 @@
+import { sql } from 'kysely'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { XLSFORM_PROBLEM_KEYS } from '../../src/designer/xlsform.ts'
 import { createTranslator, readLocale } from '../../src/i18n/i18n.ts'
+import { LOCALES } from '../../src/i18n/locales.ts'
 import { awareQuestion, buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
-const LANGUAGES = ['es', 'fr', 'pt'] as const
+const LANGUAGES = LOCALES
 
 function flatKeys(tree: Record<string, unknown>, prefix = ''): string[] {
   return Object.entries(tree).flatMap(([key, value]) =>
@@ -130,7 +132,12 @@ describe('every public page speaks the reader’s language', () => {
           expect(page.text).toMatch(new RegExp(`href="[^"]*lang=${other}" lang="${other}"`))
         }
       }
-      const closing = { es: '30 de junio de 2099', fr: '30 juin 2099', pt: '30 de junho de 2099' }[language]
+      const closing = {
+        es: '30 de junio de 2099',
+        fr: '30 juin 2099',
+        'pt-BR': '30 de junho de 2099',
+        'pt-PT': '30 de junho de 2099',
+      }[language]
       expect(pages[1]!.text).toContain(closing)
     })
   }
@@ -144,7 +151,7 @@ describe('choosing the language', () => {
 
   it('follows Accept-Language, best quality first', async () => {
     const pt = await request(t.app).get('/').set('Accept-Language', 'de-DE,pt-BR;q=0.9,fr;q=0.8')
-    expect(pt.text).toContain('<html lang="pt">')
+    expect(pt.text).toContain('<html lang="pt-BR">')
     const fr = await request(t.app).get('/').set('Accept-Language', 'es;q=0.2, fr-CA')
     expect(fr.text).toContain('<html lang="fr">')
     const none = await request(t.app).get('/').set('Accept-Language', 'de, en;q=0.5')
@@ -158,7 +165,7 @@ describe('choosing the language', () => {
     const later = await agent.get(survey.url).set('Accept-Language', 'pt')
     expect(later.text).toContain('<html lang="fr">')
     const switched = await agent.get(`${survey.url}?lang=pt`)
-    expect(switched.text).toContain('<html lang="pt">')
+    expect(switched.text).toContain('<html lang="pt-BR">')
   })
 
   it('ignores an unknown language instead of failing', async () => {
@@ -170,5 +177,56 @@ describe('choosing the language', () => {
   it('keeps other query parameters in the switcher links', async () => {
     const res = await request(t.app).get(`${survey.url}?expired=1`)
     expect(res.text).toContain(`href="${survey.url}?expired=1&amp;lang=fr"`)
+  })
+})
+
+describe('Portuguese as people speak it (pt-BR and pt-PT)', () => {
+  it('serves Brazil’s for pt and pt-BR, Portugal’s for pt-PT, each with its own words, and names both in the switcher', async () => {
+    const brazil = await request(t.app).get(survey.url).set('Accept-Language', 'pt-BR,pt;q=0.9')
+    expect(brazil.text).toContain('<html lang="pt-BR">')
+    expect(brazil.headers['content-language']).toBe('pt-BR')
+    expect(brazil.text).toContain('Veja os resultados já publicados desta pesquisa')
+    const plain = await request(t.app).get(`${survey.url}?lang=pt`)
+    expect(plain.text).toContain('<html lang="pt-BR">')
+    const portugal = await request(t.app).get(survey.url).set('Accept-Language', 'pt-PT')
+    expect(portugal.text).toContain('<html lang="pt-PT">')
+    expect(portugal.text).toContain('Veja os resultados já publicados deste inquérito')
+    for (const page of [brazil, portugal]) {
+      expect(page.text).toMatch(/lang="pt-BR"[^>]*>Português \(Brasil\)</)
+      expect(page.text).toMatch(/lang="pt-PT"[^>]*>Português \(Portugal\)</)
+    }
+    // Each locale writes numbers and dates its own way, from the same questionnaire texts.
+    expect(brazil.text).toContain('30 de junho de 2099')
+  })
+
+  it('no Brazilian page keeps a European word: inquérito, telemóvel, ficheiro, palavra-passe, para si', () => {
+    const strings = JSON.stringify(readLocale('pt-BR'))
+    for (const word of [
+      'inquérito',
+      'telemóvel',
+      'ficheiro',
+      'palavra-passe',
+      'para si',
+      'utilizador',
+      'registo',
+    ])
+      expect(strings.toLowerCase(), word).not.toContain(word)
+  })
+
+  it('an organization may choose Portugal’s Portuguese for readers who ask for plain Portuguese', async () => {
+    const lisbon = await buildSurvey(t.services.db, { year: 2026 })
+    await sql`update organization set portuguese = 'pt-PT'
+      where id = (select organization_id from survey_series where id = ${lisbon.seriesId})`.execute(
+      t.services.db,
+    )
+    const asked = await request(t.app).get(`${lisbon.url}?lang=pt`)
+    expect(asked.text).toContain('<html lang="pt-PT">')
+    const browser = await request(t.app).get(lisbon.url).set('Accept-Language', 'pt')
+    expect(browser.text).toContain('<html lang="pt-PT">')
+    // A reader who named Brazil's keeps it.
+    const named = await request(t.app).get(`${lisbon.url}?lang=pt-BR`)
+    expect(named.text).toContain('<html lang="pt-BR">')
+    // Other organizations keep the default, Brazil's.
+    expect((await request(t.app).get(`${survey.url}?lang=pt`)).text).toContain('<html lang="pt-BR">')
   })
 })

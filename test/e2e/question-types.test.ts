@@ -108,7 +108,7 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 const locales = Object.fromEntries(
-  ['es', 'fr', 'pt'].map((l) => [
+  (['es', 'fr', 'pt-BR', 'pt-PT'] as const).map((l) => [
     l,
     JSON.parse(readFileSync(path.join('locales', l, 'translation.json'), 'utf8')) as {
       designer: { types: Record<string, string> }
@@ -121,7 +121,7 @@ describe('question types are plugins', () => {
     for (const type of QUESTION_TYPES) {
       const module = questionType(type)
       expect(module.type).toBe(type)
-      for (const l of ['es', 'fr', 'pt'])
+      for (const l of ['es', 'fr', 'pt-BR', 'pt-PT'])
         expect(locales[l]!.designer.types[type], `${l} ${type}`).toBeTruthy()
       const question = { ...questions.find((q) => q.type === type)!, id: 1, position: 1 }
       const control = module.control(

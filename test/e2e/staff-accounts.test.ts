@@ -165,7 +165,7 @@ describe('weak passwords', () => {
     // The reason in the reader's language.
     for (const [lang, text] of [
       ['fr', 'Le mot de passe'],
-      ['pt', 'A palavra-passe'],
+      ['pt-PT', 'A palavra-passe'],
     ] as const) {
       await admin.get(`/staff/users?lang=${lang}`)
       const res = await admin.post('/staff/users', {

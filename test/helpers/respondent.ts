@@ -13,7 +13,7 @@ export class Respondent {
   constructor(
     app: Express,
     readonly surveyUrl: string,
-    readonly language?: 'es' | 'fr' | 'pt',
+    readonly language?: 'es' | 'fr' | 'pt' | 'pt-BR' | 'pt-PT',
   ) {
     this.agent = request.agent(app)
   }
