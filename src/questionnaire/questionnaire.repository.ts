@@ -23,7 +23,7 @@ export interface QuestionDraft {
 
 export async function insertOrganization(
   db: Db,
-  organization: { slug: string; name: string; sourceLanguage?: string },
+  organization: { slug: string; name: string; sourceLanguage?: string; portuguese?: 'pt-BR' | 'pt-PT' },
 ): Promise<number> {
   const row = await db
     .insertInto('organization')
@@ -31,6 +31,7 @@ export async function insertOrganization(
       slug: organization.slug,
       name: organization.name,
       source_language: organization.sourceLanguage ?? 'es',
+      ...(organization.portuguese ? { portuguese: organization.portuguese } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow()

@@ -11,8 +11,20 @@ export function isLanguage(value: unknown): value is Language {
 /** The text in the reader's language; a missing translation falls back to another language, never to nothing. */
 export function inLanguage(text: Partial<Translated> | null | undefined, language: Language): string {
   if (!text) return ''
-  return text[language] || text.es || text.fr || text.pt || ''
+  const own = text[language]
+  if (own) return language === 'fr' ? frenchTypography(own) : own
+  return text.es || text.fr || text.pt || ''
 }
+
+/**
+ * French as it is printed: a narrow no-break space before : ; ? ! and inside « », where staff typed
+ * a plain space (or none before ? and !), so no line ever starts with the punctuation.
+ */
+export const frenchTypography = (text: string) =>
+  text
+    .replace(/(\S)[ \u00a0]+([:;?!»])/gu, '$1\u202f$2')
+    .replace(/(\p{L})([?!])/gu, '$1\u202f$2')
+    .replace(/«[ \u00a0]*/g, '«\u202f')
 
 /** Languages in which a text is still missing. */
 export function missingLanguages(text: Partial<Translated> | null | undefined): Language[] {

@@ -112,7 +112,10 @@ export function resultsViewModel(input: {
       const magnitude = Math.abs(share ? last.estimate * 100 : last.estimate)
       const direction = magnitude < 0.05 ? 'same' : last.estimate > 0 ? 'up' : 'down'
       changeText = t(`results.change.${direction}`, {
-        value: share ? `${format.number(magnitude, 1)} ${t('results.points')}` : format.number(magnitude, 1),
+        // "0,7 point" in French (singular below 2), "0,7 puntos" in Spanish: the plural rule of the shown number.
+        value: share
+          ? `${format.number(magnitude, 1)} ${t('results.points', { count: Number(magnitude.toFixed(1)) })}`
+          : format.number(magnitude, 1),
         year: last.wave,
         significance: t(last.significant ? 'results.significant' : 'results.notSignificant'),
       })

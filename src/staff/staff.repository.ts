@@ -203,7 +203,7 @@ export async function findOrganizationBySlug(db: Db, slug: string) {
 export async function listOrganizations(db: Db) {
   return db
     .selectFrom('organization')
-    .select(['id', 'slug', 'name', 'source_language as sourceLanguage'])
+    .select(['id', 'slug', 'name', 'source_language as sourceLanguage', 'portuguese'])
     .orderBy('name')
     .execute()
 }

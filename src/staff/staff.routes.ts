@@ -53,6 +53,8 @@ const organizationForm = z.object({
   slug,
   name: formString().trim().min(2, { error: 'formErrors.name' }).max(120, { error: 'formErrors.name' }),
   source_language: z.enum(['es', 'fr', 'pt'], { error: 'formErrors.language' }),
+  // A form always sends one; without it, Brazil's (the default).
+  portuguese: z.enum(['pt-BR', 'pt-PT'], { error: 'formErrors.language' }).default('pt-BR'),
   admin_email: email,
   admin_password: newPassword,
 })
@@ -226,12 +228,17 @@ export function staffRoutes(
   router.post('/staff/organizations', platformAdmin, async (req, res) => {
     const form = await organizationForm.safeParseAsync(bodyOf(req))
     const values = Object.fromEntries(
-      ['slug', 'name', 'source_language', 'admin_email'].map((k) => [k, fieldText(req, k)]),
+      ['slug', 'name', 'source_language', 'portuguese', 'admin_email'].map((k) => [k, fieldText(req, k)]),
     )
     if (!form.success) return showOrganizations(res, formErrors(form.error, locals(res).t), values, 400)
     const created = await staff.createOrganization(
       signedIn(res),
-      { slug: form.data.slug, name: form.data.name, sourceLanguage: form.data.source_language },
+      {
+        slug: form.data.slug,
+        name: form.data.name,
+        sourceLanguage: form.data.source_language,
+        portuguese: form.data.portuguese,
+      },
       { email: form.data.admin_email, password: form.data.admin_password },
     )
     if (!created.ok) {

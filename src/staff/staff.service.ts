@@ -109,7 +109,12 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
      */
     async createOrganization(
       actor: StaffUser | null,
-      organization: { slug: string; name: string; sourceLanguage: 'es' | 'fr' | 'pt' },
+      organization: {
+        slug: string
+        name: string
+        sourceLanguage: 'es' | 'fr' | 'pt'
+        portuguese?: 'pt-BR' | 'pt-PT'
+      },
       firstAdmin?: { email: string; password: string },
     ): Promise<{ ok: true; id: number } | { ok: false; reason: 'slugTaken' | 'emailTaken' }> {
       if (await repo.findOrganizationBySlug(db, organization.slug)) return { ok: false, reason: 'slugTaken' }

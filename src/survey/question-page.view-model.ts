@@ -156,7 +156,10 @@ export function questionPageViewModel(input: PageLayout & { language: Language; 
   const errorLinks = questions
     .filter((q) => q.error)
     // "¿Lo conocía?: Elija una respuesta", never "…internacional.: Elija…".
-    .map((q) => ({ href: `#${q.id}`, text: `${q.label.replace(/[\s.:;,]+$/u, '')}: ${q.error}` }))
+    .map((q) => ({
+      href: `#${q.id}`,
+      text: `${q.label.replace(/[\s.:;,]+$/u, '')}${t('common.labelSeparator')}${q.error}`,
+    }))
   const pageBlocks = blocks(input.questions, questions)
   const only = pageBlocks.length === 1 && later.length === 0 ? pageBlocks[0]!.question : undefined
   const questionIsHeading = only !== undefined && only.answerable

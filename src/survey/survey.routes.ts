@@ -342,7 +342,7 @@ export function surveyRoutes(
     const seriesTitle = inLanguage(open.series.title, lang)
     const pageName = t('survey.page.progress', { page: progress.pageNumber })
     renderPage(res, 'survey/page', {
-      title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${seriesTitle}: ${pageName}`,
+      title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${seriesTitle}${t('common.labelSeparator')}${pageName}`,
       seriesTitle,
       pageName,
       done: progress.done,

@@ -43,7 +43,7 @@ describe('a citizen answers the open wave', () => {
       const first = await citizen.get(page1)
       expect(first.text).toContain(`<html lang="${language}">`)
       expect(first.text).toContain(
-        { es: '¿Cuánto le interesa?', fr: 'Cela vous intéresse-t-il ?', 'pt-PT': 'Quanto lhe interessa?' }[
+        { es: '¿Cuánto le interesa?', fr: 'Cela vous intéresse-t-il ?', 'pt-PT': 'Quanto lhe interessa?' }[
           language
         ],
       )
@@ -140,7 +140,7 @@ describe('a citizen answers the open wave', () => {
     expect(invalid.text).toContain('Choisissez une réponse')
     expect(invalid.text).toMatch(/id="q-years" name="a_years" value="300"/)
     expect(invalid.text).toMatch(/name="a_benefit" value="7" checked/)
-    expect(invalid.text).toContain('<title>Erreur : ')
+    expect(invalid.text).toContain('<title>Erreur : ')
     expect((await storedResponses(survey.waveId)).length).toBe(before)
   })
 

@@ -117,7 +117,7 @@ describe('a designer prepares next year’s wave in the browser', () => {
 
     const preview = await designer.get(`${wave2027}/preview?preview=fr`)
     expect(preview.status).toBe(200)
-    expect(preview.text).toContain('Qu’est-ce qui devrait être prioritaire ?')
+    expect(preview.text).toContain('Qu’est-ce qui devrait être prioritaire ?')
     expect(preview.text.indexOf('Culture')).toBeLessThan(preview.text.indexOf('Climat'))
 
     // 2026 is still open: it must close first.

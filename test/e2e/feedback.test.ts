@@ -68,7 +68,7 @@ describe('the beneficiary’s page', () => {
     // A reader who chose a language keeps it.
     const french = await request(t.app).get(`/f/${portuguese.code}?lang=fr`)
     expect(french.text).toMatch(/<html lang="fr">/)
-    expect(french.text).toContain('Combien ce projet a-t-il changé votre vie ?')
+    expect(french.text).toContain('Combien ce projet a-t-il changé votre vie ?')
   })
 
   it('stores feedback given in Portuguese once, however many times the form is sent', async () => {

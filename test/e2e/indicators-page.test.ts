@@ -52,8 +52,8 @@ describe('indicators on a staff page', () => {
     const before = await csvIndicators()
     for (const [fields, message] of [
       [{ code: 'Bad Code' }, 'Écrivez un code de minuscules'],
-      [{ question: 'nothing' }, '« nothing » n’est pas une question de la dernière édition'],
-      [{ success: '9' }, '« 9 » n’est pas une option de interest'],
+      [{ question: 'nothing' }, '« nothing » n’est pas une question de la dernière édition'],
+      [{ success: '9' }, '« 9 » n’est pas une option de interest'],
       [{ kind: 'mean', question: 'aware' }, 'Une moyenne demande une question de nombre ou d’échelle'],
       [{ label_pt: '' }, 'Écrivez le nom dans cette langue'],
     ] as const) {

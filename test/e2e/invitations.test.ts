@@ -119,7 +119,7 @@ describe('staff choose who may answer and make invitation codes', () => {
     expect(res.text.match(/<article class="letter">/g)).toHaveLength(2)
     expect(res.text.match(/<svg[^>]*viewBox/g)).toHaveLength(2)
     expect(res.text).toMatch(/\/i\/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/)
-    expect(res.text).toContain('Perception 2026 : nous vous invitons à répondre')
+    expect(res.text).toContain('Perception 2026 : nous vous invitons à répondre')
     expect(res.text).toContain('href="data:text/csv;charset=utf-8,code%2Curl%2Cstratum')
     expect(res.text).not.toMatch(/<script|\sstyle=/)
   })

@@ -140,7 +140,7 @@ describe('error pages', () => {
       // The citizen can quote the request's id; the error's log line carries it, with the cause.
       const id = res.headers['x-request-id']!
       expect(id).toMatch(/^[0-9a-f-]{36}$/)
-      expect(res.text).toContain(`indiquez ce code de référence : ${id}`)
+      expect(res.text).toContain(`indiquez ce code de référence\u202f: ${id}`)
       const line = broken.logged.find((l) => l.reqId === id && l.msg === 'request failed')
       expect(line).toMatchObject({ level: 50, err: { message: expect.stringContaining('label') } })
       expect(broken.logged.find((l) => l.req && (l.req as { id: string }).id === id)).toMatchObject({

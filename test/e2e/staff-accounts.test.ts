@@ -282,10 +282,24 @@ describe('an admin manages the organization’s users', () => {
       slug: 'villa-nueva',
       name: 'Villa Nueva',
       source_language: 'fr',
+      portuguese: 'pt-PT',
       admin_email: 'admin@villa-nueva.org',
       admin_password: 'first admin password',
     })
     expect(res.status).toBe(303)
+    // Its citizens asking for plain Portuguese read Portugal's.
+    expect((await platform.get('/staff/organizations')).text).toMatch(
+      /Villa Nueva <span class="meta">\(villa-nueva, fr, Português \(Portugal\)\)/,
+    )
+    const refused = await platform.post('/staff/organizations', {
+      slug: 'villa-vieja',
+      name: 'Villa Vieja',
+      source_language: 'es',
+      portuguese: 'pt-AO',
+      admin_email: 'admin@villa-vieja.org',
+      admin_password: 'first admin password',
+    })
+    expect(refused.status).toBe(400)
     const newAdmin = new StaffBrowser(t.app)
     expect((await newAdmin.signIn('admin@villa-nueva.org', 'first admin password')).status).toBe(303)
     const home = await newAdmin.get('/staff')

@@ -181,7 +181,7 @@ describe('raking with answers that have no population total', () => {
       /^raking did not converge: \w+ = \w+ is fitted at \d+ against a population of \d+$/,
     )
     const page = (await evaluator.get('/staff/results/perception?lang=fr')).text
-    expect(page).toContain('Non pondérée : le calage ne converge pas')
+    expect(page).toContain('Non pondérée : le calage ne converge pas')
     expect(page).not.toContain('raking did not converge')
   })
 })

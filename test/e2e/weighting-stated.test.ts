@@ -149,8 +149,8 @@ describe('how each wave was weighted', () => {
     const before = await margins(2026)
     const bad = await upload('variable,level,population\ndistrict,centro,-5\ndistrict,atlantis,10\n')
     expect(bad.status).toBe(400)
-    expect(bad.text).toContain('« -5 » n’est pas un nombre positif')
-    expect(bad.text).toContain('« atlantis » n’est pas une option de district')
+    expect(bad.text).toContain('« -5 » n’est pas un nombre positif')
+    expect(bad.text).toContain('« atlantis » n’est pas une option de district')
     expect(await margins(2026)).toEqual(before)
     const file = readFileSync(
       path.resolve(import.meta.dirname, '../fixtures/trends/margins-2025.csv'),

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LOCALES, type Locale } from '../../src/i18n/locales.ts'
+import { buildFeedbackProject } from '../fixtures/feedback-builder.ts'
+import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { Respondent } from '../helpers/respondent.ts'
+import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+
+// Every public page, in every locale, written as the language is printed: French with a narrow
+// no-break space before : ; ? ! and inside « », and one style of percent per page.
+let t: TestApp
+let survey: BuiltSurvey
+let trends: Awaited<ReturnType<typeof loadTrendFixture>>
+let projectCode: string
+
+beforeAll(async () => {
+  t = await createTestApp()
+  survey = await buildSurvey(t.services.db, { closesAt: new Date('2099-06-30T12:00:00Z') })
+  trends = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+  projectCode = (await buildFeedbackProject(t.services.db, { languages: ['es', 'fr', 'pt'] })).code
+})
+afterAll(() => t.close())
+
+/** The text a reader sees: no tags, no scripts, entities read. */
+const textOf = (html: string) =>
+  html
+    .replace(/<(script|style|svg)[\s\S]*?<\/\1>/g, ' ')
+    // Inline elements join their text; others separate it.
+    .replace(/<\/?(span|a|strong|em|mark|abbr|label)\b[^>]*>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, '\u00a0')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&amp;/g, '&')
+    .replace(/&[lg]t;/g, ' ')
+    .replace(/&quot;/g, '"')
+
+async function publicPages(locale: Locale) {
+  const citizen = new Respondent(t.app, survey.url, locale)
+  const pages: [string, string][] = []
+  const add = async (name: string, url: string) => pages.push([name, (await citizen.get(url)).text])
+  await add('home', '/')
+  await add('survey start', survey.url)
+  await citizen.start()
+  await add('question page', `${survey.url}/p/1`)
+  pages.push(['question page with errors', (await citizen.postRefused(`${survey.url}/p/1`, {})).text])
+  await add('results', `${trends.url}/results`)
+  await add('results by district', `${trends.url}/results?by=district`)
+  await add('feedback form', `/f/${projectCode}`)
+  await add('project page', `/projects/${projectCode}`)
+  await add('not found', '/no/such/page')
+  return pages
+}
+
+describe('typography', () => {
+  for (const locale of LOCALES)
+    it(`${locale}: every public page`, async () => {
+      for (const [name, html] of await publicPages(locale)) {
+        const text = textOf(html)
+        if (locale === 'fr') {
+          // A plain space before high punctuation, or inside guillemets, is a line break waiting to happen.
+          const loose = /\S {1,}[:;?!»]|« /.exec(text)
+          expect(
+            loose?.[0] ?? null,
+            `${locale} ${name}: …${text.slice(Math.max(0, (loose?.index ?? 0) - 40), (loose?.index ?? 0) + 20)}…`,
+          ).toBeNull()
+        }
+        // One percent style per page: the separator Intl puts between number and sign, everywhere.
+        const styles = new Set([...text.matchAll(/\d([ \u00a0\u202f]?)%/g)].map((m) => m[1]))
+        expect(
+          styles.size,
+          `${locale} ${name}: ${[...styles].map((s) => JSON.stringify(s)).join(', ')}`,
+        ).toBeLessThanOrEqual(1)
+      }
+    })
+})
