@@ -114,6 +114,9 @@ export const DEMO_PROJECTS = [
     stories: [
       'A horta trouxe verduras frescas para a escola do bairro.',
       'Hoje vendo couve na feira e pago as contas.',
+      'Meus netos aprenderam a plantar e agora querem comer salada.',
+      'A gente se reúne na horta todo sábado; o bairro ficou mais unido.',
+      'Com o curso de agroecologia parei de comprar veneno para as plantas.',
     ],
   },
   {
@@ -131,7 +134,10 @@ export const DEMO_PROJECTS = [
       'Puits et jardins maraîchers pour les productrices de Koudougou.',
       'Poços e hortas para as produtoras de Koudougou.',
     ),
-    stories: ['Le puits est à côté du jardin, nous ne marchons plus deux heures.'],
+    stories: [
+      'Le puits est à côté du jardin, nous ne marchons plus deux heures.',
+      'Avec les légumes vendus au marché, mes filles vont à l’école.',
+    ],
   },
 ]
 
@@ -169,7 +175,8 @@ export async function loadFeedbackDemo(db: Db, organizationId: number, facilitat
     const count = 36 - p * 10
     for (let i = 0; i < count; i++) {
       const month = 3 + Math.floor((i * 9) / count)
-      const story = i % 6 === 0 ? project.stories[(i / 6) % project.stories.length] : undefined
+      // Each story once: a page of stories never repeats the same words.
+      const story = i % 6 === 0 ? project.stories[i / 6] : undefined
       const assisted = i % 3 === 1
       const id = await insertFeedbackOnce(db, {
         projectId: projectId!,

@@ -171,10 +171,19 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
       STORIES_PER_PAGE + 1,
       (page - 1) * STORIES_PER_PAGE,
     )
-    const { lang, format } = locals(res)
+    const { lang, locale, format, t } = locals(res)
     renderPage(res, 'feedback/project', {
       layout: 'layouts/light',
-      ...projectPageViewModel({ project, rows, page, perPage: STORIES_PER_PAGE, language: lang, format }),
+      ...projectPageViewModel({
+        project,
+        rows,
+        page,
+        perPage: STORIES_PER_PAGE,
+        language: lang,
+        locale,
+        format,
+        t,
+      }),
     })
   })
 

@@ -1,4 +1,5 @@
-import { countryName, type Formatters } from '../i18n/formatters.ts'
+import { countryName, languageName, type Formatters } from '../i18n/formatters.ts'
+import type { Translate } from '../i18n/i18n.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import type { PartnerProject } from './feedback.repository.ts'
 import type { FeedbackService } from './feedback.service.ts'
@@ -15,19 +16,37 @@ export function projectPageViewModel(input: {
   page: number
   perPage: number
   language: Language
+  locale: string
   format: Formatters
+  t: Translate
 }) {
-  const { project, format, language: lang } = input
-  const stories = input.rows.slice(0, input.perPage).map((s) => ({
-    language: s.language,
-    text: s.text,
-    question: inLanguage(s.questionText, lang),
-    date: format.date(s.submittedAt),
-  }))
-  const period = [project.startsOn, project.endsOn]
-    .map((d) => (d ? format.date(new Date(`${d}T12:00:00Z`)) : ''))
-    .filter(Boolean)
-    .join(' – ')
+  const { project, format, language: lang, t } = input
+  // Stories under the question they answer (said once), each captioned with its language and date.
+  const storyGroups: {
+    question: string
+    stories: { language: string; languageName: string; text: string; date: string }[]
+  }[] = []
+  for (const s of input.rows.slice(0, input.perPage)) {
+    const question = inLanguage(s.questionText, lang)
+    let group = storyGroups.find((g) => g.question === question)
+    if (!group) storyGroups.push((group = { question, stories: [] }))
+    group.stories.push({
+      language: s.language,
+      languageName: languageName(s.language, input.locale),
+      text: s.text ?? '',
+      date: format.date(s.submittedAt),
+    })
+  }
+  const day = (d: string) => format.date(new Date(`${d}T12:00:00Z`))
+  // An open-ended project runs "since" its start, rather than looking like a single day.
+  const period =
+    project.startsOn && project.endsOn
+      ? `${day(project.startsOn)} – ${day(project.endsOn)}`
+      : project.startsOn
+        ? t('feedback.project.since', { date: day(project.startsOn) })
+        : project.endsOn
+          ? t('feedback.project.until', { date: day(project.endsOn) })
+          : ''
   return {
     title: project.name,
     project,
@@ -35,7 +54,7 @@ export function projectPageViewModel(input: {
     description: inLanguage(project.description, lang),
     period,
     open: takesFeedback(project),
-    stories,
+    storyGroups,
     nextHref:
       input.rows.length > input.perPage ? `/projects/${project.code}?page=${input.page + 1}` : undefined,
   }

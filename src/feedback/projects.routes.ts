@@ -27,6 +27,7 @@ import { slugField } from '../http/slugs.ts'
 import { FIELD_STATUSES, PROJECT_STATUSES, takesFeedback } from './project-rules.ts'
 import { feedbackEntryViewModel } from './feedback-entry.view-model.ts'
 import { countryName } from '../i18n/formatters.ts'
+import { languageName } from '../i18n/formatters.ts'
 
 export const SECTORS = [
   'water',
@@ -386,7 +387,11 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
       title: locals(res).t('projects.results.title', { project: found.name }),
       project: found,
       ...projectResultsView(results, locals(res).lang, locals(res).t, locals(res).format),
-      stories: stories.map((s) => ({ ...s, question: inLanguage(s.questionText, locals(res).lang) })),
+      stories: stories.map((s) => ({
+        ...s,
+        question: inLanguage(s.questionText, locals(res).lang),
+        languageName: languageName(s.language, locals(res).locale),
+      })),
     })
   })
 

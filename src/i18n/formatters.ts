@@ -49,6 +49,15 @@ function buildFormatters(language: Language | Locale) {
 
 export type Formatters = ReturnType<typeof buildFormatters>
 
+/** A language's name in the reader's locale ("portugués", "portugais"), as a caption says it. */
+export function languageName(code: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(code) ?? code
+  } catch {
+    return code
+  }
+}
+
 /** A country's name in the reader's language (projects keep ISO 3166 codes). */
 export function countryName(code: string, language: Language): string {
   try {

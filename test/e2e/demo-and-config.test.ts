@@ -125,7 +125,17 @@ describe('the demo’s partner projects', () => {
       )
       const page = await request(t.app).get(`/projects/${project.code}`)
       expect(page.text).toContain(project.stories[0])
+      // Each story once, the question it answers said once above them, not in every caption.
+      for (const story of project.stories) expect(page.text.split(story).length - 1, story).toBe(1)
+      expect(page.text.match(/<h3>/g)).toHaveLength(1)
     }
+    // Read in Spanish: captions name the language in Spanish, and an open-ended project runs "since".
+    const recife = (await request(t.app).get('/projects/hortas-recife?lang=es')).text
+    expect(recife).toContain('<figcaption>En portugués · ')
+    expect(recife).not.toMatch(/En Português|Em Español/)
+    expect(recife).toContain('Desde el 15 de enero de 2025')
+    const inPortuguese = (await request(t.app).get('/projects/hortas-recife?lang=pt')).text
+    expect(inPortuguese).toContain('<figcaption>Em português · ')
     const evaluator = await signedIn(t.app, t.services, 1, 'evaluator')
     const results = await evaluator.get('/staff/projects/agua-cusco/results')
     expect(results.status).toBe(200)

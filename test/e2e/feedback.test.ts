@@ -432,7 +432,7 @@ describe('moderation and published stories', () => {
     expect(publicPage.status).toBe(200)
     expect(publicPage.text).toContain(redacted)
     expect(publicPage.text).toMatch(/<blockquote lang="es">/)
-    expect(publicPage.text).toContain('Em Español')
+    expect(publicPage.text).toContain('Em espanhol')
     expect(publicPage.text).not.toContain('Rosa')
     expect(publicPage.text).not.toContain('984')
     expect(publicPage.text).not.toContain('No publicar esto')
