@@ -12,6 +12,8 @@ export interface OrganizationTable {
   source_language: ColumnType<string, string | undefined, string>
   /** The Portuguese its citizens read when they ask for Portuguese without a region. */
   portuguese: ColumnType<'pt-BR' | 'pt-PT', 'pt-BR' | 'pt-PT' | undefined, 'pt-BR' | 'pt-PT'>
+  /** The name per language, where it differs (a citizen of Lyon reads "Ville d’Exemple"). */
+  names: JSONColumnType<Partial<Translated>, string | undefined, string>
   created_at: Timestamp
 }
 
@@ -280,6 +282,7 @@ export interface PartnerProjectTable {
   organization_id: number
   code: string
   name: string
+  names: JSONColumnType<Partial<Translated>, string | undefined, string>
   partner: string
   country: string
   sector: string

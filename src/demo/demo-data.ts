@@ -17,7 +17,12 @@ import { DEMO_DISTRICTS, perceptionQuestionnaire } from './perception-questionna
 import { syntheticResponses } from './synthetic-responses.ts'
 import { isPublished } from '../series/wave-rules.ts'
 
-export const DEMO_ORGANIZATION = { slug: 'ciudad-ejemplo', name: 'Ciudad de Ejemplo' }
+// Its name in each language: a citizen of Lyon does not read "Ciudad de Ejemplo" as the author.
+export const DEMO_ORGANIZATION = {
+  slug: 'ciudad-ejemplo',
+  name: 'Ciudad de Ejemplo',
+  names: { es: 'Ciudad de Ejemplo', fr: 'Ville d’Exemple', pt: 'Cidade de Exemplo' },
+}
 export const DEMO_SERIES_CODE = 'percepcion'
 export const DEMO_WAVES = [
   { year: 2024, status: 'closed' as const, responses: 1500, invitationsPerDistrict: 0 },
@@ -26,7 +31,11 @@ export const DEMO_WAVES = [
   { year: 2026, status: 'open' as const, responses: 400, invitationsPerDistrict: 60 },
 ]
 /** A second city of the network, with two published waves, to compare trends with. */
-export const DEMO_PARTNER_CITY = { slug: 'villa-hermana', name: 'Villa Hermana' }
+export const DEMO_PARTNER_CITY = {
+  slug: 'villa-hermana',
+  name: 'Villa Hermana',
+  names: { es: 'Villa Hermana', fr: 'Ville Sœur', pt: 'Vila Irmã' },
+}
 const DEMO_PARTNER_WAVES = [
   { year: 2024, status: 'closed' as const, responses: 600, invitationsPerDistrict: 0 },
   { year: 2025, status: 'closed' as const, responses: 600, invitationsPerDistrict: 0 },

@@ -78,6 +78,11 @@ export const DEMO_PROJECTS = [
   {
     code: 'agua-cusco',
     name: 'Agua para el riego en Cusco',
+    names: tr(
+      'Agua para el riego en Cusco',
+      'De l’eau pour l’irrigation à Cusco',
+      'Água para a irrigação em Cusco',
+    ),
     partner: 'Región Cusco',
     country: 'PE',
     sector: 'water',
@@ -99,6 +104,11 @@ export const DEMO_PROJECTS = [
   {
     code: 'hortas-recife',
     name: 'Hortas comunitárias no Recife',
+    names: tr(
+      'Huertos comunitarios en Recife',
+      'Jardins communautaires à Recife',
+      'Hortas comunitárias no Recife',
+    ),
     partner: 'Prefeitura do Recife',
     country: 'BR',
     sector: 'agriculture',
@@ -122,6 +132,11 @@ export const DEMO_PROJECTS = [
   {
     code: 'puits-koudougou',
     name: 'Puits maraîchers à Koudougou',
+    names: tr(
+      'Pozos para huertas en Koudougou',
+      'Puits maraîchers à Koudougou',
+      'Poços para hortas em Koudougou',
+    ),
     partner: 'Commune de Koudougou',
     country: 'BF',
     sector: 'water',
@@ -171,6 +186,12 @@ export async function loadFeedbackDemo(db: Db, organizationId: number, facilitat
       questionnaireSeriesId: seriesId,
       status: 'open',
     })
+    // Its name as beneficiaries and citizens in each language read it.
+    await db
+      .updateTable('partner_project')
+      .set({ names: JSON.stringify(project.names) })
+      .where('id', '=', projectId!)
+      .execute()
     // Deterministic: a month-by-month rise in ratings, a third recorded by the facilitator.
     const count = 36 - p * 10
     for (let i = 0; i < count; i++) {

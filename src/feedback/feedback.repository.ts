@@ -18,6 +18,8 @@ export interface ProjectInput {
   startsOn: string | null
   endsOn: string | null
   description: Partial<Translated>
+  /** The name per language where it differs from `name` (left out: unchanged). */
+  names?: Partial<Translated>
   questionnaireSeriesId: number | null
   status: ProjectStatus
 }
@@ -27,6 +29,9 @@ export interface PartnerProject extends ProjectInput {
   id: number
   organizationId: number
   organizationName: string
+  organizationNames: Partial<Translated>
+  /** The project's name per language, where it differs. */
+  names: Partial<Translated>
   /** The organization's Portuguese, for readers who ask for plain Portuguese. */
   portuguese: 'pt-BR' | 'pt-PT'
   questionnaireCode: string | null
@@ -41,7 +46,9 @@ const projectQuery = (db: Db) =>
       'p.id',
       'p.organization_id as organizationId',
       'o.name as organizationName',
+      'o.names as organizationNames',
       'o.portuguese',
+      'p.names',
       'p.code',
       'p.name',
       'p.partner',
@@ -106,6 +113,7 @@ const projectValues = (input: ProjectInput) => ({
   starts_on: input.startsOn,
   ends_on: input.endsOn,
   description: JSON.stringify(input.description),
+  ...(input.names ? { names: JSON.stringify(input.names) } : {}),
   questionnaire_series_id: input.questionnaireSeriesId,
   status: input.status,
 })

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import type { FieldError } from '../questionnaire/answer-validation.ts'
-import { isLanguage } from '../questionnaire/translated.ts'
+import { isLanguage, nameIn, type Language } from '../questionnaire/translated.ts'
 import type { PartnerProject } from './feedback.repository.ts'
 import { feedbackFormViewModel } from './feedback-form.view-model.ts'
 import {
@@ -35,6 +35,13 @@ export function speakProjectLanguage(res: Response, project: PartnerProject): vo
   // Portuguese as the organization writes it (Recife's beneficiaries read Brazil's).
   locals(res).preferPortuguese(project.portuguese)
 }
+
+/** The project as a reader sees it: its name and its organization's name in their language. */
+export const projectInLanguage = (project: PartnerProject, language: Language): PartnerProject => ({
+  ...project,
+  name: nameIn(project.names, project.name, language),
+  organizationName: nameIn(project.organizationNames, project.organizationName, language),
+})
 
 /** The key a form carries, or a new one when it is missing or malformed. */
 export const submissionKeyOf = (form: Record<string, unknown>) => {
@@ -79,13 +86,14 @@ export function renderFeedbackForm(
     language: locals(res).lang,
     t,
   })
-  const title = t(page.titleKey, { project: open.project.name })
+  const project = projectInLanguage(open.project, locals(res).lang)
+  const title = t(page.titleKey, { project: project.name })
   renderPage(
     res,
     page.view,
     {
       title: `${view.errorLinks.length ? t('common.errorPrefix') + ' ' : ''}${title}`,
-      project: open.project,
+      project,
       ...page.model,
       ...view,
     },
@@ -150,7 +158,7 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
     renderPage(res, 'feedback/thanks', {
       layout: 'layouts/light',
       title: locals(res).t('feedback.thanks.title'),
-      project,
+      project: projectInLanguage(project, locals(res).lang),
     })
   })
 
@@ -175,7 +183,7 @@ export function feedbackRoutes(feedback: FeedbackService, submissions: RequestHa
     renderPage(res, 'feedback/project', {
       layout: 'layouts/light',
       ...projectPageViewModel({
-        project,
+        project: projectInLanguage(project, lang),
         rows,
         page,
         perPage: STORIES_PER_PAGE,

@@ -76,6 +76,9 @@ const projectForm = z
     description_es: text(2000).default(''),
     description_fr: text(2000).default(''),
     description_pt: text(2000).default(''),
+    name_es: text(200).default(''),
+    name_fr: text(200).default(''),
+    name_pt: text(200).default(''),
     questionnaire: z.union([z.literal(''), z.coerce.number().int().positive()], {
       error: 'formErrors.invalid',
     }),
@@ -98,6 +101,9 @@ const FIELDS = [
   'description_es',
   'description_fr',
   'description_pt',
+  'name_es',
+  'name_fr',
+  'name_pt',
   'questionnaire',
   'status',
 ]
@@ -117,6 +123,9 @@ function formValues(project: PartnerProject): Record<string, unknown> {
     description_es: project.description.es ?? '',
     description_fr: project.description.fr ?? '',
     description_pt: project.description.pt ?? '',
+    name_es: project.names.es ?? '',
+    name_fr: project.names.fr ?? '',
+    name_pt: project.names.pt ?? '',
     questionnaire: project.questionnaireSeriesId === null ? '' : String(project.questionnaireSeriesId),
     status: project.status,
   }
@@ -203,6 +212,10 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
       startsOn: f.starts_on || null,
       endsOn: f.ends_on || null,
       description: { es: f.description_es, fr: f.description_fr, pt: f.description_pt },
+      // Only the languages given: the others show the project's name as it is.
+      names: Object.fromEntries(
+        LANGUAGES.map((l) => [l, f[`name_${l}`].trim()] as const).filter(([, v]) => v !== ''),
+      ),
       questionnaireSeriesId: f.questionnaire === '' ? null : f.questionnaire,
       status: f.status,
     }

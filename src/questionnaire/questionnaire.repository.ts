@@ -23,7 +23,13 @@ export interface QuestionDraft {
 
 export async function insertOrganization(
   db: Db,
-  organization: { slug: string; name: string; sourceLanguage?: string; portuguese?: 'pt-BR' | 'pt-PT' },
+  organization: {
+    slug: string
+    name: string
+    sourceLanguage?: string
+    portuguese?: 'pt-BR' | 'pt-PT'
+    names?: Partial<Translated>
+  },
 ): Promise<number> {
   const row = await db
     .insertInto('organization')
@@ -32,6 +38,7 @@ export async function insertOrganization(
       name: organization.name,
       source_language: organization.sourceLanguage ?? 'es',
       ...(organization.portuguese ? { portuguese: organization.portuguese } : {}),
+      ...(organization.names ? { names: JSON.stringify(organization.names) } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow()

@@ -26,6 +26,10 @@ export const frenchTypography = (text: string) =>
     .replace(/(\p{L})([?!])/gu, '$1\u202f$2')
     .replace(/«[ \u00a0]*/g, '«\u202f')
 
+/** A name in the reader's language where one was given, else the name as it is. */
+export const nameIn = (names: Partial<Translated> | null | undefined, name: string, language: Language) =>
+  names?.[language]?.trim() || name
+
 /** Languages in which a text is still missing. */
 export function missingLanguages(text: Partial<Translated> | null | undefined): Language[] {
   return LANGUAGES.filter((language) => !text?.[language]?.trim())

@@ -8,7 +8,7 @@ import { renderPage, renderPageHtml } from '../http/render.ts'
 import { PageCache, sendCachedPage } from '../http/page-cache.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
-import { inLanguage, type Language } from '../questionnaire/translated.ts'
+import { inLanguage, nameIn, type Language } from '../questionnaire/translated.ts'
 import { COMPARISON_MAX_BYTES, fetchTrendFile, readTrendFile } from './comparison.ts'
 import { comparisonViewModel } from './comparison-page.view-model.ts'
 import { sendMicrodataPackage } from './microdata.ts'
@@ -102,7 +102,7 @@ export function resultsRoutes(
         id: series.id,
         title: series.title,
         code: series.code,
-        organizationName: series.organizationName,
+        organizationName: nameIn(series.organizationNames, series.organizationName, locals(res).lang),
       },
       { closedOnly: true, by: req.query.by, base: `/s/${org.data}/${seriesCode.data}/results` },
     )

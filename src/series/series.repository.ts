@@ -12,6 +12,7 @@ export interface Series {
   organizationId: number
   organizationSlug: string
   organizationName: string
+  organizationNames: Partial<Translated>
   /** The organization's Portuguese (Brazil's or Portugal's) for readers who ask for plain Portuguese. */
   portuguese: 'pt-BR' | 'pt-PT'
 }
@@ -37,6 +38,7 @@ export async function findSeries(
       'o.id as organizationId',
       'o.slug as organizationSlug',
       'o.name as organizationName',
+      'o.names as organizationNames',
       'o.portuguese',
     ])
     .where('s.code', '=', code)

@@ -55,6 +55,10 @@ const organizationForm = z.object({
   source_language: z.enum(['es', 'fr', 'pt'], { error: 'formErrors.language' }),
   // A form always sends one; without it, Brazil's (the default).
   portuguese: z.enum(['pt-BR', 'pt-PT'], { error: 'formErrors.language' }).default('pt-BR'),
+  // The name per language where it differs (a citizen of Lyon reads "Ville d’Exemple").
+  name_es: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
+  name_fr: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
+  name_pt: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
   admin_email: email,
   admin_password: newPassword,
 })
@@ -228,7 +232,9 @@ export function staffRoutes(
   router.post('/staff/organizations', platformAdmin, async (req, res) => {
     const form = await organizationForm.safeParseAsync(bodyOf(req))
     const values = Object.fromEntries(
-      ['slug', 'name', 'source_language', 'portuguese', 'admin_email'].map((k) => [k, fieldText(req, k)]),
+      ['slug', 'name', 'name_es', 'name_fr', 'name_pt', 'source_language', 'portuguese', 'admin_email'].map(
+        (k) => [k, fieldText(req, k)],
+      ),
     )
     if (!form.success) return showOrganizations(res, formErrors(form.error, locals(res).t), values, 400)
     const created = await staff.createOrganization(
@@ -238,6 +244,11 @@ export function staffRoutes(
         name: form.data.name,
         sourceLanguage: form.data.source_language,
         portuguese: form.data.portuguese,
+        names: Object.fromEntries(
+          (['es', 'fr', 'pt'] as const)
+            .map((l) => [l, form.data[`name_${l}`]] as const)
+            .filter(([, v]) => v !== ''),
+        ),
       },
       { email: form.data.admin_email, password: form.data.admin_password },
     )

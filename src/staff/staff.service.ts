@@ -114,6 +114,7 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
         name: string
         sourceLanguage: 'es' | 'fr' | 'pt'
         portuguese?: 'pt-BR' | 'pt-PT'
+        names?: Partial<Record<'es' | 'fr' | 'pt', string>>
       },
       firstAdmin?: { email: string; password: string },
     ): Promise<{ ok: true; id: number } | { ok: false; reason: 'slugTaken' | 'emailTaken' }> {

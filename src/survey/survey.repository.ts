@@ -15,6 +15,7 @@ export interface SeriesRecord {
   organizationId: number
   organizationSlug: string
   organizationName: string
+  organizationNames: Partial<Translated>
   portuguese: 'pt-BR' | 'pt-PT'
 }
 
@@ -79,7 +80,7 @@ export async function findSeriesWithCurrentWave(
   // builder cost more CPU than PostgreSQL spends answering it.
   const { rows } = await sql<CurrentWaveRow>`
     select s.id as "seriesId", s.code as "seriesCode", s.title, s.description,
-      o.id as "organizationId", o.slug as "organizationSlug", o.name as "organizationName", o.portuguese,
+      o.id as "organizationId", o.slug as "organizationSlug", o.name as "organizationName", o.names as "organizationNames", o.portuguese,
       d.wave_id as "draftWaveId", d.answers as "draftAnswers", d.invitation_id as "draftInvitationId",
       d.facilitator_id as "draftFacilitatorId", d.paper_serial as "draftPaperSerial",
       d.refused as "draftRefused",
@@ -149,6 +150,7 @@ export async function listOpenSeries(db: Db, now: Date) {
     .select([
       'o.slug as organizationSlug',
       'o.name as organizationName',
+      'o.names as organizationNames',
       's.code as seriesCode',
       's.title',
       'w.year',

@@ -136,6 +136,22 @@ describe('the demo’s partner projects', () => {
     expect(recife).toContain('Desde el 15 de enero de 2025')
     const inPortuguese = (await request(t.app).get('/projects/hortas-recife?lang=pt')).text
     expect(inPortuguese).toContain('<figcaption>Em português · ')
+    // Names in the reader's language: the project's and the city's.
+    expect(recife).toContain('<h1>Huertos comunitarios en Recife</h1>')
+    const inFrench = (await request(t.app).get('/projects/hortas-recife?lang=fr')).text
+    expect(inFrench).toContain('<h1>Jardins communautaires à Recife</h1>')
+    expect(inFrench).toContain('Ville d’Exemple')
+    expect(inFrench).not.toContain('Ciudad de Ejemplo')
+    for (const url of [
+      '/',
+      '/s/ciudad-ejemplo/percepcion',
+      '/s/ciudad-ejemplo/percepcion/results',
+      '/f/hortas-recife',
+    ]) {
+      const page = (await request(t.app).get(`${url}?lang=fr`)).text
+      expect(page, url).toContain('Ville d’Exemple')
+      expect(page, url).not.toContain('Ciudad de Ejemplo')
+    }
     const evaluator = await signedIn(t.app, t.services, 1, 'evaluator')
     const results = await evaluator.get('/staff/projects/agua-cusco/results')
     expect(results.status).toBe(200)

@@ -319,10 +319,21 @@ describe('partner projects, recorded by staff', () => {
     expect((await request(t.app).get('/f/puits-ouaga')).status).toBe(404)
     const opened = await designer.post('/staff/projects/puits-ouaga', {
       ...valid,
+      name_es: 'Pozos en Uagadugú',
       questionnaire: String(project.seriesId),
       status: 'open',
     })
     expect(opened.status).toBe(303)
+    // Its name as Spanish readers write it; French readers keep the name as recorded.
+    expect((await request(t.app).get('/projects/puits-ouaga?lang=es')).text).toContain(
+      '<h1>Pozos en Uagadugú</h1>',
+    )
+    expect((await request(t.app).get('/projects/puits-ouaga?lang=fr')).text).toContain(
+      '<h1>Puits à Ouagadougou</h1>',
+    )
+    expect((await designer.get('/staff/projects/puits-ouaga')).text).toMatch(
+      /id="f-name_es" name="name_es"[^>]*value="Pozos en Uagadugú"/,
+    )
     const stored = await t.services.db
       .selectFrom('partner_project')
       .selectAll()

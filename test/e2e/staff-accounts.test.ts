@@ -282,12 +282,19 @@ describe('an admin manages the organization’s users', () => {
       slug: 'villa-nueva',
       name: 'Villa Nueva',
       source_language: 'fr',
+      name_pt: 'Vila Nova',
       portuguese: 'pt-PT',
       admin_email: 'admin@villa-nueva.org',
       admin_password: 'first admin password',
     })
     expect(res.status).toBe(303)
     // Its citizens asking for plain Portuguese read Portugal's.
+    const names = await t.services.db
+      .selectFrom('organization')
+      .select('names')
+      .where('slug', '=', 'villa-nueva')
+      .executeTakeFirstOrThrow()
+    expect(names.names).toEqual({ pt: 'Vila Nova' })
     expect((await platform.get('/staff/organizations')).text).toMatch(
       /Villa Nueva <span class="meta">\(villa-nueva, fr, Português \(Portugal\)\)/,
     )
