@@ -11,6 +11,7 @@ import { writeMicrodataPackage } from './microdata.ts'
 import { listIndicators, minGroupSize, wavesOfSeries } from './results.repository.ts'
 import type { ResultsService, Trends } from './results.service.ts'
 import { trendsDocument } from './trend-files.ts'
+import { publicSeriesWithVersion } from './results.repository.ts'
 
 type Wave = Awaited<ReturnType<typeof wavesOfSeries>>[number]
 
@@ -23,6 +24,10 @@ export function createOutputsService(db: Db, results: ResultsService) {
     /** A perception series by its organization (staff: id; citizens and the API: slug) and code. */
     perceptionSeries: (organization: { id: number } | { slug: string }, code: string) =>
       findPerceptionSeries(db, organization, code),
+
+    /** A perception series by its public address with its results version, in one query. */
+    publicSeries: (organizationSlug: string, code: string) =>
+      publicSeriesWithVersion(db, organizationSlug, code),
 
     /** Series with published results, across organizations (the API's list). */
     publishedSeries: () => listPublishedSeries(db),

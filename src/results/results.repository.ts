@@ -170,19 +170,48 @@ export async function questionsByCode(db: Db, waveId: number) {
   return new Map(rows.map((r) => [r.code, r]))
 }
 
+/** The parts of a series' results version, selected beside `s` (a survey_series row). */
+const versionColumns = sql`s.results_version::float8 as version, s.min_group_size,
+      (select count(*) || '@' || coalesce(max(r.id), 0) from wave w join response r on r.wave_id = w.id
+       where w.series_id = s.id and w.status in (${sql.join(STATUSES_WITH_RESULTS)}) and not r.tallied) as untallied`
+type VersionRow = { version: number; min_group_size: number; untallied: string }
+// Responses not folded yet count in the results too: their number and newest id are in the token.
+const versionToken = (row: VersionRow) => `${row.version}/${row.min_group_size}/${row.untallied}`
+
 /** What can change a series' results: when any of it moves, cached results are stale. */
 export async function resultsVersion(db: Db, seriesId: number) {
-  const { rows } = await sql<{ version: number; min_group_size: number; untallied: string }>`
-    select s.results_version::float8 as version, s.min_group_size,
-      (select count(*) || '@' || coalesce(max(r.id), 0) from wave w join response r on r.wave_id = w.id
-       where w.series_id = s.id and w.status in (${sql.join(STATUSES_WITH_RESULTS)}) and not r.tallied) as untallied
-    from survey_series s where s.id = ${seriesId}`.execute(db)
+  const { rows } = await sql<VersionRow>`
+    select ${versionColumns} from survey_series s where s.id = ${seriesId}`.execute(db)
   const row = rows[0]
-  // Responses not folded yet count in the results too: their number and newest id are in the token.
   return {
-    token: row ? `${row.version}/${row.min_group_size}/${row.untallied}` : 'none',
+    token: row ? versionToken(row) : 'none',
     untallied: row ? !row.untallied.startsWith('0@') : false,
   }
+}
+
+/**
+ * A perception series by its public address with its results version, in one round trip: what the
+ * public results page needs before it can answer from memory.
+ */
+export async function publicSeriesWithVersion(db: Db, organizationSlug: string, code: string) {
+  const { rows } = await sql<
+    VersionRow & {
+      id: number
+      code: string
+      title: Translated
+      organizationName: string
+      organizationNames: Partial<Translated>
+      portuguese: 'pt-BR' | 'pt-PT'
+    }
+  >`
+    select s.id, s.code, s.title, o.name as "organizationName", o.names as "organizationNames",
+      o.portuguese, ${versionColumns}
+    from survey_series s join organization o on o.id = s.organization_id
+    where o.slug = ${organizationSlug} and s.code = ${code} and s.purpose = 'perception'`.execute(db)
+  const row = rows[0]
+  if (!row) return undefined
+  const { version: _v, min_group_size: _m, untallied: _u, ...series } = row
+  return { ...series, version: versionToken(row) }
 }
 
 const FOLD_BATCH = 20_000

@@ -88,12 +88,19 @@ export function resultsRoutes(
     const org = code.safeParse(req.params.org)
     const seriesCode = code.safeParse(req.params.series)
     if (!org.success || !seriesCode.success) throw new HttpError(404, 'notFound')
-    const series = await outputs.perceptionSeries({ slug: org.data }, seriesCode.data)
+    // One round trip: the series by its address and its results version.
+    const series = await outputs.publicSeries(org.data, seriesCode.data)
     if (!series) throw new HttpError(404, 'notFound')
     locals(res).preferPortuguese(series.portuguese)
     // Per locale and address (its query too: the language links repeat it); names are in the page.
-    const key = JSON.stringify([locals(res).locale, req.originalUrl, series.title, series.organizationName])
-    const version = await results.currentVersion(series.id)
+    const key = JSON.stringify([
+      locals(res).locale,
+      req.originalUrl,
+      series.title,
+      series.organizationName,
+      series.organizationNames,
+    ])
+    const { version } = series
     const kept = publicPages.get(key, version)
     if (kept) return sendCachedPage(req, res, kept)
     const model = await pageModel(
