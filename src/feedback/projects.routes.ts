@@ -8,7 +8,7 @@ import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
-import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
+import { givenNames, inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import type { PartnerProject, ProjectInput } from './feedback.repository.ts'
 import {
   formBody,
@@ -213,9 +213,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
       endsOn: f.ends_on || null,
       description: { es: f.description_es, fr: f.description_fr, pt: f.description_pt },
       // Only the languages given: the others show the project's name as it is.
-      names: Object.fromEntries(
-        LANGUAGES.map((l) => [l, f[`name_${l}`].trim()] as const).filter(([, v]) => v !== ''),
-      ),
+      names: givenNames(f),
       questionnaireSeriesId: f.questionnaire === '' ? null : f.questionnaire,
       status: f.status,
     }

@@ -51,10 +51,8 @@ export class PageCache {
 export function sendCachedPage(req: Request, res: Response, page: CachedPage): void {
   res.set('ETag', page.etag)
   res.set('Cache-Control', 'no-cache')
+  // Accept-Language and Cookie (the reader's language) are set by the locale middleware.
   res.vary('Accept-Encoding')
-  // The language comes from the address, a cookie or the browser's languages.
-  res.vary('Accept-Language')
-  res.vary('Cookie')
   const given = req.get('If-None-Match')
   if (given && given.split(/\s*,\s*/).some((tag) => tag.replace(/^W\//, '') === page.etag)) {
     res.status(304).end()

@@ -25,12 +25,12 @@ export function createTranslator(options: { strict: boolean }): i18n {
   void instance.init({
     initAsync: false,
     // Plain `pt` (a paper questionnaire or letters in Portuguese) reads the default Portuguese.
-    resources: Object.fromEntries(
-      [...LOCALES, 'pt'].map((lng) => [
-        lng,
-        { translation: readLocale(lng === 'pt' ? DEFAULT_PORTUGUESE : (lng as Locale)) },
-      ]),
-    ),
+    resources: (() => {
+      const resources: Record<string, { translation: Record<string, unknown> }> = Object.fromEntries(
+        LOCALES.map((lng) => [lng, { translation: readLocale(lng) }]),
+      )
+      return { ...resources, pt: resources[DEFAULT_PORTUGUESE]! }
+    })(),
     supportedLngs: [...LOCALES, 'pt'],
     // Region codes are kept as written (pt-BR), never reduced to pt.
     load: 'currentOnly',

@@ -30,6 +30,10 @@ export const frenchTypography = (text: string) =>
 export const nameIn = (names: Partial<Translated> | null | undefined, name: string, language: Language) =>
   names?.[language]?.trim() || name
 
+/** Names typed per language in a form (`name_es`, …): only those given, trimmed; the others fall back. */
+export const givenNames = (form: Record<`name_${Language}`, string>): Partial<Translated> =>
+  Object.fromEntries(LANGUAGES.map((l) => [l, form[`name_${l}`].trim()] as const).filter(([, v]) => v !== ''))
+
 /** Languages in which a text is still missing. */
 export function missingLanguages(text: Partial<Translated> | null | undefined): Language[] {
   return LANGUAGES.filter((language) => !text?.[language]?.trim())

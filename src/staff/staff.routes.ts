@@ -12,6 +12,7 @@ import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.t
 import { locals, sessionId, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { slugField } from '../http/slugs.ts'
+import { givenNames } from '../questionnaire/translated.ts'
 
 const email = z
   .string()
@@ -244,11 +245,7 @@ export function staffRoutes(
         name: form.data.name,
         sourceLanguage: form.data.source_language,
         portuguese: form.data.portuguese,
-        names: Object.fromEntries(
-          (['es', 'fr', 'pt'] as const)
-            .map((l) => [l, form.data[`name_${l}`]] as const)
-            .filter(([, v]) => v !== ''),
-        ),
+        names: givenNames(form.data),
       },
       { email: form.data.admin_email, password: form.data.admin_password },
     )
