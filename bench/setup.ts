@@ -13,6 +13,7 @@ import {
 } from '../src/questionnaire/questionnaire.repository.ts'
 import { createServices } from '../src/services.ts'
 import { createLogger } from '../src/logger.ts'
+import type { ResultsChanges } from '../src/results/results-changes.ts'
 
 /** A freshly migrated schema of its own on the server, dropped by `drop()`. */
 export async function benchSchema(url: string, prefix: string) {
@@ -53,13 +54,16 @@ export async function benchSurvey(db: Db, status: 'open' | 'closed' = 'open') {
 }
 
 /** The app as production runs it, with submission limits out of the way of the load. */
-export function benchApp(db: Db) {
-  return createApp(createServices(db, { secret: 'x'.repeat(32) }), {
-    production: true,
-    trustProxy: 'false',
-    submitRateLimit: { limit: 100_000_000, windowMs: 60_000 },
-    logger: createLogger({ level: 'silent' }),
-  })
+export function benchApp(db: Db, resultsChanges?: ResultsChanges) {
+  return createApp(
+    createServices(db, { secret: 'x'.repeat(32), ...(resultsChanges ? { resultsChanges } : {}) }),
+    {
+      production: true,
+      trustProxy: 'false',
+      submitRateLimit: { limit: 100_000_000, windowMs: 60_000 },
+      logger: createLogger({ level: 'silent' }),
+    },
+  )
 }
 
 /** The cookies a response sets, as `name=value` pairs. */

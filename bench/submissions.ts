@@ -14,7 +14,7 @@ const hash = (key: string) => createHash('sha256').update(key).digest('base64url
 // A draft key as the survey's cookie holds it (32 characters), numbered per benchmark side.
 const draftKey = (side: 'a' | 'b', i: number) => `${side}${String(i).padStart(31, '0')}`
 
-export async function submissionBenchmark(url: string, seconds: number) {
+export async function submissionBenchmark(url: string, seconds: number, rounds = 3) {
   const { schema, db, drop } = await benchSchema(url, 'bench_submit')
   const pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` })
   try {
@@ -62,61 +62,57 @@ export async function submissionBenchmark(url: string, seconds: number) {
     bare.post('/s/:org/:series/p/:page', async (req, res) => {
       const key = /pulso_response=([A-Za-z0-9_-]{32})/.exec(req.get('cookie') ?? '')?.[1]
       const keyHash = hash(key!)
-      const client = await pool.connect()
       try {
-        const wave = await client.query<{ id: number }>(
-          `select s.id, s.title, o.name, w.id, w.status, w.opens_at, w.closes_at, w.access_mode
+        // The survey and the respondent's draft in one query, as Pulso reads them.
+        const found = await pool.query<{ wave_id: number; answers: Record<string, unknown> }>(
+          `select w.id as wave_id, s.title, o.name, w.status, w.opens_at, w.closes_at, w.access_mode, d.answers
            from survey_series s join organization o on o.id = s.organization_id
-           join wave w on w.series_id = s.id where o.slug = $1 and s.code = $2
+           join wave w on w.series_id = s.id
+           left join survey_draft d on d.key_hash = $3 and d.wave_id = w.id
+           where o.slug = $1 and s.code = $2
            order by w.status = 'open' desc, w.year desc limit 1`,
-          [req.params.org, req.params.series],
+          [req.params.org, req.params.series, keyHash],
         )
-        const draft = await client.query<{ answers: Record<string, unknown> }>(
-          'select wave_id, answers from survey_draft where key_hash = $1',
-          [keyHash],
-        )
+        const { wave_id: waveId, answers: drafted } = found.rows[0]!
         const form = req.body as Record<string, string>
-        const all = { ...draft.rows[0]!.answers, years_resident: Number(form.a_years_resident) }
-        await client.query('begin')
-        const inserted = await client.query<{ id: number }>(
-          `insert into response (wave_id, language, channel, idempotency_key) values ($1, 'es', 'web', $2)
-           on conflict (idempotency_key) do nothing returning id`,
-          [wave.rows[0]!.id, keyHash],
-        )
-        const responseId = inserted.rows[0]!.id
-        const values: unknown[] = []
-        const tuples = Object.entries(all).map(([code, value], i) => {
+        const all = { ...drafted, years_resident: Number(form.a_years_resident) }
+        const rows = Object.entries(all).map(([code, value]) => {
           const numeric = typeof value === 'number' || /^\d+$/.test(String(value))
-          values.push(
-            responseId,
-            wave.rows[0]!.id,
-            idOf.get(code),
-            String(value),
-            numeric ? Number(value) : null,
-          )
-          return `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`
+          return {
+            question_id: idOf.get(code),
+            option_code: String(value),
+            value_number: numeric ? Number(value) : null,
+            value_text: null,
+          }
         })
-        await client.query(
-          `insert into answer (response_id, wave_id, question_id, option_code, value_number) values ${tuples.join(', ')}`,
-          values,
+        // The response, its answers and the draft's removal in one statement, as Pulso stores them.
+        await pool.query(
+          `with stored as (
+             insert into response (wave_id, language, channel, idempotency_key) values ($1, 'es', 'web', $2)
+             on conflict (idempotency_key) do nothing returning id
+           ), answered as (
+             insert into answer (response_id, wave_id, question_id, option_code, value_number, value_text)
+             select stored.id, $1, a.question_id, a.option_code, a.value_number, a.value_text
+             from stored cross join jsonb_to_recordset($3::jsonb)
+               as a(question_id integer, option_code text, value_number double precision, value_text text)
+           ), forgotten as (delete from survey_draft where key_hash = $2)
+           select id from stored`,
+          [waveId, keyHash, JSON.stringify(rows)],
         )
-        await client.query('delete from survey_draft where key_hash = $1', [keyHash])
-        await client.query('commit')
         res.redirect(303, `/s/${req.params.org}/${req.params.series}/thanks`)
       } catch (error) {
-        await client.query('rollback').catch(() => {})
         res.status(500).send(String(error))
-      } finally {
-        client.release()
       }
     })
     const baseline = await listen(bare)
 
     const responses = async () =>
       (await sql<{ n: number }>`select count(*)::int as n from response`.execute(db)).rows[0]!.n
+    // Drafts are numbered per side across rounds, so every request of every round stores a response.
+    const sent = { a: 0, b: 0 }
     const run = async (target: string, side: 'a' | 'b') => {
       const before = await responses()
-      let next = 0
+      const first = sent[side]
       const result = await autocannon({
         url: `${target}/s/bench-city/perception${lastPage}`,
         connections: 50,
@@ -130,7 +126,7 @@ export async function submissionBenchmark(url: string, seconds: number) {
               ...request,
               headers: {
                 ...request.headers,
-                cookie: `${csrfCookie}; pulso_response=${draftKey(side, next++ % DRAFTS)}`,
+                cookie: `${csrfCookie}; pulso_response=${draftKey(side, sent[side]++ % DRAFTS)}`,
               },
             }),
           },
@@ -145,14 +141,33 @@ export async function submissionBenchmark(url: string, seconds: number) {
         acknowledged: result['3xx'],
         other: result['2xx'] + result['4xx'] + result['5xx'] + result.errors,
         stored,
-        requests: next,
+        requests: sent[side] - first,
       }
     }
-    const base = await run(baseline.url, 'b')
-    const ours = await run(server.url, 'a')
+    type Run = Awaited<ReturnType<typeof run>>
+    // Interleaved rounds (the machine's swing moves both sides alike), medians.
+    const measured: { base: Run; ours: Run }[] = []
+    for (let round = 0; round < rounds; round++)
+      measured.push({ base: await run(baseline.url, 'b'), ours: await run(server.url, 'a') })
     baseline.close()
     server.close()
-    return { base, ours }
+    const median = (pick: (r: (typeof measured)[number]) => Run) =>
+      measured.map(pick).sort((x, y) => x.rps - y.rps)[Math.floor(measured.length / 2)]!
+    const total = (pick: (r: (typeof measured)[number]) => Run) =>
+      measured.map(pick).reduce(
+        (sum, r) => ({
+          acknowledged: sum.acknowledged + r.acknowledged,
+          stored: sum.stored + r.stored,
+          requests: sum.requests + r.requests,
+        }),
+        { acknowledged: 0, stored: 0, requests: 0 },
+      )
+    return {
+      base: median((r) => r.base),
+      ours: median((r) => r.ours),
+      ratios: measured.map((r) => r.ours.rps / r.base.rps).sort((x, y) => x - y),
+      oursTotal: total((r) => r.ours),
+    }
   } finally {
     await pool.end()
     await drop()

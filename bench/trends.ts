@@ -11,6 +11,7 @@ import { insertQuestions, insertWave } from '../src/questionnaire/questionnaire.
 import { foldNewResponses, replaceMargins, saveIndicator } from '../src/results/results.repository.ts'
 import { listen } from './listen.ts'
 import { benchApp, benchSchema, benchSeries } from './setup.ts'
+import { listenForResultsChanges } from '../src/results/results-changes.ts'
 import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
 
 const YEARS = [2024, 2025, 2026]
@@ -63,7 +64,7 @@ export async function generateWave(db: Db, waveId: number, year: number, count: 
 }
 
 /** Three closed waves of the demo questionnaire with its margins and indicators, drawn in SQL. */
-async function trendSeries(db: Db, responsesPerWave: number) {
+export async function trendSeries(db: Db, responsesPerWave: number) {
   const seriesId = await benchSeries(db)
   for (const [position, indicator] of DEMO_INDICATORS.entries())
     await saveIndicator(db, seriesId, { ...indicator, position })
@@ -171,13 +172,15 @@ export async function publicResultsBenchmark(
   seconds: number,
   rounds = 3,
 ) {
-  const { db, drop } = await benchSchema(url, 'bench_results')
+  const { db, schema, drop } = await benchSchema(url, 'bench_results')
+  // As the server runs on PostgreSQL: the kept page is answered while the change feed hears nothing.
+  const changes = listenForResultsChanges({ url, searchPath: schema })
   try {
     const { waveIds } = await trendSeries(db, responsesPerWave)
     for (const waveId of waveIds) await foldNewResponses(db, waveId)
     const page = '/s/bench-city/perception/results?by=district&lang=es'
     const headers = { 'accept-encoding': 'gzip, deflate, br' }
-    const server = await listen(benchApp(db))
+    const server = await listen(benchApp(db, changes))
     const first = await fetch(server.url + page, { headers })
     if (first.status !== 200) throw new Error(`the results page answered ${first.status}`)
     const html = await first.text()
@@ -223,6 +226,7 @@ export async function publicResultsBenchmark(
       ratios: measured.map((r) => r.ours.rps / r.base.rps).sort((a, b) => a - b),
     }
   } finally {
+    await changes.close()
     await drop()
   }
 }

@@ -23,7 +23,7 @@ import { apiTokenRoutes } from './api/api-tokens.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
 import { methodologyRoutes } from './results/methodology.routes.ts'
-import { resultsRoutes } from './results/results.routes.ts'
+import { publicResultsRoutes, resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
 import { interviewRoutes, surveyRoutes } from './survey/survey.routes.ts'
 
@@ -113,6 +113,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     options.submitRateLimit,
     new PostgresRateLimitStore(services.db, 'submit', services.secret),
   )
+  app.use(publicResultsRoutes(services.results, services.outputs))
   app.use(homeRoutes(services.survey, services.health))
   const codeGuesses = codeGuessRateLimit(
     options.codeGuessLimit ?? 10,

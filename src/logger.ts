@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage } from 'node:http'
+import type { RequestHandler } from 'express'
 import { pino, type DestinationStream, type Logger } from 'pino'
-import { pinoHttp } from 'pino-http'
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The request's id (see requestLog). */
+    id?: string
+    /** A logger whose lines carry the request's id. */
+    log: Logger
+  }
+}
 
 export type { Logger }
 
@@ -19,7 +28,7 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   )
 }
 
-/** The id the request log gave this request (always text: see genReqId). */
+/** The id the request log gave this request (always text: see requestLog). */
 export const requestIdOf = (req: IncomingMessage & { id?: unknown }): string =>
   typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : ''
 
@@ -34,28 +43,39 @@ const loggedUrl = (url: string | undefined) => (url ?? '').replace(/\/i\/[^/?#]+
  * citizen can quote it); 5xx answers are always logged (503 as a warning), others only when
  * `logRequests` is on. Neither addresses nor headers are logged: no personal data.
  */
-export function requestLog(logger: Logger, logRequests: boolean) {
-  return pinoHttp({
-    logger,
-    quietReqLogger: true,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const given = req.headers['x-request-id']
-      const id = typeof given === 'string' && FORWARDED_ID.test(given) ? given : randomUUID()
-      res.setHeader('X-Request-Id', id)
-      return id
-    },
-    customLogLevel: (_req, res, error) => {
-      if (res.statusCode === 503) return 'warn'
-      if (error || res.statusCode >= 500) return 'error'
-      return logRequests ? 'info' : 'silent'
-    },
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: loggedUrl(req.url),
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  })
+export function requestLog(logger: Logger, logRequests: boolean): RequestHandler {
+  return (req, res, next) => {
+    const given = req.headers['x-request-id']
+    const id = typeof given === 'string' && FORWARDED_ID.test(given) ? given : randomUUID()
+    res.setHeader('X-Request-Id', id)
+    req.id = id
+    // The request's logger is made when something is logged: most requests log nothing, and a kept
+    // page after a press release is answered thousands of times a second.
+    let child: Logger | undefined
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      get: () => (child ??= logger.child({ reqId: id })),
+    })
+    const started = performance.now()
+    const url = loggedUrl(req.originalUrl)
+    const done = (message: string) => {
+      const level =
+        res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : logRequests ? 'info' : undefined
+      if (!level) return
+      req.log[level](
+        {
+          req: { id, method: req.method, url },
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - started),
+        },
+        message,
+      )
+    }
+    res.once('finish', () => done('request completed'))
+    // The reader went away before the answer was complete.
+    res.once('close', () => {
+      if (!res.writableFinished) done('request aborted')
+    })
+    next()
+  }
 }

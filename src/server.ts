@@ -51,6 +51,7 @@ export async function startServer(
         server.closeIdleConnections()
       })
       await tallies.stop()
+      await services.resultsChanges?.close()
       await services.db.destroy()
       logger.info('stopped')
     })())

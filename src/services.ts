@@ -12,6 +12,7 @@ import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
 import { createApiTokenService, type ApiTokenService } from './api/api-tokens.service.ts'
 import { createHealthService, type HealthService } from './ops/health.ts'
+import { listenForResultsChanges, type ResultsChanges } from './results/results-changes.ts'
 
 /** Everything the HTTP layer needs, built once: the composition root. */
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   apiTokens: ApiTokenService
   health: HealthService
   secret: Buffer
+  /** What this instance hears of changes to public results (PostgreSQL only); closed with the database. */
+  resultsChanges?: ResultsChanges
 }
 
 /** Where the configuration says the data lives. */
@@ -40,7 +43,7 @@ export function databaseTarget(config: Config, holder?: string): DatabaseTarget 
 /** Builds the services over an open database. */
 export function createServices(
   db: Db,
-  options: { secret?: string | undefined; now?: () => Date } = {},
+  options: { secret?: string | undefined; now?: () => Date; resultsChanges?: ResultsChanges } = {},
 ): Services {
   const now = options.now ?? (() => new Date())
   const invitations = createInvitationService(db)
@@ -53,12 +56,13 @@ export function createServices(
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),
     results,
-    outputs: createOutputsService(db, results),
+    outputs: createOutputsService(db, results, options.resultsChanges),
     methodology: createMethodologyService(db),
     apiTokens: createApiTokenService(db, now),
     health: createHealthService(db),
     // Without a configured secret, tokens are valid only for this process's lifetime.
     secret: options.secret ? Buffer.from(options.secret) : randomBytes(32),
+    ...(options.resultsChanges ? { resultsChanges: options.resultsChanges } : {}),
   }
 }
 
@@ -74,5 +78,9 @@ export function openServices(config: Config, logger: Logger): Services {
         }
       : target,
   )
-  return createServices(db, { secret: config.secret })
+  return createServices(db, {
+    secret: config.secret,
+    // Embedded PGlite serves one process, whose pages ask it directly (no round trip to save).
+    ...(target.kind === 'postgres' ? { resultsChanges: listenForResultsChanges(target) } : {}),
+  })
 }

@@ -18,6 +18,7 @@ export interface CachedPage {
  */
 export class PageCache {
   private readonly pages = new Map<string, CachedPage>()
+  private readonly rendering = new Map<string, Promise<CachedPage>>()
 
   constructor(private readonly capacity = 256) {}
 
@@ -28,6 +29,24 @@ export class PageCache {
     this.pages.delete(key)
     this.pages.set(key, page)
     return page
+  }
+
+  /**
+   * The kept page, else one rendering shared by every request that asks meanwhile: when a wave closes
+   * during a press rush, thousands of readers wait for one rendering instead of making thousands.
+   */
+  async getOrRender(key: string, version: string, render: () => Promise<string>): Promise<CachedPage> {
+    const page = this.get(key, version)
+    if (page) return page
+    const id = JSON.stringify([key, version])
+    let pending = this.rendering.get(id)
+    if (!pending) {
+      pending = render()
+        .then((html) => this.put(key, version, html))
+        .finally(() => this.rendering.delete(id))
+      this.rendering.set(id, pending)
+    }
+    return pending
   }
 
   put(key: string, version: string, html: string): CachedPage {
@@ -58,15 +77,30 @@ export function sendCachedPage(req: Request, res: Response, page: CachedPage): v
     res.status(304).end()
     return
   }
-  // Brotli where accepted (a quarter smaller than gzip here), whatever order the reader lists them in.
-  const accepted = req.acceptsEncodings('br') ? 'br' : req.acceptsEncodings('gzip') ? 'gzip' : 'identity'
+  const accepted = encodingFor(req)
+  res.setHeader('Content-Type', 'text/html; charset=utf-8')
+  const body =
+    accepted === 'br'
+      ? (page.br ??= brotliCompressSync(page.html, { params: { [constants.BROTLI_PARAM_QUALITY]: 10 } }))
+      : accepted === 'gzip'
+        ? (page.gzip ??= gzipSync(page.html, { level: 9 }))
+        : page.html
+  if (accepted !== 'identity') res.setHeader('Content-Encoding', accepted)
+  res.setHeader('Content-Length', body.length)
+  res.end(req.method === 'HEAD' ? undefined : body)
+}
 
-  res.type('html')
-  if (accepted === 'br')
-    res
-      .set('Content-Encoding', 'br')
-      .send((page.br ??= brotliCompressSync(page.html, { params: { [constants.BROTLI_PARAM_QUALITY]: 10 } })))
-  else if (accepted === 'gzip')
-    res.set('Content-Encoding', 'gzip').send((page.gzip ??= gzipSync(page.html, { level: 9 })))
-  else res.send(page.html)
+// Browsers send a handful of distinct Accept-Encoding headers: each is negotiated once.
+const negotiated = new Map<string, 'br' | 'gzip' | 'identity'>()
+
+/** Brotli where accepted (a quarter smaller than gzip here), whatever order the reader lists them in. */
+function encodingFor(req: Request): 'br' | 'gzip' | 'identity' {
+  const header = req.get('Accept-Encoding') ?? ''
+  let encoding = negotiated.get(header)
+  if (!encoding) {
+    encoding = req.acceptsEncodings('br') ? 'br' : req.acceptsEncodings('gzip') ? 'gzip' : 'identity'
+    if (negotiated.size >= 100) negotiated.clear()
+    negotiated.set(header, encoding)
+  }
+  return encoding
 }

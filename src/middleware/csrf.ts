@@ -14,18 +14,24 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 export function csrfProtection(secret: Buffer, secureCookies: boolean): RequestHandler {
   const sign = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
   return (req, res, next) => {
-    let id: unknown = cookiesOf(req)[CSRF_COOKIE]
-    const hasValidCookie = typeof id === 'string' && /^[A-Za-z0-9_-]{32}$/.test(id)
-    if (!hasValidCookie) {
-      id = randomBytes(24).toString('base64url')
-      res.cookie(CSRF_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' })
+    const given: unknown = cookiesOf(req)[CSRF_COOKIE]
+    const hasValidCookie = typeof given === 'string' && /^[A-Za-z0-9_-]{32}$/.test(given)
+    let token: string | undefined
+    // Made when a page carries a form: a page without one (a kept results page) sets no cookie.
+    const tokenOf = () => {
+      if (token) return token
+      let id = hasValidCookie ? given : undefined
+      if (!id) {
+        id = randomBytes(24).toString('base64url')
+        res.cookie(CSRF_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' })
+      }
+      return (token = sign(id))
     }
-    const expected = sign(id as string)
-    locals(res).csrfToken = expected
+    Object.defineProperty(locals(res), 'csrfToken', { configurable: true, enumerable: true, get: tokenOf })
     if (SAFE_METHODS.has(req.method)) return next()
     // A file upload's body is read later, by its route; its form carries the token in the address instead.
-    const given: unknown = req.is('multipart/form-data') ? req.query._csrf : bodyOf(req)._csrf
-    if (!hasValidCookie || typeof given !== 'string' || !sameText(given, expected)) {
+    const sent: unknown = req.is('multipart/form-data') ? req.query._csrf : bodyOf(req)._csrf
+    if (!hasValidCookie || typeof sent !== 'string' || !sameText(sent, tokenOf())) {
       return next(new HttpError(403, 'csrf'))
     }
     next()

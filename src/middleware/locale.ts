@@ -11,7 +11,7 @@ import {
   type Portuguese,
 } from '../i18n/locales.ts'
 import type { Language } from '../questionnaire/translated.ts'
-import { locals } from '../http/locals.ts'
+import { locals, type Locals } from '../http/locals.ts'
 import { cookiesOf } from './form-body.ts'
 
 const LANGUAGE_COOKIE = 'pulso_lang'
@@ -33,12 +33,15 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
     if (asked) {
       found = asked
       locals(res).languageSource = 'chosen'
-      res.cookie(LANGUAGE_COOKIE, asked.specific ? asked.locale : 'pt', {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookies,
-        maxAge: 365 * 24 * 3600 * 1000,
-      })
+      const kept = asked.specific ? asked.locale : 'pt'
+      // Set once: a reader following links that name their language already has the cookie.
+      if (cookiesOf(req)[LANGUAGE_COOKIE] !== kept)
+        res.cookie(LANGUAGE_COOKIE, kept, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookies,
+          maxAge: 365 * 24 * 3600 * 1000,
+        })
     } else if (fromCookie) {
       found = fromCookie
       locals(res).languageSource = 'chosen'
@@ -55,11 +58,19 @@ export function locale(translator: i18n, secureCookies: boolean): RequestHandler
       locals(res).lang = languageOfLocale(chosen)
       locals(res).t = translations[chosen]
       locals(res).format = formattersFor(chosen)
-      locals(res).languageLinks = LOCALES.map((lng) => ({
-        lang: lng,
-        href: withLanguage(req.originalUrl, lng),
-        current: lng === chosen,
-      }))
+      // Made when a page shows the switcher (a kept page is answered without it).
+      let links: Locals['languageLinks'] | undefined
+      Object.defineProperty(locals(res), 'languageLinks', {
+        configurable: true,
+        enumerable: true,
+        get: () =>
+          (links ??= LOCALES.map((lng) => ({
+            lang: lng,
+            href: withLanguage(req.originalUrl, lng),
+            current: lng === chosen,
+          }))),
+        set: (given: Locals['languageLinks']) => (links = given),
+      })
     }
     use(found.locale)
     // Whether the reader named the Portuguese they read (pt-BR, pt-PT) rather than plain pt.

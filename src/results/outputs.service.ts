@@ -12,6 +12,7 @@ import { listIndicators, minGroupSize, wavesOfSeries } from './results.repositor
 import type { ResultsService, Trends } from './results.service.ts'
 import { trendsDocument } from './trend-files.ts'
 import { publicSeriesWithVersion } from './results.repository.ts'
+import type { ResultsChanges } from './results-changes.ts'
 
 type Wave = Awaited<ReturnType<typeof wavesOfSeries>>[number]
 
@@ -19,15 +20,34 @@ type Wave = Awaited<ReturnType<typeof wavesOfSeries>>[number]
  * What the results pages, the downloads and the API read of a series: which series and waves a reader
  * sees, its breakdowns and group size, its files, and the other cities' trends kept beside it.
  */
-export function createOutputsService(db: Db, results: ResultsService) {
+export function createOutputsService(db: Db, results: ResultsService, changes?: ResultsChanges) {
+  type PublicSeries = NonNullable<Awaited<ReturnType<typeof publicSeriesWithVersion>>>
+  // The public series by address as last read, with the feed's generation then: valid while it holds.
+  const kept = new Map<string, { generation: number; series: PublicSeries }>()
   return {
     /** A perception series by its organization (staff: id; citizens and the API: slug) and code. */
     perceptionSeries: (organization: { id: number } | { slug: string }, code: string) =>
       findPerceptionSeries(db, organization, code),
 
-    /** A perception series by its public address with its results version, in one query. */
-    publicSeries: (organizationSlug: string, code: string) =>
-      publicSeriesWithVersion(db, organizationSlug, code),
+    /**
+     * A perception series by its public address with its results version: from memory while the
+     * database's change feed says nothing moved (every change committed before the call is heard
+     * first), else in one query.
+     */
+    async publicSeries(organizationSlug: string, code: string) {
+      if (!changes || !(await changes.heard())) return publicSeriesWithVersion(db, organizationSlug, code)
+      const key = `${organizationSlug}/${code}`
+      const generation = changes.generation
+      const memo = kept.get(key)
+      if (memo?.generation === generation) return memo.series
+      const series = await publicSeriesWithVersion(db, organizationSlug, code)
+      // Unknown addresses are not kept (anyone can make up thousands); known ones are few.
+      if (series) {
+        if (kept.size >= 1000) kept.clear()
+        kept.set(key, { generation, series })
+      }
+      return series
+    },
 
     /** Series with published results, across organizations (the API's list). */
     publishedSeries: () => listPublishedSeries(db),

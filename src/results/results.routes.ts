@@ -35,60 +35,62 @@ export async function staffPerceptionSeries(outputs: OutputsService, res: Respon
   return series
 }
 
-/** Results for citizens (closed waves only) and the evaluators' dashboard (waves being answered too). */
-export function resultsRoutes(
+/** The results page's view model: citizens' (closed waves only) or the evaluators' (waves being answered too). */
+async function pageModel(
   results: ResultsService,
   outputs: OutputsService,
-  comparisonOrigins: string[] = [],
-): Router {
+  res: Response,
+  series: { id: number; title: Record<Language, string>; code: string; organizationName: string },
+  options: { closedOnly: boolean; by: unknown; base: string; sample?: unknown; ci?: unknown },
+) {
+  const waves = await outputs.waves(series.id, { publishedOnly: options.closedOnly })
+  const profiles = breakdownQuestions(await outputs.latestQuestionnaire(waves))
+  const by = chosenBreakdown(options.by, profiles)
+  const groupSize = await outputs.minGroupSize(series.id)
+  // Staff may restrict the results to the drawn sample (responses that came with an invitation code).
+  const sample = options.sample === 'invited' ? 'invited' : 'all'
+  // Staff choose how intervals of shares are computed; citizens see the default (logit).
+  const ci = options.ci === 'wald' ? 'wald' : 'logit'
+  const trends = await results.trends(
+    { id: series.id, minGroupSize: groupSize },
+    { breakdown: by, closedOnly: options.closedOnly, sample, ci },
+  )
+  const responseRatesByWave = options.closedOnly ? [] : await outputs.responseRates(waves)
+  const { lang, t, format } = locals(res)
+  return resultsPageViewModel({
+    series,
+    base: options.base,
+    closedOnly: options.closedOnly,
+    profiles,
+    by,
+    sample,
+    ci,
+    minGroupSize: groupSize,
+    trends,
+    responseRatesByWave,
+    language: lang,
+    t,
+    format,
+  })
+}
+
+/**
+ * The public results page, mounted ahead of the other routes: after a press release it is most of
+ * the traffic, and a kept page should not wait for every other router's paths to be tried.
+ */
+export function publicResultsRoutes(results: ResultsService, outputs: OutputsService): Router {
   const router = Router()
-
-  async function pageModel(
-    res: Response,
-    series: { id: number; title: Record<Language, string>; code: string; organizationName: string },
-    options: { closedOnly: boolean; by: unknown; base: string; sample?: unknown; ci?: unknown },
-  ) {
-    const waves = await outputs.waves(series.id, { publishedOnly: options.closedOnly })
-    const profiles = breakdownQuestions(await outputs.latestQuestionnaire(waves))
-    const by = chosenBreakdown(options.by, profiles)
-    const groupSize = await outputs.minGroupSize(series.id)
-    // Staff may restrict the results to the drawn sample (responses that came with an invitation code).
-    const sample = options.sample === 'invited' ? 'invited' : 'all'
-    // Staff choose how intervals of shares are computed; citizens see the default (logit).
-    const ci = options.ci === 'wald' ? 'wald' : 'logit'
-    const trends = await results.trends(
-      { id: series.id, minGroupSize: groupSize },
-      { breakdown: by, closedOnly: options.closedOnly, sample, ci },
-    )
-    const responseRatesByWave = options.closedOnly ? [] : await outputs.responseRates(waves)
-    const { lang, t, format } = locals(res)
-    return resultsPageViewModel({
-      series,
-      base: options.base,
-      closedOnly: options.closedOnly,
-      profiles,
-      by,
-      sample,
-      ci,
-      minGroupSize: groupSize,
-      trends,
-      responseRatesByWave,
-      language: lang,
-      t,
-      format,
-    })
-  }
-
   // Public results change only when the series' results version moves (a wave closes, weighting or
   // indicators change, responses come in): after a press release thousands of readers get the same
-  // bytes from memory, compressed once, with an ETag. The version is read on every request, so a
-  // change made by another instance shows on the next view.
+  // bytes from memory, compressed once, with an ETag. The version comes from memory while the
+  // database's change feed hears nothing (outputs.publicSeries), so a change made by another instance
+  // still shows on the next view.
   const publicPages = new PageCache()
   router.get('/s/:org/:series/results', async (req, res) => {
     const org = code.safeParse(req.params.org)
     const seriesCode = code.safeParse(req.params.series)
     if (!org.success || !seriesCode.success) throw new HttpError(404, 'notFound')
-    // One round trip: the series by its address and its results version.
+    // The series by its address and its results version: from memory, or one round trip.
     const series = await outputs.publicSeries(org.data, seriesCode.data)
     if (!series) throw new HttpError(404, 'notFound')
     locals(res).preferPortuguese(series.portuguese)
@@ -100,25 +102,34 @@ export function resultsRoutes(
       series.organizationName,
       series.organizationNames,
     ])
-    const { version } = series
-    const kept = publicPages.get(key, version)
-    if (kept) return sendCachedPage(req, res, kept)
-    const model = await pageModel(
-      res,
-      {
-        id: series.id,
-        title: series.title,
-        code: series.code,
-        organizationName: nameIn(series.organizationNames, series.organizationName, locals(res).lang),
-      },
-      { closedOnly: true, by: req.query.by, base: `/s/${org.data}/${seriesCode.data}/results` },
-    )
-    sendCachedPage(
-      req,
-      res,
-      publicPages.put(key, version, await renderPageHtml(res, 'results/public', model)),
-    )
+    const page = await publicPages.getOrRender(key, series.version, async () => {
+      const model = await pageModel(
+        results,
+        outputs,
+        res,
+        {
+          id: series.id,
+          title: series.title,
+          code: series.code,
+          organizationName: nameIn(series.organizationNames, series.organizationName, locals(res).lang),
+        },
+        { closedOnly: true, by: req.query.by, base: `/s/${org.data}/${seriesCode.data}/results` },
+      )
+      return renderPageHtml(res, 'results/public', model)
+    })
+    sendCachedPage(req, res, page)
   })
+
+  return router
+}
+
+/** The evaluators' results pages, downloads and comparisons. */
+export function resultsRoutes(
+  results: ResultsService,
+  outputs: OutputsService,
+  comparisonOrigins: string[] = [],
+): Router {
+  const router = Router()
 
   const evaluators = requirePermission('readResults')
 
@@ -416,7 +427,7 @@ export function resultsRoutes(
 
   router.get('/staff/results/:series', evaluators, async (req, res) => {
     const series = await staffSeries(res, req.params.series)
-    const model = await pageModel(res, series, {
+    const model = await pageModel(results, outputs, res, series, {
       closedOnly: false,
       by: req.query.by,
       base: `/staff/results/${series.code}`,

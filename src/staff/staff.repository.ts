@@ -207,3 +207,28 @@ export async function listOrganizations(db: Db) {
     .orderBy('name')
     .execute()
 }
+
+/** An organization's name, its names per language and the Portuguese its citizens read. */
+export async function findOrganizationSettings(db: Db, id: number) {
+  return db
+    .selectFrom('organization')
+    .select(['id', 'slug', 'name', 'names', 'portuguese'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+export async function updateOrganizationSettings(
+  db: Db,
+  id: number,
+  settings: {
+    name: string
+    names: Partial<Record<'es' | 'fr' | 'pt', string>>
+    portuguese: 'pt-BR' | 'pt-PT'
+  },
+): Promise<void> {
+  await db
+    .updateTable('organization')
+    .set({ name: settings.name, names: JSON.stringify(settings.names), portuguese: settings.portuguese })
+    .where('id', '=', id)
+    .execute()
+}

@@ -12,7 +12,7 @@ import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.t
 import { locals, sessionId, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { slugField } from '../http/slugs.ts'
-import { givenNames } from '../questionnaire/translated.ts'
+import { givenNames, LANGUAGES } from '../questionnaire/translated.ts'
 
 const email = z
   .string()
@@ -62,6 +62,14 @@ const organizationForm = z.object({
   name_pt: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
   admin_email: email,
   admin_password: newPassword,
+})
+
+const organizationSettingsForm = z.object({
+  name: formString().trim().min(2, { error: 'formErrors.name' }).max(120, { error: 'formErrors.name' }),
+  portuguese: z.enum(['pt-BR', 'pt-PT'], { error: 'formErrors.language' }),
+  name_es: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
+  name_fr: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
+  name_pt: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
 })
 
 // Only addresses inside the staff area are followed after sign-in.
@@ -228,6 +236,52 @@ export function staffRoutes(
       },
       status,
     )
+
+  // The admin's own organization: its names, per language too, and the Portuguese its citizens read.
+  const showSettings = async (
+    res: Response,
+    errors: FormErrors,
+    values: Record<string, string> | undefined,
+    status = 200,
+    saved = false,
+  ) => {
+    const current = await staff.organizationSettings(signedIn(res).organizationId)
+    if (!current) throw new HttpError(404, 'notFound')
+    renderPage(
+      res,
+      'staff/organization',
+      {
+        title: locals(res).t('staff.organization.title'),
+        organization: current,
+        values: values ?? {
+          name: current.name,
+          portuguese: current.portuguese,
+          ...Object.fromEntries(LANGUAGES.map((l) => [`name_${l}`, current.names[l] ?? ''])),
+        },
+        errors,
+        saved,
+      },
+      status,
+    )
+  }
+  router.get('/staff/organization', admin, (req, res) =>
+    showSettings(res, noErrors, undefined, 200, req.query.saved === '1'),
+  )
+  router.post('/staff/organization', admin, async (req, res) => {
+    const form = organizationSettingsForm.safeParse(bodyOf(req))
+    if (!form.success) {
+      const values = Object.fromEntries(
+        ['name', 'portuguese', 'name_es', 'name_fr', 'name_pt'].map((k) => [k, fieldText(req, k)]),
+      )
+      return showSettings(res, formErrors(form.error, locals(res).t), values, 400)
+    }
+    await staff.updateOrganizationSettings(signedIn(res), {
+      name: form.data.name,
+      names: givenNames(form.data),
+      portuguese: form.data.portuguese,
+    })
+    res.redirect(303, '/staff/organization?saved=1')
+  })
 
   router.get('/staff/organizations', platformAdmin, (_req, res) => showOrganizations(res, noErrors, {}))
   router.post('/staff/organizations', platformAdmin, async (req, res) => {

@@ -174,6 +174,38 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
       return { ok: true, id }
     },
 
+    /** The admin's own organization as its settings form shows it. */
+    organizationSettings: (organizationId: number) => repo.findOrganizationSettings(db, organizationId),
+
+    /**
+     * Renames the admin's organization (per language too) and sets the Portuguese its citizens read,
+     * audit-logged with what changed; public pages show it on their next view.
+     */
+    async updateOrganizationSettings(
+      actor: StaffUser,
+      settings: {
+        name: string
+        names: Partial<Record<'es' | 'fr' | 'pt', string>>
+        portuguese: 'pt-BR' | 'pt-PT'
+      },
+    ): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const before = await repo.findOrganizationSettings(trx, actor.organizationId)
+        if (!before) throw new Error('the signed-in organization no longer exists')
+        await repo.updateOrganizationSettings(trx, actor.organizationId, settings)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'organization.update',
+          subject: before.slug,
+          details: {
+            before: { name: before.name, names: before.names, portuguese: before.portuguese },
+            after: settings,
+          },
+        })
+      })
+    },
+
     /** Re-roles, disables or re-enables a user of the admin's organization; the last admin stays. */
     async updateUser(
       actor: StaffUser,

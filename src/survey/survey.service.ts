@@ -1,3 +1,4 @@
+import type { Channel } from '../db/schema.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import { checkComplete, readPageAnswers, type FieldError } from '../questionnaire/answer-validation.ts'
@@ -389,9 +390,9 @@ export function createSurveyService(
     },
   }
 
-  // One transaction: the response, all its answers, and the draft's removal; a repeat inserts nothing.
-  // An invitation's response is stored once by using the invitation up (its row lock orders racing
-  // browsers) and gets a random key, so nothing in it leads back to the code.
+  // Atomic: the response, all its answers, and the draft's removal; a repeat inserts nothing. An open
+  // response is one statement; an invitation's response is stored once by using the invitation up
+  // (its row lock orders racing browsers) and gets a random key, so nothing leads back to the code.
   async function submit(
     questionnaire: Questionnaire,
     keyHash: string,
@@ -403,23 +404,27 @@ export function createSurveyService(
     answers: Answers,
     language: Language,
   ) {
+    const channel: Channel = paperSerial !== null ? 'paper' : facilitatorId === null ? 'web' : 'assisted'
+    const rows = answerRows(questionnaire, answers)
+    if (invitationId === null) {
+      const response = { waveId: questionnaire.waveId, language, channel, idempotencyKey: keyHash }
+      await repo.storeResponseOnce(db, { ...response, facilitatorId, paperSerial }, rows, keyHash)
+      return
+    }
     await db.transaction().execute(async (trx) => {
-      const invited = invitationId === null ? undefined : await completeOnce(trx, invitationId)
-      const responseId =
-        invitationId !== null && !invited
-          ? undefined
-          : await repo.insertResponseOnce(trx, {
-              waveId: questionnaire.waveId,
-              language,
-              channel: paperSerial !== null ? 'paper' : facilitatorId === null ? 'web' : 'assisted',
-              idempotencyKey: invited ? randomBytes(24).toString('base64url') : keyHash,
-              ...(invited ? { invited } : {}),
-              facilitatorId,
-              paperSerial,
-            })
-      if (responseId !== undefined) {
-        await repo.insertAnswers(trx, responseId, questionnaire.waveId, answerRows(questionnaire, answers))
-      }
+      const invited = await completeOnce(trx, invitationId)
+      const responseId = !invited
+        ? undefined
+        : await repo.insertResponseOnce(trx, {
+            waveId: questionnaire.waveId,
+            language,
+            channel,
+            idempotencyKey: randomBytes(24).toString('base64url'),
+            invited,
+            facilitatorId,
+            paperSerial,
+          })
+      if (responseId !== undefined) await repo.insertAnswers(trx, responseId, questionnaire.waveId, rows)
       await repo.deleteDraft(trx, keyHash)
     })
   }

@@ -315,6 +315,58 @@ describe('an admin manages the organization’s users', () => {
     expect((await newAdmin.get('/staff/organizations')).status).toBe(403)
   })
 
+  it('an admin renames the organization per language and chooses its Portuguese, shown at once on public pages', async () => {
+    const organization = await buildSurvey(t.services.db)
+    const admin = await signedIn(t.app, t.services, organization.organizationId, 'admin')
+    const before = await digest(t.services.db)
+    const form = await admin.get('/staff/organization')
+    expect(form.status).toBe(200)
+    expect(form.text).toContain('<a href="/staff/organization">')
+    // Bad input: a localized error, the typed values kept, nothing changed.
+    const refused = await admin.post('/staff/organization', {
+      name: 'X',
+      name_fr: 'Ville d’Essai',
+      portuguese: 'pt-AO',
+    })
+    expect(refused.status).toBe(400)
+    expect(refused.text).toContain('class="error-summary"')
+    expect(refused.text).toContain('value="Ville d’Essai"')
+    expect(await digest(t.services.db)).toEqual(before)
+    // Without the form's token: refused, nothing changed.
+    const forged = await admin.agent
+      .post('/staff/organization')
+      .type('form')
+      .send({ name: 'Forged', portuguese: 'pt-PT' })
+    expect(forged.status).toBe(403)
+    expect(await digest(t.services.db)).toEqual(before)
+
+    const page = (lang: string) => request(t.app).get(`${organization.url}?lang=${lang}`)
+    const survey = await page('fr')
+    expect(survey.text).not.toContain('Ville d’Essai')
+    const saved = await admin.post('/staff/organization', {
+      name: 'Ciudad de Ensayo',
+      name_fr: 'Ville d’Essai',
+      name_pt: '',
+      portuguese: 'pt-PT',
+    })
+    expect(saved.status).toBe(303)
+    expect(saved.headers.location).toBe('/staff/organization?saved=1')
+    const after = await admin.get('/staff/organization?saved=1')
+    expect(after.text).toContain('Cambios guardados')
+    expect(after.text).toContain('value="Ville d’Essai"')
+    expect((await page('fr')).text).toContain('Ville d’Essai')
+    expect((await page('es')).text).toContain('Ciudad de Ensayo')
+    // Citizens asking for plain Portuguese now read Portugal's.
+    expect((await page('pt')).text).toContain('<html lang="pt-PT">')
+    const audit = await sql<{ action: string; details: { before: unknown; after: { names: unknown } } }>`
+      select action, details from audit_log where organization_id = ${organization.organizationId}
+      order by id desc limit 1`.execute(t.services.db)
+    expect(audit.rows[0]).toMatchObject({
+      action: 'organization.update',
+      details: { after: { names: { fr: 'Ville d’Essai' } } },
+    })
+  })
+
   it('creates an organization and its first admin together, or neither', async () => {
     const platform = await signedIn(t.app, t.services, survey.organizationId, 'admin', true)
     await platform.get('/staff/organizations')

@@ -3,7 +3,8 @@ import request from 'supertest'
 import { createApp } from '../../src/app.ts'
 import { createLogger } from '../../src/logger.ts'
 import { createServices, type Services } from '../../src/services.ts'
-import { createTestDatabase, type TestDatabase } from './test-database.ts'
+import { listenForResultsChanges } from '../../src/results/results-changes.ts'
+import { createTestDatabase, testDatabaseUrl, type TestDatabase } from './test-database.ts'
 
 export interface TestApp {
   app: Express
@@ -27,9 +28,14 @@ export async function createTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase()
+  // On a server, as the server runs: public pages kept while the change feed hears nothing.
+  const resultsChanges = testDatabaseUrl
+    ? listenForResultsChanges({ url: testDatabaseUrl, searchPath: database.schema })
+    : undefined
   const services = createServices(database.db, {
     secret: 'test-secret-test-secret-test-secret!',
     now: options.now,
+    ...(resultsChanges ? { resultsChanges } : {}),
   })
   const logged: Record<string, unknown>[] = []
   const app = createApp(services, {
@@ -45,7 +51,11 @@ export async function createTestApp(
     logRequests: options.logRequests ?? false,
     logger: createLogger({ destination: { write: (line: string) => logged.push(JSON.parse(line)) } }),
   })
-  return { app, services, database, logged, close: () => database.drop() }
+  const close = async () => {
+    await resultsChanges?.close()
+    await database.drop()
+  }
+  return { app, services, database, logged, close }
 }
 
 /** The CSRF token a rendered form carries. */
