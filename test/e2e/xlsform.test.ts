@@ -85,7 +85,13 @@ describe('XLSForm', () => {
             ])
           ).status,
         ).toBe(0)
-        const imported = await importInto2027(form)
+        // The series does not exist yet: a new one is started only when asked (a typo would start one).
+        const mistyped = await database.run(['questionnaire:import', ...wave2027, '--file', form])
+        expect(mistyped.status).toBe(2)
+        expect(mistyped.stderr).toContain(
+          '--series: lisboa-norte has no series "perception" (it has none yet); to start a new series, add --create',
+        )
+        const imported = await database.run(['questionnaire:import', ...wave2027, '--file', form, '--create'])
         expect(imported.stderr).toBe('')
         expect(imported.stdout).toBe('Imported 9 questions into lisboa-norte/perception/2027 (draft).')
         // A hostile workbook is refused from its shape, before any reader builds it; nothing changes.
