@@ -27,11 +27,13 @@ export function renderPage(
   status = 200,
   onError: (error: Error) => void = (error) => res.req.next?.(error),
 ): void {
+  // After Post/Redirect/Get, the page a save redirected to (`?saved=1`) says that it was saved.
+  const savedNotice = status === 200 && res.req.method === 'GET' && res.req.query.saved === '1'
   res.render(view, model, (error: Error | null, body?: string) => {
     if (error) return onError(error)
     res.render(
       model.layout ?? 'layouts/page',
-      { ...model, body },
+      { ...model, body, savedNotice },
       (layoutError: Error | null, html?: string) => {
         if (layoutError) return onError(layoutError)
         res.status(status).send(html)

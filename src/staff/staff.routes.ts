@@ -243,7 +243,6 @@ export function staffRoutes(
     errors: FormErrors,
     values: Record<string, string> | undefined,
     status = 200,
-    saved = false,
   ) => {
     const current = await staff.organizationSettings(signedIn(res).organizationId)
     if (!current) throw new HttpError(404, 'notFound')
@@ -259,14 +258,11 @@ export function staffRoutes(
           ...Object.fromEntries(LANGUAGES.map((l) => [`name_${l}`, current.names[l] ?? ''])),
         },
         errors,
-        saved,
       },
       status,
     )
   }
-  router.get('/staff/organization', admin, (req, res) =>
-    showSettings(res, noErrors, undefined, 200, req.query.saved === '1'),
-  )
+  router.get('/staff/organization', admin, (_req, res) => showSettings(res, noErrors, undefined))
   router.post('/staff/organization', admin, async (req, res) => {
     const form = organizationSettingsForm.safeParse(bodyOf(req))
     if (!form.success) {

@@ -122,10 +122,10 @@ async function auditOnce(url: string, cookies?: [string, string][]) {
 
 /** The Lighthouse test of every public page type in one locale. */
 /**
- * The Lighthouse tests of these locales: every public page type, or (`pages: 'wording'`) the four that
- * carry the most of a language's text and markup, when the same templates are audited in full in
- * another locale (each audit costs seconds, and CI has fifteen minutes; axe checks every page in
- * every locale).
+ * The Lighthouse tests of these locales: every public page type, or (`pages: 'wording'`) the two that
+ * carry the most of a language's text and markup (a question page with its errors, the results),
+ * when the same templates are audited in full in another locale (each audit costs seconds, CI has
+ * fifteen minutes, and axe checks every page in every locale).
  */
 export function lighthouseTests(locales: { locale: Locale; pages: 'all' | 'wording' }[]) {
   const names = locales.map((l) => l.locale).join(', ')
@@ -163,7 +163,7 @@ export function lighthouseTests(locales: { locale: Locale; pages: 'all' | 'wordi
           ['project page', `/projects/${projectCode}?${lang}`],
           ['not found', `/no/such/page?${lang}`],
         ]
-        const wording = ['survey start', 'question page with errors', 'results', 'project page']
+        const wording = ['question page with errors', 'results']
         const pages = which === 'all' ? every : every.filter(([name]) => wording.includes(name))
 
         const below: string[] = []

@@ -67,7 +67,13 @@ describe('a designer prepares next year’s wave in the browser', () => {
       text_es: '¿Conoce la acción internacional de la ciudad?',
     })
     expect(reworded.status).toBe(303)
+    // The page the save leads to says so; the same page opened later does not.
+    expect(reworded.headers.location).toBe(`${wave2027}/questions/aware?saved=1`)
+    expect((await designer.get(reworded.headers.location!)).text).toContain(
+      'role="status"><p>Cambios guardados.',
+    )
     const editor = await designer.get(`${wave2027}/questions/aware`)
+    expect(editor.text).not.toContain('Cambios guardados.')
     expect(editor.text).toContain('Cambio respecto a 2026')
     expect(editor.text).toContain('¿Lo conocía?')
     expect(editor.text).toMatch(/tag-outdated[^>]*>desactualizada/)

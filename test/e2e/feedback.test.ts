@@ -324,6 +324,7 @@ describe('partner projects, recorded by staff', () => {
       status: 'open',
     })
     expect(opened.status).toBe(303)
+    expect((await designer.get(opened.headers.location!)).text).toContain('Cambios guardados.')
     // Its name as Spanish readers write it; French readers keep the name as recorded.
     expect((await request(t.app).get('/projects/puits-ouaga?lang=es')).text).toContain(
       '<h1>Pozos en Uagadugú</h1>',
