@@ -10,7 +10,7 @@ import { questionType } from '../questionnaire/question-types/index.ts'
 import { inLanguage, isLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import { translatableFields, translationStatus } from '../questionnaire/translation-status.ts'
 import { questionPageViewModel } from '../survey/question-page.view-model.ts'
-import type { DesignerService, WaveContext } from './designer.service.ts'
+import { questionsMetBefore, type DesignerService, type WaveContext } from './designer.service.ts'
 import { parseQuestionForm, SPARE_OPTION_ROWS } from './question-form.ts'
 import multer from 'multer'
 import {
@@ -350,7 +350,12 @@ export function designerRoutes(designer: DesignerService, translator: i18n): Rou
           })),
         ],
         types: QUESTION_TYPES,
-        earlierQuestions: c.questions.filter((q) => q.code !== existing && questionType(q.type).hasOptions),
+        // Offered in the show-if list: what the page being edited comes after (the rule saving applies).
+        earlierQuestions: questionsMetBefore(
+          c.questions,
+          question,
+          Number(values.page) || question?.page || 1,
+        ).filter((q) => questionType(q.type).hasOptions),
         statuses: question
           ? Object.fromEntries(
               translatableFields(question).flatMap(({ field, text }) =>

@@ -181,11 +181,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       if (context.questions.some((q) => q.code === input.code && q.code !== existingCode))
         errors.code = 'formErrors.questionCodeTaken'
       if (input.showIf) {
-        // Met before this question: an earlier page, or higher on its own page.
-        const ownIndex = existing ? context.questions.indexOf(existing) : context.questions.length
-        const earlier = context.questions.filter(
-          (q, i) => q !== existing && (q.page < input.page || (q.page === input.page && i < ownIndex)),
-        )
+        const earlier = questionsMetBefore(context.questions, existing, input.page)
         const problem = conditionProblem(input.showIf, earlier)
         const field =
           'anyOf' in input.showIf && input.showIfWritten === 'picked'
@@ -432,6 +428,19 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       return 'ok'
     },
   }
+}
+
+/**
+ * The questions a respondent meets before this one (an earlier page, or higher on its own page): the
+ * only ones a show-if condition may read. `existing`: the question edited, absent for a new one.
+ */
+export function questionsMetBefore<Q extends { page: number }>(
+  questions: Q[],
+  existing: Q | undefined,
+  page: number,
+) {
+  const ownIndex = existing ? questions.indexOf(existing) : questions.length
+  return questions.filter((q, i) => q !== existing && (q.page < page || (q.page === page && i < ownIndex)))
 }
 
 export type DesignerService = ReturnType<typeof createDesignerService>

@@ -239,6 +239,16 @@ describe('the question editor validates like any form', () => {
       max: '2',
     })
     expect(bounds.status).toBe(400)
+    // The show-if list offers only what a respondent has met before: not a question on a later page.
+    await designer.post(`${url}/questions`, { code: 'later', type: 'yes_no', page: '2', text_es: 'Después' })
+    const showIfChoices = (html: string) =>
+      [
+        ...(/id="f-show_if_question"[^>]*>([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '').matchAll(
+          /value="(\w*)"/g,
+        ),
+      ].map((m) => m[1])
+    expect(showIfChoices((await designer.get(`${url}/questions/first`)).text)).toEqual([''])
+    expect(showIfChoices((await designer.get(`${url}/questions/later`)).text)).toEqual(['', 'first'])
     // A yes/no question starts with its three standard options.
     expect((await question('first', 2030))!.options).toBe(3)
   })
