@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import type { FieldError } from '../questionnaire/answer-validation.ts'
-import { isLanguage, nameIn, type Language } from '../questionnaire/translated.ts'
+import { isLanguage, nameIn, organizationNameIn, type Language } from '../questionnaire/translated.ts'
 import type { PartnerProject } from './feedback.repository.ts'
 import { feedbackFormViewModel } from './feedback-form.view-model.ts'
 import {
@@ -40,7 +40,7 @@ export function speakProjectLanguage(res: Response, project: PartnerProject): vo
 export const projectInLanguage = (project: PartnerProject, language: Language): PartnerProject => ({
   ...project,
   name: nameIn(project.names, project.name, language),
-  organizationName: nameIn(project.organizationNames, project.organizationName, language),
+  organizationName: organizationNameIn(project, language),
 })
 
 /** The key a form carries, or a new one when it is missing or malformed. */

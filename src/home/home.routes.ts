@@ -1,7 +1,7 @@
 import { Router } from 'express'
 import type { HealthService } from '../ops/health.ts'
 import { renderPage } from '../http/render.ts'
-import { inLanguage, nameIn } from '../questionnaire/translated.ts'
+import { inLanguage, organizationNameIn } from '../questionnaire/translated.ts'
 import type { SurveyService } from '../survey/survey.service.ts'
 import { locals } from '../http/locals.ts'
 
@@ -17,7 +17,7 @@ export function homeRoutes(survey: SurveyService, health: HealthService): Router
       surveys: open.map((s) => ({
         href: `/s/${s.organizationSlug}/${s.seriesCode}`,
         title: inLanguage(s.title, locals(res).lang),
-        organizationName: nameIn(s.organizationNames, s.organizationName, locals(res).lang),
+        organizationName: organizationNameIn(s, locals(res).lang),
         year: s.year,
       })),
     })

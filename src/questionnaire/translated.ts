@@ -30,6 +30,12 @@ export const frenchTypography = (text: string) =>
 export const nameIn = (names: Partial<Translated> | null | undefined, name: string, language: Language) =>
   names?.[language]?.trim() || name
 
+/** The organization's name in the reader's language, from a row that carries both its names. */
+export const organizationNameIn = (
+  row: { organizationName: string; organizationNames: Partial<Translated> | null | undefined },
+  language: Language,
+) => nameIn(row.organizationNames, row.organizationName, language)
+
 /** Names typed per language in a form (`name_es`, …): only those given, trimmed; the others fall back. */
 export const givenNames = (form: Record<`name_${Language}`, string>): Partial<Translated> =>
   Object.fromEntries(LANGUAGES.map((l) => [l, form[`name_${l}`].trim()] as const).filter(([, v]) => v !== ''))

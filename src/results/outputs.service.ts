@@ -8,10 +8,9 @@ import { wavesShown } from '../series/wave-rules.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { addComparison, listComparisons, removeComparison, type ComparisonRow } from './comparison.ts'
 import { writeMicrodataPackage } from './microdata.ts'
-import { listIndicators, minGroupSize, wavesOfSeries } from './results.repository.ts'
+import { listIndicators, minGroupSize, publicSeriesWithVersion, wavesOfSeries } from './results.repository.ts'
 import type { ResultsService, Trends } from './results.service.ts'
 import { trendsDocument } from './trend-files.ts'
-import { publicSeriesWithVersion } from './results.repository.ts'
 import type { ResultsChanges } from './results-changes.ts'
 
 type Wave = Awaited<ReturnType<typeof wavesOfSeries>>[number]

@@ -8,7 +8,7 @@ import { renderPage, renderPageHtml } from '../http/render.ts'
 import { PageCache, sendCachedPage } from '../http/page-cache.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
-import { inLanguage, nameIn, type Language } from '../questionnaire/translated.ts'
+import { inLanguage, organizationNameIn, type Language } from '../questionnaire/translated.ts'
 import { COMPARISON_MAX_BYTES, fetchTrendFile, readTrendFile } from './comparison.ts'
 import { comparisonViewModel } from './comparison-page.view-model.ts'
 import { sendMicrodataPackage } from './microdata.ts'
@@ -111,7 +111,7 @@ export function publicResultsRoutes(results: ResultsService, outputs: OutputsSer
           id: series.id,
           title: series.title,
           code: series.code,
-          organizationName: nameIn(series.organizationNames, series.organizationName, locals(res).lang),
+          organizationName: organizationNameIn(series, locals(res).lang),
         },
         { closedOnly: true, by: req.query.by, base: `/s/${org.data}/${seriesCode.data}/results` },
       )

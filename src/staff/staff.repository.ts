@@ -217,14 +217,17 @@ export async function findOrganizationSettings(db: Db, id: number) {
     .executeTakeFirst()
 }
 
+/** What an organization's admin may change of it. */
+export interface OrganizationSettings {
+  name: string
+  names: Partial<Record<'es' | 'fr' | 'pt', string>>
+  portuguese: 'pt-BR' | 'pt-PT'
+}
+
 export async function updateOrganizationSettings(
   db: Db,
   id: number,
-  settings: {
-    name: string
-    names: Partial<Record<'es' | 'fr' | 'pt', string>>
-    portuguese: 'pt-BR' | 'pt-PT'
-  },
+  settings: OrganizationSettings,
 ): Promise<void> {
   await db
     .updateTable('organization')

@@ -50,26 +50,27 @@ const newUserForm = z.object({
   password: newPassword,
 })
 const userChangeForm = z.object({ role, disabled: z.literal('yes').optional() })
-const organizationForm = z.object({
-  slug,
-  name: formString().trim().min(2, { error: 'formErrors.name' }).max(120, { error: 'formErrors.name' }),
-  source_language: z.enum(['es', 'fr', 'pt'], { error: 'formErrors.language' }),
-  // A form always sends one; without it, Brazil's (the default).
-  portuguese: z.enum(['pt-BR', 'pt-PT'], { error: 'formErrors.language' }).default('pt-BR'),
-  // The name per language where it differs (a citizen of Lyon reads "Ville d’Exemple").
-  name_es: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
-  name_fr: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
-  name_pt: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
-  admin_email: email,
-  admin_password: newPassword,
-})
-
+// An organization's name, and per language where it differs (a citizen of Lyon reads "Ville d’Exemple"),
+// and the Portuguese its citizens read: set when it is created, changed by its admin.
+const localName = () => formString().trim().max(120, { error: 'formErrors.name' }).default('')
 const organizationSettingsForm = z.object({
   name: formString().trim().min(2, { error: 'formErrors.name' }).max(120, { error: 'formErrors.name' }),
   portuguese: z.enum(['pt-BR', 'pt-PT'], { error: 'formErrors.language' }),
-  name_es: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
-  name_fr: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
-  name_pt: formString().trim().max(120, { error: 'formErrors.name' }).default(''),
+  name_es: localName(),
+  name_fr: localName(),
+  name_pt: localName(),
+})
+const organizationForm = z.object({
+  slug,
+  name: organizationSettingsForm.shape.name,
+  source_language: z.enum(['es', 'fr', 'pt'], { error: 'formErrors.language' }),
+  // A form always sends one; without it, Brazil's (the default).
+  portuguese: organizationSettingsForm.shape.portuguese.default('pt-BR'),
+  name_es: localName(),
+  name_fr: localName(),
+  name_pt: localName(),
+  admin_email: email,
+  admin_password: newPassword,
 })
 
 // Only addresses inside the staff area are followed after sign-in.

@@ -181,14 +181,7 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
      * Renames the admin's organization (per language too) and sets the Portuguese its citizens read,
      * audit-logged with what changed; public pages show it on their next view.
      */
-    async updateOrganizationSettings(
-      actor: StaffUser,
-      settings: {
-        name: string
-        names: Partial<Record<'es' | 'fr' | 'pt', string>>
-        portuguese: 'pt-BR' | 'pt-PT'
-      },
-    ): Promise<void> {
+    async updateOrganizationSettings(actor: StaffUser, settings: repo.OrganizationSettings): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const before = await repo.findOrganizationSettings(trx, actor.organizationId)
         if (!before) throw new Error('the signed-in organization no longer exists')

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { inLanguage, nameIn, type Language } from '../questionnaire/translated.ts'
+import { inLanguage, organizationNameIn, type Language } from '../questionnaire/translated.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { pageProgress, questionPageViewModel, type PageLayout } from './question-page.view-model.ts'
 import { WHOLE_PAGE_FIELD, type OpenSurvey, type SurveyService } from './survey.service.ts'
@@ -144,11 +144,7 @@ export function surveyRoutes(
         {
           title: t('survey.closed.title'),
           seriesTitle: inLanguage(found.series.title, locals(res).lang),
-          organizationName: nameIn(
-            found.series.organizationNames,
-            found.series.organizationName,
-            locals(res).lang,
-          ),
+          organizationName: organizationNameIn(found.series, locals(res).lang),
           // Why it takes no answers: closed (which year), or not open yet (from when), or no wave.
           closedYear: found.wave && isPublished(found.wave) ? found.wave.year : undefined,
           opensOn: found.wave && isOpen(found.wave) ? (found.wave.opensAt ?? undefined) : undefined,
@@ -186,11 +182,7 @@ export function surveyRoutes(
       {
         title: `${codeError ? t('common.errorPrefix') + ' ' : ''}${inLanguage(open.series.title, lang)}`,
         heading: inLanguage(open.series.title, lang),
-        organizationName: nameIn(
-          open.series.organizationNames,
-          open.series.organizationName,
-          locals(res).lang,
-        ),
+        organizationName: organizationNameIn(open.series, locals(res).lang),
         description: inLanguage(open.series.description, lang),
         year: open.wave.year,
         closesAt: open.wave.closesAt,
@@ -264,11 +256,7 @@ export function surveyRoutes(
       return renderPage(res, 'survey/code-used', {
         title: t('survey.code.used.title'),
         seriesTitle: inLanguage(open.series.title, locals(res).lang),
-        organizationName: nameIn(
-          open.series.organizationNames,
-          open.series.organizationName,
-          locals(res).lang,
-        ),
+        organizationName: organizationNameIn(open.series, locals(res).lang),
         resultsHref: `${base(open)}/results`,
       })
     }
@@ -341,11 +329,7 @@ export function surveyRoutes(
     renderPage(res, 'survey/thanks', {
       title: t('survey.thanks.title'),
       seriesTitle: inLanguage(found.series.title, locals(res).lang),
-      organizationName: nameIn(
-        found.series.organizationNames,
-        found.series.organizationName,
-        locals(res).lang,
-      ),
+      organizationName: organizationNameIn(found.series, locals(res).lang),
       resultsHref: `/s/${found.series.organizationSlug}/${found.series.seriesCode}/results`,
     })
   })

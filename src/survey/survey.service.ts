@@ -1,6 +1,6 @@
-import type { Channel } from '../db/schema.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
+import type { Channel } from '../db/schema.ts'
 import { checkComplete, readPageAnswers, type FieldError } from '../questionnaire/answer-validation.ts'
 import { answerRows } from '../questionnaire/question-types/index.ts'
 import {
@@ -407,8 +407,9 @@ export function createSurveyService(
     const channel: Channel = paperSerial !== null ? 'paper' : facilitatorId === null ? 'web' : 'assisted'
     const rows = answerRows(questionnaire, answers)
     if (invitationId === null) {
-      const response = { waveId: questionnaire.waveId, language, channel, idempotencyKey: keyHash }
-      await repo.storeResponseOnce(db, { ...response, facilitatorId, paperSerial }, rows, keyHash)
+      const { waveId } = questionnaire
+      const response = { waveId, language, channel, idempotencyKey: keyHash, facilitatorId, paperSerial }
+      await repo.storeResponseOnce(db, response, rows, keyHash)
       return
     }
     await db.transaction().execute(async (trx) => {
