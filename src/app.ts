@@ -18,6 +18,7 @@ import { PostgresRateLimitStore } from './middleware/rate-limit-store.ts'
 import { feedbackRoutes } from './feedback/feedback.routes.ts'
 import { projectRoutes } from './feedback/projects.routes.ts'
 import { invitationRoutes } from './invitations/invitations.routes.ts'
+import { emailInvitationRoutes, oneClickOptOut, optOutRoutes } from './mail/mail.routes.ts'
 import { apiRoutes } from './api/api.routes.ts'
 import { apiTokenRoutes } from './api/api-tokens.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
@@ -39,6 +40,8 @@ export interface AppOptions {
   signInLimit?: number
   /** The public address printed on invitation letters (PUBLIC_URL). */
   publicUrl?: string | undefined
+  /** Whether invitations can be sent by email (SMTP_URL and MAIL_FROM are set). */
+  mailConfigured?: boolean
   /** Origins whose trend files may be added by address (COMPARISON_ORIGINS). */
   comparisonOrigins?: string[]
   /** A missing UI string throws (tests) instead of falling back to Spanish. */
@@ -102,6 +105,8 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(cookieParser())
   app.use(locale(translator, secureCookies))
   app.use(formBodies())
+  // A mail program's one-click unsubscribe (RFC 8058) carries no form token: the link itself is the key.
+  app.use(oneClickOptOut(services.mail))
   app.use(csrfProtection(services.secret, secureCookies))
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store')
@@ -121,6 +126,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   )
   app.use(surveyRoutes(services.survey, submissions, codeGuesses, secureCookies))
   app.use(feedbackRoutes(services.feedback, submissions))
+  app.use(optOutRoutes(services.mail, submissions))
   app.use('/staff', staffSession(services.staff))
   app.use(
     staffRoutes(
@@ -135,6 +141,12 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(designerRoutes(services.designer, translator))
   app.use(interviewRoutes(services.survey, secureCookies))
   app.use(invitationRoutes(services.designer, services.invitations, translator, options.publicUrl))
+  app.use(
+    emailInvitationRoutes(services.designer, services.invitations, services.mail, {
+      publicUrl: options.publicUrl,
+      configured: options.mailConfigured ?? false,
+    }),
+  )
   app.use(projectRoutes(services.feedback, options.publicUrl))
   app.use(resultsRoutes(services.results, services.outputs, options.comparisonOrigins ?? []))
   app.use(methodologyRoutes(services.methodology))

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { MailSettings } from './mail/mail-sender.ts'
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -54,6 +55,23 @@ const configSchema = z.object({
           ),
       ),
     ),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be like smtp://user:password@mail.ciudad.org:587 or smtps://…')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(
+      /^[^\n]*[^\s<>@]+@[^\s<>@]+[^\n]*$/,
+      'must be an address, e.g. "Ciudad de Ejemplo <encuesta@ciudad.org>"',
+    )
+    .optional(),
+  MAIL_RATE_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number of messages per minute' })
+    .int('must be a whole number of messages per minute')
+    .min(1, 'must be a whole number of messages per minute')
+    .max(100_000, 'must be a whole number of messages per minute')
+    .default(60),
   PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/[^/\s]+$/, 'must be like https://encuesta.ciudad.org (no path, no trailing slash)')
@@ -82,6 +100,8 @@ export type Config = {
   publicUrl: string | undefined
   /** Origins whose published trend files evaluators may add by address (none: upload only). */
   comparisonOrigins: string[]
+  /** Where invitations and reminders are sent from (SMTP_URL, MAIL_FROM); unset: no email. */
+  mail: MailSettings | undefined
 }
 
 /** Reads and validates the environment; the only place in Pulso that touches process.env. */
@@ -97,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'SECRET: required in production (at least 32 characters, the same on every instance)',
     )
   }
+  if (c.SMTP_URL && !c.MAIL_FROM)
+    throw new ConfigError('MAIL_FROM: required with SMTP_URL, e.g. "Ciudad de Ejemplo <encuesta@ciudad.org>"')
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -112,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDelaySeconds: c.SHUTDOWN_DELAY_SECONDS,
     publicUrl: c.PUBLIC_URL,
     comparisonOrigins: c.COMPARISON_ORIGINS,
+    mail:
+      c.SMTP_URL && c.MAIL_FROM
+        ? { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM, ratePerMinute: c.MAIL_RATE_PER_MINUTE }
+        : undefined,
   }
 }
 

@@ -6,6 +6,8 @@ import { DataFolderInUse } from './db/data-folder-lock.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { startTallyKeeper } from './results/tally-keeper.ts'
+import { createTranslator } from './i18n/i18n.ts'
+import { startMailSender } from './mail/mail-sender.ts'
 import { openServices, type Services } from './services.ts'
 
 /** Migrates, builds and starts the app; returns a stop function that drains requests first. */
@@ -18,11 +20,15 @@ export async function startServer(
   await migrateToLatest(services.db)
   if (prepare) await prepare(services)
   const tallies = startTallyKeeper(services.db, logger)
+  const mailSender = config.mail
+    ? startMailSender(services.mail, config.mail, createTranslator({ strict: false }), logger)
+    : undefined
   const app = createApp(services, {
     production: config.env === 'production',
     trustProxy: config.trustProxy,
     submitRateLimit: config.submitRateLimit,
     publicUrl: config.publicUrl,
+    mailConfigured: config.mail !== undefined,
     comparisonOrigins: config.comparisonOrigins,
     logger,
     logRequests: config.logRequests,
@@ -51,6 +57,7 @@ export async function startServer(
         server.closeIdleConnections()
       })
       await tallies.stop()
+      await mailSender?.stop()
       await services.resultsChanges?.close()
       await services.db.destroy()
       logger.info('stopped')

@@ -12,6 +12,7 @@ import { createStaffService, type StaffService } from './staff/staff.service.ts'
 import { createSurveyService, type SurveyService } from './survey/survey.service.ts'
 import { createApiTokenService, type ApiTokenService } from './api/api-tokens.service.ts'
 import { createHealthService, type HealthService } from './ops/health.ts'
+import { createMailService, type MailService } from './mail/mail.service.ts'
 import { listenForResultsChanges, type ResultsChanges } from './results/results-changes.ts'
 
 /** Everything the HTTP layer needs, built once: the composition root. */
@@ -23,6 +24,7 @@ export interface Services {
   results: ResultsService
   outputs: OutputsService
   invitations: InvitationService
+  mail: MailService
   feedback: FeedbackService
   methodology: MethodologyService
   apiTokens: ApiTokenService
@@ -52,6 +54,7 @@ export function createServices(
     db,
     survey: createSurveyService(db, invitations, now),
     invitations,
+    mail: createMailService(db, now),
     feedback: createFeedbackService(db, now),
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),

@@ -49,6 +49,10 @@ export interface WaveTable {
   access_mode: ColumnType<AccessMode, AccessMode | undefined, AccessMode>
   /** The year the margins were copied from, until staff confirm or replace them; null: confirmed. */
   margins_copied_from: ColumnType<number | null, number | null | undefined, number | null>
+  /** Days after the last message before a reminder goes to someone who has not answered. */
+  reminder_after_days: ColumnType<number, number | undefined, number>
+  /** The most reminders one person gets (0: none). */
+  reminder_limit: ColumnType<number, number | undefined, number>
 }
 
 /** Who may answer a wave: anyone with the link, holders of an invitation code, or both. */
@@ -235,6 +239,7 @@ export interface InvitationBatchTable {
   request_key: string | null
   created_by: number | null
   created_at: Timestamp
+  by_email: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface InvitationTable {
@@ -245,6 +250,40 @@ export interface InvitationTable {
   stratum: string | null
   started: ColumnType<boolean, boolean | undefined, boolean>
   completed: ColumnType<boolean, boolean | undefined, boolean>
+}
+
+/** Someone invited by email: kept while the wave is open and 30 days after it closes. */
+export interface MailRecipientTable {
+  id: Generated<number>
+  wave_id: number
+  invitation_id: number
+  address: string
+  locale: string
+  code: string
+  survey_url: string
+  opted_out: ColumnType<boolean, boolean | undefined, boolean>
+  bounced: ColumnType<boolean, boolean | undefined, boolean>
+  reminders_sent: ColumnType<number, number | undefined, number>
+  last_sent_at: Date | null
+  created_at: Timestamp
+}
+
+export type MailKind = 'invitation' | 'reminder'
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'cancelled'
+
+/** One message to send or sent; outlives its recipient's address for the counts. */
+export interface MailMessageTable {
+  id: Generated<number>
+  wave_id: number
+  stratum: string | null
+  recipient_id: number | null
+  kind: MailKind
+  status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Timestamp
+  sent_at: Date | null
+  error: string | null
+  created_at: Timestamp
 }
 
 export interface ProfileTallyTable {
@@ -350,6 +389,8 @@ export interface Database {
   tally_shift: TallyShiftTable
   invitation_batch: InvitationBatchTable
   invitation: InvitationTable
+  mail_recipient: MailRecipientTable
+  mail_message: MailMessageTable
   instance_key: InstanceKeyTable
   trend_comparison: TrendComparisonTable
   api_token: ApiTokenTable

@@ -23,6 +23,7 @@ export async function insertBatch(
     codeHashes: string[]
     requestKey: string | null
     createdBy: number | null
+    byEmail?: boolean
   },
 ): Promise<number | undefined> {
   const inserted = await db
@@ -33,6 +34,7 @@ export async function insertBatch(
       size: batch.codeHashes.length,
       request_key: batch.requestKey,
       created_by: batch.createdBy,
+      by_email: batch.byEmail ?? false,
     })
     .onConflict((oc) => oc.column('request_key').doNothing())
     .returning('id')
@@ -88,7 +90,14 @@ export async function listBatches(db: Db, waveId: number) {
   return db
     .selectFrom('invitation_batch as b')
     .leftJoin('staff_user as u', 'u.id', 'b.created_by')
-    .select(['b.id', 'b.stratum', 'b.size', 'b.created_at as createdAt', 'u.email as createdBy'])
+    .select([
+      'b.id',
+      'b.stratum',
+      'b.size',
+      'b.by_email as byEmail',
+      'b.created_at as createdAt',
+      'u.email as createdBy',
+    ])
     .where('b.wave_id', '=', waveId)
     .orderBy('b.id')
     .execute()
@@ -99,9 +108,11 @@ export interface ResponseRate {
   invited: number
   started: number
   completed: number
+  /** Invitations of the stratum that went out by email and were accepted by the mail server. */
+  emailed: number
 }
 
-/** Invited, started and completed per stratum of a wave (strata in order, the unstratified last). */
+/** Invited, emailed, started and completed per stratum of a wave (strata in order, the unstratified last). */
 export async function responseRates(db: Db, waveId: number): Promise<ResponseRate[]> {
   const rows = await db
     .selectFrom('invitation')
@@ -110,6 +121,10 @@ export async function responseRates(db: Db, waveId: number): Promise<ResponseRat
       sql<number>`count(*)::int`.as('invited'),
       sql<number>`count(*) filter (where started)::int`.as('started'),
       sql<number>`count(*) filter (where completed)::int`.as('completed'),
+      sql<number>`(select count(*)::int from mail_message m where m.wave_id = ${waveId}
+        and m.stratum is not distinct from invitation.stratum and m.kind = 'invitation' and m.status = 'sent')`.as(
+        'emailed',
+      ),
     ])
     .where('wave_id', '=', waveId)
     .groupBy('stratum')
@@ -142,7 +157,7 @@ export async function invitationPepper(db: Db): Promise<string> {
 export async function organizationOf(db: Db, organizationId: number) {
   return db
     .selectFrom('organization')
-    .select(['slug', 'name'])
+    .select(['slug', 'name', 'portuguese'])
     .where('id', '=', organizationId)
     .executeTakeFirstOrThrow()
 }

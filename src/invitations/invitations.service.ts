@@ -17,25 +17,28 @@ interface NewBatch {
   stratum: string | null
   requestKey?: string | undefined
   createdBy: number | null
+  byEmail?: boolean
 }
 
 /** New codes for a wave, inside the caller's transaction; undefined when the request key was used. */
 export async function makeInvitations(
   db: Db,
   batch: NewBatch,
-): Promise<{ batchId: number; codes: string[] } | undefined> {
+): Promise<{ batchId: number; codes: string[]; codeHashes: string[] } | undefined> {
   const pepper = await repo.invitationPepper(db)
   const codes = new Set<string>()
   while (codes.size < batch.count) codes.add(newCode())
   const list = [...codes]
+  const codeHashes = list.map((code) => respondentKeyHash(respondentKey(pepper, normalizeCode(code)!)))
   const batchId = await repo.insertBatch(db, {
     waveId: batch.waveId,
     stratum: batch.stratum,
-    codeHashes: list.map((code) => respondentKeyHash(respondentKey(pepper, normalizeCode(code)!))),
+    codeHashes,
     requestKey: batch.requestKey ?? null,
     createdBy: batch.createdBy,
+    byEmail: batch.byEmail ?? false,
   })
-  return batchId === undefined ? undefined : { batchId, codes: list }
+  return batchId === undefined ? undefined : { batchId, codes: list, codeHashes }
 }
 
 /** Invitation codes for a drawn sample: made in batches, checked when a respondent types one. */

@@ -10,6 +10,8 @@ import {
   serve,
 } from '../helpers/browser.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { emailRecipient } from '../fixtures/mail-builder.ts'
+import { LOCALES } from '../../src/i18n/locales.ts'
 
 // A citizen on a 360 px phone: the results readable without sideways scrolling, the survey's Back
 // after an error, the start page that offers to continue, and a 0-10 scale on one row.
@@ -143,6 +145,44 @@ describe.skipIf(!browserAvailable)('on a 360 px phone', () => {
         } finally {
           await browser.close()
         }
+      }
+    },
+  )
+
+  it(
+    'the page that stops email messages: every locale, without JavaScript, axe-clean at 360 px',
+    { timeout: BROWSER_TEST_TIMEOUT },
+    async () => {
+      for (const locale of LOCALES) {
+        const stop = await emailRecipient(t.services, survey.waveId, `reader-${locale}@example.org`)
+        const browser = await openBrowser({
+          locale,
+          javaScriptEnabled: false,
+          viewport: { width: 360, height: 740 },
+        })
+        const checks = await openBrowser({ locale, viewport: { width: 360, height: 740 } })
+        try {
+          await browser.page.goto(`${server.url}${stop}?lang=${locale}`)
+          expect(await browser.page.getAttribute('html', 'lang')).toBe(locale)
+          expect(await pageWidth(browser.page)).toBeLessThanOrEqual(360)
+          await checks.page.goto(`${server.url}${stop}?lang=${locale}`)
+          await expectAccessible(checks.page, `opt-out page, ${locale}`)
+          await browser.page.locator('main form button').click()
+          await browser.page.waitForURL(new RegExp(`${stop}$`))
+          expect(await browser.page.locator('main form').count()).toBe(0)
+          await checks.page.reload()
+          await expectAccessible(checks.page, `opt-out done, ${locale}`)
+        } finally {
+          await browser.close()
+          await checks.close()
+        }
+      }
+      const gone = await openBrowser({ locale: 'fr', viewport: { width: 360, height: 740 } })
+      try {
+        await gone.page.goto(`${server.url}/mail/stop/1.AAAAAAAAAAAAAAAAAAAAAA`)
+        await expectAccessible(gone.page, 'opt-out link no longer valid')
+      } finally {
+        await gone.close()
       }
     },
   )

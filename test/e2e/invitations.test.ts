@@ -139,6 +139,19 @@ describe('staff choose who may answer and make invitation codes', () => {
     expect(await count('invitation')).toBe(before)
   })
 
+  it('says where email is not configured, and sends none', async () => {
+    const email = await designer.get(`${invitationsPage}/email`)
+    expect(email.status).toBe(200)
+    expect(email.text).toContain(
+      'El envío de correo no está configurado en este servidor (SMTP_URL y MAIL_FROM',
+    )
+    expect(email.text).not.toContain('name="list"')
+    expect((await designer.post(`${invitationsPage}/email/send`)).status).toBe(409)
+    expect(await count('invitation', sql`batch_id in (select id from invitation_batch where by_email)`)).toBe(
+      0,
+    )
+  })
+
   it('is for designers and admins of the organization only', async () => {
     const evaluator = await signedIn(t.app, t.services, survey.organizationId, 'evaluator')
     expect((await evaluator.get(invitationsPage)).status).toBe(403)
@@ -448,8 +461,8 @@ describe('the invitations:create command', () => {
         {
           wave: 2026,
           strata: [
-            { stratum: 'north', invited: 3, started: 0, completed: 0 },
-            { stratum: null, invited: 1, started: 0, completed: 0 },
+            { stratum: 'north', invited: 3, emailed: 0, started: 0, completed: 0 },
+            { stratum: null, invited: 1, emailed: 0, started: 0, completed: 0 },
           ],
         },
       ])

@@ -71,6 +71,25 @@ describe('the request log', () => {
 })
 
 describe('timeouts and configuration', () => {
+  it('takes the mail server, its sender and rate, or says what is wrong with them', () => {
+    expect(loadConfig({}).mail).toBeUndefined()
+    expect(() => loadConfig({ SMTP_URL: 'mail.ciudad.org' })).toThrow(/^SMTP_URL: must be like smtp:/)
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail.ciudad.org' })).toThrow(
+      /^MAIL_FROM: required with SMTP_URL/,
+    )
+    expect(() =>
+      loadConfig({ SMTP_URL: 'smtp://mail.ciudad.org', MAIL_FROM: 'x', MAIL_RATE_PER_MINUTE: '0' }),
+    ).toThrow(ConfigError)
+    expect(
+      loadConfig({ SMTP_URL: 'smtps://u:p@mail.ciudad.org:465', MAIL_FROM: 'Ciudad <encuesta@ciudad.org>' })
+        .mail,
+    ).toEqual({
+      smtpUrl: 'smtps://u:p@mail.ciudad.org:465',
+      from: 'Ciudad <encuesta@ciudad.org>',
+      ratePerMinute: 60,
+    })
+  })
+
   it('sets the database pool’s timeouts and the server’s header and request timeouts', async () => {
     expect(() => loadConfig({ STATEMENT_TIMEOUT_SECONDS: 'soon' })).toThrow(ConfigError)
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(ConfigError)

@@ -5,6 +5,7 @@ import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { emailRecipient } from '../fixtures/mail-builder.ts'
 
 // Every public page, in every locale, written as the language is printed: French with a narrow
 // no-break space before : ; ? ! and inside « », and one style of percent per page.
@@ -48,6 +49,12 @@ async function publicPages(locale: Locale) {
   await add('feedback form', `/f/${projectCode}`)
   await add('project page', `/projects/${projectCode}`)
   await add('not found', '/no/such/page')
+  const stop = await emailRecipient(t.services, survey.waveId, `typography-${locale}@example.org`)
+  await add('stop email messages', stop)
+  pages.push([
+    'email messages stopped',
+    (await citizen.post(stop)).status === 303 ? (await citizen.get(stop)).text : '',
+  ])
   return pages
 }
 

@@ -3,6 +3,8 @@ import request from 'supertest'
 import { createApp } from '../../src/app.ts'
 import { createLogger } from '../../src/logger.ts'
 import { createServices, type Services } from '../../src/services.ts'
+import { createTranslator } from '../../src/i18n/i18n.ts'
+import { startMailSender, type MailSettings } from '../../src/mail/mail-sender.ts'
 import { listenForResultsChanges } from '../../src/results/results-changes.ts'
 import { createTestDatabase, testDatabaseUrl, type TestDatabase } from './test-database.ts'
 
@@ -25,6 +27,8 @@ export async function createTestApp(
     comparisonOrigins?: string[]
     /** Log every request, as LOG_REQUESTS does. */
     logRequests?: boolean
+    /** Send email through this SMTP server, with a sender that looks at its queue every few milliseconds. */
+    mail?: MailSettings
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase()
@@ -38,6 +42,13 @@ export async function createTestApp(
     ...(resultsChanges ? { resultsChanges } : {}),
   })
   const logged: Record<string, unknown>[] = []
+  const logger = createLogger({ destination: { write: (line: string) => logged.push(JSON.parse(line)) } })
+  const mailSender = options.mail
+    ? startMailSender(services.mail, options.mail, createTranslator({ strict: true }), logger, {
+        pollMs: 20,
+        keepUpMs: 20,
+      })
+    : undefined
   const app = createApp(services, {
     production: false,
     // Tests may pose as clients at several addresses (X-Forwarded-For), as behind a reverse proxy.
@@ -49,9 +60,11 @@ export async function createTestApp(
     strictTranslations: true,
     // Every log line, parsed, for tests to read.
     logRequests: options.logRequests ?? false,
-    logger: createLogger({ destination: { write: (line: string) => logged.push(JSON.parse(line)) } }),
+    logger,
+    mailConfigured: options.mail !== undefined,
   })
   const close = async () => {
+    await mailSender?.stop()
     await resultsChanges?.close()
     await database.drop()
   }
