@@ -23,6 +23,7 @@ import { apiRoutes } from './api/api.routes.ts'
 import { apiTokenRoutes } from './api/api-tokens.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
+import { accountLinkRoutes } from './staff/account-links.routes.ts'
 import { methodologyRoutes } from './results/methodology.routes.ts'
 import { publicResultsRoutes, resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
@@ -128,6 +129,11 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(feedbackRoutes(services.feedback, submissions))
   app.use(optOutRoutes(services.mail, submissions))
   app.use('/staff', staffSession(services.staff))
+  const accounts = {
+    mail: services.mail,
+    configured: options.mailConfigured ?? false,
+    publicUrl: options.publicUrl,
+  }
   app.use(
     staffRoutes(
       services.staff,
@@ -136,6 +142,18 @@ export function createApp(services: Services, options: AppOptions): express.Expr
         new PostgresRateLimitStore(services.db, 'sign-in', services.secret),
       ),
       secureCookies,
+      accounts,
+    ),
+  )
+  app.use(
+    accountLinkRoutes(
+      services.staff,
+      accounts,
+      // Reset requests and password links per address: 10 in 15 minutes (mail bombing, token guessing).
+      submissionRateLimit(
+        { limit: 10, windowMs: 15 * 60_000 },
+        new PostgresRateLimitStore(services.db, 'password-link', services.secret),
+      ),
     ),
   )
   app.use(designerRoutes(services.designer, translator))

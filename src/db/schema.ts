@@ -150,6 +150,36 @@ export interface StaffUserTable {
   password_changed_at: Timestamp
 }
 
+/** A single-use link with which a staff member sets their password (invitation or reset). */
+export interface StaffLinkTable {
+  id: Generated<number>
+  user_id: number
+  purpose: 'invite' | 'reset'
+  token_hash: string
+  expires_at: Date
+  used_at: Date | null
+  created_by: number | null
+  created_at: Timestamp
+}
+
+/** A message to a staff member, waiting or sent; its body is emptied once sent. */
+export interface StaffMailTable {
+  id: Generated<number>
+  address: string
+  subject: string
+  body: string | null
+  status: ColumnType<
+    Exclude<MailStatus, 'cancelled'>,
+    Exclude<MailStatus, 'cancelled'> | undefined,
+    MailStatus
+  >
+  attempts: ColumnType<number, number | undefined, number>
+  next_attempt_at: Timestamp
+  sent_at: Date | null
+  error: string | null
+  created_at: Timestamp
+}
+
 export interface StaffSessionTable {
   id_hash: string
   user_id: number
@@ -391,6 +421,8 @@ export interface Database {
   invitation: InvitationTable
   mail_recipient: MailRecipientTable
   mail_message: MailMessageTable
+  staff_link: StaffLinkTable
+  staff_mail: StaffMailTable
   instance_key: InstanceKeyTable
   trend_comparison: TrendComparisonTable
   api_token: ApiTokenTable

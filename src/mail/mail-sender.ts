@@ -1,5 +1,5 @@
 import type { i18n } from 'i18next'
-import nodemailer from 'nodemailer'
+import nodemailer, { type SendMailOptions } from 'nodemailer'
 import { fixedTranslations } from '../i18n/i18n.ts'
 import type { Logger } from '../logger.ts'
 import { composeMail } from './mail-message.ts'
@@ -46,9 +46,35 @@ export function startMailSender(
       }
     })
 
+  /** Sends through the mail server; what went wrong, if anything, as the queue records it. */
+  async function deliver(message: SendMailOptions, queueId: number) {
+    try {
+      await transport.sendMail({ from: settings.from, ...message })
+      return { outcome: 'sent' as const }
+    } catch (error) {
+      const code = (error as { responseCode?: number }).responseCode
+      const said = withoutAddresses(
+        String((error as { response?: string }).response ?? (error as Error).message),
+      )
+      const permanent = code !== undefined && code >= 500
+      log.warn({ queueId, responseCode: code, permanent }, 'a message could not be sent')
+      return { outcome: permanent ? ('bounced' as const) : ('retry' as const), said }
+    }
+  }
+
   async function sendOne(): Promise<boolean> {
     const message = await mail.claimNext()
-    if (!message) return false
+    if (!message) {
+      // Staff messages (an invitation to set a password, a reset) when no invitation is due.
+      const toStaff = await mail.claimStaffMail()
+      if (!toStaff) return false
+      const sent = await deliver(
+        { to: toStaff.address, subject: toStaff.subject, text: toStaff.body },
+        toStaff.id,
+      )
+      await mail.settleStaffMail(toStaff, sent.outcome, sent.said)
+      return true
+    }
     const to = message.recipientId === null ? undefined : await mail.deliverable(message.recipientId)
     // Answered, opted out, bounced, forgotten, or its wave closed since it was queued.
     if (!to) {
@@ -56,19 +82,11 @@ export function startMailSender(
       return true
     }
     const optOutUrl = `${new URL(to.surveyUrl).origin}/mail/stop/${await mail.optOutToken(to.id)}`
-    const composed = composeMail(message.kind, to, optOutUrl, (locale) => translations[locale])
-    try {
-      await transport.sendMail({ from: settings.from, ...composed })
-      await mail.settle(message, 'sent')
-    } catch (error) {
-      const code = (error as { responseCode?: number }).responseCode
-      const said = withoutAddresses(
-        String((error as { response?: string }).response ?? (error as Error).message),
-      )
-      const permanent = code !== undefined && code >= 500
-      log.warn({ messageId: message.id, responseCode: code, permanent }, 'a message could not be sent')
-      await mail.settle(message, permanent ? 'bounced' : 'retry', said)
-    }
+    const sent = await deliver(
+      composeMail(message.kind, to, optOutUrl, (locale) => translations[locale]),
+      message.id,
+    )
+    await mail.settle(message, sent.outcome, sent.said)
     return true
   }
 

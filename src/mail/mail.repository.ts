@@ -317,3 +317,57 @@ export async function reminderSettings(db: Db, waveId: number) {
     .where('id', '=', waveId)
     .executeTakeFirstOrThrow()
 }
+
+/** A message to a staff member (their invitation or password reset), waiting for the sender. */
+export async function queueStaffMail(
+  db: Db,
+  mail: { address: string; subject: string; body: string },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('staff_mail')
+    .values({ address: mail.address, subject: mail.subject, body: mail.body, next_attempt_at: now })
+    .execute()
+}
+
+export interface ClaimedStaffMail {
+  id: number
+  address: string
+  subject: string
+  body: string
+  attempts: number
+}
+
+/** Takes the next message to staff that is due, as claimNext does for invitations. */
+export async function claimStaffMail(db: Db, now: Date): Promise<ClaimedStaffMail | undefined> {
+  const result = await sql<ClaimedStaffMail>`
+    update staff_mail set status = 'sending', attempts = attempts + 1,
+      next_attempt_at = ${new Date(now.getTime() + CLAIM_MS)}
+    where id = (
+      select id from staff_mail
+      where status in ('queued', 'sending') and next_attempt_at <= ${now} and body is not null
+      order by next_attempt_at, id
+      limit 1
+      for update skip locked)
+    returning id, address, subject, body, attempts`.execute(db)
+  return result.rows[0]
+}
+
+/** A message to staff sent (its body, with the link, forgotten), refused, or to be tried again. */
+export async function settleStaffMail(
+  db: Db,
+  id: number,
+  outcome: { status: 'queued' | 'sent' | 'failed' | 'bounced'; at: Date; error?: string; retryAt?: Date },
+): Promise<void> {
+  await db
+    .updateTable('staff_mail')
+    .set({
+      status: outcome.status,
+      sent_at: outcome.status === 'sent' ? outcome.at : null,
+      error: outcome.error ?? null,
+      ...(outcome.status === 'queued' ? {} : { body: null }),
+      ...(outcome.retryAt ? { next_attempt_at: outcome.retryAt } : {}),
+    })
+    .where('id', '=', id)
+    .execute()
+}

@@ -23,6 +23,19 @@ export function createMailService(db: Db, now: () => Date) {
     return pepper
   }
   const queuedListeners: (() => void)[] = []
+  /** What a send's result means for its message: a retry is queued again later, until the delays run out. */
+  function outcomeOf<O extends string>(attempts: number, outcome: O | 'retry', error: string | undefined) {
+    const at = now()
+    const retryIn = RETRY_DELAYS_MS[attempts - 1]
+    const status =
+      outcome === 'retry' ? (retryIn === undefined ? ('failed' as const) : ('queued' as const)) : outcome
+    return {
+      status,
+      at,
+      ...(error ? { error } : {}),
+      ...(retryIn !== undefined && outcome === 'retry' ? { retryAt: new Date(at.getTime() + retryIn) } : {}),
+    }
+  }
   const optOutMac = async (recipientId: number) =>
     createHmac('sha256', await pepperOf())
       .update(`opt-out:${recipientId}`)
@@ -161,7 +174,19 @@ export function createMailService(db: Db, now: () => Date) {
       return id === undefined ? false : db.transaction().execute((trx) => repo.optOut(trx, id))
     },
 
+    /** Queues a message to a staff member (the sender wakes at once). */
+    async queueStaffMail(mail: { address: string; subject: string; body: string }): Promise<void> {
+      await repo.queueStaffMail(db, mail, now())
+      for (const listener of queuedListeners) listener()
+    },
+
     // For the background sender.
+    claimStaffMail: () => repo.claimStaffMail(db, now()),
+    settleStaffMail: (
+      message: repo.ClaimedStaffMail,
+      outcome: 'sent' | 'bounced' | 'retry',
+      error?: string,
+    ) => repo.settleStaffMail(db, message.id, outcomeOf(message.attempts, outcome, error)),
     claimNext: () => repo.claimNext(db, now()),
     deliverable: (recipientId: number) => repo.deliverable(db, recipientId),
     /** Records a message's outcome; a temporary failure is tried again later, up to a limit. */
@@ -169,19 +194,10 @@ export function createMailService(db: Db, now: () => Date) {
       message: repo.ClaimedMessage,
       outcome: 'sent' | 'cancelled' | 'bounced' | 'retry',
       error?: string,
-    ) => {
-      const at = now()
-      const retryIn = RETRY_DELAYS_MS[message.attempts - 1]
-      const status = outcome === 'retry' ? (retryIn === undefined ? 'failed' : 'queued') : outcome
-      return db.transaction().execute((trx) =>
-        repo.settle(trx, message, {
-          status,
-          at,
-          ...(error ? { error } : {}),
-          ...(status === 'queued' ? { retryAt: new Date(at.getTime() + retryIn!) } : {}),
-        }),
-      )
-    },
+    ) =>
+      db
+        .transaction()
+        .execute((trx) => repo.settle(trx, message, outcomeOf(message.attempts, outcome, error))),
     /** Reminders that have fallen due, waiting messages of closed waves, addresses kept too long. */
     async keepUp(): Promise<{ reminders: number; forgotten: number }> {
       const at = now()

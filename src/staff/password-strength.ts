@@ -1,4 +1,6 @@
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core'
+import { z } from 'zod'
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
 
 /** Why a password is refused: a key under `formErrors.passwordWeak.` (es/fr/pt). */
 export type PasswordWeakness = 'common' | 'repeat' | 'pattern' | 'guessable'
@@ -63,3 +65,16 @@ export async function passwordWeakness(
       return 'guessable'
   }
 }
+
+/**
+ * A new password as a form gives it: long enough and hard to guess. Parse forms with it with
+ * safeParseAsync: the strength check loads its dictionaries once.
+ */
+export const newPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, { error: 'formErrors.passwordLength' })
+  .max(PASSWORD_MAX_LENGTH, { error: 'formErrors.passwordLength' })
+  .superRefine(async (password, context) => {
+    const weakness = await passwordWeakness(password)
+    if (weakness) context.addIssue({ code: 'custom', message: `formErrors.passwordWeak.${weakness}` })
+  })

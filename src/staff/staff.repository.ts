@@ -235,3 +235,76 @@ export async function updateOrganizationSettings(
     .where('id', '=', id)
     .execute()
 }
+
+/** A single-use link for a staff member to set their password; only its token's hash is kept. */
+export async function insertLink(
+  db: Db,
+  link: {
+    userId: number
+    purpose: 'invite' | 'reset'
+    tokenHash: string
+    expiresAt: Date
+    createdBy: number | null
+  },
+): Promise<void> {
+  await db
+    .insertInto('staff_link')
+    .values({
+      user_id: link.userId,
+      purpose: link.purpose,
+      token_hash: link.tokenHash,
+      expires_at: link.expiresAt,
+      created_by: link.createdBy,
+    })
+    .execute()
+}
+
+/** The unused, unexpired link of a token, locked for the transaction that uses it. */
+export async function findUsableLink(db: Db, tokenHash: string, now: Date) {
+  return db
+    .selectFrom('staff_link as l')
+    .innerJoin('staff_user as u', 'u.id', 'l.user_id')
+    .select([
+      'l.id',
+      'l.user_id as userId',
+      'l.purpose',
+      'l.expires_at as expiresAt',
+      'u.email',
+      'u.organization_id as organizationId',
+    ])
+    .where('l.token_hash', '=', tokenHash)
+    .where('l.used_at', 'is', null)
+    .where('l.expires_at', '>', now)
+    .where('u.disabled_at', 'is', null)
+    .forUpdate('l')
+    .executeTakeFirst()
+}
+
+/** Every link of a user counts as used (their password was just set). */
+export async function useLinksOf(db: Db, userId: number, at: Date): Promise<void> {
+  await db
+    .updateTable('staff_link')
+    .set({ used_at: at })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .execute()
+}
+
+/** Users of an organization still holding an unused invitation, with when it expires. */
+export async function pendingInvitations(
+  db: Db,
+  organizationId: number,
+  now: Date,
+): Promise<Map<number, Date>> {
+  const rows = await db
+    .selectFrom('staff_link as l')
+    .innerJoin('staff_user as u', 'u.id', 'l.user_id')
+    .select(['l.user_id as userId', (eb) => eb.fn.max('l.expires_at').as('expiresAt')])
+    .where('u.organization_id', '=', organizationId)
+    .where('l.purpose', '=', 'invite')
+    .where('l.used_at', 'is', null)
+    .where('l.expires_at', '>', now)
+    .groupBy('l.user_id')
+    .execute()
+  return new Map(rows.map((r) => [r.userId, new Date(r.expiresAt)]))
+}

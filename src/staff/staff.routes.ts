@@ -6,9 +6,10 @@ import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission, STAFF_COOKIE } from '../middleware/staff-session.ts'
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password.ts'
-import { passwordWeakness } from './password-strength.ts'
-import { SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
+import { PASSWORD_MAX_LENGTH } from './password.ts'
+import { newPassword } from './password-strength.ts'
+import { LINK_HOURS, SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
+import { deliverPasswordLink, type AccountMail } from './account-links.routes.ts'
 import { locals, sessionId, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { slugField } from '../http/slugs.ts'
@@ -19,15 +20,6 @@ const email = z
   .trim()
   .max(254)
   .pipe(z.email({ error: 'formErrors.email' }))
-// Forms with a new password are parsed with safeParseAsync: the strength check loads its dictionaries once.
-const newPassword = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, { error: 'formErrors.passwordLength' })
-  .max(PASSWORD_MAX_LENGTH, { error: 'formErrors.passwordLength' })
-  .superRefine(async (password, context) => {
-    const weakness = await passwordWeakness(password)
-    if (weakness) context.addIssue({ code: 'custom', message: `formErrors.passwordWeak.${weakness}` })
-  })
 const role = z.enum(STAFF_ROLES, { error: 'formErrors.role' })
 const slug = slugField('formErrors.slug')
 
@@ -47,7 +39,6 @@ const newUserForm = z.object({
   email,
   name: formString().trim().max(120).default(''),
   role,
-  password: newPassword,
 })
 const userChangeForm = z.object({ role, disabled: z.literal('yes').optional() })
 // An organization's name, and per language where it differs (a citizen of Lyon reads "Ville d’Exemple"),
@@ -82,6 +73,7 @@ export function staffRoutes(
   staff: StaffService,
   signInLimit: RequestHandler,
   secureCookies: boolean,
+  accounts: AccountMail,
 ): Router {
   const router = Router()
   const admin = requirePermission('manageUsers')
@@ -101,6 +93,8 @@ export function staffRoutes(
         title: locals(res).t('staff.signIn.title'),
         values,
         errors: error ? formErrors({ email: error }, locals(res).t) : noErrors,
+        notice:
+          res.req.method === 'GET' && res.req.query.notice === 'passwordSet' ? 'passwordSet' : undefined,
       },
       status,
     )
@@ -166,6 +160,7 @@ export function staffRoutes(
     errors: FormErrors,
     values: Record<string, string>,
     status = 200,
+    notice?: string,
   ) => {
     const me = signedIn(res)
     renderPage(
@@ -174,17 +169,29 @@ export function staffRoutes(
       {
         title: locals(res).t('staff.users.title'),
         users: await staff.listUsers(me.organizationId),
+        invited: await staff.pendingInvitations(me.organizationId),
         roles: STAFF_ROLES,
         errors,
         values,
+        notice,
+        mailConfigured: accounts.configured,
       },
       status,
     )
   }
 
-  router.get('/staff/users', admin, (_req, res) => showUsers(res, noErrors, {}))
+  router.get('/staff/users', admin, (req, res) =>
+    showUsers(
+      res,
+      noErrors,
+      {},
+      200,
+      req.query.notice === 'invited' || req.query.notice === 'linkSent' ? req.query.notice : undefined,
+    ),
+  )
+  // The new person sets their own password with a single-use link: by email, or handed over by the admin.
   router.post('/staff/users', admin, async (req, res) => {
-    const form = await newUserForm.safeParseAsync(bodyOf(req))
+    const form = newUserForm.safeParse(bodyOf(req))
     const values = {
       email: fieldText(req, 'email'),
       name: fieldText(req, 'name'),
@@ -192,10 +199,22 @@ export function staffRoutes(
     }
     if (!form.success) return showUsers(res, formErrors(form.error, locals(res).t), values, 400)
     const me = signedIn(res)
-    const created = await staff.createUser(me, { ...form.data, organizationId: me.organizationId })
-    if (!created.ok)
+    const invited = await staff.inviteUser(me, form.data)
+    if (!invited.ok)
       return showUsers(res, formErrors({ email: 'formErrors.emailTaken' }, locals(res).t), values, 400)
-    res.redirect(303, '/staff/users')
+    const delivered = await deliverPasswordLink(req, res, accounts, {
+      email: form.data.email,
+      token: invited.token,
+      purpose: 'invite',
+      organizationName: me.organizationName,
+    })
+    if (delivered.sent) return res.redirect(303, '/staff/users?notice=invited')
+    renderPage(res, 'staff/link-shown', {
+      title: locals(res).t('staff.links.shown.title'),
+      email: form.data.email,
+      url: delivered.url,
+      hours: LINK_HOURS.invite,
+    })
   })
   router.post('/staff/users/:id', admin, async (req, res) => {
     const id = z.coerce.number().int().positive().safeParse(req.params.id)

@@ -24,8 +24,23 @@ export const hashSessionId = (id: string) => createHash('sha256').update(id).dig
 export type SignInResult =
   { ok: true; sessionId: string; user: StaffUser } | { ok: false; reason: 'invalid' | 'throttled' }
 
+/** How long a link to set one's password stays valid: an invitation, and a reset asked for. */
+export const LINK_HOURS = { invite: 72, reset: 2 } as const
+
 /** Staff accounts: sign-in with throttling, sessions in the database, users managed per organization. */
 export function createStaffService(db: Db, now: () => Date = () => new Date()) {
+  /** A new single-use link's token (returned once; its hash is kept). */
+  async function newLink(trx: Db, userId: number, purpose: 'invite' | 'reset', createdBy: number | null) {
+    const token = randomBytes(32).toString('base64url')
+    await repo.insertLink(trx, {
+      userId,
+      purpose,
+      tokenHash: hashSessionId(token),
+      expiresAt: new Date(now().getTime() + LINK_HOURS[purpose] * 3600_000),
+      createdBy,
+    })
+    return token
+  }
   return {
     /** The organization's audit trail, newest first. */
     auditLog: (organizationId: number) => listAudit(db, organizationId),
@@ -102,6 +117,99 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
     },
 
     listUsers: (organizationId: number) => repo.listUsers(db, organizationId),
+
+    /** Who of the organization has not used their invitation yet, and until when it is valid. */
+    pendingInvitations: (organizationId: number) => repo.pendingInvitations(db, organizationId, now()),
+
+    /**
+     * Creates an account that nobody can sign in to until its owner sets a password with the returned
+     * single-use link (valid 72 hours): an admin never sets or sees a password.
+     */
+    async inviteUser(
+      actor: StaffUser,
+      user: { email: string; name: string; role: StaffRole },
+    ): Promise<{ ok: true; token: string } | { ok: false; reason: 'emailTaken' }> {
+      if (await repo.findUserByEmail(db, user.email)) return { ok: false, reason: 'emailTaken' }
+      // A password nobody knows: the account is usable only once its owner sets one.
+      const passwordHash = await hashPassword(randomBytes(32).toString('base64url'))
+      return db.transaction().execute(async (trx) => {
+        const id = await repo.insertUser(trx, { ...user, organizationId: actor.organizationId, passwordHash })
+        const token = await newLink(trx, id, 'invite', actor.id)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'staff.user_invite',
+          subject: user.email,
+          details: { role: user.role },
+        })
+        return { ok: true as const, token }
+      })
+    },
+
+    /** A new link for a user of the admin's organization to set their password (lost, or expired). */
+    async newPasswordLink(
+      actor: StaffUser,
+      userId: number,
+    ): Promise<{ email: string; token: string } | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const target = await repo.findUserById(trx, userId)
+        if (!target || target.user.organizationId !== actor.organizationId || target.user.disabled)
+          return undefined
+        const token = await newLink(trx, userId, 'reset', actor.id)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'staff.password_link',
+          subject: target.user.email,
+        })
+        return { email: target.user.email, token }
+      })
+    },
+
+    /** A reset link for whoever asked from the sign-in page, if the address is an active account's. */
+    async requestPasswordReset(email: string): Promise<{ email: string; token: string } | undefined> {
+      const found = await repo.findUserByEmail(db, email.trim().toLowerCase())
+      if (!found || found.user.disabled) return undefined
+      const token = await db.transaction().execute(async (trx) => {
+        const made = await newLink(trx, found.user.id, 'reset', null)
+        await recordAudit(trx, {
+          organizationId: found.user.organizationId,
+          userId: null,
+          action: 'staff.password_reset_request',
+          subject: found.user.email,
+        })
+        return made
+      })
+      return { email: found.user.email, token }
+    },
+
+    /** What a link is for, while it can still be used. */
+    async passwordLink(token: string) {
+      const link = await repo.findUsableLink(db, hashSessionId(token), now())
+      return link && { email: link.email, purpose: link.purpose, expiresAt: link.expiresAt }
+    },
+
+    /**
+     * Sets a password with a link, once: the link and every other one of the account are used up, and
+     * every session of the account ends. False when the link is unknown, used or expired.
+     */
+    async setPasswordWithLink(token: string, password: string): Promise<boolean> {
+      const passwordHash = await hashPassword(password)
+      return db.transaction().execute(async (trx) => {
+        const link = await repo.findUsableLink(trx, hashSessionId(token), now())
+        if (!link) return false
+        await repo.updateUser(trx, link.organizationId, link.userId, { passwordHash })
+        await repo.useLinksOf(trx, link.userId, now())
+        await repo.deleteSessionsOf(trx, link.userId)
+        await recordAudit(trx, {
+          organizationId: link.organizationId,
+          userId: link.userId,
+          action: 'staff.password_set',
+          details: { by: link.purpose },
+        })
+        return true
+      })
+    },
 
     /**
      * Creates an organization, audit-logged, and (from the staff area) its first admin, in one

@@ -105,6 +105,27 @@ describe.skipIf(!browserAvailable)('staff in a real browser', () => {
       await page.getByRole('button', { name: 'Créer l’utilisateur' }).click()
       await page.locator('.error-summary').waitFor()
       await expectAccessible(page, 'users with errors')
+      // Inviting someone without a mail server: the link to hand over, then their own password.
+      await page.getByLabel('Adresse électronique').fill('nouveau@ville.example')
+      await page.getByRole('button', { name: 'Créer l’utilisateur' }).click()
+      const link = await page.locator('#link').inputValue()
+      await expectAccessible(page, 'a link to hand over')
+      await page.goto(`${server.url}/staff/series/perception/waves/2026/invitations/email`)
+      await expectAccessible(page, 'invitations by email')
+      const newcomer = await openBrowser({ locale: 'fr-FR' })
+      try {
+        await newcomer.page.goto(link)
+        await expectAccessible(newcomer.page, 'set one’s password')
+        await newcomer.page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click()
+        await newcomer.page.locator('.error-summary').waitFor()
+        await expectAccessible(newcomer.page, 'set one’s password, with errors')
+        await newcomer.page.goto(`${server.url}/staff/set-password/${'x'.repeat(43)}`)
+        await expectAccessible(newcomer.page, 'a link no longer valid')
+        await newcomer.page.goto(`${server.url}/staff/forgot`)
+        await expectAccessible(newcomer.page, 'forgotten password')
+      } finally {
+        await newcomer.close()
+      }
       await page.goto(`${server.url}/staff/tokens`)
       await page.getByLabel('Nom').fill('R sur mon portable')
       await page.getByRole('button', { name: 'Créer le jeton' }).click()

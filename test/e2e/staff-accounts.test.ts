@@ -149,9 +149,14 @@ describe('weak passwords', () => {
     const usersBefore = (
       await sql<{ n: number }>`select count(*)::int as n from staff_user`.execute(t.services.db)
     ).rows[0]!.n
+    // A person invited sets their own password: the weak ones are refused there.
+    await admin.get('/staff/users')
+    const invited = await admin.post('/staff/users', { email: 'weak@example.org', role: 'designer' })
+    const link = new URL(/value="(http[^"]+\/staff\/set-password\/[^"]+)"/.exec(invited.text)![1]!).pathname
+    const newcomer = new StaffBrowser(t.app)
     for (const password of weak) {
-      await admin.get('/staff/users')
-      const res = await admin.post('/staff/users', { email: 'weak@example.org', role: 'designer', password })
+      await newcomer.get(link)
+      const res = await newcomer.post(link, { password, confirm: password })
       expect(res.status, password).toBe(400)
       expect(res.text).toContain('href="#f-password"')
       expect(res.text).toMatch(/La contraseña (es|repite|sigue)/)
@@ -167,14 +172,11 @@ describe('weak passwords', () => {
       ['fr', 'Le mot de passe'],
       ['pt-PT', 'A palavra-passe'],
     ] as const) {
-      await admin.get(`/staff/users?lang=${lang}`)
-      const res = await admin.post('/staff/users', {
-        email: 'weak@example.org',
-        role: 'designer',
-        password: 'password1234',
-      })
+      await newcomer.get(`${link}?lang=${lang}`)
+      const res = await newcomer.post(link, { password: 'password1234', confirm: 'password1234' })
       expect(res.text).toContain(text)
     }
+    await newcomer.get(`${link}?lang=es`)
     await admin.get('/staff/users?lang=es')
     const platform = await signedIn(t.app, t.services, other.organizationId, 'admin', true)
     await platform.get('/staff/organizations')
@@ -190,7 +192,8 @@ describe('weak passwords', () => {
     const usersAfter = (
       await sql<{ n: number }>`select count(*)::int as n from staff_user`.execute(t.services.db)
     ).rows[0]!.n
-    expect(usersAfter).toBe(usersBefore + 1)
+    // The invited newcomer (without a password yet) and the platform admin signed in above.
+    expect(usersAfter).toBe(usersBefore + 2)
     expect(
       await sql`select 1 from organization where slug = 'weak-city'`.execute(t.services.db),
     ).toMatchObject({
@@ -208,27 +211,41 @@ describe('an admin manages the organization’s users', () => {
     const other = await buildSurvey(t.services.db)
     const admin = await signedIn(t.app, t.services, other.organizationId, 'admin')
     await admin.get('/staff/users')
-    const bad = await admin.post('/staff/users', {
-      email: 'not-an-email',
-      role: 'designer',
-      password: 'long enough password',
-    })
+    const bad = await admin.post('/staff/users', { email: 'not-an-email', role: 'designer' })
     expect(bad.status).toBe(400)
     expect(bad.text).toContain('Escriba un correo electrónico válido')
-    const created = await admin.post('/staff/users', {
-      email: 'new.designer@example.org',
-      role: 'designer',
-      password: 'long enough password',
-    })
-    expect(created.status).toBe(303)
-    const dup = await admin.post('/staff/users', {
-      email: 'NEW.designer@example.org',
-      role: 'designer',
-      password: 'long enough password',
-    })
+    // No mail server here: the admin sees the link once, to hand over; never a password.
+    const created = await admin.post('/staff/users', { email: 'new.designer@example.org', role: 'designer' })
+    expect(created.status).toBe(200)
+    expect(created.text).toContain('entregue este enlace a new.designer@example.org')
+    expect(created.text).not.toMatch(/type="password"/)
+    const link = new URL(/value="(http[^"]+\/staff\/set-password\/[^"]+)"/.exec(created.text)![1]!).pathname
+    const dup = await admin.post('/staff/users', { email: 'NEW.designer@example.org', role: 'designer' })
     expect(dup.status).toBe(400)
+    const users = await admin.get('/staff/users')
+    expect(users.text).toMatch(/new\.designer@example\.org[\s\S]*?Invitada \(enlace válido hasta/)
 
+    // Until the newcomer sets a password, nothing opens the account.
     const designer = new StaffBrowser(t.app)
+    expect((await designer.signIn('new.designer@example.org', '')).status).toBe(401)
+    await designer.get(link)
+    const mismatch = await designer.post(link, {
+      password: 'long enough password',
+      confirm: 'long enough passwort',
+    })
+    expect(mismatch.status).toBe(400)
+    expect(mismatch.text).toContain('Las dos contraseñas no coinciden')
+    const set = await designer.post(link, {
+      password: 'long enough password',
+      confirm: 'long enough password',
+    })
+    expect(set.status).toBe(303)
+    expect(set.headers.location).toBe('/staff/sign-in?notice=passwordSet')
+    expect((await designer.get(set.headers.location!)).text).toContain('Contraseña guardada')
+    // Once only.
+    const again = await new StaffBrowser(t.app).get(link)
+    expect(again.status).toBe(410)
+    expect(again.text).toContain('Este enlace ya no sirve')
     expect((await designer.signIn('new.designer@example.org', 'long enough password')).status).toBe(303)
     const { id } = (
       await sql<{ id: number }>`select id from staff_user where email = 'new.designer@example.org'`.execute(

@@ -23,6 +23,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['GET', '/staff/users', admins],
   ['POST', '/staff/users', admins],
   ['POST', '/staff/users/999999', admins],
+  ['POST', '/staff/users/999999/link', admins],
   ['GET', '/staff/audit', admins],
   ['GET', '/staff/organization', admins],
   ['POST', '/staff/organization', admins],
@@ -168,6 +169,7 @@ const allowedStatus = new Map<string, number>([
   ['POST /staff/tokens/999999/revoke', 404],
   ['POST /staff/users', 400],
   ['POST /staff/users/999999', 400],
+  ['POST /staff/users/999999/link', 404],
 ])
 
 describe('the role matrix: every staff route against every kind of visitor', () => {
@@ -224,6 +226,11 @@ const OUTSIDE_THE_MATRIX = [
   'POST /staff/sign-out',
   'GET /staff/form-token',
   'GET /staff/assisted-sw.js',
+  // Signed out, by design: a forgotten password, and the single-use link that sets one (staff-links.test).
+  'GET /staff/forgot',
+  'POST /staff/forgot',
+  'GET /staff/set-password/:token',
+  'POST /staff/set-password/:token',
 ]
 
 describe('the role matrix is complete', () => {

@@ -18,6 +18,7 @@ let project: BuiltProject
 let entryId: number
 const browsers: Record<string, StaffBrowser> = {}
 let adminPassword = ''
+let passwordLink = ''
 
 // Everything a refused form could have changed (counters of the rate limits and tallies aside).
 const TABLES = ALL_TABLES.filter(
@@ -71,13 +72,16 @@ const forms: Form[] = [
     who: 'admin',
     page: '/staff/users',
     action: '/staff/users',
-    valid: () => ({
-      email: 'ana@example.org',
-      name: 'Ana',
-      role: 'designer',
-      password: 'violet tractor umbrella',
-    }),
-    fields: ['email', 'name', 'password'],
+    valid: () => ({ email: 'ana@example.org', name: 'Ana', role: 'designer' }),
+    fields: ['email', 'name'],
+  },
+  {
+    name: 'password set with a link',
+    who: 'anonymous',
+    page: '/staff/set-password/LINK',
+    action: '/staff/set-password/LINK',
+    valid: () => ({ password: 'violet tractor umbrella', confirm: 'violet tractor umbrella' }),
+    fields: ['password', 'confirm'],
   },
   {
     name: 'new organization',
@@ -212,6 +216,7 @@ const at = (url: string) =>
     .replace('ENTRY', String(entryId))
     .replace('PROJECT', project.code)
     .replace('ORG', survey.url.split('/')[2]!)
+    .replace('LINK', passwordLink)
 
 /** The page's hidden one-time fields (submission and request keys), as a browser would send them. */
 const hiddenKeys = (html: string) =>
@@ -231,6 +236,8 @@ beforeAll(async () => {
     browsers[role] = await signedIn(t.app, t.services, survey.organizationId, role)
   const admin = await signedIn(t.app, t.services, survey.organizationId, 'admin')
   adminPassword = admin.account.password
+  const designer = browsers.designer as Awaited<ReturnType<typeof signedIn>>
+  passwordLink = (await t.services.staff.requestPasswordReset(designer.account.email))!.token
   browsers.admin = admin
   browsers.platform = await signedIn(t.app, t.services, survey.organizationId, 'admin', true)
   // A beneficiary's story, for the moderator to redact.
