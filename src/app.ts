@@ -24,6 +24,7 @@ import { apiTokenRoutes } from './api/api-tokens.ts'
 import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
 import { accountLinkRoutes } from './staff/account-links.routes.ts'
+import { twoFactorRoutes } from './staff/two-factor.routes.ts'
 import { methodologyRoutes } from './results/methodology.routes.ts'
 import { publicResultsRoutes, resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
@@ -145,6 +146,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
       accounts,
     ),
   )
+  app.use(twoFactorRoutes(services.staff, secureCookies))
   app.use(
     accountLinkRoutes(
       services.staff,

@@ -15,6 +15,8 @@ export interface OrganizationTable {
   /** The name per language, where it differs (a citizen of Lyon reads "Ville d’Exemple"). */
   names: JSONColumnType<Partial<Translated>, string | undefined, string>
   created_at: Timestamp
+  /** Admins and evaluators must sign in with a second factor (TOTP). */
+  require_two_factor: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface SurveySeriesTable {
@@ -148,6 +150,12 @@ export interface StaffUserTable {
   disabled_at: Date | null
   created_at: Timestamp
   password_changed_at: Timestamp
+  /** The TOTP secret (base 32) once confirmed with a code; null: no second factor. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>
+  /** A secret shown for enrolment, not yet confirmed. */
+  totp_pending_secret: ColumnType<string | null, string | null | undefined, string | null>
+  /** The last TOTP time step accepted: a code works once. */
+  totp_last_step: ColumnType<string | null, number | null | undefined, number | null>
 }
 
 /** A single-use link with which a staff member sets their password (invitation or reset). */
@@ -185,6 +193,15 @@ export interface StaffSessionTable {
   user_id: number
   created_at: Timestamp
   expires_at: Date
+  /** The password was right; the session opens nothing until the second factor is. */
+  awaiting_second_factor: ColumnType<boolean, boolean | undefined, boolean>
+}
+
+export interface StaffRecoveryCodeTable {
+  id: Generated<number>
+  user_id: number
+  code_hash: string
+  used_at: Date | null
 }
 
 export interface SignInFailureTable {
@@ -422,6 +439,7 @@ export interface Database {
   mail_recipient: MailRecipientTable
   mail_message: MailMessageTable
   staff_link: StaffLinkTable
+  staff_recovery_code: StaffRecoveryCodeTable
   staff_mail: StaffMailTable
   instance_key: InstanceKeyTable
   trend_comparison: TrendComparisonTable

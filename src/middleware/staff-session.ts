@@ -29,13 +29,21 @@ export function staffSession(staff: StaffService): RequestHandler {
  * Lets in only signed-in staff with this permission. Anonymous readers are sent to sign in (GET) or
  * refused with 401; signed-in staff without it get 403.
  */
-export function requirePermission(permission: Permission): RequestHandler {
+export function requirePermission(
+  permission: Permission,
+  options: { duringEnrolment?: boolean } = {},
+): RequestHandler {
   return (req, res, next) => {
     const { staff, can } = locals(res)
     if (!staff) {
       if (req.method === 'GET')
         return res.redirect(303, `/staff/sign-in?next=${encodeURIComponent(req.originalUrl)}`)
       return next(new HttpError(401, 'unauthorized'))
+    }
+    // The organization requires a second factor of this member, who has none yet: that comes first.
+    if (staff.mustEnrolTwoFactor && !options.duringEnrolment) {
+      if (req.method === 'GET') return res.redirect(303, '/staff/two-factor')
+      return next(new HttpError(403, 'forbidden'))
     }
     if (!can[permission]) return next(new HttpError(403, 'forbidden'))
     next()

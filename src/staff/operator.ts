@@ -21,5 +21,7 @@ export function operatorActor(organization: {
     role: 'admin',
     isPlatformAdmin: true,
     disabled: false,
+    twoFactor: false,
+    mustEnrolTwoFactor: false,
   }
 }

@@ -13,7 +13,14 @@ export interface StaffUser {
   role: StaffRole
   isPlatformAdmin: boolean
   disabled: boolean
+  /** Signs in with a second factor (TOTP). */
+  twoFactor: boolean
+  /** Their organization requires a second factor of their role and they have none yet. */
+  mustEnrolTwoFactor: boolean
 }
+
+/** The roles an organization's two-factor requirement applies to. */
+export const TWO_FACTOR_ROLES: readonly StaffRole[] = ['admin', 'evaluator']
 
 const userColumns = [
   'u.id',
@@ -31,15 +38,25 @@ function baseUserQuery(db: Db) {
   return db
     .selectFrom('staff_user as u')
     .innerJoin('organization as o', 'o.id', 'u.organization_id')
-    .select([...userColumns, 'u.disabled_at'])
+    .select([
+      ...userColumns,
+      'u.disabled_at',
+      'o.require_two_factor',
+      sql<boolean>`u.totp_secret is not null`.as('twoFactor'),
+    ])
 }
 
 const toUser = ({
   disabled_at,
+  require_two_factor,
   ...row
-}: { disabled_at: Date | null } & Omit<StaffUser, 'disabled'>): StaffUser => ({
+}: { disabled_at: Date | null; require_two_factor: boolean } & Omit<
+  StaffUser,
+  'disabled' | 'mustEnrolTwoFactor'
+>): StaffUser => ({
   ...row,
   disabled: disabled_at !== null,
+  mustEnrolTwoFactor: require_two_factor && !row.twoFactor && TWO_FACTOR_ROLES.includes(row.role),
 })
 
 export async function findUserByEmail(db: Db, email: string) {
@@ -65,15 +82,46 @@ export async function findSessionUser(db: Db, idHash: string, now: Date): Promis
     .innerJoin('staff_session as s', 's.user_id', 'u.id')
     .where('s.id_hash', '=', idHash)
     .where('s.expires_at', '>', now)
+    .where('s.awaiting_second_factor', '=', false)
     .where('u.disabled_at', 'is', null)
     .executeTakeFirst()
   return row ? toUser(row) : undefined
 }
 
-export async function createSession(db: Db, idHash: string, userId: number, expiresAt: Date): Promise<void> {
+/** The member whose password opened this session, which still waits for their second factor. */
+export async function findSessionAwaitingCode(db: Db, idHash: string, now: Date) {
+  const row = await baseUserQuery(db)
+    .innerJoin('staff_session as s', 's.user_id', 'u.id')
+    .select(['u.totp_secret', 'u.totp_last_step'])
+    .where('s.id_hash', '=', idHash)
+    .where('s.expires_at', '>', now)
+    .where('s.awaiting_second_factor', '=', true)
+    .where('u.disabled_at', 'is', null)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const { totp_secret, totp_last_step, ...rest } = row
+  return {
+    user: toUser(rest),
+    secret: totp_secret,
+    lastStep: totp_last_step === null ? null : Number(totp_last_step),
+  }
+}
+
+export async function createSession(
+  db: Db,
+  idHash: string,
+  userId: number,
+  expiresAt: Date,
+  awaitingSecondFactor = false,
+): Promise<void> {
   await db
     .insertInto('staff_session')
-    .values({ id_hash: idHash, user_id: userId, expires_at: expiresAt })
+    .values({
+      id_hash: idHash,
+      user_id: userId,
+      expires_at: expiresAt,
+      awaiting_second_factor: awaitingSecondFactor,
+    })
     .execute()
 }
 
@@ -212,7 +260,7 @@ export async function listOrganizations(db: Db) {
 export async function findOrganizationSettings(db: Db, id: number) {
   return db
     .selectFrom('organization')
-    .select(['id', 'slug', 'name', 'names', 'portuguese'])
+    .select(['id', 'slug', 'name', 'names', 'portuguese', 'require_two_factor as requireTwoFactor'])
     .where('id', '=', id)
     .executeTakeFirst()
 }
@@ -307,4 +355,105 @@ export async function pendingInvitations(
     .groupBy('l.user_id')
     .execute()
   return new Map(rows.map((r) => [r.userId, new Date(r.expiresAt)]))
+}
+
+/** The secret a member is enrolling with (shown as a QR code, not confirmed yet). */
+export async function setPendingSecret(db: Db, userId: number, secret: string | null): Promise<void> {
+  await db.updateTable('staff_user').set({ totp_pending_secret: secret }).where('id', '=', userId).execute()
+}
+
+export async function twoFactorState(db: Db, userId: number) {
+  const row = await db
+    .selectFrom('staff_user')
+    .select(['totp_secret as secret', 'totp_pending_secret as pendingSecret', 'totp_last_step as lastStep'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow()
+  return { ...row, lastStep: row.lastStep === null ? null : Number(row.lastStep) }
+}
+
+/** Turns the second factor on (with its recovery codes' hashes) or off. */
+export async function setTwoFactor(
+  db: Db,
+  userId: number,
+  change: { secret: string; recoveryCodeHashes: string[]; lastStep: number } | null,
+): Promise<void> {
+  await db.deleteFrom('staff_recovery_code').where('user_id', '=', userId).execute()
+  await db
+    .updateTable('staff_user')
+    .set({
+      totp_secret: change?.secret ?? null,
+      totp_pending_secret: null,
+      totp_last_step: change?.lastStep ?? null,
+    })
+    .where('id', '=', userId)
+    .execute()
+  if (change)
+    await db
+      .insertInto('staff_recovery_code')
+      .values(change.recoveryCodeHashes.map((code_hash) => ({ user_id: userId, code_hash })))
+      .execute()
+}
+
+/** Records a TOTP step as used, unless a later or equal one was (a code replayed, or raced). */
+export async function useTimeStep(db: Db, userId: number, step: number): Promise<boolean> {
+  const updated = await db
+    .updateTable('staff_user')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
+    .executeTakeFirst()
+  return Number(updated.numUpdatedRows) === 1
+}
+
+/** Uses a recovery code up, once. */
+export async function useRecoveryCode(db: Db, userId: number, codeHash: string, at: Date): Promise<boolean> {
+  const updated = await db
+    .updateTable('staff_recovery_code')
+    .set({ used_at: at })
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst()
+  return Number(updated.numUpdatedRows) === 1
+}
+
+export async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
+  const row = await db
+    .selectFrom('staff_recovery_code')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** The session's second factor was right: it opens now, under a new id. */
+export async function openAwaitingSession(db: Db, oldIdHash: string, newIdHash: string): Promise<void> {
+  await db
+    .updateTable('staff_session')
+    .set({ id_hash: newIdHash, awaiting_second_factor: false })
+    .where('id_hash', '=', oldIdHash)
+    .execute()
+}
+
+export async function setRequireTwoFactor(db: Db, organizationId: number, required: boolean): Promise<void> {
+  await db
+    .updateTable('organization')
+    .set({ require_two_factor: required })
+    .where('id', '=', organizationId)
+    .execute()
+}
+
+export async function extendSession(db: Db, idHash: string, expiresAt: Date): Promise<void> {
+  await db.updateTable('staff_session').set({ expires_at: expiresAt }).where('id_hash', '=', idHash).execute()
+}
+
+/** Whether the member's organization requires a second factor of their role. */
+export async function twoFactorRequiredOf(db: Db, user: { organizationId: number; role: StaffRole }) {
+  const row = await db
+    .selectFrom('organization')
+    .select('require_two_factor')
+    .where('id', '=', user.organizationId)
+    .executeTakeFirstOrThrow()
+  return row.require_two_factor && TWO_FACTOR_ROLES.includes(user.role)
 }

@@ -8,7 +8,7 @@ import { renderPage } from '../http/render.ts'
 import { requirePermission, STAFF_COOKIE } from '../middleware/staff-session.ts'
 import { PASSWORD_MAX_LENGTH } from './password.ts'
 import { newPassword } from './password-strength.ts'
-import { LINK_HOURS, SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
+import { CODE_MINUTES, LINK_HOURS, SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
 import { deliverPasswordLink, type AccountMail } from './account-links.routes.ts'
 import { locals, sessionId, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
@@ -65,7 +65,7 @@ const organizationForm = z.object({
 })
 
 // Only addresses inside the staff area are followed after sign-in.
-const safeNext = (next: string | undefined) =>
+export const safeNext = (next: string | undefined) =>
   next && /^\/staff(\/[A-Za-z0-9/_?=&.%-]*)?$/.test(next) ? next : '/staff'
 
 /** Signing in and out, one's password, and the admin's pages: users, audit log, organizations. */
@@ -125,17 +125,30 @@ export function staffRoutes(
       )
     }
     const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/' }
+    if (result.awaitingCode) {
+      // The password was right; the code from the app comes next (two-factor.routes.ts).
+      res.cookie(STAFF_COOKIE, result.sessionId, { ...cookie, maxAge: CODE_MINUTES * 60_000 })
+      const next = safeNext(form.data.next)
+      return res.redirect(
+        303,
+        `/staff/sign-in/code${next === '/staff' ? '' : `?next=${encodeURIComponent(next)}`}`,
+      )
+    }
     res.cookie(STAFF_COOKIE, result.sessionId, { ...cookie, maxAge: SESSION_HOURS * 3600_000 })
     // A new form-token secret with the new session.
     res.cookie('pulso_csrf', randomBytes(24).toString('base64url'), cookie)
     res.redirect(303, safeNext(form.data.next))
   })
 
-  router.post('/staff/sign-out', anyStaff, async (_req, res) => {
-    await staff.signOut(sessionId(res), signedIn(res))
-    res.clearCookie(STAFF_COOKIE, { path: '/' })
-    res.redirect(303, '/staff/sign-in')
-  })
+  router.post(
+    '/staff/sign-out',
+    requirePermission('signedIn', { duringEnrolment: true }),
+    async (_req, res) => {
+      await staff.signOut(sessionId(res), signedIn(res))
+      res.clearCookie(STAFF_COOKIE, { path: '/' })
+      res.redirect(303, '/staff/sign-in')
+    },
+  )
 
   const showPassword = (res: Response, errors: FormErrors, status = 200, done = false) =>
     renderPage(res, 'staff/password', { title: locals(res).t('staff.password.title'), errors, done }, status)

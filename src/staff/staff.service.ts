@@ -4,10 +4,13 @@ import type { StaffRole } from '../db/schema.ts'
 import { listAudit, recordAudit } from './audit.ts'
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from './password.ts'
 import * as repo from './staff.repository.ts'
+import { acceptedStep, newRecoveryCodes, newTotpSecret, newTotpUri, recoveryCodeHash } from './two-factor.ts'
 import type { StaffUser } from './staff.repository.ts'
 import { insertOrganization } from '../questionnaire/questionnaire.repository.ts'
 
 export const SESSION_HOURS = 12
+/** How long a session whose password was right waits for the second factor. */
+export const CODE_MINUTES = 10
 // Five wrong passwords for one account within 15 minutes lock it for the rest of that window.
 export const FAILURES_BEFORE_LOCK = 5
 export const FAILURE_WINDOW_MS = 15 * 60_000
@@ -22,7 +25,8 @@ export const STAFF_ROLES = [
 export const hashSessionId = (id: string) => createHash('sha256').update(id).digest('base64url')
 
 export type SignInResult =
-  { ok: true; sessionId: string; user: StaffUser } | { ok: false; reason: 'invalid' | 'throttled' }
+  | { ok: true; sessionId: string; user: StaffUser; awaitingCode: boolean }
+  | { ok: false; reason: 'invalid' | 'throttled' }
 
 /** How long a link to set one's password stays valid: an invitation, and a reset asked for. */
 export const LINK_HOURS = { invite: 72, reset: 2 } as const
@@ -63,22 +67,151 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
       const matches = await verifyPassword(password, found?.passwordHash ?? UNUSABLE_HASH)
       if (!found || !matches || found.user.disabled) return { ok: false, reason: 'invalid' }
       const sessionId = randomBytes(32).toString('base64url')
+      // With a second factor, the password opens a session that waits 10 minutes for the code.
+      const awaitingCode = found.user.twoFactor
       await db.transaction().execute(async (trx) => {
-        await repo.clearFailures(trx, account, since)
+        if (!awaitingCode) await repo.clearFailures(trx, account, since)
         await repo.deleteExpiredSessions(trx, at)
         await repo.createSession(
           trx,
           hashSessionId(sessionId),
           found.user.id,
+          new Date(at.getTime() + (awaitingCode ? CODE_MINUTES * 60_000 : SESSION_HOURS * 3600_000)),
+          awaitingCode,
+        )
+        if (!awaitingCode)
+          await recordAudit(trx, {
+            organizationId: found.user.organizationId,
+            userId: found.user.id,
+            action: 'staff.sign_in',
+          })
+      })
+      return { ok: true, sessionId, user: found.user, awaitingCode }
+    },
+
+    /** Whether this session waits for a second factor (the code page shows only then). */
+    awaitingCode: async (sessionId: string) =>
+      (await repo.findSessionAwaitingCode(db, hashSessionId(sessionId), now())) !== undefined,
+
+    /**
+     * The second step: a code from the authenticator app (each works once) or a recovery code. The
+     * session opens under a new id; wrong codes count against the account like wrong passwords.
+     */
+    async signInWithCode(
+      sessionId: string,
+      typed: string,
+    ): Promise<{ ok: true; sessionId: string } | { ok: false; reason: 'invalid' | 'throttled' | 'expired' }> {
+      const at = now()
+      const waiting = await repo.findSessionAwaitingCode(db, hashSessionId(sessionId), at)
+      if (!waiting?.secret) return { ok: false, reason: 'expired' }
+      const account = waiting.user.email.toLowerCase()
+      const since = new Date(at.getTime() - FAILURE_WINDOW_MS)
+      if (!(await repo.reserveAttempt(db, { account, since, now: at, limit: FAILURES_BEFORE_LOCK })))
+        return { ok: false, reason: 'throttled' }
+      const step = await acceptedStep(waiting.secret, typed, at, waiting.lastStep)
+      const recovery = step === undefined ? recoveryCodeHash(typed) : undefined
+      const opened = randomBytes(32).toString('base64url')
+      const ok = await db.transaction().execute(async (trx) => {
+        const used =
+          step !== undefined
+            ? await repo.useTimeStep(trx, waiting.user.id, step)
+            : recovery !== undefined && (await repo.useRecoveryCode(trx, waiting.user.id, recovery, at))
+        if (!used) return false
+        await repo.clearFailures(trx, account, since)
+        await repo.openAwaitingSession(trx, hashSessionId(sessionId), hashSessionId(opened))
+        await repo.extendSession(
+          trx,
+          hashSessionId(opened),
           new Date(at.getTime() + SESSION_HOURS * 3600_000),
         )
         await recordAudit(trx, {
-          organizationId: found.user.organizationId,
-          userId: found.user.id,
+          organizationId: waiting.user.organizationId,
+          userId: waiting.user.id,
           action: 'staff.sign_in',
+          details: { secondFactor: step !== undefined ? 'totp' : 'recoveryCode' },
+        })
+        return true
+      })
+      return ok ? { ok: true, sessionId: opened } : { ok: false, reason: 'invalid' }
+    },
+
+    /** Starts enrolment: a new secret to scan, kept as pending until a code confirms it. */
+    async beginTwoFactor(user: StaffUser): Promise<{ secret: string; uri: string }> {
+      const made = newTotpSecret(user.email, `Pulso (${user.organizationName})`)
+      await repo.setPendingSecret(db, user.id, made.secret)
+      return made
+    },
+
+    /** The secret being set up, to show again after a wrong code. */
+    async pendingTwoFactor(user: StaffUser): Promise<{ secret: string; uri: string } | undefined> {
+      const state = await repo.twoFactorState(db, user.id)
+      if (!state.pendingSecret) return undefined
+      return {
+        secret: state.pendingSecret,
+        uri: newTotpUri(user.email, `Pulso (${user.organizationName})`, state.pendingSecret),
+      }
+    },
+
+    /** Confirms enrolment with a code from the app; returns the ten recovery codes, shown once. */
+    async confirmTwoFactor(user: StaffUser, typed: string): Promise<string[] | undefined> {
+      const state = await repo.twoFactorState(db, user.id)
+      if (!state.pendingSecret) return undefined
+      const step = await acceptedStep(state.pendingSecret, typed, now(), null)
+      if (step === undefined) return undefined
+      const codes = newRecoveryCodes()
+      await db.transaction().execute(async (trx) => {
+        await repo.setTwoFactor(trx, user.id, {
+          secret: state.pendingSecret!,
+          recoveryCodeHashes: codes.map((c) => recoveryCodeHash(c)!),
+          lastStep: step,
+        })
+        await recordAudit(trx, {
+          organizationId: user.organizationId,
+          userId: user.id,
+          action: 'staff.two_factor_on',
         })
       })
-      return { ok: true, sessionId, user: found.user }
+      return codes
+    },
+
+    recoveryCodesLeft: (user: StaffUser) => repo.recoveryCodesLeft(db, user.id),
+
+    /** Whether the admin's organization requires a second factor of admins and evaluators. */
+    requiresTwoFactor: async (organizationId: number) =>
+      (await repo.findOrganizationSettings(db, organizationId))?.requireTwoFactor ?? false,
+
+    /** An admin requires (or stops requiring) a second factor of the organization's admins and evaluators. */
+    async setRequireTwoFactor(actor: StaffUser, required: boolean): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await repo.setRequireTwoFactor(trx, actor.organizationId, required)
+        await recordAudit(trx, {
+          organizationId: actor.organizationId,
+          userId: actor.id,
+          action: 'organization.two_factor',
+          details: { required },
+        })
+      })
+    },
+
+    /** Turns one's second factor off (password asked again), unless the organization requires it. */
+    async disableTwoFactor(
+      user: StaffUser,
+      password: string,
+    ): Promise<{ ok: true } | { ok: false; reason: 'password' | 'required' }> {
+      if (user.twoFactor && (await repo.twoFactorRequiredOf(db, user)))
+        return { ok: false, reason: 'required' }
+      const found = await repo.findUserById(db, user.id)
+      if (!found || !(await verifyPassword(password, found.passwordHash)))
+        return { ok: false, reason: 'password' }
+      await db.transaction().execute(async (trx) => {
+        await repo.setTwoFactor(trx, user.id, null)
+        await recordAudit(trx, {
+          organizationId: user.organizationId,
+          userId: user.id,
+          action: 'staff.two_factor_off',
+        })
+      })
+      return { ok: true }
     },
 
     userForSession: (sessionId: string) => repo.findSessionUser(db, hashSessionId(sessionId), now()),

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { generate } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import {
@@ -125,6 +126,27 @@ describe.skipIf(!browserAvailable)('staff in a real browser', () => {
         await expectAccessible(newcomer.page, 'forgotten password')
       } finally {
         await newcomer.close()
+      }
+      // Two-factor sign-in: enrolment with its QR code, a wrong code, the recovery codes, the code step.
+      await page.goto(`${server.url}/staff/two-factor`)
+      await expectAccessible(page, 'two-factor, off')
+      await page.getByRole('button', { name: 'Activer la validation en deux étapes' }).click()
+      await page.locator('.qr svg').waitFor()
+      await expectAccessible(page, 'two-factor, QR code to scan')
+      await page.getByRole('button', { name: 'Confirmer et activer' }).click()
+      await page.locator('.error-summary').waitFor()
+      await expectAccessible(page, 'two-factor, wrong code')
+      const secret = (await page.locator('figcaption code').textContent())!.replace(/\s/g, '')
+      await page.getByLabel('Code à 6 chiffres').fill(await generate({ secret }))
+      await page.getByRole('button', { name: 'Confirmer et activer' }).click()
+      await page.locator('.recovery-codes').waitFor()
+      await expectAccessible(page, 'two-factor, recovery codes')
+      const second = await openBrowser({ locale: 'fr-FR' })
+      try {
+        await signInInBrowser(second.page, server.url, admin, 'fr', { expectCode: true })
+        await expectAccessible(second.page, 'sign-in, the code step')
+      } finally {
+        await second.close()
       }
       await page.goto(`${server.url}/staff/tokens`)
       await page.getByLabel('Nom').fill('R sur mon portable')

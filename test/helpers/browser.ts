@@ -94,13 +94,15 @@ export async function signInInBrowser(
   origin: string,
   account: { email: string; password: string },
   language: keyof typeof SIGN_IN_WORDS = 'es',
+  options: { expectCode?: boolean } = {},
 ): Promise<void> {
   const words = SIGN_IN_WORDS[language]
   await page.goto(`${origin}/staff/sign-in`)
   await page.getByLabel(words.email).fill(account.email)
   await page.getByLabel(words.password).fill(account.password)
   await page.getByRole('button', { name: words.button }).click()
-  await page.waitForURL(/\/staff$/)
+  // With two-factor sign-in, the password leads to the code step.
+  await page.waitForURL(options.expectCode ? /\/staff\/sign-in\/code$/ : /\/staff$/)
 }
 
 /**
