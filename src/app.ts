@@ -25,6 +25,7 @@ import { designerRoutes } from './designer/designer.routes.ts'
 import { staffRoutes } from './staff/staff.routes.ts'
 import { accountLinkRoutes } from './staff/account-links.routes.ts'
 import { twoFactorRoutes } from './staff/two-factor.routes.ts'
+import { auditRoutes } from './staff/audit.routes.ts'
 import { methodologyRoutes } from './results/methodology.routes.ts'
 import { publicResultsRoutes, resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
@@ -147,6 +148,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     ),
   )
   app.use(twoFactorRoutes(services.staff, secureCookies))
+  app.use(auditRoutes(services.staff))
   app.use(
     accountLinkRoutes(
       services.staff,
@@ -168,10 +170,17 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     }),
   )
   app.use(projectRoutes(services.feedback, options.publicUrl))
-  app.use(resultsRoutes(services.results, services.outputs, options.comparisonOrigins ?? []))
+  app.use(
+    resultsRoutes(
+      services.results,
+      services.outputs,
+      options.comparisonOrigins ?? [],
+      services.staff.recordDownload,
+    ),
+  )
   app.use(methodologyRoutes(services.methodology))
   app.use(apiTokenRoutes(services.apiTokens))
-  app.use(apiRoutes(services.results, services.outputs, services.apiTokens))
+  app.use(apiRoutes(services.results, services.outputs, services.apiTokens, services.staff.recordDownload))
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)
   app.use(errorPages(translator))

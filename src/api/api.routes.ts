@@ -1,3 +1,4 @@
+import type { RecordDownload } from '../results/results.routes.ts'
 import { createHash } from 'node:crypto'
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express'
 import { z } from 'zod'
@@ -41,7 +42,12 @@ class ApiError extends Error {
 }
 
 /** The read-only JSON API: published series, their indicators and trend results (closed waves only). */
-export function apiRoutes(results: ResultsService, outputs: OutputsService, tokens: ApiTokenService): Router {
+export function apiRoutes(
+  results: ResultsService,
+  outputs: OutputsService,
+  tokens: ApiTokenService,
+  recordDownload: RecordDownload,
+): Router {
   const router = Router()
 
   async function publishedSeries(params: Record<string, unknown>) {
@@ -137,6 +143,7 @@ export function apiRoutes(results: ResultsService, outputs: OutputsService, toke
     const series = await outputs.perceptionSeries({ slug: org.data }, code.data)
     if (!series) throw new ApiError(404, 'no such series')
     res.set('Cache-Control', 'private, no-store')
+    await recordDownload(user, 'download.microdata', series.code, { via: 'API' })
     await sendMicrodataPackage(res, series.code, (out) =>
       outputs.writeMicrodata(
         { id: series.id, code: series.code, organization: series.organizationSlug, title: series.title.es },

@@ -16,7 +16,7 @@ import {
 } from '../questionnaire/questionnaire.repository.ts'
 import { isLanguage, type Language, type Translated } from '../questionnaire/translated.ts'
 import { restamp } from '../questionnaire/translation-status.ts'
-import { recordAudit } from '../staff/audit.ts'
+import { latestAudit, recordAudit, type AuditAction } from '../staff/audit.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
 import * as repo from './designer.repository.ts'
 import type { QuestionInput } from './question-form.ts'
@@ -24,7 +24,6 @@ import { canClose, canOpen, DRAFT, isEditable, isOpen } from '../series/wave-rul
 import { findSeries } from '../series/series.repository.ts'
 import { actorId } from '../staff/operator.ts'
 import { XLSFORM_PROBLEM_KEYS, type XlsFormProblem } from './xlsform.ts'
-import { latestAudit } from '../staff/audit.ts'
 import { questionsIn } from '../questionnaire/conditions.ts'
 import {
   asksWhichOther,
@@ -229,7 +228,7 @@ export function createDesignerService(db: Db, now: () => Date = () => new Date()
       await db.transaction().execute(async (trx) => {
         if (existing) await repo.updateQuestion(trx, existing.id, record)
         else await repo.insertQuestion(trx, context.wave.id, record)
-        const audit = (action: string, code: string) =>
+        const audit = (action: AuditAction, code: string) =>
           recordAudit(trx, {
             organizationId: actor.organizationId,
             userId: actorId(actor),

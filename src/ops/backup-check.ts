@@ -40,6 +40,11 @@ export const TABLES_THAT_MATTER = [
   'feedback',
   'feedback_answer',
   'feedback_contact',
+  'mail_recipient',
+  'mail_message',
+  'staff_link',
+  'staff_mail',
+  'staff_recovery_code',
 ]
 
 type Inventory = { table: string; rows: number; digest: string }[]

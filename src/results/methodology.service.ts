@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts'
 import type { Translated } from '../questionnaire/translated.ts'
-import { recordAudit } from '../staff/audit.ts'
+import { recordAudit, type AuditAction } from '../staff/audit.ts'
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { loadQuestionnaire } from '../survey/survey.repository.ts'
 import { indicatorProblems, type IndicatorDraft, type IndicatorProblem } from './indicator-rules.ts'
@@ -17,7 +17,12 @@ type Margin = { variable: string; level: string; population: number }
  * entry, and moves the series' results version (triggers), so results and downloads follow at once.
  */
 export function createMethodologyService(db: Db) {
-  const audit = (actor: StaffUser, action: string, subject: string, details?: Record<string, unknown>) => ({
+  const audit = (
+    actor: StaffUser,
+    action: AuditAction,
+    subject: string,
+    details?: Record<string, unknown>,
+  ) => ({
     organizationId: actor.organizationId,
     userId: actorId(actor),
     action,

@@ -1,3 +1,4 @@
+import type { StaffUser } from '../staff/staff.repository.ts'
 import { Writable } from 'node:stream'
 import { Router, type Response } from 'express'
 import multer from 'multer'
@@ -124,10 +125,19 @@ export function publicResultsRoutes(results: ResultsService, outputs: OutputsSer
 }
 
 /** The evaluators' results pages, downloads and comparisons. */
+/** How a download is written in the audit log (the staff service's recordDownload). */
+export type RecordDownload = (
+  user: StaffUser,
+  action: 'download.trends' | 'download.microdata',
+  subject: string,
+  details: Record<string, unknown>,
+) => Promise<void>
+
 export function resultsRoutes(
   results: ResultsService,
   outputs: OutputsService,
-  comparisonOrigins: string[] = [],
+  comparisonOrigins: string[],
+  recordDownload: RecordDownload,
 ): Router {
   const router = Router()
 
@@ -202,6 +212,12 @@ export function resultsRoutes(
       json: 'application/json; charset=utf-8',
       xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     }
+    await recordDownload(signedIn(res), 'download.trends', series.code, {
+      format: format.data,
+      breakdown: options.by ?? null,
+      sample: options.sample,
+      interval: options.ci,
+    })
     res.type(types[format.data])
     res.attachment(
       // The interval method is in the name: files of the two methods never overwrite each other.
@@ -215,6 +231,7 @@ export function resultsRoutes(
     const series = await staffSeries(res, req.params.series)
     const organization = signedIn(res).organizationSlug
     const title = inLanguage(series.title, locals(res).lang)
+    await recordDownload(signedIn(res), 'download.microdata', series.code, { via: 'staff area' })
     await sendMicrodataPackage(res, series.code, (out) =>
       outputs.writeMicrodata({ id: series.id, code: series.code, organization, title }, out),
     )

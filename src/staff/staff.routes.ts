@@ -244,14 +244,6 @@ export function staffRoutes(
     res.redirect(303, '/staff/users')
   })
 
-  router.get('/staff/audit', admin, async (_req, res) => {
-    const me = signedIn(res)
-    renderPage(res, 'staff/audit', {
-      title: locals(res).t('staff.audit.title'),
-      entries: await staff.auditLog(me.organizationId),
-    })
-  })
-
   const showOrganizations = async (
     res: Response,
     errors: FormErrors,

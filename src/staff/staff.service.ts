@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import type { StaffRole } from '../db/schema.ts'
-import { listAudit, recordAudit } from './audit.ts'
+import { auditPeople, listAudit, recordAudit, type AuditAction, type AuditFilter } from './audit.ts'
 import { hashPassword, UNUSABLE_HASH, verifyPassword } from './password.ts'
 import * as repo from './staff.repository.ts'
 import { acceptedStep, newRecoveryCodes, newTotpSecret, newTotpUri, recoveryCodeHash } from './two-factor.ts'
@@ -46,8 +46,18 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
     return token
   }
   return {
-    /** The organization's audit trail, newest first. */
-    auditLog: (organizationId: number) => listAudit(db, organizationId),
+    /** The organization's audit trail, newest first, filtered by person, action and days. */
+    auditLog: (organizationId: number, filter: AuditFilter = {}, limit?: number) =>
+      listAudit(db, organizationId, filter, limit),
+    auditPeople: (organizationId: number) => auditPeople(db, organizationId),
+
+    /** A download of results (trends, microdata) in the audit log: who took which file, when. */
+    recordDownload: (
+      user: StaffUser,
+      action: Extract<AuditAction, `download.${string}`>,
+      subject: string,
+      details: Record<string, unknown>,
+    ) => recordAudit(db, { organizationId: user.organizationId, userId: user.id, action, subject, details }),
 
     /** An organization by the slug of its addresses (operators name it so). */
     organizationBySlug: (slug: string) => repo.findOrganizationBySlug(db, slug),

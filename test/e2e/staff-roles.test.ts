@@ -25,6 +25,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['POST', '/staff/users/999999', admins],
   ['POST', '/staff/users/999999/link', admins],
   ['GET', '/staff/audit', admins],
+  ['GET', '/staff/audit.csv', admins],
   ['GET', '/staff/organization', admins],
   ['POST', '/staff/organization', admins],
   ['POST', '/staff/organization/two-factor', admins],
