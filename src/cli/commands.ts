@@ -26,7 +26,10 @@ import { STAFF_ROLES } from '../staff/staff.service.ts'
 import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import { operatorActor } from '../staff/operator.ts'
 import { readXlsForm, writeXlsForm, XLSFORM_MAX_BYTES } from '../designer/xlsform.ts'
-import { isLanguage } from '../questionnaire/translated.ts'
+import { inLanguage, isLanguage } from '../questionnaire/translated.ts'
+import type { PublishProblem } from '../questionnaire/publishing-rules.ts'
+import { questionInWords } from '../designer/problem-words.ts'
+import type { WaveContext } from '../designer/designer.service.ts'
 import { readMarginsCsv, readResponsesCsv, type ImportProblem } from '../results/response-import.ts'
 import { trendsToCsv } from '../results/results.service.ts'
 import type { CommandContext } from './run.ts'
@@ -217,7 +220,7 @@ Object.assign(commands, {
       if ('notDraft' in result)
         throw new CliError(`wave ${context.wave.year} is ${context.wave.status}, not a draft`)
       throw new CliError(
-        `wave ${context.wave.year} cannot open yet:\n${result.problems.map((p) => `  ${describeProblem(p)}`).join('\n')}`,
+        `wave ${context.wave.year} cannot open yet:\n${result.problems.map((p) => `  ${problemInEnglish(context, p)}`).join('\n')}`,
       )
     },
   },
@@ -317,9 +320,66 @@ Object.assign(commands, {
   },
 } satisfies Record<string, Command>)
 
-function describeProblem(problem: Record<string, unknown> & { kind: string }): string {
-  const { kind, ...rest } = problem
-  return [kind, ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ')
+// What stops a wave from opening, in words (the designer's page says the same in es, fr and pt).
+const LANGUAGE_IN_ENGLISH = { es: 'Spanish', fr: 'French', pt: 'Portuguese' } as const
+function problemInEnglish(context: WaveContext, p: PublishProblem): string {
+  const question = 'question' in p ? questionInWords(context, p.question, 'es') : ''
+  const field = (code: string, f: string) => {
+    if (!f.startsWith('option.')) return f === 'help' ? 'the help text' : 'the question text'
+    const option = context.questions.find((q) => q.code === code)?.options.find((o) => o.code === f.slice(7))
+    return `the option ${option ? `«${inLanguage(option.label, context.sourceLanguage)}»` : f.slice(7)}`
+  }
+  switch (p.kind) {
+    case 'noQuestions':
+      return 'the questionnaire has no questions'
+    case 'anotherWaveOpen':
+      return `wave ${p.year} is still open: close it first`
+    case 'seriesTitleMissing':
+      return `the series title is missing in ${LANGUAGE_IN_ENGLISH[p.language]}`
+    case 'translationMissing':
+      return `${question}: ${field(p.question, p.field)} is missing in ${LANGUAGE_IN_ENGLISH[p.language]}`
+    case 'translationOutdated':
+      return `${question}: ${field(p.question, p.field)} in ${LANGUAGE_IN_ENGLISH[p.language]} predates a change of the original; review it`
+    case 'optionsMissing':
+      return `${question}: a choice question needs at least two options`
+    case 'scaleOptions':
+      return `${question}: a 5-point scale has the codes 1 to 5 (and, if need be, dont_know)`
+    case 'boundsInvalid':
+      return `${question}: the minimum is above the maximum`
+    case 'conditionInvalid':
+      return `${question}: its condition must name earlier questions that take an answer, and options they have`
+    case 'breakUnconfirmed':
+      return `${question}: it changed since ${p.previousYear}; confirm the break in series in the designer`
+  }
+}
+
+/** The first rows a grouped problem names. */
+const FIRST_ROWS = 5
+const rowList = (rows: number[]) =>
+  `${rows.length === 1 ? 'row' : 'rows'} ${rows.slice(0, FIRST_ROWS).join(', ')}${rows.length > FIRST_ROWS ? ` and ${rows.length - FIRST_ROWS} more` : ''}`
+
+/**
+ * Problems of a file, grouped: the same problem in the same column on 240 rows is one line, with its
+ * first example and the first rows ("240 rows, column interest: …").
+ */
+export function groupedProblems(problems: ImportProblem[]): string {
+  // The same problem whatever the value typed: `"abc": not a number` and `"x" is not es…` by their words.
+  const generic = (reason: string) => reason.replace(/^"[^"]*": /, '').replace(/"[^"]*"/g, '…')
+  const groups = new Map<string, { example: ImportProblem; rows: number[] }>()
+  for (const p of problems) {
+    const key = `${p.column}|${generic(p.reason)}`
+    const group = groups.get(key) ?? { example: p, rows: [] }
+    group.rows.push(p.row)
+    groups.set(key, group)
+  }
+  return [...groups.values()]
+    .map(({ example, rows }) => {
+      const column = example.column ? `, column ${example.column}` : ''
+      if (rows.length === 1) return `  row ${rows[0]}${column}: ${example.reason}`
+      const value = /^"[^"]*"/.exec(example.reason)?.[0]
+      return `  ${rows.length} rows${column}: ${generic(example.reason)} (${value ? `first ${value}; ` : ''}${rowList(rows)})`
+    })
+    .join('\n')
 }
 
 async function readText(file: string): Promise<string> {
@@ -330,11 +390,7 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-const importProblems = (problems: ImportProblem[]) =>
-  `nothing was imported:\n${problems
-    .slice(0, 200)
-    .map((p) => `  row ${p.row}${p.column ? `, column ${p.column}` : ''}: ${p.reason}`)
-    .join('\n')}${problems.length > 200 ? `\n  … and ${problems.length - 200} more` : ''}`
+const importProblems = (problems: ImportProblem[]) => `nothing was imported:\n${groupedProblems(problems)}`
 
 /** The perception series named by --org and --series (weighting, indicators, trends), or a clear error. */
 async function seriesFor(services: Services, flags: Flags) {

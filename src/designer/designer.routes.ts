@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express'
+import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
@@ -23,7 +23,7 @@ import {
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf, fieldText } from '../middleware/form-body.ts'
 import { receiveUpload } from '../http/upload.ts'
-import { isEditable, isOpen } from '../series/wave-rules.ts'
+import { canClose, isEditable, isOpen } from '../series/wave-rules.ts'
 import { slugField, slugInAddress } from '../http/slugs.ts'
 import type { i18n } from 'i18next'
 import { PAPER_SIZES, paperViewModel } from './paper.view-model.ts'
@@ -188,6 +188,25 @@ export function designerRoutes(designer: DesignerService, translator: i18n): Rou
     const leftOut = notice === 'imported' ? await designer.lastImportLeftOut(me(res), c) : []
     showWave(res, c, notice, 200, [], leftOut)
   })
+
+  // Opening and closing cannot be undone: a page says what follows before the button that does it.
+  const confirmStep = (step: 'open' | 'close') => async (req: Request, res: Response) => {
+    const c = await context(res, req.params)
+    if (step === 'open' ? !isEditable(c.wave) : !canClose(c.wave)) return res.redirect(303, waveUrl(c))
+    if (step === 'open' && designer.problemsOf(c).length > 0) return res.redirect(303, waveUrl(c))
+    const { t, lang } = locals(res)
+    renderPage(res, 'designer/wave-step', {
+      title: t(`designer.confirm.${step}.title`, { year: c.wave.year }),
+      step,
+      c,
+      seriesTitle: inLanguage(c.series.title, lang),
+      surveyHref: `/s/${me(res).organizationSlug}/${c.series.code}`,
+      waveHref: waveUrl(c),
+      action: `${waveUrl(c)}/${step}`,
+    })
+  }
+  router.get('/staff/series/:series/waves/:year/open', designers, confirmStep('open'))
+  router.get('/staff/series/:series/waves/:year/close', designers, confirmStep('close'))
 
   router.post('/staff/series/:series/waves/:year/open', designers, async (req, res) => {
     const c = await context(res, req.params)

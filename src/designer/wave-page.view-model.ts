@@ -5,6 +5,7 @@ import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translate
 import { canClose, isEditable } from '../series/wave-rules.ts'
 import type { WaveContext } from './designer.service.ts'
 import type { XlsFormProblem } from './xlsform.ts'
+import { problemInWords } from './problem-words.ts'
 
 /**
  * A wave's page in the designer: its questions with their translation counts and their differences
@@ -41,10 +42,7 @@ export function wavePageViewModel(input: {
     questions,
     totals,
     problems: input.problems.map((p) => ({
-      text: t(`designer.problems.${p.kind}`, {
-        ...p,
-        language: 'language' in p ? t(`common.languageName.${p.language}`) : '',
-      }),
+      text: problemInWords(c, p, input.language, t),
       href:
         'question' in p
           ? `${base}/questions/${p.question}${'field' in p ? `#f-${fieldAnchor(c, p.question, p.field, p.language)}` : ''}`

@@ -1,3 +1,4 @@
+import type { AnswerErrorKey } from '../questionnaire/question-types/question-type.ts'
 import { createHash } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import type { Db } from '../db/database.ts'
@@ -5,6 +6,26 @@ import type { Channel } from '../db/schema.ts'
 import type { Answers, Questionnaire } from '../questionnaire/questionnaire.ts'
 import { answerRows, questionType } from '../questionnaire/question-types/index.ts'
 import { isLanguage } from '../questionnaire/translated.ts'
+
+// What an operator reads of a cell refused (the CLI speaks English, the citizens' pages their language).
+const ANSWER_ERRORS_IN_ENGLISH: Record<AnswerErrorKey, (p: Record<string, string | number>) => string> = {
+  selectOne: () => 'choose one option',
+  selectAtLeastOne: () => 'choose at least one option',
+  enterNumber: () => 'a number is needed',
+  enterText: () => 'a text is needed',
+  enterDate: () => 'a date is needed',
+  unknownOption: (p) => `not an option of this question (its options: ${p.options})`,
+  oneAnswerOnly: () => 'one answer only',
+  notANumber: () => 'not a number',
+  notAWholeNumber: () => 'not a whole number',
+  notADate: () => 'not a date (write 2025-10-01)',
+  numberBetween: (p) => `not a number from ${p.min} to ${p.max}`,
+  numberAtLeast: (p) => `below the minimum, ${p.min}`,
+  numberAtMost: (p) => `above the maximum, ${p.max}`,
+  textTooLong: () => 'the text is too long',
+  textInvalid: () => 'the text holds characters that cannot be stored',
+  rankEvery: () => 'every option must have a rank',
+}
 
 export interface ImportProblem {
   row: number
@@ -78,7 +99,11 @@ export function readResponsesCsv(
       const module = questionType(question.type)
       const result = module.parse(module.cellInput(raw), question)
       if (!result.ok)
-        problems.push({ row: rowNumber, column, reason: `"${raw.slice(0, 40)}": ${result.error}` })
+        problems.push({
+          row: rowNumber,
+          column,
+          reason: `"${raw.slice(0, 40)}": ${ANSWER_ERRORS_IN_ENGLISH[result.error]({ ...result.params, options: question.options.map((o) => o.code).join(', ') })}`,
+        })
       else if (result.value !== null) answers[column] = result.value
     }
     const language = cell('language') || 'es'

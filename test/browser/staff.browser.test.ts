@@ -71,10 +71,17 @@ describe.skipIf(!browserAvailable)('staff in a real browser', () => {
         expect(await page.textContent('main')).toContain('Conhece a ação internacional da cidade?')
 
         await page.goto(`${server.url}/staff/series/perception/waves/2026`)
-        await page.getByRole('button', { name: 'Cerrar la edición' }).click()
+        // Closing says what follows (results published, no more answers) before it is done.
+        await page.getByRole('link', { name: 'Cerrar la edición…' }).click()
+        await page.getByText('Los resultados de esta edición se publican').waitFor()
+        await expectAccessible(page, 'close the wave?')
+        await page.getByRole('button', { name: 'Sí, cerrar la edición' }).click()
         await page.getByText('La edición está cerrada.').waitFor()
         await page.goto(`${server.url}/staff/series/perception/waves/2027`)
-        await page.getByRole('button', { name: 'Abrir la edición a las respuestas' }).click()
+        await page.getByRole('link', { name: 'Abrir la edición a las respuestas…' }).click()
+        await page.getByText('El cuestionario queda congelado').waitFor()
+        await expectAccessible(page, 'open the wave?')
+        await page.getByRole('button', { name: 'Sí, abrir la edición' }).click()
         await page.getByText('La edición está abierta').waitFor()
         await expectAccessible(page, 'open wave')
         const { rows } = await sql<{ year: number; status: string; break_in_series: boolean }>`

@@ -78,8 +78,17 @@ describe('a designer prepares next year’s wave in the browser', () => {
     expect(editor.text).toContain('¿Lo conocía?')
     expect(editor.text).toMatch(/tag-outdated[^>]*>desactualizada/)
     let problems = await designer.get(wave2027)
-    expect(problems.text).toContain('aware: el texto «text» en Français es anterior al cambio del original')
-    expect(problems.text).toContain('aware: cambió respecto a 2026; confirme la ruptura de serie')
+    // In words: the question by its text and code, the field, the language.
+    expect(problems.text).toContain(
+      '«¿Conoce la acción internacional de la ciudad?» (aware): el enunciado de la pregunta en francés es anterior al cambio del original; revíselo',
+    )
+    expect(problems.text).toContain(
+      '«¿Conoce la acción internacional de la ciudad?» (aware): cambió respecto a 2026; confirme la ruptura de serie',
+    )
+    expect(problems.text).not.toMatch(/«text»|translationOutdated/)
+    // With something to fix, there is no way to open, and the confirmation page sends back.
+    expect(problems.text).not.toContain(`href="${wave2027}/open"`)
+    expect((await designer.get(`${wave2027}/open`)).headers.location).toBe(wave2027)
     const refused = await designer.post(`${wave2027}/open`)
     expect(refused.status).toBe(409)
     expect((await question('aware', 2027))!.break_in_series).toBe(false)
@@ -129,9 +138,17 @@ describe('a designer prepares next year’s wave in the browser', () => {
     // 2026 is still open: it must close first.
     problems = await designer.get(wave2027)
     expect(problems.text).toContain('La edición 2026 sigue abierta')
-    await designer.get(`${series}/waves/2026`)
+    // Closing and opening ask first, saying what follows.
+    const closing = await designer.get(`${series}/waves/2026/close`)
+    expect(closing.status).toBe(200)
+    expect(closing.text).toContain('¿Cerrar la edición 2026?')
+    expect(closing.text).toContain('Los resultados de esta edición se publican para toda la ciudadanía')
+    expect(closing.text).toMatch(/href="\/s\/[a-z0-9-]+\/perception\/results"/)
     expect((await designer.post(`${series}/waves/2026/close`)).status).toBe(303)
-    await designer.get(wave2027)
+    expect((await designer.get(`${series}/waves/2026/close`)).headers.location).toBe(`${series}/waves/2026`)
+    const opening = await designer.get(`${wave2027}/open`)
+    expect(opening.text).toContain('El cuestionario queda congelado')
+    expect(opening.text).toContain('Cualquiera con el enlace puede responder')
     const opened = await designer.post(`${wave2027}/open`)
     expect(opened.status).toBe(303)
     expect((await designer.get(opened.headers.location!)).text).toContain('La edición está abierta')

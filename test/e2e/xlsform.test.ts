@@ -112,10 +112,27 @@ describe('XLSForm', () => {
         const titles = await sql<{ title: object }>`select title from survey_series`.execute(db)
         expect(titles.rows[0]!.title).toEqual({ es: 'Percepción', fr: 'Perception', pt: 'Perceção' })
         await sql`update survey_series set title = '{"es":"Percepción","pt":"Perceção"}'`.execute(db)
+        // And a question without its French text: named by its words and its code.
+        const { rows: firstQuestion } = await sql<{
+          id: number
+          code: string
+          text: { es: string; fr: string }
+        }>`
+          select q.id, q.code, q.text from question q join wave w on w.id = q.wave_id
+          where w.year = 2027 and q.type <> 'note' order by q.position limit 1`.execute(db)
+        await sql`update question set text = text - 'fr' where id = ${firstQuestion[0]!.id}`.execute(db)
         const refused = await database.run(['wave:open', ...wave2027])
         expect(refused.status).toBe(2)
-        expect(refused.stderr).toContain('seriesTitleMissing language=fr')
+        expect(refused.stderr).toContain('the series title is missing in French')
+        expect(refused.stderr).toContain(`«${firstQuestion[0]!.text.es.slice(0, 59)}`)
+        expect(refused.stderr).toContain(
+          `(${firstQuestion[0]!.code}): the question text is missing in French`,
+        )
+        expect(refused.stderr).not.toMatch(/translationMissing|language=fr/)
         await sql`update survey_series set title = '{"es":"Percepción","fr":"Perception","pt":"Perceção"}'`.execute(
+          db,
+        )
+        await sql`update question set text = ${JSON.stringify(firstQuestion[0]!.text)}::jsonb where id = ${firstQuestion[0]!.id}`.execute(
           db,
         )
         const opened = await database.run(['wave:open', ...wave2027])
