@@ -22,6 +22,7 @@ const WEAKNESS_IN_ENGLISH: Record<PasswordWeakness, string> = {
 }
 import { backupCheck } from '../ops/backup-check.ts'
 import { invitationsToCsv, MAX_BATCH } from '../invitations/invitation-codes.ts'
+import { matchStratum } from '../invitations/strata.ts'
 import { STAFF_ROLES } from '../staff/staff.service.ts'
 import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import { operatorActor } from '../staff/operator.ts'
@@ -245,7 +246,7 @@ Object.assign(commands, {
         flags.count,
         'count',
       )
-      const stratum =
+      const typedStratum =
         flags.stratum === undefined
           ? null
           : need(
@@ -268,6 +269,13 @@ Object.assign(commands, {
         'url',
       )
       if (!takesInvitations(context.wave)) throw new CliError(`wave ${context.wave.year} is closed`)
+      // A wave with a list of strata takes those only, as the staff wrote them ("san_blas" is "San Blas").
+      const matched = matchStratum(typedStratum ?? '', context.wave.strata)
+      if (!matched.ok)
+        throw new CliError(
+          `--stratum: "${typedStratum}" is not a stratum of wave ${context.wave.year} (its strata: ${context.wave.strata.join(', ')})`,
+        )
+      const stratum = matched.stratum
       let batchId: number | undefined
       // The codes exist only in this file: claim it first, never overwrite another batch's.
       const output = await open(file, 'wx').catch((error: NodeJS.ErrnoException) => {

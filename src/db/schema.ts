@@ -55,6 +55,19 @@ export interface WaveTable {
   reminder_after_days: ColumnType<number, number | undefined, number>
   /** The most reminders one person gets (0: none). */
   reminder_limit: ColumnType<number, number | undefined, number>
+  /** The strata invitations are made for; empty: typed freely. */
+  strata: ColumnType<string[], string[] | undefined, string[]>
+  /** What the invitation letters carry beyond the standard text. */
+  letter: JSONColumnType<LetterSettings, string | undefined, string>
+}
+
+export interface LetterSettings {
+  /** The city's address block, as printed at the top of each letter (lines). */
+  address?: string
+  /** The last day to answer (YYYY-MM-DD). */
+  deadline?: string
+  /** The opening paragraph per language, instead of the standard one. */
+  intro?: Partial<Translated>
 }
 
 /** Who may answer a wave: anyone with the link, holders of an invitation code, or both. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import type { AccessMode, WaveStatus } from '../db/schema.ts'
+import type { AccessMode, LetterSettings, WaveStatus } from '../db/schema.ts'
 import type { DesignerQuestion } from '../questionnaire/publishing-rules.ts'
 import type { QuestionMessages, QuestionType, ShowIf } from '../questionnaire/questionnaire.ts'
 import type { Translated } from '../questionnaire/translated.ts'
@@ -19,6 +19,10 @@ export interface DesignerWave {
   accessMode: AccessMode
   /** Margins copied from this year's wave, not yet confirmed (null: confirmed, or none). */
   marginsCopiedFrom: number | null
+  /** The strata its invitations are made for (empty: typed freely). */
+  strata: string[]
+  /** What its invitation letters carry beyond the standard text. */
+  letter: LetterSettings
 }
 
 export async function listSeriesWithWaves(db: Db, organizationId: number) {
@@ -57,6 +61,8 @@ export async function listWaves(db: Db, seriesId: number): Promise<DesignerWave[
       'closes_at as closesAt',
       'access_mode as accessMode',
       'margins_copied_from as marginsCopiedFrom',
+      'strata',
+      'letter',
     ])
     .where('series_id', '=', seriesId)
     .orderBy('year', 'desc')

@@ -27,3 +27,9 @@ export function formErrors(error: z.ZodError | Record<string, string>, t: TFunct
   const fields = Object.fromEntries(Object.entries(keys).map(([field, key]) => [field, String(t(key))]))
   return { fields, links: Object.entries(fields).map(([field, text]) => ({ href: `#f-${field}`, text })) }
 }
+
+/** One field's error, already in words (a message with values in it). */
+export const fieldError = (field: string, text: string): FormErrors => ({
+  fields: { [field]: text },
+  links: [{ href: `#f-${field}`, text }],
+})

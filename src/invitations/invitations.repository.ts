@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db } from '../db/database.ts'
-import type { AccessMode } from '../db/schema.ts'
+import type { AccessMode, LetterSettings } from '../db/schema.ts'
 
 export interface InvitationRecord {
   id: number
@@ -157,7 +157,31 @@ export async function invitationPepper(db: Db): Promise<string> {
 export async function organizationOf(db: Db, organizationId: number) {
   return db
     .selectFrom('organization')
-    .select(['slug', 'name', 'portuguese'])
+    .select(['slug', 'name', 'names', 'portuguese'])
     .where('id', '=', organizationId)
     .executeTakeFirstOrThrow()
+}
+
+/** The strata a wave's invitations were made for already (a new list must keep them). */
+export async function strataInUse(db: Db, waveId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('invitation_batch')
+    .select('stratum')
+    .distinct()
+    .where('wave_id', '=', waveId)
+    .where('stratum', 'is not', null)
+    .execute()
+  return rows.map((r) => r.stratum!)
+}
+
+export async function setStrataAndLetter(
+  db: Db,
+  waveId: number,
+  settings: { strata: string[]; letter: LetterSettings },
+): Promise<void> {
+  await db
+    .updateTable('wave')
+    .set({ strata: settings.strata, letter: JSON.stringify(settings.letter) })
+    .where('id', '=', waveId)
+    .execute()
 }

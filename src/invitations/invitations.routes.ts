@@ -5,16 +5,26 @@ import QRCode from 'qrcode'
 import { z } from 'zod'
 import { waveContextOf } from '../designer/designer.routes.ts'
 import type { DesignerService, WaveContext } from '../designer/designer.service.ts'
-import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
+import { fieldError, formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
-import { inLanguage, isLanguage, type Language } from '../questionnaire/translated.ts'
+import {
+  inLanguage,
+  isLanguage,
+  LANGUAGES,
+  organizationNameIn,
+  type Language,
+} from '../questionnaire/translated.ts'
+import { formattersFor } from '../i18n/formatters.ts'
 import { invitationsToCsv, MAX_BATCH } from './invitation-codes.ts'
 import type { InvitationService } from './invitations.service.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { bodyOf } from '../middleware/form-body.ts'
 import { takesInvitations } from '../series/wave-rules.ts'
+import { formString } from '../http/form-text.ts'
+import { STRATUM_PATTERN } from '../mail/address-list.ts'
+import { matchStratum, stratumKey } from './strata.ts'
 
 const batchForm = z.object({
   count: z.coerce
@@ -33,6 +43,37 @@ const batchForm = z.object({
   request_key: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, { error: 'formErrors.invalid' }),
 })
 const accessForm = z.object({ access_mode: z.enum(['open', 'invitation', 'both']) })
+const introField = () => formString().trim().max(1000, { error: 'formErrors.tooLong' }).default('')
+const letterForm = z.object({
+  strata: formString()
+    .max(5000, { error: 'formErrors.tooLong' })
+    .default('')
+    .transform((text) => [
+      ...new Set(
+        text
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().regex(STRATUM_PATTERN, { error: 'formErrors.strata' }))
+        .max(200, { error: 'formErrors.strata' })
+        .refine((list) => new Set(list.map(stratumKey)).size === list.length, {
+          error: 'formErrors.strataTwice',
+        }),
+    ),
+  address: formString()
+    .trim()
+    .max(400, { error: 'formErrors.tooLong' })
+    .refine((a) => a.split(/\r?\n/).length <= 6, { error: 'formErrors.addressLines' })
+    .default(''),
+  deadline: z.union([z.literal(''), z.iso.date({ error: 'formErrors.date' })]).default(''),
+  intro_es: introField(),
+  intro_fr: introField(),
+  intro_pt: introField(),
+})
 
 /** Staff generate invitation codes for a drawn sample and choose who may answer a wave. */
 export function invitationRoutes(
@@ -65,7 +106,17 @@ export function invitationRoutes(
         rates: await invitations.responseRates(c.wave.id),
         batches: await invitations.listBatches(c.wave.id),
         errors: options.errors ?? noErrors,
-        values: { count: '', stratum: '', letter_language: locals(res).lang, ...options.values },
+        values: {
+          count: '',
+          stratum: '',
+          letter_language: locals(res).lang,
+          strata: c.wave.strata.join('\n'),
+          address: c.wave.letter.address ?? '',
+          deadline: c.wave.letter.deadline ?? '',
+          ...Object.fromEntries(LANGUAGES.map((l) => [`intro_${l}`, c.wave.letter.intro?.[l] ?? ''])),
+          ...options.values,
+        },
+        strata: c.wave.strata,
         requestKey: randomBytes(16).toString('base64url'),
         notice: options.notice,
         maxBatch: MAX_BATCH,
@@ -91,6 +142,50 @@ export function invitationRoutes(
     res.redirect(303, `${pageUrl(c)}?notice=access`)
   })
 
+  // The strata invitations are made for, and what the letters carry beyond the standard text.
+  router.post('/staff/series/:series/waves/:year/invitations/letter', designers, async (req, res) => {
+    const c = await context(res, req.params)
+    const body = bodyOf(req)
+    const form = letterForm.safeParse(body)
+    const values = Object.fromEntries(
+      ['strata', 'address', 'deadline', 'intro_es', 'intro_fr', 'intro_pt'].map((k) => [
+        k,
+        typeof body[k] === 'string' ? body[k] : '',
+      ]),
+    )
+    if (!form.success)
+      return show(res, c, { errors: formErrors(form.error, locals(res).t), values, status: 400 })
+    const intro = Object.fromEntries(
+      LANGUAGES.map((l) => [l, form.data[`intro_${l}`]] as const).filter(([, text]) => text !== ''),
+    )
+    const saved = await invitations.setStrataAndLetter(
+      c.wave,
+      {
+        strata: form.data.strata,
+        letter: {
+          ...(form.data.address ? { address: form.data.address } : {}),
+          ...(form.data.deadline ? { deadline: form.data.deadline } : {}),
+          ...(Object.keys(intro).length ? { intro } : {}),
+        },
+      },
+      {
+        organizationId: me(res).organizationId,
+        userId: me(res).id,
+        subject: `${c.series.code}/${c.wave.year}`,
+      },
+    )
+    if (!saved.ok)
+      return show(res, c, {
+        errors: fieldError(
+          'strata',
+          locals(res).t('formErrors.strataInUse', { strata: saved.dropped.join(', ') }),
+        ),
+        values,
+        status: 409,
+      })
+    res.redirect(303, `${pageUrl(c)}?saved=1#letter`)
+  })
+
   // The codes exist in readable form only in this response: the letters to print, or the CSV.
   router.post('/staff/series/:series/waves/:year/invitations', designers, async (req, res) => {
     const c = await context(res, req.params)
@@ -99,7 +194,14 @@ export function invitationRoutes(
     if (!form.success)
       return show(res, c, { errors: formErrors(form.error, locals(res).t), values, status: 400 })
     if (!takesInvitations(c.wave)) return show(res, c, { notice: 'closed', values, status: 409 })
-    const stratum = form.data.stratum || null
+    const matched = matchStratum(form.data.stratum, c.wave.strata)
+    if (!matched.ok)
+      return show(res, c, {
+        errors: formErrors({ stratum: 'formErrors.stratumUnknown' }, locals(res).t),
+        values,
+        status: 400,
+      })
+    const stratum = matched.stratum
     const made = await invitations.create(
       {
         waveId: c.wave.id,
@@ -124,8 +226,10 @@ export function invitationRoutes(
       return res.send(invitationsToCsv(made.codes, surveyUrl, stratum))
     }
     const language: Language = isLanguage(form.data.letter_language) ? form.data.letter_language : 'es'
-    const t = translator.getFixedT(language)
     const organization = await invitations.organization(me(res).organizationId)
+    // Letters in Portuguese are written in the Portuguese the organization's citizens read.
+    const letterLocale = language === 'pt' ? organization.portuguese : language
+    const letterT = translator.getFixedT(letterLocale)
     const letters = await Promise.all(
       made.codes.map(async (invitation) => {
         const url = `${surveyUrl}/i/${invitation}`
@@ -136,12 +240,22 @@ export function invitationRoutes(
         }
       }),
     )
+    const { deadline, address, intro } = c.wave.letter
+    // The page around the letters speaks the staff member's language; the letters, theirs.
     res.render('invitations/letters', {
-      lang: language,
-      t,
-      title: t('invitations.letter.documentTitle', { count: letters.length }),
+      lang: locals(res).locale,
+      t: locals(res).t,
+      letterLang: letterLocale,
+      letterT,
+      title: locals(res).t('invitations.letter.documentTitle', { count: letters.length }),
       seriesTitle: inLanguage(c.series.title, language),
-      organizationName: organization.name,
+      organizationName: organizationNameIn(
+        { organizationName: organization.name, organizationNames: organization.names },
+        language,
+      ),
+      address: address ?? '',
+      intro: intro?.[language] ?? '',
+      deadline: deadline ? formattersFor(letterLocale).date(new Date(`${deadline}T12:00:00Z`)) : '',
       year: c.wave.year,
       surveyUrl,
       letters,

@@ -2,7 +2,8 @@ import type { Db } from '../db/database.ts'
 import { newCode, normalizeCode, respondentKey, respondentKeyHash } from './invitation-codes.ts'
 import * as repo from './invitations.repository.ts'
 import { recordAudit, type AuditEntry } from '../staff/audit.ts'
-import { type AccessMode } from '../db/schema.ts'
+import type { AccessMode, LetterSettings } from '../db/schema.ts'
+import { stratumKey } from './strata.ts'
 
 export type CodeCheck =
   | { kind: 'malformed' }
@@ -87,6 +88,31 @@ export function createInvitationService(db: Db) {
     organization: repo.organizationOf.bind(null, db),
     responseRates: repo.responseRates.bind(null, db),
     listBatches: repo.listBatches.bind(null, db),
+    /**
+     * A wave's strata and what its letters carry, audit-logged with before and after. Refused (with
+     * the strata missing) when the new list leaves out strata that invitations were made for.
+     */
+    setStrataAndLetter: (
+      wave: { id: number; strata: string[]; letter: LetterSettings },
+      settings: { strata: string[]; letter: LetterSettings },
+      audit: Omit<AuditEntry, 'action' | 'details'>,
+    ) =>
+      db.transaction().execute(async (trx) => {
+        const kept = new Set(settings.strata.map(stratumKey))
+        const dropped = (await repo.strataInUse(trx, wave.id)).filter((s) => !kept.has(stratumKey(s)))
+        if (settings.strata.length > 0 && dropped.length > 0) return { ok: false as const, dropped }
+        await repo.setStrataAndLetter(trx, wave.id, settings)
+        await recordAudit(trx, {
+          ...audit,
+          action: 'invitations.letter',
+          details: {
+            before: { strata: wave.strata, ...wave.letter },
+            after: { strata: settings.strata, ...settings.letter },
+          },
+        })
+        return { ok: true as const }
+      }),
+
     /** Who may answer the wave (open, invitation, both), audit-logged in the same transaction. */
     setAccessMode: (waveId: number, mode: AccessMode, audit: Omit<AuditEntry, 'action' | 'details'>) =>
       db.transaction().execute(async (trx) => {

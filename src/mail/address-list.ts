@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync'
 import { z } from 'zod'
 import { localeOfTag, type Locale } from '../i18n/locales.ts'
 import { MAX_BATCH } from '../invitations/invitation-codes.ts'
+import { matchStratum } from '../invitations/strata.ts'
 
 /** The largest address list one upload takes (a few hundred thousand characters of CSV). */
 export const ADDRESS_LIST_MAX_BYTES = 2 * 1024 * 1024
@@ -14,7 +15,8 @@ export interface ListedPerson {
   locale: Locale
 }
 
-export type ListProblem = 'empty' | 'unreadable' | 'tooMany' | 'email' | 'stratum' | 'language' | 'repeated'
+export type ListProblem =
+  'empty' | 'unreadable' | 'tooMany' | 'email' | 'stratum' | 'stratumUnknown' | 'language' | 'repeated'
 
 /** One kind of problem and the rows it was found on (rows as a spreadsheet numbers them). */
 export interface GroupedProblem {
@@ -31,7 +33,7 @@ const email = z.email()
  */
 export function readAddressList(
   text: string,
-  options: { fallback: Locale; portuguese: Locale },
+  options: { fallback: Locale; portuguese: Locale; strata?: readonly string[] },
 ): { ok: true; people: ListedPerson[] } | { ok: false; problems: GroupedProblem[] } {
   let records: string[][]
   try {
@@ -61,11 +63,13 @@ export function readAddressList(
     if (!email.safeParse(address).success) flag('email', row)
     else if (seen.has(address.toLowerCase())) flag('repeated', row)
     seen.add(address.toLowerCase())
+    const matched = matchStratum(stratum, options.strata ?? [])
     if (stratum !== '' && !STRATUM_PATTERN.test(stratum)) flag('stratum', row)
+    else if (!matched.ok) flag('stratumUnknown', row)
     const asked = language === '' ? undefined : localeOfTag(language)
     if (language !== '' && !asked) flag('language', row)
     const locale = !asked ? options.fallback : asked.specific ? asked.locale : options.portuguese
-    people.push({ address, stratum: stratum || null, locale })
+    people.push({ address, stratum: matched.ok ? matched.stratum : null, locale })
   })
   if (problems.size > 0)
     return { ok: false, problems: [...problems].map(([problem, rows]) => ({ problem, rows })) }

@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next'
 import type { MailKind } from '../db/schema.ts'
 import { languageOfLocale, type Locale } from '../i18n/locales.ts'
+import { formattersFor } from '../i18n/formatters.ts'
 import { inLanguage, organizationNameIn, type Translated } from '../questionnaire/translated.ts'
 
 export interface MailTo {
@@ -12,6 +13,8 @@ export interface MailTo {
   seriesTitle: Partial<Translated>
   organizationName: string
   organizationNames: Partial<Translated> | null
+  /** The wave's letter settings: its deadline is said in the message too. */
+  letter?: { deadline?: string }
 }
 
 export interface ComposedMail {
@@ -52,6 +55,15 @@ export function composeMail(
     },
     { text: t('mail.yourLink'), link },
     { text: t('invitations.letter.orType', { address: to.surveyUrl }), link: to.code },
+    ...(to.letter?.deadline
+      ? [
+          {
+            text: t('invitations.letter.deadline', {
+              date: formattersFor(locale).date(new Date(`${to.letter.deadline}T12:00:00Z`)),
+            }),
+          },
+        ]
+      : []),
     { text: t('invitations.letter.oneResponse') },
     { text: t('invitations.letter.anonymous') },
     { text: organization },

@@ -152,6 +152,7 @@ export async function deliverable(db: Db, recipientId: number) {
       'r.survey_url as surveyUrl',
       'w.year',
       'w.closes_at as closesAt',
+      'w.letter',
       's.title as seriesTitle',
       'o.name as organizationName',
       'o.names as organizationNames',

@@ -159,6 +159,7 @@ export function emailInvitationRoutes(
     const read = readAddressList(req.file.buffer.toString('utf8'), {
       fallback: fields.data.language,
       portuguese: localeOfTag(organization.portuguese)!.locale,
+      strata: c.wave.strata,
     })
     if (!read.ok)
       return show(res, c, {

@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   'indicator.retire',
   'indicator.restore',
   'invitations.create',
+  'invitations.letter',
   'invitations.emailList',
   'invitations.emailSend',
   'invitations.reminders',

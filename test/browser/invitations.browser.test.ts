@@ -51,7 +51,9 @@ describe.skipIf(!browserAvailable)('invitations in a real browser', () => {
         await page.getByLabel('Idioma de las cartas').selectOption('pt')
         await page.getByRole('button', { name: 'Crear los códigos' }).click()
         await page.locator('article.letter').first().waitFor()
-        expect(await page.getAttribute('html', 'lang')).toBe('pt')
+        // The page in the staff member's language, each letter in Portuguese (the organization's: Brazil's).
+        expect(await page.getAttribute('html', 'lang')).toBe('es')
+        expect(await page.locator('article.letter').first().getAttribute('lang')).toBe('pt-BR')
         await expectAccessible(page, 'letters')
         code = (await page.locator('.letter-code-text').first().textContent())!.trim()
       } finally {

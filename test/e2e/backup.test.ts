@@ -3,6 +3,7 @@ import { loadDemo } from '../../src/demo/demo-data.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { cliInProcess } from '../helpers/cli.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
+import { TABLES_THAT_MATTER } from '../../src/ops/backup-check.ts'
 
 let database: Awaited<ReturnType<typeof cliInProcess>>
 let responses = 0
@@ -35,7 +36,7 @@ describe('backups', () => {
       expect(result.stderr).toBe('')
       expect(result.stdout).toMatch(
         new RegExp(
-          `^Restore complete: all 25 tables came back identical in a fresh database \\(\\d+ waves, ${responses} responses, \\d+ answers, \\d+ feedback entries, 4 staff, \\d+ invitations, \\d+ audit entries\\)\\.$`,
+          `^Restore complete: all ${TABLES_THAT_MATTER.length} tables came back identical in a fresh database \\(\\d+ waves, ${responses} responses, \\d+ answers, \\d+ feedback entries, 4 staff, \\d+ invitations, \\d+ audit entries\\)\\.$`,
         ),
       )
     },

@@ -33,6 +33,10 @@ beforeAll(async () => {
   expect(
     (await designer.post(`${page.replace('/email', '')}/access`, { access_mode: 'invitation' })).status,
   ).toBe(303)
+  // The wave's strata, as its list defines them (#19.2).
+  expect(
+    (await designer.post(`${page.replace('/email', '')}/letter`, { strata: 'Centro\nNorte' })).status,
+  ).toBe(303)
 })
 afterAll(async () => {
   await t?.close()
@@ -77,6 +81,7 @@ describe('staff send invitations by email', () => {
         'luis@example.org,<b>,es',
         'ANA@example.org,Norte,',
         'marie@example.org,Norte,de',
+        'sofia@example.org,Sur,es',
         ...Array.from({ length: 6 }, (_, i) => `x${i}@,Norte,`),
       ].join('\n'),
     )
@@ -84,10 +89,11 @@ describe('staff send invitations by email', () => {
     expect(res.text).toContain('error-summary')
     expect(res.text).toContain('No se añadió nada: corrija estas filas y vuelva a enviar el archivo')
     // Grouped, with the first rows named.
-    expect(res.text).toContain('7 filas sin una dirección de correo válida (filas 3, 7, 8, 9, 10 y 2 más)')
+    expect(res.text).toContain('7 filas sin una dirección de correo válida (filas 3, 8, 9, 10, 11 y 2 más)')
     expect(res.text).toContain('1 dirección repetida en el archivo (filas 5)')
     expect(res.text).toContain('1 fila con un estrato no válido')
     expect(res.text).toContain('1 fila con un idioma desconocido (es, fr, pt, pt-BR o pt-PT) (filas 6)')
+    expect(res.text).toContain('1 fila con un estrato que no está en la lista de esta edición (filas 7)')
     expect(await digest(t.services.db, [...tables])).toEqual(before)
 
     const noFile = await designer.agent
@@ -105,7 +111,7 @@ describe('staff send invitations by email', () => {
       'marie@example.org;Centro;fr',
       'joao@example.org;Norte;pt',
       'rita@example.org;Norte;pt-PT',
-      'bounce@example.org;Norte;',
+      'bounce@example.org;norte;',
       'busy@example.org;;',
     ].join('\r\n')
     const first = await upload(list)
@@ -282,6 +288,7 @@ describe('staff send invitations by email', () => {
     const { rows } = await sql<{ action: string }>`
       select action from audit_log where action like 'invitations.%' order by id`.execute(t.services.db)
     expect(rows.map((r) => r.action)).toEqual([
+      'invitations.letter',
       'invitations.emailList',
       'invitations.emailList',
       'invitations.emailSend',

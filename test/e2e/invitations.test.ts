@@ -115,8 +115,9 @@ describe('staff choose who may answer and make invitation codes', () => {
       await batchForm({ count: '2', stratum: 'south', format: 'letters', letter_language: 'fr' }),
     )
     expect(res.status).toBe(200)
-    expect(res.text).toContain('<html lang="fr">')
-    expect(res.text.match(/<article class="letter">/g)).toHaveLength(2)
+    // The page around the letters in the staff member's language, the letters in theirs.
+    expect(res.text).toContain('<html lang="es">')
+    expect(res.text.match(/<article class="letter" lang="fr">/g)).toHaveLength(2)
     expect(res.text.match(/<svg[^>]*viewBox/g)).toHaveLength(2)
     expect(res.text).toMatch(/\/i\/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/)
     expect(res.text).toContain('Perception 2026 : nous vous invitons à répondre')

@@ -66,6 +66,7 @@ const routes: [method: 'GET' | 'POST', path: string, allowed: Who[]][] = [
   ['GET', `${wave}/invitations`, designers],
   ['POST', `${wave}/invitations`, designers],
   ['POST', `${wave}/invitations/access`, designers],
+  ['POST', `${wave}/invitations/letter`, designers],
   ['GET', `${wave}/invitations/email`, designers],
   ['POST', `${wave}/invitations/email/list`, designers],
   ['POST', `${wave}/invitations/email/send`, designers],
@@ -169,6 +170,8 @@ const allowedStatus = new Map<string, number>([
   [`POST ${wave}/import`, 400],
   [`POST ${wave}/invitations`, 400],
   [`POST ${wave}/invitations/access`, 400],
+  // Every field of the strata and letters form may be empty: saved as such.
+  [`POST ${wave}/invitations/letter`, 303],
   // This app sends no email (no SMTP_URL): the list and the sending are refused as such.
   [`POST ${wave}/invitations/email/list`, 409],
   [`POST ${wave}/invitations/email/send`, 409],

@@ -202,6 +202,21 @@ const forms: Form[] = [
     fields: ['contact', 'a_story'],
   },
   {
+    name: 'strata and letters',
+    who: 'designer',
+    page: '/staff/series/perception/waves/2026/invitations',
+    action: '/staff/series/perception/waves/2026/invitations/letter',
+    valid: () => ({
+      strata: 'Centro\nSan Blas',
+      address: 'Plaza Mayor 1',
+      deadline: '',
+      intro_es: 'Hola',
+      intro_fr: '',
+      intro_pt: '',
+    }),
+    fields: ['strata', 'address', 'intro_es'],
+  },
+  {
     name: 'invitation code',
     who: 'anonymous',
     page: '/s/ORG/perception',
