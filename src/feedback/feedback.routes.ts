@@ -36,6 +36,16 @@ export function speakProjectLanguage(res: Response, project: PartnerProject): vo
   locals(res).preferPortuguese(project.portuguese)
 }
 
+/**
+ * The assisted-entry form in a language of the project: the facilitator's own when the project uses it,
+ * else the project's main one (a facilitator reading French opens Recife's form in Portuguese).
+ */
+export function speakFormLanguage(res: Response, project: PartnerProject): void {
+  const first = project.languages[0]
+  if (isLanguage(first) && !project.languages.includes(locals(res).lang)) locals(res).useLanguage(first)
+  locals(res).preferPortuguese(project.portuguese)
+}
+
 /** The project as a reader sees it: its name and its organization's name in their language. */
 export const projectInLanguage = (project: PartnerProject, language: Language): PartnerProject => ({
   ...project,

@@ -10,6 +10,9 @@ import type { FeedbackService } from './feedback.service.ts'
 type Results = Awaited<ReturnType<FeedbackService['projectResults']>>
 type Stories = Awaited<ReturnType<FeedbackService['publishedStories']>>
 
+/** Below this many answers, a month's mean is marked as too few to read. */
+export const FEW_ANSWERS = 3
+
 /** What the results page shows: a table of responses by month and channel, and each rating over time. */
 export function projectResultsView(
   results: Results,
@@ -22,6 +25,7 @@ export function projectResultsView(
     results.counts.find((c) => c.period === period && c.channel === channel)?.responses ?? 0
   const byPeriod = periods.map((period) => ({
     period,
+    month: format.month(period),
     web: count(period, 'web'),
     assisted: count(period, 'assisted'),
     total: count(period, 'web') + count(period, 'assisted'),
@@ -38,12 +42,20 @@ export function projectResultsView(
     return {
       code: question.code,
       label,
-      rows: rows.map((r) => ({ period: r.period, mean: format.number(r.mean, 2), n: format.number(r.n) })),
+      rows: rows.map((r) => ({
+        period: r.period,
+        month: format.month(r.period),
+        mean: format.number(r.mean, 2),
+        n: format.number(r.n),
+        // A mean of one or two answers says little: marked in the table and drawn hollow.
+        few: r.n < FEW_ANSWERS ? t('projects.results.few', { count: r.n }) : '',
+      })),
+      hasFew: rows.some((r) => r.n < FEW_ANSWERS),
       chart:
         rows.length === 0
           ? ''
           : periodChartSvg(
-              rows.map((r) => ({ label: r.period, value: r.mean })),
+              rows.map((r) => ({ label: format.month(r.period), value: r.mean, few: r.n < FEW_ANSWERS })),
               domain,
               {
                 id: `rating-${index}`,

@@ -15,6 +15,7 @@ import {
   openFormOr404,
   projectCode,
   renderFeedbackForm,
+  speakFormLanguage,
   submissionKeyOf,
   type FormState,
   type OpenForm,
@@ -270,6 +271,7 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
 
   router.get('/staff/projects/:code/assisted', fieldStaff, async (req, res) => {
     const open = await assistedForm(res, req.params.code)
+    speakFormLanguage(res, open.project)
     showAssisted(res, open, { recorded: req.query.recorded === '1' })
   })
 
@@ -278,8 +280,11 @@ export function projectRoutes(feedback: FeedbackService, publicUrl: string | und
     const body = formBody.safeParse(bodyOf(req))
     if (!body.success) throw new HttpError(400, 'badRequest')
     const form = body.data
-    // An entry queued offline keeps the language it was recorded in.
-    const language: Language = isLanguage(form.language) ? form.language : locals(res).lang
+    // An entry queued offline keeps the language it was recorded in (and its page, if refused, too).
+    if (isLanguage(form.language) && open.project.languages.includes(form.language))
+      locals(res).useLanguage(form.language)
+    else speakFormLanguage(res, open.project)
+    const language: Language = locals(res).lang
     const outcome = await feedback.submit(open, {
       form,
       language,

@@ -38,10 +38,13 @@ function buildFormatters(language: Language | Locale) {
   }
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' })
   const dateTime = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+  const month = new Intl.DateTimeFormat(tag, { month: 'short', year: 'numeric', timeZone: 'UTC' })
   return {
     number: (value: number, fractionDigits = 0) => numberFormat('decimal', fractionDigits).format(value),
     percent: (value: number, fractionDigits = 1) => numberFormat('percent', fractionDigits).format(value),
     date: (value: Date) => date.format(value),
+    /** A month as `2025-01` is kept, as people read it ("ene 2025", "janv. 2025"). */
+    month: (period: string) => month.format(new Date(`${period}-15T12:00:00Z`)),
     /** Staff pages show times in UTC, and say so. */
     dateTime: (value: Date) => `${dateTime.format(value)} UTC`,
   }

@@ -290,6 +290,8 @@ export function comparisonChartSvg(
 export interface PeriodPoint {
   label: string
   value: number
+  /** Drawn hollow: a mean of too few answers to read as a level. */
+  few?: boolean
 }
 
 /** A measure over calendar periods (e.g. a project's mean rating by month): a line with its dots. */
@@ -321,7 +323,9 @@ export function periodChartSvg(
   const labelled = labelledTicks(points.length, x.step(), approxHalfWidth(longest) * 2 + 8)
   points.forEach((p, i) => {
     const cx = x(p.label)!
-    parts.push(`<circle class="chart-dot" cx="${cx}" cy="${y(p.value)}" r="4"/>`)
+    parts.push(
+      `<circle class="chart-dot${p.few ? ' chart-dot-open' : ''}" cx="${cx}" cy="${y(p.value)}" r="4"/>`,
+    )
     if (labelled(i))
       parts.push(
         `<text class="chart-tick" x="${cx}" y="${height - margin.bottom + 20}" text-anchor="middle">${escapeXml(p.label)}</text>`,

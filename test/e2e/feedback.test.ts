@@ -1,3 +1,4 @@
+import { formattersFor } from '../../src/i18n/formatters.ts'
 import { sql } from 'kysely'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -220,6 +221,22 @@ describe('assisted entry by a facilitator', () => {
     const moderator = await signedIn(t.app, t.services, project.organizationId, 'designer')
     const moderation = await moderator.get(`/staff/projects/${project.code}/feedback`)
     expect(moderation.text).toContain(`Con facilitador (${facilitator.account.email})`)
+  })
+
+  it('opens in the project’s language, without the trap for robots, leaving the staff area’s language alone', async () => {
+    const facilitator = await signedIn(t.app, t.services, portuguese.organizationId, 'facilitator')
+    expect((await facilitator.get('/staff?lang=fr')).text).toContain('<html lang="fr"')
+    // Recife's project is in Portuguese and Spanish: a facilitator reading French gets its main language.
+    const form = await facilitator.get(`/staff/projects/${portuguese.code}/assisted`)
+    expect(form.status).toBe(200)
+    expect(form.text).toMatch(/<html lang="pt-(BR|PT)"/)
+    expect(form.text).toMatch(/name="language" value="pt"/)
+    expect(form.text).not.toContain('name="website"')
+    expect((await facilitator.get('/staff')).text).toContain('<html lang="fr"')
+    // A language of the project the facilitator chose is kept.
+    expect((await facilitator.get(`/staff/projects/${portuguese.code}/assisted?lang=es`)).text).toContain(
+      '<html lang="es"',
+    )
   })
 
   it('takes entries queued offline as JSON, once each, and says what it refused', async () => {
@@ -475,6 +492,52 @@ describe('moderation and published stories', () => {
 })
 
 describe('project results', () => {
+  it('marks means of one or two answers, and labels two years of months without overlap', async () => {
+    const longRun = await buildFeedbackProject(t.services.db)
+    const { rows: ids } = await sql<{ project: number; question: number }>`
+      select p.id as project, q.id as question from partner_project p
+      join question q on q.wave_id = ${longRun.waveId} and q.code = 'life_change' where p.code = ${longRun.code}`.execute(
+      t.services.db,
+    )
+    const wave = longRun.waveId
+    const { project: projectId, question } = ids[0]!
+    let key = 0
+    for (let m = 0; m < 24; m++) {
+      const month = `${2024 + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`
+      // Two months with one answer each; the others with five.
+      for (let i = 0; i < (m === 5 || m === 17 ? 1 : 5); i++) {
+        const { rows } = await sql<{ id: number }>`
+          insert into feedback (project_id, wave_id, language, channel, publish_consent, contact_consent,
+            submitted_at, idempotency_key)
+          values (${projectId}, ${wave}, 'es', 'web', false, false, ${`${month}-10T10:00:00Z`}, ${`long-run-${key++}`})
+          returning id`.execute(t.services.db)
+        await sql`insert into feedback_answer (feedback_id, question_id, value_number)
+          values (${rows[0]!.id}, ${question}, ${3 + (i % 3)})`.execute(t.services.db)
+      }
+    }
+    const evaluator = await signedIn(t.app, t.services, longRun.organizationId, 'evaluator')
+    const page = await evaluator.get(`/staff/projects/${longRun.code}/results`)
+    expect(page.status).toBe(200)
+    expect(page.text.match(/\(solo 1 respuesta: no es fiable\)/g)).toHaveLength(2)
+    expect(page.text.match(/class="chart-dot chart-dot-open"/g)).toHaveLength(2)
+    expect(page.text).toContain('Los puntos huecos son medias de menos de 3 respuestas')
+    // Months read as people write them, thinned out on the axis so that no two labels touch.
+    expect(page.text).toContain('<time datetime="2024-06">jun 2024</time>')
+    const ticks = [
+      ...page.text.matchAll(
+        /<text class="chart-tick" x="([\d.]+)" y="[\d.]+" text-anchor="middle">([^<]+)<\/text>/g,
+      ),
+    ].map((m) => ({ x: Number(m[1]), label: m[2]! }))
+    expect(ticks.length).toBeGreaterThan(3)
+    expect(ticks.length).toBeLessThan(24)
+    expect(ticks.at(-1)!.label).toBe('dic 2025')
+    // At 12 px, a character is at most ~7 px wide: neighbouring labels' centres are further apart.
+    for (let i = 1; i < ticks.length; i++)
+      expect(ticks[i]!.x - ticks[i - 1]!.x).toBeGreaterThan(
+        7 * Math.max(ticks[i]!.label.length, ticks[i - 1]!.label.length),
+      )
+  })
+
   it('counts responses by channel and month, charts ratings with a table, and downloads without contacts', async () => {
     const evaluator = await signedIn(t.app, t.services, project.organizationId, 'evaluator')
     const page = await evaluator.get(`/staff/projects/${project.code}/results`)
@@ -497,7 +560,7 @@ describe('project results', () => {
       const inMonth = entriesStored.filter((e) => monthOf(e) === month)
       const [w, a] = ['web', 'assisted'].map((c) => inMonth.filter((e) => e.channel === c).length)
       expect(page.text).toContain(
-        `<th scope="row">${month}</th><td>${w}</td><td>${a}</td><td>${w! + a!}</td>`,
+        `<th scope="row"><time datetime="${month}">${formattersFor('es').month(month)}</time></th><td>${w}</td><td>${a}</td><td>${w! + a!}</td>`,
       )
     }
     const month = monthOf(entriesStored.find((e) => e.channel === 'web')!)
