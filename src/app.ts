@@ -27,6 +27,7 @@ import { accountLinkRoutes } from './staff/account-links.routes.ts'
 import { twoFactorRoutes } from './staff/two-factor.routes.ts'
 import { auditRoutes } from './staff/audit.routes.ts'
 import { methodologyRoutes } from './results/methodology.routes.ts'
+import { targetRoutes } from './results/targets.routes.ts'
 import { publicResultsRoutes, resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
 import { interviewRoutes, surveyRoutes } from './survey/survey.routes.ts'
@@ -75,38 +76,21 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(requestLog(logger, options.logRequests ?? false))
   // Readiness: false from the moment the process is asked to stop (SIGTERM).
   app.locals.draining = false
-  // 1. Security headers: a strict CSP, no inline script or style anywhere.
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-          objectSrc: ["'none'"],
-          ...(options.production ? { upgradeInsecureRequests: [] } : {}),
-        },
-      },
-      strictTransportSecurity: options.production,
-    }),
-  )
-  // Every text response compressed (brotli or gzip) for readers on slow connections; a page kept in
-  // memory (public results) comes compressed already and is sent as it is.
-  app.use(compression())
+  // 1. Security headers: a strict CSP, no inline script or style anywhere. Helmet's headers depend on
+  // nothing in the request, so they are worked out once and copied onto every response.
+  app.use(fixedHeaders(securityHeaders(options.production)))
   // 2. Static files, before anything that reads cookies or the database.
   const assets = staticAssets(path.join(root, 'public'))
   app.locals.asset = assets.asset
-  app.use('/static', assets.serve)
-  // 3. Cookies, language, bodies (small and url-encoded only), CSRF.
+  app.use('/static', compression(), assets.serve)
+  // 3. Cookies and language; then the public results, which after a press release are most of the
+  // traffic: a kept page comes compressed already and needs no body, form token or other router.
   app.use(cookieParser())
   app.use(locale(translator, secureCookies))
+  app.use(publicResultsRoutes(services.results, services.outputs))
+  // Every other text response compressed (brotli or gzip) for readers on slow connections.
+  app.use(compression())
+  // Bodies (small and url-encoded only), CSRF.
   app.use(formBodies())
   // A mail program's one-click unsubscribe (RFC 8058) carries no form token: the link itself is the key.
   app.use(oneClickOptOut(services.mail))
@@ -121,7 +105,6 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     options.submitRateLimit,
     new PostgresRateLimitStore(services.db, 'submit', services.secret),
   )
-  app.use(publicResultsRoutes(services.results, services.outputs))
   app.use(homeRoutes(services.survey, services.health))
   const codeGuesses = codeGuessRateLimit(
     options.codeGuessLimit ?? 10,
@@ -178,6 +161,8 @@ export function createApp(services: Services, options: AppOptions): express.Expr
       services.staff.recordDownload,
     ),
   )
+  // Before the indicators' retire/restore route, whose `:action` would take `target` too.
+  app.use(targetRoutes(services.methodology))
   app.use(methodologyRoutes(services.methodology))
   app.use(apiTokenRoutes(services.apiTokens))
   app.use(apiRoutes(services.results, services.outputs, services.apiTokens, services.staff.recordDownload))
@@ -185,6 +170,53 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   app.use(notFound)
   app.use(errorPages(translator))
   return app
+}
+
+/** Helmet, as Pulso configures it: a strict CSP (no inline script or style), HSTS in production. */
+export const securityHeaders = (production: boolean) =>
+  helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(production ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: production,
+  })
+
+/**
+ * A middleware that only sets headers, run once on a stand-in response: the headers it set, set again
+ * on every response (helmet's work is then a copy, not a recomputation per request).
+ */
+export function fixedHeaders(middleware: express.RequestHandler): express.RequestHandler {
+  const headers = new Map<string, string | number | readonly string[]>()
+  const standIn = {
+    setHeader: (name: string, value: string | number | readonly string[]) => headers.set(name, value),
+    removeHeader: (name: string) => headers.delete(name),
+    getHeader: (name: string) => headers.get(name),
+  }
+  let synchronous = false
+  middleware(
+    { headers: {} } as express.Request,
+    standIn as unknown as express.Response,
+    () => (synchronous = true),
+  )
+  if (!synchronous) throw new Error('the headers middleware did not finish at once')
+  const fixed = [...headers]
+  return (_req, res, next) => {
+    for (const [name, value] of fixed) res.setHeader(name, value)
+    next()
+  }
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

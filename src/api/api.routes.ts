@@ -89,6 +89,7 @@ export function apiRoutes(
         successCodes: i.successCodes,
         excludedCodes: i.excludedCodes,
         label: i.label,
+        target: i.target,
       })),
       breakdowns: (await outputs.breakdowns(waves)).codes,
       links: {

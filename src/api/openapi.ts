@@ -156,11 +156,36 @@ export const openApiDocument = {
                 successCodes: { type: 'array', items: { type: 'string' } },
                 excludedCodes: { type: 'array', items: { type: 'string' } },
                 label: { $ref: '#/components/schemas/Translated' },
+                target: {
+                  description: 'The value aimed at (a proportion for a share), by a year; null: none',
+                  oneOf: [{ $ref: '#/components/schemas/Target' }, { type: 'null' }],
+                },
               },
             },
           },
           breakdowns: { type: 'array', items: { type: 'string' } },
           links: { type: 'object' },
+        },
+      },
+      Target: {
+        type: 'object',
+        required: ['value', 'year', 'direction'],
+        properties: {
+          value: { type: 'number' },
+          year: { type: 'integer' },
+          direction: { type: 'string', enum: ['atLeast', 'atMost'] },
+          reason: { $ref: '#/components/schemas/Translated' },
+        },
+      },
+      TargetStatus: {
+        type: 'object',
+        description:
+          'Where the latest wave stands: reached; on or off track by the straight line through the last two waves (since a break), read at the target year; missed once that year has come; or too early with one wave. `certain`: the intervals make the same call.',
+        properties: {
+          call: { type: 'string', enum: ['reached', 'onTrack', 'offTrack', 'missed', 'tooEarly'] },
+          certain: { type: 'boolean' },
+          projected: { type: ['number', 'null'] },
+          latestYear: { type: 'integer' },
         },
       },
       TrendRow: {
@@ -199,6 +224,21 @@ export const openApiDocument = {
           sample: { type: 'string', enum: ['all', 'invited'] },
           waves: { type: 'array', items: { type: 'object' } },
           rows: { type: 'array', items: { $ref: '#/components/schemas/TrendRow' } },
+          targets: {
+            type: 'array',
+            items: {
+              allOf: [
+                { $ref: '#/components/schemas/Target' },
+                {
+                  type: 'object',
+                  properties: {
+                    indicator: { type: 'string' },
+                    status: { oneOf: [{ $ref: '#/components/schemas/TargetStatus' }, { type: 'null' }] },
+                  },
+                },
+              ],
+            },
+          },
           responseRates: { type: 'array', items: { type: 'object' } },
         },
       },

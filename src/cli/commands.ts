@@ -183,7 +183,7 @@ Object.assign(commands, {
       const reading = await readXlsForm(bytes, source)
       if (!reading.ok) {
         throw new CliError(
-          `nothing was imported:\n${reading.problems.map((p) => `  ${p.sheet} row ${p.row}: ${p.reason}`).join('\n')}`,
+          `nothing was imported:\n${groupedProblems(reading.problems.map((p) => ({ ...p, place: `sheet ${p.sheet}` })))}`,
         )
       }
       const result = await services.designer.importQuestionnaire(actor, seriesCode, waveYear, reading)
@@ -370,22 +370,22 @@ const rowList = (rows: number[]) =>
  * Problems of a file, grouped: the same problem in the same column on 240 rows is one line, with its
  * first example and the first rows ("240 rows, column interest: …").
  */
-export function groupedProblems(problems: ImportProblem[]): string {
+export function groupedProblems(problems: { row: number; place: string; reason: string }[]): string {
   // The same problem whatever the value typed: `"abc": not a number` and `"x" is not es…` by their words.
   const generic = (reason: string) => reason.replace(/^"[^"]*": /, '').replace(/"[^"]*"/g, '…')
-  const groups = new Map<string, { example: ImportProblem; rows: number[] }>()
+  const groups = new Map<string, { example: { place: string; reason: string }; rows: number[] }>()
   for (const p of problems) {
-    const key = `${p.column}|${generic(p.reason)}`
+    const key = `${p.place}|${generic(p.reason)}`
     const group = groups.get(key) ?? { example: p, rows: [] }
     group.rows.push(p.row)
     groups.set(key, group)
   }
   return [...groups.values()]
     .map(({ example, rows }) => {
-      const column = example.column ? `, column ${example.column}` : ''
-      if (rows.length === 1) return `  row ${rows[0]}${column}: ${example.reason}`
+      const place = example.place ? `, ${example.place}` : ''
+      if (rows.length === 1) return `  row ${rows[0]}${place}: ${example.reason}`
       const value = /^"[^"]*"/.exec(example.reason)?.[0]
-      return `  ${rows.length} rows${column}: ${generic(example.reason)} (${value ? `first ${value}; ` : ''}${rowList(rows)})`
+      return `  ${rows.length} rows${place}: ${generic(example.reason)} (${value ? `first ${value}; ` : ''}${rowList(rows)})`
     })
     .join('\n')
 }
@@ -398,7 +398,8 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-const importProblems = (problems: ImportProblem[]) => `nothing was imported:\n${groupedProblems(problems)}`
+const importProblems = (problems: ImportProblem[]) =>
+  `nothing was imported:\n${groupedProblems(problems.map((p) => ({ ...p, place: p.column ? `column ${p.column}` : '' })))}`
 
 /** The perception series named by --org and --series (weighting, indicators, trends), or a clear error. */
 async function seriesFor(services: Services, flags: Flags) {

@@ -244,6 +244,12 @@ export interface IndicatorTable {
   position: ColumnType<number, number | undefined, number>
   /** Retired: kept, no longer computed or published. */
   retired_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** A target on the indicator's scale (a proportion for a share), and the year it is for. */
+  target_value: ColumnType<number | null, number | null | undefined, number | null>
+  target_year: ColumnType<number | null, number | null | undefined, number | null>
+  target_direction: ColumnType<'atLeast' | 'atMost', 'atLeast' | 'atMost' | undefined, 'atLeast' | 'atMost'>
+  /** Why this target, per language. */
+  target_reason: JSONColumnType<Partial<Translated>, string | undefined, string>
 }
 
 export interface PopulationMarginTable {

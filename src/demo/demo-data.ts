@@ -9,7 +9,7 @@ import {
   insertSeries,
   insertWave,
 } from '../questionnaire/questionnaire.repository.ts'
-import { foldNewResponses, replaceMargins, saveIndicator } from '../results/results.repository.ts'
+import { foldNewResponses, replaceMargins, saveIndicator, setTarget } from '../results/results.repository.ts'
 import { hashPassword } from '../staff/password.ts'
 import { insertUser } from '../staff/staff.repository.ts'
 import { loadFeedbackDemo } from './feedback-demo.ts'
@@ -215,6 +215,17 @@ async function loadPerceptionSeries(
   })
   for (const [position, indicator] of DEMO_INDICATORS.entries())
     await saveIndicator(db, seriesId, { ...indicator, position })
+  // The council's target: half of the city aware of its international action by 2027 (#20).
+  await setTarget(db, seriesId, 'awareness', {
+    value: 0.5,
+    year: 2027,
+    direction: 'atLeast',
+    reason: {
+      es: 'El pleno aprobó en 2024 que la mitad de la ciudadanía conozca la acción internacional de la ciudad.',
+      fr: 'Le conseil municipal a voté en 2024 que la moitié des habitants connaisse l’action internationale de la ville.',
+      pt: 'A câmara aprovou em 2024 que metade da população conheça a ação internacional da cidade.',
+    },
+  })
   for (const wave of waves) {
     const waveId = await insertWave(db, {
       seriesId,

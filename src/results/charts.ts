@@ -85,6 +85,8 @@ export interface ChartText {
   tick: (value: number) => string
   breakLabel: string
   soFarLabel: string
+  /** A target drawn as a dashed line across the chart, with its label ("Meta 2027: 45 %"). */
+  target?: { value: number; label: string }
 }
 
 /**
@@ -142,6 +144,13 @@ export function trendChartSvg(
     ...chartOpening(width, height, text, margin),
     ...valueGrid(y, ticks, width, margin, text.tick),
   ]
+  if (text.target) {
+    const ty = y(text.target.value)
+    parts.push(
+      `<line class="chart-target" x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}"/>`,
+      `<text class="chart-target-label" x="${width - margin.right}" y="${ty - 4}" text-anchor="end">${escapeXml(text.target.label)}</text>`,
+    )
+  }
   for (const run of segments(points))
     parts.push(`<path class="chart-band" d="${band(run)}"/>`, `<path class="chart-line" d="${path(run)}"/>`)
   const labelled = labelledTicks(points.length, x.step())

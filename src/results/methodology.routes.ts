@@ -242,7 +242,8 @@ export function methodologyRoutes(methodology: MethodologyService): Router {
     const series = await staffSeries(res, req.params.series)
     const editing = (await methodology.indicators(series)).find((i) => i.code === req.query.edit)
     const notice =
-      typeof req.query.notice === 'string' && ['saved', 'retired', 'restored'].includes(req.query.notice)
+      typeof req.query.notice === 'string' &&
+      ['saved', 'retired', 'restored', 'targetSaved', 'targetRemoved'].includes(req.query.notice)
     await showIndicators(res, series, {
       ...(editing
         ? {

@@ -110,6 +110,32 @@ export function createMethodologyService(db: Db) {
         return changed
       })
     },
+
+    /**
+     * Sets (or, with null, removes) an indicator's target, audit-logged with before and after; false
+     * when the series has no such indicator.
+     */
+    async setTarget(
+      actor: StaffUser,
+      series: Series,
+      code: string,
+      target: repo.IndicatorTarget | null,
+    ): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const before = (await repo.listIndicators(trx, series.id, { withRetired: true })).find(
+          (i) => i.code === code,
+        )
+        if (!before || !(await repo.setTarget(trx, series.id, code, target))) return false
+        await recordAudit(
+          trx,
+          audit(actor, 'indicator.target', `${series.code}/${code}`, {
+            before: before.target ?? {},
+            after: target ?? {},
+          }),
+        )
+        return true
+      })
+    },
   }
 }
 

@@ -4,6 +4,7 @@ import type { ResponseRate } from '../invitations/invitations.repository.ts'
 import type { Question } from '../questionnaire/questionnaire.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
 import { groupChartSvg, trendChartSvg, valueDomain } from './charts.ts'
+import { statusFromRows, type TargetStatus } from './targets.ts'
 import type { IndicatorRecord } from './results.repository.ts'
 import type { TrendRow, Trends, WaveWeighting } from './results.service.ts'
 import { isOpen } from '../series/wave-rules.ts'
@@ -103,6 +104,7 @@ export function resultsViewModel(input: {
     const overall = input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'overall')
     const visible = overall.filter((r) => !r.suppressed)
     const changes = input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === 'change')
+    const breakAt = (wave: number) => Boolean(overall.find((o) => o.wave === wave)?.breakInSeries)
     // The latest wave with results: a wave just opened (no answers yet) takes nothing away.
     const latestWave = visible.at(-1)?.wave
     const last = changes.filter((c) => latestWave !== undefined && c.wave <= latestWave).at(-1)
@@ -121,7 +123,37 @@ export function resultsViewModel(input: {
       })
       if (last.weightingDiffers) changeText += ` ${t('results.change.weightingDiffers')}`
     }
-    const domain = valueDomain(visible, indicator.kind)
+    const target = indicator.target
+    const status = target
+      ? statusFromRows(
+          target,
+          visible.map((r) => ({ ...r, breakInSeries: breakAt(r.wave) })),
+        )
+      : undefined
+    // The two waves the projection runs through (since the last break).
+    const since = visible.filter((r) => status && r.wave <= status.latestYear).slice(-2)
+    const targetShown = target ? show(target.value) : ''
+    const targetText =
+      target && status
+        ? targetSentence(t, status, {
+            value: targetShown,
+            year: target.year,
+            direction: target.direction,
+            projected: status.projected === null ? '' : show(status.projected),
+            from: since.at(-2)?.wave,
+            to: since.at(-1)?.wave,
+          })
+        : target
+          ? t('targets.line', {
+              direction: t(`targets.${target.direction}Short`),
+              value: targetShown,
+              year: target.year,
+            })
+          : ''
+    const domain = valueDomain(
+      target ? [...visible, { estimate: target.value, ciLow: target.value, ciHigh: target.value }] : visible,
+      indicator.kind,
+    )
     const id = `chart-${indicator.code}`
     // What a screen reader hears of a trend chart, and its points (a break is marked after the first).
     const describe = (rows: TrendRow[]) =>
@@ -135,7 +167,6 @@ export function resultsViewModel(input: {
           }),
         )
         .join(' ')
-    const breakAt = (wave: number) => Boolean(overall.find((o) => o.wave === wave)?.breakInSeries)
     const points = (rows: TrendRow[]) =>
       rows.map((r) => ({
         wave: r.wave,
@@ -153,6 +184,14 @@ export function resultsViewModel(input: {
       tick: (v) => (share ? format.percent(v, 0) : format.number(v, 1)),
       breakLabel: t('results.break'),
       soFarLabel: t('results.soFar'),
+      ...(target
+        ? {
+            target: {
+              value: target.value,
+              label: t('targets.chartLabel', { year: target.year, value: targetShown }),
+            },
+          }
+        : {}),
     })
     const byGroup = input.breakdown
       ? input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === input.breakdown)
@@ -223,6 +262,9 @@ export function resultsViewModel(input: {
       label,
       kind: indicator.kind,
       changeText,
+      targetText,
+      targetReason: target ? inLanguage(target.reason, language) : '',
+      targetStatus: status ?? null,
       trendSvg,
       groupSvg,
       groupTrends,
@@ -246,4 +288,34 @@ export function resultsViewModel(input: {
       })),
     }
   })
+}
+
+/** Where the latest wave stands against a target, in words, with whether the intervals make it sure. */
+export function targetSentence(
+  t: TFunction,
+  status: TargetStatus,
+  p: {
+    value: string
+    year: number
+    direction: 'atLeast' | 'atMost'
+    projected: string
+    from: number | undefined
+    to: number | undefined
+  },
+): string {
+  const line = t('targets.line', {
+    direction: t(`targets.${p.direction}Short`),
+    value: p.value,
+    year: p.year,
+  })
+  const call = t(`targets.calls.${status.call}`, {
+    latest: status.latestYear,
+    projected: p.projected,
+    from: p.from,
+    to: p.to,
+    year: p.year,
+  })
+  const sure =
+    status.call === 'tooEarly' ? '' : ` ${t(status.certain ? 'targets.certain' : 'targets.uncertain')}`
+  return `${line} ${call}${sure}`
 }

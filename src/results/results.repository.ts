@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { Translated } from '../questionnaire/translated.ts'
 import type { Margins } from './estimation.ts'
+import type { Target } from './targets.ts'
 import { STATUSES_WITH_RESULTS } from '../series/wave-rules.ts'
 
 export interface IndicatorRecord {
@@ -12,6 +13,12 @@ export interface IndicatorRecord {
   successCodes: string[]
   excludedCodes: string[]
   label: Translated
+  /** The value aimed at, the year it is for, the direction, and why (null: none set). */
+  target: IndicatorTarget | null
+}
+
+export interface IndicatorTarget extends Target {
+  reason: Partial<Translated>
 }
 
 /** The series' indicators in order; retired ones (no longer computed or published) only when asked. */
@@ -22,7 +29,20 @@ export async function listIndicators(
 ): Promise<(IndicatorRecord & { retired?: boolean })[]> {
   let query = db
     .selectFrom('indicator')
-    .select(['id', 'code', 'question_code', 'kind', 'success_codes', 'excluded_codes', 'label', 'retired_at'])
+    .select([
+      'id',
+      'code',
+      'question_code',
+      'kind',
+      'success_codes',
+      'excluded_codes',
+      'label',
+      'retired_at',
+      'target_value',
+      'target_year',
+      'target_direction',
+      'target_reason',
+    ])
     .where('series_id', '=', seriesId)
     .orderBy('position')
     .orderBy('code')
@@ -37,14 +57,39 @@ export async function listIndicators(
     successCodes: r.success_codes,
     excludedCodes: r.excluded_codes,
     label: r.label,
+    target:
+      r.target_value === null || r.target_year === null
+        ? null
+        : {
+            value: r.target_value,
+            year: r.target_year,
+            direction: r.target_direction,
+            reason: r.target_reason,
+          },
   }))
+}
+
+/** Sets (or, with null, removes) an indicator's target. False when the series has no such indicator. */
+export async function setTarget(db: Db, seriesId: number, code: string, target: IndicatorTarget | null) {
+  const updated = await db
+    .updateTable('indicator')
+    .set({
+      target_value: target?.value ?? null,
+      target_year: target?.year ?? null,
+      target_direction: target?.direction ?? 'atLeast',
+      target_reason: JSON.stringify(target?.reason ?? {}),
+    })
+    .where('series_id', '=', seriesId)
+    .where('code', '=', code)
+    .executeTakeFirst()
+  return Number(updated.numUpdatedRows) === 1
 }
 
 /** Creates or redefines an indicator of a series. */
 export async function saveIndicator(
   db: Db,
   seriesId: number,
-  indicator: Omit<IndicatorRecord, 'id'> & { position?: number },
+  indicator: Omit<IndicatorRecord, 'id' | 'target'> & { position?: number },
 ): Promise<void> {
   const values = {
     ...(indicator.position !== undefined ? { position: indicator.position } : {}),

@@ -4,6 +4,7 @@ import { sheetRow } from '../http/csv.ts'
 import { responseRates } from '../invitations/invitations.repository.ts'
 import { inLanguage, type Language } from '../questionnaire/translated.ts'
 import { wavesOfSeries } from './results.repository.ts'
+import { statusFromRows } from './targets.ts'
 import { TREND_COLUMNS, trendRowValues, trendsToCsv, type Trends } from './results.service.ts'
 
 export const TREND_FORMATS = ['csv', 'xlsx', 'json'] as const
@@ -30,6 +31,22 @@ export async function trendsDocument(
     intervalMethod,
     waves: trends.waves,
     rows: trends.rows.map((r) => ({ ...r, breakInSeries: Boolean(r.breakInSeries) })),
+    // Each indicator's target and where the latest wave of the file stands against it.
+    targets: trends.indicators
+      .filter((i) => i.target !== null)
+      .map((i) => {
+        const target = i.target!
+        const overall = trends.rows.filter((r) => r.indicator === i.code && r.breakdown === 'overall')
+        const status = statusFromRows(target, overall)
+        return {
+          indicator: i.code,
+          value: target.value,
+          year: target.year,
+          direction: target.direction,
+          reason: target.reason,
+          status: status ?? null,
+        }
+      }),
     // Only the waves the trends cover: a public file holds closed waves, so no open wave's progress leaks.
     responseRates: await Promise.all(
       (await wavesOfSeries(db, series.id))

@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'indicator.save',
   'indicator.retire',
   'indicator.restore',
+  'indicator.target',
   'invitations.create',
   'invitations.letter',
   'invitations.emailList',

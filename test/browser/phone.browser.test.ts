@@ -10,6 +10,7 @@ import {
   serve,
 } from '../helpers/browser.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { setTarget } from '../../src/results/results.repository.ts'
 import { emailRecipient } from '../fixtures/mail-builder.ts'
 import { LOCALES } from '../../src/i18n/locales.ts'
 
@@ -23,6 +24,13 @@ let server: Awaited<ReturnType<typeof serve>>
 beforeAll(async () => {
   t = await createTestApp()
   trends = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+  // A target on one indicator: its dashed line and label are read at 360 px like the rest (#20.1).
+  await setTarget(t.services.db, trends.seriesId, 'aware_yes', {
+    value: 0.8,
+    year: 2027,
+    direction: 'atLeast',
+    reason: { es: 'Lo pide el pleno.', fr: 'Le conseil le demande.', pt: 'A câmara pede.' },
+  })
   survey = await buildSurvey(t.services.db, { year: 2026 })
   server = await serve(t.app)
 })

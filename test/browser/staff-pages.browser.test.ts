@@ -10,6 +10,7 @@ import {
 import { startMailServer, type MailServer } from '../helpers/mail-server.ts'
 import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
+import { saveIndicator } from '../../src/results/results.repository.ts'
 
 // The staff pages added for running the year (#19), each with its forms and an error state, pass axe
 // in Spanish, French and both Portuguese: email invitations, strata and letters, confirmations before
@@ -25,6 +26,14 @@ beforeAll(async () => {
     mail: { smtpUrl: smtp.url, from: 'Pulso <pulso@ciudad.example>', ratePerMinute: 60_000 },
   })
   survey = await buildSurvey(t.services.db, { year: 2026, questions: twoPageQuestions })
+  await saveIndicator(t.services.db, survey.seriesId, {
+    code: 'aware_yes',
+    questionCode: 'aware',
+    kind: 'share',
+    successCodes: ['yes'],
+    excludedCodes: [],
+    label: { es: 'Lo conoce', fr: 'Le connaît', pt: 'Conhece' },
+  })
   server = await serve(t.app)
 })
 afterAll(async () => {
@@ -76,6 +85,12 @@ describe.skipIf(!browserAvailable)('staff pages for running the year', () => {
         await expectAccessible(page, 'audit log, a bad filter')
         await go('/staff/audit')
         await expectAccessible(page, 'audit log')
+
+        await go('/staff/results/perception/indicators/aware_yes/target')
+        await expectAccessible(page, 'an indicator’s target')
+        await page.locator('main form button[type=submit]').first().click()
+        await page.locator('.error-summary').waitFor()
+        await expectAccessible(page, 'an indicator’s target, refused')
 
         await go('/staff/organization')
         await expectAccessible(page, 'organization with two-factor requirement')

@@ -152,6 +152,11 @@ describe('the demo’s partner projects', () => {
       expect(page, url).toContain('Ville d’Exemple')
       expect(page, url).not.toContain('Ciudad de Ejemplo')
     }
+    // The council's target for awareness, drawn and judged on the public results.
+    const published = (await request(t.app).get('/s/ciudad-ejemplo/percepcion/results')).text
+    expect(published).toMatch(/<line class="chart-target" /)
+    expect(published.replace(/[\u00a0\u202f]/g, ' ')).toContain('Meta: al menos 50,0 % en 2027.')
+    expect(published).toContain('Por qué esta meta: El pleno aprobó en 2024')
     const evaluator = await signedIn(t.app, t.services, 1, 'evaluator')
     const results = await evaluator.get('/staff/projects/agua-cusco/results')
     expect(results.status).toBe(200)

@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app.ts'
+import express from 'express'
+import { createApp, securityHeaders } from '../../src/app.ts'
 import { openDatabase } from '../../src/db/database.ts'
 import { createServices } from '../../src/services.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
@@ -32,6 +33,28 @@ describe('security headers', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff')
     expect(res.text).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=/i)
     expect(res.headers['x-powered-by']).toBeUndefined()
+  })
+
+  it('are exactly helmet’s, on every kind of response, in development and production', async () => {
+    for (const production of [false, true]) {
+      const reference = express()
+      reference.use(securityHeaders(production))
+      reference.get('/', (_req, res) => res.send('ok'))
+      const expected = (await request(reference).get('/')).headers
+      const app = createApp(t.services, {
+        production,
+        trustProxy: 'false',
+        submitRateLimit: { limit: 100, windowMs: 60_000 },
+        logger: createLogger({ level: 'silent' }),
+      })
+      for (const path of [survey.url, `${survey.url}/results`, '/static/pulso.css', '/no/such/page']) {
+        const res = await request(app).get(path)
+        for (const [name, value] of Object.entries(expected))
+          if (!['content-type', 'content-length', 'date', 'connection', 'etag', 'keep-alive'].includes(name))
+            expect(res.headers[name], `${production} ${path} ${name}`).toBe(value)
+      }
+      if (production) expect(expected['strict-transport-security']).toMatch(/max-age=\d+/)
+    }
   })
 
   it('keep the survey page small: HTML and CSS under 30 KB', async () => {
