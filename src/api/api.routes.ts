@@ -61,6 +61,21 @@ export function apiRoutes(
     return { series, waves }
   }
 
+  // Published results may be read from any site's page (an evaluator's notebook, a city's dashboard):
+  // CORS for the public GETs, with the ETag readable; never for microdata, which needs a personal token.
+  router.use('/api/v1', (req, res, next) => {
+    if (req.path.endsWith('/microdata.zip')) return next()
+    res.set('Access-Control-Allow-Origin', '*')
+    res.set('Access-Control-Expose-Headers', 'ETag')
+    res.set('Cross-Origin-Resource-Policy', 'cross-origin')
+    if (req.method !== 'OPTIONS') return next()
+    // The preflight of a GET revalidating with If-None-Match.
+    res.set('Access-Control-Allow-Methods', 'GET')
+    res.set('Access-Control-Allow-Headers', 'If-None-Match')
+    res.set('Access-Control-Max-Age', '86400')
+    res.status(204).end()
+  })
+
   router.get('/api/v1/openapi.json', (req, res) => sendJson(req, res, openApiDocument))
 
   router.get('/api/v1/series', async (req, res) => {

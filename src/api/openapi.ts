@@ -20,6 +20,8 @@ const problem = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 }
 const cached = { description: 'Not modified (the ETag sent in If-None-Match is current)' }
+// Public operations: anyone may read them, from any site (CORS).
+const open = { security: [] }
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -28,24 +30,31 @@ export const openApiDocument = {
     version: '1.0.0',
     description:
       'Read-only published results: series with at least one closed wave, their indicators and trend results (weighted estimates with standard errors and 95% intervals, by group, and changes between waves). Responses carry an ETag and may be cached for 5 minutes.',
-    license: { name: 'AGPL-3.0-or-later' },
+    license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
   },
+  // Relative: the instance that serves this document.
+  servers: [{ url: '/', description: 'This Pulso instance' }],
   paths: {
     '/api/v1/series': {
       get: {
+        operationId: 'listSeries',
         summary: 'Published series',
+        ...open,
         responses: {
           '200': {
             description: 'Every series with published waves',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/SeriesList' } } },
           },
           '304': cached,
+          '4XX': problem,
         },
       },
     },
     '/api/v1/series/{org}/{series}': {
       get: {
+        operationId: 'getSeries',
         summary: 'A published series: waves, indicators and breakdowns',
+        ...open,
         parameters: seriesParams,
         responses: {
           '200': {
@@ -59,7 +68,9 @@ export const openApiDocument = {
     },
     '/api/v1/series/{org}/{series}/trends': {
       get: {
+        operationId: 'getTrends',
         summary: 'Trend results over the published waves (pulso-trends v1)',
+        ...open,
         parameters: [
           ...seriesParams,
           {
@@ -83,6 +94,7 @@ export const openApiDocument = {
     },
     '/api/v1/series/{org}/{series}/microdata.zip': {
       get: {
+        operationId: 'getMicrodata',
         summary:
           'The microdata package (Frictionless Data Package: per-wave and pooled CSV, codebook, datapackage.json)',
         description:
@@ -97,7 +109,12 @@ export const openApiDocument = {
       },
     },
     '/api/v1/openapi.json': {
-      get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
+      get: {
+        operationId: 'getOpenApi',
+        summary: 'This document',
+        ...open,
+        responses: { '200': { description: 'OpenAPI 3.1' }, '304': cached, '4XX': problem },
+      },
     },
   },
   components: {

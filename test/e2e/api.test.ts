@@ -1,5 +1,6 @@
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createConfig, lintFromString } from '@redocly/openapi-core'
 import { openApiDocument } from '../../src/api/openapi.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { signedIn } from '../helpers/staff.ts'
@@ -96,8 +97,52 @@ describe('the read-only JSON API', () => {
     const paths = res.body.paths as Record<string, { get: { security?: unknown } }>
     for (const [path, item] of Object.entries(paths)) {
       const concrete = path.replace('{org}', 'fixture-city').replace('{series}', 'perception')
-      // Without a token, a secured path answers 401; the others answer.
-      expect((await request(t.app).get(concrete)).status, path).toBe(item.get.security ? 401 : 200)
+      // Without a token, a secured path answers 401; the others (security: [], anyone) answer.
+      const secured = Array.isArray(item.get.security) && item.get.security.length > 0
+      expect((await request(t.app).get(concrete)).status, path).toBe(secured ? 401 : 200)
     }
+  })
+
+  it('lints clean with Redocly’s recommended rules, so generated clients get sensible names', async () => {
+    const config = await createConfig({ extends: ['recommended'] })
+    const problems = await lintFromString({
+      source: JSON.stringify(openApiDocument),
+      absoluteRef: '/api/v1/openapi.json',
+      config,
+    })
+    expect(problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message}`)).toEqual([])
+  })
+
+  it('answers cross-origin reads of published results (CORS), never of microdata', async () => {
+    const from = { Origin: 'https://datos.otraciudad.example' }
+    for (const path of ['/api/v1/series', '/api/v1/series/fixture-city/perception/trends']) {
+      const res = await request(t.app).get(path).set(from)
+      expect(res.status).toBe(200)
+      expect(res.headers['access-control-allow-origin']).toBe('*')
+      expect(res.headers['access-control-expose-headers']).toBe('ETag')
+      expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin')
+    }
+    // A browser revalidating with If-None-Match asks first.
+    const preflight = await request(t.app)
+      .options('/api/v1/series/fixture-city/perception')
+      .set({
+        ...from,
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'if-none-match',
+      })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET')
+    expect(preflight.headers['access-control-allow-headers']).toBe('If-None-Match')
+    const microdata = await request(t.app)
+      .get('/api/v1/series/fixture-city/perception/microdata.zip')
+      .set(from)
+    expect(microdata.status).toBe(401)
+    expect(microdata.headers['access-control-allow-origin']).toBeUndefined()
+    // The pages themselves stay same-origin.
+    expect(
+      (await request(t.app).get('/s/fixture-city/perception/results').set(from)).headers[
+        'access-control-allow-origin'
+      ],
+    ).toBeUndefined()
   })
 })
