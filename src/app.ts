@@ -87,7 +87,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   // traffic: a kept page comes compressed already and needs no body, form token or other router.
   app.use(cookieParser())
   app.use(locale(translator, secureCookies))
-  app.use(publicResultsRoutes(services.results, services.outputs))
+  app.use(publicResultsRoutes(services.results, services.outputs, options.publicUrl))
   // Every other text response compressed (brotli or gzip) for readers on slow connections.
   app.use(compression())
   // Bodies (small and url-encoded only), CSRF.

@@ -342,3 +342,41 @@ export function periodChartSvg(
   })
   return closeChart(parts)
 }
+
+// The stylesheet's look of each chart mark, as presentation attributes: a chart served on its own
+// (embedded in another site, or made a PNG) carries its look without the page's stylesheet.
+const FONT = 'font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="14"'
+const STANDALONE_LOOK: Record<string, Record<string, string>> = {
+  'chart-grid': { stroke: '#dee0e2', 'stroke-width': '1' },
+  'chart-tick': { fill: '#383f43' },
+  'chart-withheld': { fill: '#383f43' },
+  'chart-band': { fill: '#9cc3e6', opacity: '0.55' },
+  'chart-line': { fill: 'none', stroke: '#0b3d66', 'stroke-width': '2.5' },
+  'chart-interval': { stroke: '#0b3d66', 'stroke-width': '2' },
+  'chart-dot': { fill: '#0b3d66' },
+  'chart-dot-open': { fill: '#fff', stroke: '#0b3d66', 'stroke-width': '2' },
+  'chart-break': { stroke: '#b44b00', 'stroke-width': '2', 'stroke-dasharray': '5 4' },
+  'chart-break-label': { fill: '#8a3a00' },
+  'chart-target': { stroke: '#6f3c00', 'stroke-width': '2', 'stroke-dasharray': '8 5' },
+  'chart-target-label': { fill: '#6f3c00' },
+}
+const TEXT_CLASSES = new Set(['chart-tick', 'chart-withheld', 'chart-break-label', 'chart-target-label'])
+
+/**
+ * A chart as a file of its own: its size stated, a white background, and each mark's look written on
+ * it (the page's stylesheet is not there); the same marks, text and accessible name.
+ */
+export function standaloneSvg(svg: string): string {
+  const [, width = '640', height = '240'] = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg) ?? []
+  return svg
+    .replace(/<svg class="chart" /, `<svg class="chart" width="${width}" height="${height}" `)
+    .replace(/(<desc [^>]*>[\s\S]*?<\/desc>)/, `$1<rect width="100%" height="100%" fill="#fff"/>`)
+    .replace(/ class="(chart-[^"]*)"/g, (_, classes: string) => {
+      const look: Record<string, string> = {}
+      for (const name of classes.split(/\s+/)) Object.assign(look, STANDALONE_LOOK[name] ?? {})
+      const text = classes.split(/\s+/).some((name) => TEXT_CLASSES.has(name)) ? ` ${FONT}` : ''
+      return `${Object.entries(look)
+        .map(([k, v]) => ` ${k}="${v}"`)
+        .join('')}${text}`
+    })
+}

@@ -1,5 +1,8 @@
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { Writable } from 'node:stream'
+import { createHash } from 'node:crypto'
+import { Resvg } from '@resvg/resvg-js'
+import { standaloneSvg } from './charts.ts'
 import { Router, type Response } from 'express'
 import multer from 'multer'
 import { z } from 'zod'
@@ -79,7 +82,11 @@ async function pageModel(
  * The public results page, mounted ahead of the other routes: after a press release it is most of
  * the traffic, and a kept page should not wait for every other router's paths to be tried.
  */
-export function publicResultsRoutes(results: ResultsService, outputs: OutputsService): Router {
+export function publicResultsRoutes(
+  results: ResultsService,
+  outputs: OutputsService,
+  publicUrl?: string | undefined,
+): Router {
   const router = Router()
   // Public results change only when the series' results version moves (a wave closes, weighting or
   // indicators change, responses come in): after a press release thousands of readers get the same
@@ -116,9 +123,78 @@ export function publicResultsRoutes(results: ResultsService, outputs: OutputsSer
         },
         { closedOnly: true, by: req.query.by, base: `/s/${org.data}/${seriesCode.data}/results` },
       )
-      return renderPageHtml(res, 'results/public', model)
+      // Each chart has an address of its own, for other sites to show (see below).
+      // Absolute with PUBLIC_URL, for other sites to embed; else relative (a kept page serves every host).
+      const chartsBase = `${publicUrl ?? ''}/s/${org.data}/${seriesCode.data}/charts`
+      return renderPageHtml(res, 'results/public', { ...model, chartsBase })
     })
     sendCachedPage(req, res, page)
+  })
+
+  // A trend chart on its own, as SVG or PNG (made without a browser), for a city's website or a
+  // newsletter: readable from any origin, like the API; the page around it stays same-origin.
+  const charts = new Map<string, { version: string; etag: string; body: Buffer }>()
+  router.get('/s/:org/:series/charts/:file', async (req, res) => {
+    const org = code.safeParse(req.params.org)
+    const seriesCode = code.safeParse(req.params.series)
+    const file = /^([a-z][a-z0-9_]{0,39})\.(svg|png)$/.exec(String(req.params.file))
+    if (!org.success || !seriesCode.success || !file) throw new HttpError(404, 'notFound')
+    const [, indicator, format] = file as unknown as [string, string, 'svg' | 'png']
+    const series = await outputs.publicSeries(org.data, seriesCode.data)
+    if (!series) throw new HttpError(404, 'notFound')
+    locals(res).preferPortuguese(series.portuguese)
+    const key = JSON.stringify([locals(res).locale, org.data, seriesCode.data, indicator, format])
+    let kept = charts.get(key)
+    if (kept?.version !== series.version) {
+      const model = await pageModel(
+        results,
+        outputs,
+        res,
+        {
+          id: series.id,
+          title: series.title,
+          code: series.code,
+          organizationName: organizationNameIn(series, locals(res).lang),
+        },
+        { closedOnly: true, by: undefined, base: `/s/${org.data}/${seriesCode.data}/results` },
+      )
+      const found = model.indicators.find((i) => i.code === indicator)
+      if (!found || found.table.length === 0) throw new HttpError(404, 'notFound')
+      const svg = standaloneSvg(found.trendSvg)
+      const body =
+        format === 'svg'
+          ? Buffer.from(svg)
+          : Buffer.from(
+              new Resvg(svg, {
+                fitTo: { mode: 'width', value: 1280 },
+                font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+              })
+                .render()
+                .asPng(),
+            )
+      kept = {
+        version: series.version,
+        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+        body,
+      }
+      charts.set(key, kept)
+      if (charts.size > 500) charts.delete(charts.keys().next().value!)
+    }
+    res.set({
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      'Cache-Control': 'public, max-age=300',
+      ETag: kept.etag,
+    })
+    res.vary('Accept-Language')
+    if (
+      req
+        .get('if-none-match')
+        ?.split(/\s*,\s*/)
+        .includes(kept.etag)
+    )
+      return res.status(304).end()
+    res.type(format === 'svg' ? 'image/svg+xml' : 'image/png').send(kept.body)
   })
 
   return router
