@@ -85,7 +85,7 @@ async function pageModel(
 export function publicResultsRoutes(
   results: ResultsService,
   outputs: OutputsService,
-  publicUrl?: string | undefined,
+  publicUrl?: string,
 ): Router {
   const router = Router()
   // Public results change only when the series' results version moves (a wave closes, weighting or
@@ -94,6 +94,25 @@ export function publicResultsRoutes(
   // database's change feed hears nothing (outputs.publicSeries), so a change made by another instance
   // still shows on the next view.
   const publicPages = new PageCache()
+  // What the public sees of a series: closed waves only, titles in the reader's language.
+  const publishedModel = (
+    res: Response,
+    series: NonNullable<Awaited<ReturnType<OutputsService['publicSeries']>>>,
+    by: unknown,
+    base: string,
+  ) =>
+    pageModel(
+      results,
+      outputs,
+      res,
+      {
+        id: series.id,
+        title: series.title,
+        code: series.code,
+        organizationName: organizationNameIn(series, locals(res).lang),
+      },
+      { closedOnly: true, by, base },
+    )
   router.get('/s/:org/:series/results', async (req, res) => {
     const org = code.safeParse(req.params.org)
     const seriesCode = code.safeParse(req.params.series)
@@ -111,17 +130,11 @@ export function publicResultsRoutes(
       series.organizationNames,
     ])
     const page = await publicPages.getOrRender(key, series.version, async () => {
-      const model = await pageModel(
-        results,
-        outputs,
+      const model = await publishedModel(
         res,
-        {
-          id: series.id,
-          title: series.title,
-          code: series.code,
-          organizationName: organizationNameIn(series, locals(res).lang),
-        },
-        { closedOnly: true, by: req.query.by, base: `/s/${org.data}/${seriesCode.data}/results` },
+        series,
+        req.query.by,
+        `/s/${org.data}/${seriesCode.data}/results`,
       )
       // Each chart has an address of its own, for other sites to show (see below).
       // Absolute with PUBLIC_URL, for other sites to embed; else relative (a kept page serves every host).
@@ -146,18 +159,7 @@ export function publicResultsRoutes(
     const key = JSON.stringify([locals(res).locale, org.data, seriesCode.data, indicator, format])
     let kept = charts.get(key)
     if (kept?.version !== series.version) {
-      const model = await pageModel(
-        results,
-        outputs,
-        res,
-        {
-          id: series.id,
-          title: series.title,
-          code: series.code,
-          organizationName: organizationNameIn(series, locals(res).lang),
-        },
-        { closedOnly: true, by: undefined, base: `/s/${org.data}/${seriesCode.data}/results` },
-      )
+      const model = await publishedModel(res, series, undefined, `/s/${org.data}/${seriesCode.data}/results`)
       const found = model.indicators.find((i) => i.code === indicator)
       if (!found || found.table.length === 0) throw new HttpError(404, 'notFound')
       const svg = standaloneSvg(found.trendSvg)
