@@ -477,7 +477,10 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
           userId: actor.id,
           action: 'staff.user_update',
           subject: target.user.email,
-          details: { role: change.role, disabled: change.disabled },
+          details: {
+            before: { role: target.user.role, disabled: target.user.disabled },
+            after: { role: change.role, disabled: change.disabled },
+          },
         })
         return { ok: true }
       })

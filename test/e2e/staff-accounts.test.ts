@@ -279,8 +279,12 @@ describe('an admin manages the organization’s users', () => {
 
     const audit = await admin.get('/staff/audit')
     expect(audit.status).toBe(200)
-    expect(audit.text).toContain('staff.user_create')
-    expect(audit.text).toContain('staff.user_update')
+    // In words, with what changed (the codes are only the filter's values).
+    expect(audit.text).toContain('Invitó a una persona')
+    expect(audit.text).toMatch(
+      /Cambió la función o el estado de una cuenta[\s\S]*?role: <del>designer<\/del> → <ins>evaluator<\/ins>/,
+    )
+    expect(audit.text).toMatch(/disabled: <del>false<\/del> → <ins>true<\/ins>/)
     expect(await auditActions()).toEqual(
       expect.arrayContaining([
         'staff.sign_in',
