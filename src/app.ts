@@ -6,6 +6,7 @@ import helmet from 'helmet'
 import compression from 'compression'
 import { staticAssets } from './http/assets.ts'
 import { homeRoutes } from './home/home.routes.ts'
+import { networkRoutes } from './network/network.routes.ts'
 import { createTranslator } from './i18n/i18n.ts'
 import { createLogger, requestLog, type Logger } from './logger.ts'
 import { csrfProtection } from './middleware/csrf.ts'
@@ -131,6 +132,8 @@ export function createApp(services: Services, options: AppOptions): express.Expr
     ),
   )
   app.use(twoFactorRoutes(services.staff, secureCookies))
+  // The network page is public; an admin's choice to appear on it needs the staff session above.
+  app.use(networkRoutes(services.network))
   app.use(auditRoutes(services.staff))
   app.use(
     accountLinkRoutes(
@@ -159,6 +162,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
       services.outputs,
       options.comparisonOrigins ?? [],
       services.staff.recordDownload,
+      (organizationId, code) => services.network.standingOf(organizationId, code),
     ),
   )
   // Before the indicators' retire/restore route, whose `:action` would take `target` too.

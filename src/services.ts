@@ -13,6 +13,7 @@ import { createSurveyService, type SurveyService } from './survey/survey.service
 import { createApiTokenService, type ApiTokenService } from './api/api-tokens.service.ts'
 import { createHealthService, type HealthService } from './ops/health.ts'
 import { createMailService, type MailService } from './mail/mail.service.ts'
+import { createNetworkService, type NetworkService } from './network/network.service.ts'
 import { listenForResultsChanges, type ResultsChanges } from './results/results-changes.ts'
 
 /** Everything the HTTP layer needs, built once: the composition root. */
@@ -25,6 +26,7 @@ export interface Services {
   outputs: OutputsService
   invitations: InvitationService
   mail: MailService
+  network: NetworkService
   feedback: FeedbackService
   methodology: MethodologyService
   apiTokens: ApiTokenService
@@ -50,6 +52,7 @@ export function createServices(
   const now = options.now ?? (() => new Date())
   const invitations = createInvitationService(db)
   const results = createResultsService(db)
+  const outputs = createOutputsService(db, results, options.resultsChanges)
   return {
     db,
     survey: createSurveyService(db, invitations, now),
@@ -59,7 +62,8 @@ export function createServices(
     staff: createStaffService(db, now),
     designer: createDesignerService(db, now),
     results,
-    outputs: createOutputsService(db, results, options.resultsChanges),
+    outputs,
+    network: createNetworkService(db, results, outputs),
     methodology: createMethodologyService(db),
     apiTokens: createApiTokenService(db, now),
     health: createHealthService(db),

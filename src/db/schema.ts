@@ -17,6 +17,8 @@ export interface OrganizationTable {
   created_at: Timestamp
   /** Admins and evaluators must sign in with a second factor (TOTP). */
   require_two_factor: ColumnType<boolean, boolean | undefined, boolean>
+  /** Its published results appear on the network page. */
+  network_opt_in: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface SurveySeriesTable {

@@ -10,6 +10,7 @@ import {
   insertWave,
 } from '../questionnaire/questionnaire.repository.ts'
 import { foldNewResponses, replaceMargins, saveIndicator, setTarget } from '../results/results.repository.ts'
+import { setNetworkOptIn } from '../network/network.repository.ts'
 import { hashPassword } from '../staff/password.ts'
 import { insertUser } from '../staff/staff.repository.ts'
 import { loadFeedbackDemo } from './feedback-demo.ts'
@@ -177,6 +178,8 @@ export async function loadDemo(db: Db): Promise<{ responses: number; invitationC
     const city = await loadPerceptionSeries(trx, organizationId, DEMO_WAVES, 0)
     // A partner city of the same network, with the same indicators: its published trends compare.
     const partnerId = await insertOrganization(trx, DEMO_PARTNER_CITY)
+    // Both cities of the network show their results side by side on /network.
+    for (const id of [organizationId, partnerId]) await setNetworkOptIn(trx, id, true)
     const partner = await loadPerceptionSeries(trx, partnerId, DEMO_PARTNER_WAVES, 100)
     responses = city.responses + partner.responses
     invitationCodes.push(...city.invitationCodes)

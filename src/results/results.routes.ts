@@ -216,6 +216,10 @@ export function resultsRoutes(
   outputs: OutputsService,
   comparisonOrigins: string[],
   recordDownload: RecordDownload,
+  networkStanding?: (
+    organizationId: number,
+    code: string,
+  ) => Promise<{ rank: number; of: number } | undefined>,
 ): Router {
   const router = Router()
 
@@ -529,7 +533,18 @@ export function resultsRoutes(
       sample: req.query.sample,
       ci: req.query.ci,
     })
-    renderPage(res, 'results/dashboard', model)
+    // Where the city stands among the network's cities that publish the same indicator (if it opted in).
+    const standings = networkStanding
+      ? Object.fromEntries(
+          await Promise.all(
+            model.indicators.map(async (i) => [
+              i.code,
+              await networkStanding(signedIn(res).organizationId, i.code),
+            ]),
+          ),
+        )
+      : {}
+    renderPage(res, 'results/dashboard', { ...model, standings })
   })
 
   return router

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'organization.create',
   'organization.update',
   'organization.two_factor',
+  'organization.network',
   'series.create',
   'wave.create',
   'wave.open',

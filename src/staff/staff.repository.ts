@@ -260,7 +260,15 @@ export async function listOrganizations(db: Db) {
 export async function findOrganizationSettings(db: Db, id: number) {
   return db
     .selectFrom('organization')
-    .select(['id', 'slug', 'name', 'names', 'portuguese', 'require_two_factor as requireTwoFactor'])
+    .select([
+      'id',
+      'slug',
+      'name',
+      'names',
+      'portuguese',
+      'require_two_factor as requireTwoFactor',
+      'network_opt_in as networkOptIn',
+    ])
     .where('id', '=', id)
     .executeTakeFirst()
 }

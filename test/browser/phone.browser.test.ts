@@ -11,6 +11,7 @@ import {
 } from '../helpers/browser.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { setTarget } from '../../src/results/results.repository.ts'
+import { setNetworkOptIn } from '../../src/network/network.repository.ts'
 import { emailRecipient } from '../fixtures/mail-builder.ts'
 import { LOCALES } from '../../src/i18n/locales.ts'
 
@@ -191,6 +192,27 @@ describe.skipIf(!browserAvailable)('on a 360 px phone', () => {
         await expectAccessible(gone.page, 'opt-out link no longer valid')
       } finally {
         await gone.close()
+      }
+    },
+  )
+
+  it(
+    'the network page and an indicator across cities, in every locale, axe-clean at 360 px',
+    { timeout: BROWSER_TEST_TIMEOUT },
+    async () => {
+      await setNetworkOptIn(t.services.db, trends.organizationId, true)
+      for (const locale of LOCALES) {
+        const browser = await openBrowser({ locale, viewport: { width: 360, height: 740 } })
+        try {
+          for (const path of ['/network', '/network/aware_yes']) {
+            await browser.page.goto(`${server.url}${path}?lang=${locale}`)
+            expect(await browser.page.getAttribute('html', 'lang')).toBe(locale)
+            expect(await pageWidth(browser.page), `${locale} ${path}`).toBeLessThanOrEqual(360)
+            await expectAccessible(browser.page, `${path}, ${locale}`)
+          }
+        } finally {
+          await browser.close()
+        }
       }
     },
   )

@@ -157,6 +157,10 @@ describe('the demo’s partner projects', () => {
     expect(published).toMatch(/<line class="chart-target" /)
     expect(published.replace(/[\u00a0\u202f]/g, ' ')).toContain('Meta: al menos 50,0 % en 2027.')
     expect(published).toContain('Por qué esta meta: El pleno aprobó en 2024')
+    // Both cities of the network on its page.
+    const network = (await request(t.app).get('/network/awareness')).text
+    expect(network).toContain('Ciudad de Ejemplo')
+    expect(network).toContain('Villa Hermana')
     const evaluator = await signedIn(t.app, t.services, 1, 'evaluator')
     const results = await evaluator.get('/staff/projects/agua-cusco/results')
     expect(results.status).toBe(200)

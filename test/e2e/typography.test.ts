@@ -6,6 +6,7 @@ import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { emailRecipient } from '../fixtures/mail-builder.ts'
+import { setNetworkOptIn } from '../../src/network/network.repository.ts'
 
 // Every public page, in every locale, written as the language is printed: French with a narrow
 // no-break space before : ; ? ! and inside « », and one style of percent per page.
@@ -19,6 +20,7 @@ beforeAll(async () => {
   survey = await buildSurvey(t.services.db, { closesAt: new Date('2099-06-30T12:00:00Z') })
   trends = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
   projectCode = (await buildFeedbackProject(t.services.db, { languages: ['es', 'fr', 'pt'] })).code
+  await setNetworkOptIn(t.services.db, trends.organizationId, true)
 })
 afterAll(() => t.close())
 
@@ -49,6 +51,8 @@ async function publicPages(locale: Locale) {
   await add('feedback form', `/f/${projectCode}`)
   await add('project page', `/projects/${projectCode}`)
   await add('not found', '/no/such/page')
+  await add('network', '/network')
+  await add('network indicator', '/network/aware_yes')
   const stop = await emailRecipient(t.services, survey.waveId, `typography-${locale}@example.org`)
   await add('stop email messages', stop)
   pages.push([
