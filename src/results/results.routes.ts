@@ -534,16 +534,10 @@ export function resultsRoutes(
       ci: req.query.ci,
     })
     // Where the city stands among the network's cities that publish the same indicator (if it opted in).
-    const standings = networkStanding
-      ? Object.fromEntries(
-          await Promise.all(
-            model.indicators.map(async (i) => [
-              i.code,
-              await networkStanding(signedIn(res).organizationId, i.code),
-            ]),
-          ),
-        )
-      : {}
+    const standings: Record<string, { rank: number; of: number } | undefined> = {}
+    if (networkStanding)
+      for (const i of model.indicators)
+        standings[i.code] = await networkStanding(signedIn(res).organizationId, i.code)
     renderPage(res, 'results/dashboard', { ...model, standings })
   })
 
