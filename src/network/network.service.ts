@@ -63,6 +63,21 @@ export function createNetworkService(db: Db, results: ResultsService, outputs: O
     }
   }
 
+  /** Every member's latest wave of an indicator: shown ones from highest to lowest, withheld ones last. */
+  async function standings(code: string): Promise<Standing[]> {
+    const found: Standing[] = []
+    for (const member of await repo.networkMembers(db)) {
+      const standing = await standingsOf(member, code)
+      if (standing) found.push(standing)
+    }
+    return found.sort(
+      (a, b) =>
+        Number(a.latest.suppressed) - Number(b.latest.suppressed) ||
+        (b.latest.estimate ?? 0) - (a.latest.estimate ?? 0) ||
+        a.member.slug.localeCompare(b.member.slug),
+    )
+  }
+
   return {
     /** The indicator codes the members publish, each with its label and how many cities publish it. */
     async indicators(): Promise<{ code: string; label: Translated; cities: number }[]> {
@@ -84,19 +99,7 @@ export function createNetworkService(db: Db, results: ResultsService, outputs: O
     },
 
     /** Every member's latest wave of an indicator: shown ones from highest to lowest, withheld ones last. */
-    async standings(code: string): Promise<Standing[]> {
-      const found: Standing[] = []
-      for (const member of await repo.networkMembers(db)) {
-        const standing = await standingsOf(member, code)
-        if (standing) found.push(standing)
-      }
-      return found.sort(
-        (a, b) =>
-          Number(a.latest.suppressed) - Number(b.latest.suppressed) ||
-          (b.latest.estimate ?? 0) - (a.latest.estimate ?? 0) ||
-          a.member.slug.localeCompare(b.member.slug),
-      )
-    },
+    standings,
 
     optedIn: (organizationId: number) => repo.networkOptIn(db, organizationId),
 
@@ -106,7 +109,7 @@ export function createNetworkService(db: Db, results: ResultsService, outputs: O
       code: string,
     ): Promise<{ rank: number; of: number } | undefined> {
       if (!(await repo.networkOptIn(db, organizationId))) return undefined
-      const shown = (await this.standings(code)).filter((s) => !s.latest.suppressed)
+      const shown = (await standings(code)).filter((s) => !s.latest.suppressed)
       const at = shown.findIndex((s) => s.member.organizationId === organizationId)
       return at === -1 || shown.length < 2 ? undefined : { rank: at + 1, of: shown.length }
     },
