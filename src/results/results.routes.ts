@@ -139,7 +139,18 @@ export function publicResultsRoutes(
       // Each chart has an address of its own, for other sites to show (see below).
       // Absolute with PUBLIC_URL, for other sites to embed; else relative (a kept page serves every host).
       const chartsBase = `${publicUrl ?? ''}/s/${org.data}/${seriesCode.data}/charts`
-      return renderPageHtml(res, 'results/public', { ...model, chartsBase })
+      // A link shared on social media shows the first indicator's chart (absolute addresses need PUBLIC_URL).
+      const first = model.indicators.find((i) => i.table.length > 0)
+      const openGraph = publicUrl
+        ? {
+            title: model.title,
+            description: first?.changeText || locals(res).t('results.publicIntro'),
+            url: `${publicUrl}${req.originalUrl}`,
+            image: first ? `${chartsBase}/${first.code}.png?lang=${locals(res).locale}` : '',
+            imageAlt: first ? locals(res).t('results.trendTitle', { indicator: first.label }) : '',
+          }
+        : undefined
+      return renderPageHtml(res, 'results/public', { ...model, chartsBase, openGraph })
     })
     sendCachedPage(req, res, page)
   })

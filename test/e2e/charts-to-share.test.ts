@@ -41,9 +41,24 @@ describe('charts to share', () => {
       publicUrl: 'https://encuesta.ciudad.example',
       logger: createLogger({ level: 'silent' }),
     })
-    expect((await request(published).get('/s/fixture-city/perception/results')).text).toContain(
+    const withAddress = (await request(published).get('/s/fixture-city/perception/results')).text
+    expect(withAddress).toContain(
       '&lt;img src=&#34;https://encuesta.ciudad.example/s/fixture-city/perception/charts/aware_yes.svg?lang=es&#34;',
     )
+    // A link shared on social media shows the first chart (Open Graph), which other sites may fetch.
+    expect(withAddress).toContain(
+      '<meta property="og:url" content="https://encuesta.ciudad.example/s/fixture-city/perception/results">',
+    )
+    const image = /<meta property="og:image" content="([^"]+)">/.exec(withAddress)![1]!
+    expect(image).toMatch(
+      /^https:\/\/encuesta\.ciudad\.example\/s\/fixture-city\/perception\/charts\/[a-z_]+\.png\?lang=es$/,
+    )
+    expect(withAddress).toContain('<meta name="twitter:card" content="summary_large_image">')
+    const png = await request(t.app).get(new URL(image).pathname + new URL(image).search)
+    expect(png.status).toBe(200)
+    expect(png.headers['content-type']).toBe('image/png')
+    // Without PUBLIC_URL there is no absolute address to give: no Open Graph tags.
+    expect(page).not.toContain('og:image')
   })
 
   it('serves an SVG that carries its own look, in the reader’s language, readable from any site', async () => {
