@@ -55,7 +55,7 @@ export function emailInvitationRoutes(
   designer: DesignerService,
   invitations: InvitationService,
   mail: MailService,
-  options: { publicUrl: string | undefined; configured: boolean },
+  sending: { publicUrl: string | undefined; configured: boolean },
 ): Router {
   const router = Router()
   const designers = requirePermission('designQuestionnaires')
@@ -70,7 +70,7 @@ export function emailInvitationRoutes(
   async function show(
     res: Response,
     c: WaveContext,
-    options_: {
+    view: {
       errors?: FormErrors
       listProblems?: GroupedProblem[]
       values?: Record<string, string>
@@ -83,16 +83,16 @@ export function emailInvitationRoutes(
       res,
       'invitations/email',
       {
-        title: `${options_.errors?.links.length ? t('common.errorPrefix') + ' ' : ''}${t('mail.staff.title', { year: c.wave.year })}`,
+        title: `${view.errors?.links.length ? t('common.errorPrefix') + ' ' : ''}${t('mail.staff.title', { year: c.wave.year })}`,
         c,
-        configured: options.configured,
+        configured: sending.configured,
         takesInvitations: takesInvitations(c.wave),
         open: isOpen(c.wave),
         base: pageUrl(c),
         invitationsHref: `/staff/series/${c.series.code}/waves/${c.wave.year}/invitations`,
         overview: await mail.overview(c.wave.id),
-        errors: options_.errors ?? noErrors,
-        listProblems: (options_.listProblems ?? []).map((p) => ({
+        errors: view.errors ?? noErrors,
+        listProblems: (view.listProblems ?? []).map((p) => ({
           text: t(`mail.problems.${p.problem}`, { count: p.rows.length }),
           rows:
             p.rows.length === 0
@@ -105,15 +105,15 @@ export function emailInvitationRoutes(
                   more: format.number(p.rows.length - FIRST_ROWS),
                 }),
         })),
-        values: { language: locals(res).locale, ...options_.values },
+        values: { language: locals(res).locale, ...view.values },
         requestKey: randomBytes(16).toString('base64url'),
-        notice: options_.notice && {
-          key: options_.notice.key,
-          params: noticeParams(options_.notice.params, format),
+        notice: view.notice && {
+          key: view.notice.key,
+          params: noticeParams(view.notice.params, format),
         },
         locales: LOCALES,
       },
-      options_.status ?? 200,
+      view.status ?? 200,
     )
   }
 
@@ -139,7 +139,7 @@ export function emailInvitationRoutes(
 
   router.post('/staff/series/:series/waves/:year/invitations/email/list', designers, async (req, res) => {
     const c = await waveContextOf(designer, res, req.params)
-    if (!options.configured) return show(res, c, { notice: { key: 'notConfigured' }, status: 409 })
+    if (!sending.configured) return show(res, c, { notice: { key: 'notConfigured' }, status: 409 })
     const error = await receiveUpload(upload, req, res)
     const fields = listFields.safeParse(req.body ?? {})
     const values = { language: textField((req.body as Record<string, unknown> | undefined)?.language) }
@@ -168,7 +168,7 @@ export function emailInvitationRoutes(
         values,
         status: 400,
       })
-    const origin = options.publicUrl ?? `${req.protocol}://${req.get('host')}`
+    const origin = sending.publicUrl ?? `${req.protocol}://${req.get('host')}`
     const added = await mail.addList(
       {
         waveId: c.wave.id,
@@ -185,7 +185,7 @@ export function emailInvitationRoutes(
 
   router.post('/staff/series/:series/waves/:year/invitations/email/send', designers, async (req, res) => {
     const c = await waveContextOf(designer, res, req.params)
-    if (!options.configured) return show(res, c, { notice: { key: 'notConfigured' }, status: 409 })
+    if (!sending.configured) return show(res, c, { notice: { key: 'notConfigured' }, status: 409 })
     // Links to a survey nobody can answer yet (a draft) or any more (closed) are not sent.
     if (!isOpen(c.wave)) return show(res, c, { notice: { key: 'notOpen' }, status: 409 })
     const queued = await mail.sendInvitations(c.wave.id, audit(res, c))
