@@ -1,5 +1,5 @@
 import type { RecordDownload } from '../results/results.routes.ts'
-import { createHash } from 'node:crypto'
+import { etagOf } from '../http/page-cache.ts'
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express'
 import { z } from 'zod'
 import { HttpError } from '../http/http-error.ts'
@@ -17,7 +17,7 @@ const slug = slugInAddress
 /** Sends JSON with a strong ETag; a client that has it already gets 304 and no body. */
 function sendJson(req: Request, res: Response, body: unknown) {
   const text = JSON.stringify(body)
-  const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`
+  const etag = etagOf(text)
   res.set('ETag', etag)
   // Published results change when a wave closes or is re-weighted: caches may keep them 5 minutes.
   res.set('Cache-Control', 'public, max-age=300')

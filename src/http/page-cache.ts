@@ -2,6 +2,16 @@ import { createHash } from 'node:crypto'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import type { Request, Response } from 'express'
 
+/** A strong ETag for these bytes (a digest: the same bytes, the same tag, on every instance). */
+export const etagOf = (body: Buffer | string) =>
+  `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+
+/** Whether the reader's copy (If-None-Match, weak or strong) is this one. */
+export function readerHasCurrent(req: Request, etag: string): boolean {
+  const given = req.get('If-None-Match')
+  return Boolean(given && given.split(/\s*,\s*/).some((tag) => tag.replace(/^W\//, '') === etag))
+}
+
 /** A rendered page kept with its compressed forms and its ETag, for the version it was made from. */
 export interface CachedPage {
   version: string
@@ -53,7 +63,7 @@ export class PageCache {
     const body = Buffer.from(html)
     const page: CachedPage = {
       version,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      etag: etagOf(body),
       html: body,
     }
     this.pages.delete(key)
@@ -72,8 +82,7 @@ export function sendCachedPage(req: Request, res: Response, page: CachedPage): v
   res.set('Cache-Control', 'no-cache')
   // Accept-Language and Cookie (the reader's language) are set by the locale middleware.
   res.vary('Accept-Encoding')
-  const given = req.get('If-None-Match')
-  if (given && given.split(/\s*,\s*/).some((tag) => tag.replace(/^W\//, '') === page.etag)) {
+  if (readerHasCurrent(req, page.etag)) {
     res.status(304).end()
     return
   }

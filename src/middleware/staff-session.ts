@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express'
+import { randomBytes } from 'node:crypto'
+import type { RequestHandler, Response } from 'express'
 import { HttpError } from '../http/http-error.ts'
 import { locals } from '../http/locals.ts'
 import { permissionsFor, type Permission } from '../staff/permissions.ts'
@@ -6,6 +7,20 @@ import type { StaffService } from '../staff/staff.service.ts'
 import { cookiesOf } from './form-body.ts'
 
 export const STAFF_COOKIE = 'pulso_staff'
+
+/**
+ * Gives the browser a staff session: its cookie for `maxAgeMs`, and, for a session that opens the staff
+ * area, a new form-token secret with it (one that only waits for its second factor keeps the old one).
+ */
+export function setStaffSession(
+  res: Response,
+  sessionId: string,
+  options: { maxAgeMs: number; secure: boolean; opens: boolean },
+): void {
+  const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: options.secure, path: '/' }
+  res.cookie(STAFF_COOKIE, sessionId, { ...cookie, maxAge: options.maxAgeMs })
+  if (options.opens) res.cookie('pulso_csrf', randomBytes(24).toString('base64url'), cookie)
+}
 
 /**
  * Reads the staff session cookie on /staff and puts the signed-in member (if any) in `staff`, and

@@ -1,6 +1,5 @@
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { Writable } from 'node:stream'
-import { createHash } from 'node:crypto'
 import { Resvg } from '@resvg/resvg-js'
 import { standaloneSvg } from './charts.ts'
 import { Router, type Response } from 'express'
@@ -9,7 +8,7 @@ import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage, renderPageHtml } from '../http/render.ts'
-import { PageCache, sendCachedPage } from '../http/page-cache.ts'
+import { etagOf, PageCache, readerHasCurrent, sendCachedPage } from '../http/page-cache.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { inLanguage, organizationNameIn, type Language } from '../questionnaire/translated.ts'
@@ -187,7 +186,7 @@ export function publicResultsRoutes(
             )
       kept = {
         version: series.version,
-        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+        etag: etagOf(body),
         body,
       }
       charts.set(key, kept)
@@ -200,13 +199,7 @@ export function publicResultsRoutes(
       ETag: kept.etag,
     })
     res.vary('Accept-Language')
-    if (
-      req
-        .get('if-none-match')
-        ?.split(/\s*,\s*/)
-        .includes(kept.etag)
-    )
-      return res.status(304).end()
+    if (readerHasCurrent(req, kept.etag)) return res.status(304).end()
     res.type(format === 'svg' ? 'image/svg+xml' : 'image/png').send(kept.body)
   })
 

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { Router, type RequestHandler, type Response } from 'express'
 import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
-import { requirePermission, STAFF_COOKIE } from '../middleware/staff-session.ts'
+import { requirePermission, setStaffSession, STAFF_COOKIE } from '../middleware/staff-session.ts'
 import { PASSWORD_MAX_LENGTH } from './password.ts'
 import { newPassword } from './password-strength.ts'
 import { CODE_MINUTES, LINK_HOURS, SESSION_HOURS, STAFF_ROLES, type StaffService } from './staff.service.ts'
@@ -124,19 +123,24 @@ export function staffRoutes(
         result.reason === 'throttled' ? 429 : 401,
       )
     }
-    const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/' }
     if (result.awaitingCode) {
       // The password was right; the code from the app comes next (two-factor.routes.ts).
-      res.cookie(STAFF_COOKIE, result.sessionId, { ...cookie, maxAge: CODE_MINUTES * 60_000 })
+      setStaffSession(res, result.sessionId, {
+        maxAgeMs: CODE_MINUTES * 60_000,
+        secure: secureCookies,
+        opens: false,
+      })
       const next = safeNext(form.data.next)
       return res.redirect(
         303,
         `/staff/sign-in/code${next === '/staff' ? '' : `?next=${encodeURIComponent(next)}`}`,
       )
     }
-    res.cookie(STAFF_COOKIE, result.sessionId, { ...cookie, maxAge: SESSION_HOURS * 3600_000 })
-    // A new form-token secret with the new session.
-    res.cookie('pulso_csrf', randomBytes(24).toString('base64url'), cookie)
+    setStaffSession(res, result.sessionId, {
+      maxAgeMs: SESSION_HOURS * 3600_000,
+      secure: secureCookies,
+      opens: true,
+    })
     res.redirect(303, safeNext(form.data.next))
   })
 

@@ -186,9 +186,8 @@ export function createStaffService(db: Db, now: () => Date = () => new Date()) {
 
     recoveryCodesLeft: (user: StaffUser) => repo.recoveryCodesLeft(db, user.id),
 
-    /** Whether the admin's organization requires a second factor of admins and evaluators. */
-    requiresTwoFactor: async (organizationId: number) =>
-      (await repo.findOrganizationSettings(db, organizationId))?.requireTwoFactor ?? false,
+    /** Whether the member's organization requires a second factor of their role. */
+    twoFactorRequiredOf: (user: StaffUser) => repo.twoFactorRequiredOf(db, user),
 
     /** An admin requires (or stops requiring) a second factor of the organization's admins and evaluators. */
     async setRequireTwoFactor(actor: StaffUser, required: boolean): Promise<void> {

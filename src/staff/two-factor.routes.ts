@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { Router, type Response } from 'express'
 import QRCode from 'qrcode'
 import { z } from 'zod'
@@ -6,8 +5,8 @@ import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
 import { formString } from '../http/form-text.ts'
 import { locals, signedIn } from '../http/locals.ts'
 import { renderPage } from '../http/render.ts'
-import { bodyOf, cookiesOf } from '../middleware/form-body.ts'
-import { requirePermission, STAFF_COOKIE } from '../middleware/staff-session.ts'
+import { bodyOf } from '../middleware/form-body.ts'
+import { requirePermission, setStaffSession } from '../middleware/staff-session.ts'
 import { PASSWORD_MAX_LENGTH } from './password.ts'
 import { SESSION_HOURS, type StaffService } from './staff.service.ts'
 import { safeNext } from './staff.routes.ts'
@@ -22,12 +21,8 @@ export function twoFactorRoutes(staff: StaffService, secureCookies: boolean): Ro
   // Reachable while an organization's requirement sends a member here to enrol.
   const enrolling = requirePermission('signedIn', { duringEnrolment: true })
   const admin = requirePermission('manageUsers')
-  const cookie = { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies, path: '/' }
-
-  const awaitingId = (req: { headers: unknown }) => {
-    const id: unknown = cookiesOf(req as never)[STAFF_COOKIE]
-    return typeof id === 'string' && /^[A-Za-z0-9_-]{43}$/.test(id) ? id : undefined
-  }
+  // The session cookie, as the staff-session middleware read it (a well-formed id, whatever it opens).
+  const awaitingId = (res: Response) => locals(res).staffSessionId
 
   const showCode = (res: Response, next: string, errors: FormErrors, status = 200) =>
     renderPage(
@@ -42,13 +37,13 @@ export function twoFactorRoutes(staff: StaffService, secureCookies: boolean): Ro
     )
 
   router.get('/staff/sign-in/code', async (req, res) => {
-    const id = awaitingId(req)
+    const id = awaitingId(res)
     if (!id || !(await staff.awaitingCode(id))) return res.redirect(303, '/staff/sign-in')
     showCode(res, typeof req.query.next === 'string' ? req.query.next : '', noErrors)
   })
 
   router.post('/staff/sign-in/code', async (req, res) => {
-    const id = awaitingId(req)
+    const id = awaitingId(res)
     const form = codeForm.safeParse(bodyOf(req))
     if (!id) return res.redirect(303, '/staff/sign-in')
     if (!form.success)
@@ -65,8 +60,11 @@ export function twoFactorRoutes(staff: StaffService, secureCookies: boolean): Ro
         ),
         result.reason === 'throttled' ? 429 : 401,
       )
-    res.cookie(STAFF_COOKIE, result.sessionId, { ...cookie, maxAge: SESSION_HOURS * 3600_000 })
-    res.cookie('pulso_csrf', randomBytes(24).toString('base64url'), cookie)
+    setStaffSession(res, result.sessionId, {
+      maxAgeMs: SESSION_HOURS * 3600_000,
+      secure: secureCookies,
+      opens: true,
+    })
     res.redirect(303, safeNext(form.data.next))
   })
 
@@ -83,10 +81,7 @@ export function twoFactorRoutes(staff: StaffService, secureCookies: boolean): Ro
         title: `${options.errors?.links.length ? locals(res).t('common.errorPrefix') + ' ' : ''}${locals(res).t('staff.twoFactor.title')}`,
         enabled: me.twoFactor,
         required: me.mustEnrolTwoFactor,
-        requiredOfMe:
-          me.twoFactor &&
-          (await staff.requiresTwoFactor(me.organizationId)) &&
-          ['admin', 'evaluator'].includes(me.role),
+        requiredOfMe: me.twoFactor && (await staff.twoFactorRequiredOf(me)),
         codesLeft: me.twoFactor ? await staff.recoveryCodesLeft(me) : 0,
         setup: setup && {
           secret: setup.secret.replace(/(.{4})/g, '$1 ').trim(),
