@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, twoPageQuestions, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { digest } from '../helpers/digest.ts'
 import { startMailServer, type MailServer, type ReceivedMail } from '../helpers/mail-server.ts'
+import { until } from '../helpers/app-process.ts'
 import { Respondent } from '../helpers/respondent.ts'
 import { signedIn, type StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, csrfToken, type TestApp } from '../helpers/test-app.ts'
@@ -178,8 +179,7 @@ describe('staff send invitations by email', () => {
     expect(smtp.tries('bounce@example.org')).toBe(1)
 
     // The sender records a message as sent just after the mail server has it.
-    for (let i = 0; i < 100 && (await count('mail_message', sql`status in ('queued', 'sending')`)) > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 20))
+    await until(async () => (await count('mail_message', sql`status in ('queued', 'sending')`)) === 0)
     const status = await designer.get(page)
     expect(status.text).toMatch(
       /<th scope="row">Invitaciones<\/th><td>0<\/td><td>6<\/td><td>0<\/td><td>1<\/td><td>0<\/td>/,
@@ -280,8 +280,7 @@ describe('staff send invitations by email', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(await count('mail_recipient')).toBe(7)
     later(2 * DAY)
-    for (let i = 0; i < 100 && (await count('mail_recipient')) > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 20))
+    await until(async () => (await count('mail_recipient')) === 0)
     expect(await count('mail_recipient')).toBe(0)
     expect(await count('mail_message', sql`status = 'sent'`)).toBe(9)
     // The link at the foot of an old message now says the list is gone.

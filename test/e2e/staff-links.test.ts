@@ -3,6 +3,7 @@ import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
 import { startMailServer, type MailServer, type ReceivedMail } from '../helpers/mail-server.ts'
+import { until } from '../helpers/app-process.ts'
 import { signedIn, StaffBrowser } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -59,8 +60,7 @@ describe('staff invited by email', () => {
             + (select count(*) from staff_mail where body is not null)::int as n`.execute(t.services.db)
       ).rows[0]!.n
     // The sender records the message as sent just after the mail server has it.
-    for (let i = 0; i < 100 && (await kept()) > 0; i++)
-      await new Promise((resolve) => setTimeout(resolve, 20))
+    await until(async () => (await kept()) === 0)
     expect(await kept()).toBe(0)
 
     const lea = new StaffBrowser(t.app)

@@ -6,6 +6,11 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '../..')
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Waits (up to two seconds) until `condition` holds: work a background task finishes just after. */
+export async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await condition()); i++) await sleep(20)
+}
+
 /** A port nothing listens on now (the system's choice), for a server started in another process. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
