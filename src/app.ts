@@ -29,6 +29,7 @@ import { twoFactorRoutes } from './staff/two-factor.routes.ts'
 import { auditRoutes } from './staff/audit.routes.ts'
 import { methodologyRoutes } from './results/methodology.routes.ts'
 import { targetRoutes } from './results/targets.routes.ts'
+import { briefRoutes } from './briefs/briefs.routes.ts'
 import { publicResultsRoutes, resultsRoutes } from './results/results.routes.ts'
 import type { Services } from './services.ts'
 import { interviewRoutes, surveyRoutes } from './survey/survey.routes.ts'
@@ -88,7 +89,11 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   // traffic: a kept page comes compressed already and needs no body, form token or other router.
   app.use(cookieParser())
   app.use(locale(translator, secureCookies))
-  app.use(publicResultsRoutes(services.results, services.outputs, options.publicUrl))
+  app.use(
+    publicResultsRoutes(services.results, services.outputs, options.publicUrl, (id) =>
+      services.briefs.publishedYears(id),
+    ),
+  )
   // Every other text response compressed (brotli or gzip) for readers on slow connections.
   app.use(compression())
   // Bodies (small and url-encoded only), CSRF.
@@ -167,9 +172,18 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   )
   // Before the indicators' retire/restore route, whose `:action` would take `target` too.
   app.use(targetRoutes(services.methodology))
+  app.use(briefRoutes(services.briefs, options.publicUrl))
   app.use(methodologyRoutes(services.methodology))
   app.use(apiTokenRoutes(services.apiTokens))
-  app.use(apiRoutes(services.results, services.outputs, services.apiTokens, services.staff.recordDownload))
+  app.use(
+    apiRoutes(
+      services.results,
+      services.outputs,
+      services.apiTokens,
+      services.staff.recordDownload,
+      services.briefs,
+    ),
+  )
   // 5. Nothing matched, or something failed: localized pages, never a stack trace.
   app.use(notFound)
   app.use(errorPages(translator))

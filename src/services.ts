@@ -14,6 +14,7 @@ import { createApiTokenService, type ApiTokenService } from './api/api-tokens.se
 import { createHealthService, type HealthService } from './ops/health.ts'
 import { createMailService, type MailService } from './mail/mail.service.ts'
 import { createNetworkService, type NetworkService } from './network/network.service.ts'
+import { createBriefService, type BriefService } from './briefs/briefs.service.ts'
 import { listenForResultsChanges, type ResultsChanges } from './results/results-changes.ts'
 
 /** Everything the HTTP layer needs, built once: the composition root. */
@@ -27,6 +28,7 @@ export interface Services {
   invitations: InvitationService
   mail: MailService
   network: NetworkService
+  briefs: BriefService
   feedback: FeedbackService
   methodology: MethodologyService
   apiTokens: ApiTokenService
@@ -64,6 +66,7 @@ export function createServices(
     results,
     outputs,
     network: createNetworkService(db, results, outputs),
+    briefs: createBriefService(db, results, outputs, now),
     methodology: createMethodologyService(db),
     apiTokens: createApiTokenService(db, now),
     health: createHealthService(db),

@@ -11,6 +11,7 @@ import type { ApiTokenService } from './api-tokens.service.ts'
 import { openApiDocument } from './openapi.ts'
 import { requestIdOf } from '../logger.ts'
 import { slugInAddress } from '../http/slugs.ts'
+import type { BriefService } from '../briefs/briefs.service.ts'
 
 const slug = slugInAddress
 
@@ -47,6 +48,7 @@ export function apiRoutes(
   outputs: OutputsService,
   tokens: ApiTokenService,
   recordDownload: RecordDownload,
+  briefs: Pick<BriefService, 'published' | 'publishedYears'>,
 ): Router {
   const router = Router()
 
@@ -140,6 +142,32 @@ export function apiRoutes(
       query.data.ci,
     )
     sendJson(req, res, document)
+  })
+
+  // Yearly briefs as published (language-neutral: numbers on the indicator's scale, texts per language).
+  router.get('/api/v1/series/:org/:series/briefs', async (req, res) => {
+    const { series } = await publishedSeries(req.params)
+    const years = await briefs.publishedYears(series.id)
+    sendJson(req, res, {
+      briefs: years.map((b) => ({
+        year: b.year,
+        publishedAt: b.publishedAt.toISOString(),
+        links: {
+          self: `/api/v1/series/${series.organizationSlug}/${series.code}/briefs/${b.year}`,
+          page: `/s/${series.organizationSlug}/${series.code}/brief/${b.year}`,
+        },
+      })),
+    })
+  })
+
+  router.get('/api/v1/series/:org/:series/briefs/:year', async (req, res) => {
+    const { series } = await publishedSeries(req.params)
+    const year = z.coerce.number().int().min(1990).max(2200).safeParse(req.params.year)
+    const brief = year.success
+      ? await briefs.published(series.organizationSlug, series.code, year.data)
+      : undefined
+    if (!brief) throw new ApiError(404, 'no brief of that year is published')
+    sendJson(req, res, { ...brief.content, publishedAt: brief.publishedAt.toISOString() })
   })
 
   // Microdata: only for evaluators of the series' organization, with a personal token.

@@ -92,6 +92,48 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/series/{org}/{series}/briefs': {
+      get: {
+        operationId: 'listBriefs',
+        summary: 'The yearly briefs the city published for this series',
+        ...open,
+        parameters: seriesParams,
+        responses: {
+          '200': {
+            description: 'Published briefs, newest first',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/BriefList' } } },
+          },
+          '304': cached,
+          '404': problem,
+        },
+      },
+    },
+    '/api/v1/series/{org}/{series}/briefs/{year}': {
+      get: {
+        operationId: 'getBrief',
+        summary: 'A yearly brief as published (pulso-brief v1)',
+        description:
+          'Exactly what the brief showed when it was published (it changes only when the city publishes it again): headline indicators with estimate, 95% interval, change from the previous wave and target status, the groups whose change was significant, the quoted stories, and the method. Numbers are on the indicator’s scale (proportions for shares); texts are given per language.',
+        ...open,
+        parameters: [
+          ...seriesParams,
+          {
+            name: 'year',
+            in: 'path',
+            required: true,
+            schema: { type: 'integer', minimum: 1990, maximum: 2200 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The brief',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Brief' } } },
+          },
+          '304': cached,
+          '404': problem,
+        },
+      },
+    },
     '/api/v1/series/{org}/{series}/microdata.zip': {
       get: {
         operationId: 'getMicrodata',
@@ -203,6 +245,61 @@ export const openApiDocument = {
           certain: { type: 'boolean' },
           projected: { type: ['number', 'null'] },
           latestYear: { type: 'integer' },
+        },
+      },
+      BriefList: {
+        type: 'object',
+        required: ['briefs'],
+        properties: {
+          briefs: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['year', 'publishedAt'],
+              properties: {
+                year: { type: 'integer' },
+                publishedAt: { type: 'string', format: 'date-time' },
+                links: { type: 'object' },
+              },
+            },
+          },
+        },
+      },
+      Brief: {
+        type: 'object',
+        required: ['format', 'version', 'year', 'indicators', 'groups', 'stories', 'method', 'publishedAt'],
+        properties: {
+          format: { const: 'pulso-brief' },
+          version: { const: 1 },
+          year: { type: 'integer' },
+          previousYear: { type: ['integer', 'null'] },
+          publishedAt: { type: 'string', format: 'date-time' },
+          seriesTitle: { $ref: '#/components/schemas/Translated' },
+          organization: { type: 'object' },
+          lead: { $ref: '#/components/schemas/Translated' },
+          indicators: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['code', 'kind', 'points'],
+              properties: {
+                code: { type: 'string' },
+                label: { $ref: '#/components/schemas/Translated' },
+                kind: { type: 'string', enum: ['share', 'mean'] },
+                points: { type: 'array', items: { type: 'object' } },
+                latest: { type: ['object', 'null'] },
+                change: { type: ['object', 'null'] },
+                target: { type: ['object', 'null'] },
+              },
+            },
+          },
+          groups: {
+            type: 'array',
+            description: 'Groups whose change from the previous wave is significant at 5%, largest first',
+            items: { type: 'object' },
+          },
+          stories: { type: 'array', items: { type: 'object' } },
+          method: { type: 'object' },
         },
       },
       TrendRow: {

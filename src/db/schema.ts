@@ -469,4 +469,26 @@ export interface Database {
   feedback: FeedbackTable
   feedback_answer: FeedbackAnswerTable
   feedback_contact: FeedbackContactTable
+  brief: BriefTable
+}
+
+/** A beneficiary's story chosen for a brief: one answer (feedback and question). */
+export interface BriefStoryRef {
+  feedback: number
+  question: number
+}
+
+export interface BriefTable {
+  id: Generated<number>
+  series_id: number
+  year: number
+  lead: JSONColumnType<Partial<Translated>, string | undefined, string>
+  indicator_codes: JSONColumnType<string[], string | undefined, string>
+  stories: JSONColumnType<BriefStoryRef[], string | undefined, string>
+  updated_at: Timestamp
+  updated_by: number | null
+  /** The brief as published (language-neutral JSON, see src/briefs/brief-content.ts); null: not published. */
+  published: JSONColumnType<object | null, string | null | undefined, string | null>
+  published_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  published_by: number | null
 }

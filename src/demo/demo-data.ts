@@ -17,6 +17,11 @@ import { loadFeedbackDemo } from './feedback-demo.ts'
 import { DEMO_DISTRICTS, perceptionQuestionnaire } from './perception-questionnaire.ts'
 import { syntheticResponses } from './synthetic-responses.ts'
 import { isPublished } from '../series/wave-rules.ts'
+import { createBriefService } from '../briefs/briefs.service.ts'
+import { createOutputsService } from '../results/outputs.service.ts'
+import { createResultsService } from '../results/results.service.ts'
+import { findPerceptionSeries } from '../series/series.repository.ts'
+import { operatorActor } from '../staff/operator.ts'
 
 // Its name in each language: a citizen of Lyon does not read "Ciudad de Ejemplo" as the author.
 export const DEMO_ORGANIZATION = {
@@ -190,7 +195,43 @@ export async function loadDemo(db: Db): Promise<{ responses: number; invitationC
     db,
   )
   for (const wave of waves) await foldNewResponses(db, wave.id)
+  await publishDemoBrief(db)
   return { responses, invitationCodes }
+}
+
+/** The lead of the demo's 2025 brief, as the city's staff would write it for the council. */
+const DEMO_BRIEF_LEAD = {
+  es: 'En 2025 la ciudad volvió a preguntar a sus vecinos qué saben y qué piensan de su acción internacional. Este informe resume lo que cambió, dónde, y lo que cuentan las personas de los proyectos que la ciudad apoya en el exterior.',
+  fr: 'En 2025, la ville a de nouveau demandé à ses habitants ce qu’ils savent et pensent de son action internationale. Ce bilan résume ce qui a changé, où, et ce que racontent les personnes des projets que la ville soutient à l’étranger.',
+  pt: 'Em 2025 a cidade voltou a perguntar aos moradores o que sabem e pensam da sua ação internacional. Este relatório resume o que mudou, onde, e o que contam as pessoas dos projetos que a cidade apoia no exterior.',
+}
+
+/** The demo city's 2025 brief, published with its target and a story from each of two projects (#20). */
+async function publishDemoBrief(db: Db): Promise<void> {
+  const results = createResultsService(db)
+  const briefs = createBriefService(db, results, createOutputsService(db, results), () => new Date())
+  const organization = await db
+    .selectFrom('organization')
+    .select(['id', 'slug', 'name', 'source_language as sourceLanguage'])
+    .where('slug', '=', DEMO_ORGANIZATION.slug)
+    .executeTakeFirstOrThrow()
+  const series = (await findPerceptionSeries(db, { id: organization.id }, DEMO_SERIES_CODE))!
+  const quotable = await briefs.quotable(series)
+  const fromTwoProjects = [...new Map(quotable.map((s) => [s.story.project.code, s.ref])).values()].slice(
+    0,
+    2,
+  )
+  const actor = operatorActor(organization)
+  const draft = {
+    lead: DEMO_BRIEF_LEAD,
+    indicatorCodes: DEMO_INDICATORS.map((i) => i.code),
+    stories: fromTwoProjects,
+  }
+  const problems = [
+    ...(await briefs.save(actor, series, 2025, draft)),
+    ...(await briefs.publish(actor, series, 2025)),
+  ]
+  if (problems.length) throw new Error(`the demo brief was not published: ${JSON.stringify(problems)}`)
 }
 
 /** One city's perception series: indicators, waves, margins, synthetic responses and invitations. */

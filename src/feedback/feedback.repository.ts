@@ -315,17 +315,12 @@ const projectAnswers = (db: Db, projectId: number) =>
     .innerJoin('question as q', 'q.id', 'a.question_id')
     .where('f.project_id', '=', projectId)
 
-/** Approved stories whose authors agreed to publication: the text, its language and question, nothing else. */
-export async function publishedStories(db: Db, projectId: number, limit: number, offset = 0) {
-  return projectAnswers(db, projectId)
-    .select([
-      'f.id',
-      'f.language',
-      'f.submitted_at as submittedAt',
-      'q.code as questionCode',
-      'q.text as questionText',
-      'a.value_text as text',
-    ])
+/** Answers to story questions that may be quoted: approved, their authors agreed to publication. */
+const quotableAnswers = (db: Db) =>
+  db
+    .selectFrom('feedback as f')
+    .innerJoin('feedback_answer as a', 'a.feedback_id', 'f.id')
+    .innerJoin('question as q', 'q.id', 'a.question_id')
     .where('f.review', '=', 'approved')
     .where('f.publish_consent', '=', true)
     .where(
@@ -334,12 +329,55 @@ export async function publishedStories(db: Db, projectId: number, limit: number,
       typesWhere((t) => t.results.story),
     )
     .where('a.value_text', 'is not', null)
+    // Newest first; a person's stories in the questionnaire's order.
     .orderBy('f.submitted_at', 'desc')
     .orderBy('f.id', 'desc')
     .orderBy('q.position')
+
+/** Approved stories whose authors agreed to publication: the text, its language and question, nothing else. */
+export async function publishedStories(db: Db, projectId: number, limit: number, offset = 0) {
+  return quotableAnswers(db)
+    .select([
+      'f.id',
+      'f.language',
+      'f.submitted_at as submittedAt',
+      'q.code as questionCode',
+      'q.text as questionText',
+      'a.value_text as text',
+    ])
+    .where('f.project_id', '=', projectId)
     .limit(limit)
     .offset(offset)
     .execute()
+}
+
+/** Stories an organization may quote (a brief's), across its projects, each with its project and place. */
+export async function quotableStories(
+  db: Db,
+  organizationId: number,
+  options: { feedbackIds?: number[]; limit?: number } = {},
+) {
+  let query = quotableAnswers(db)
+    .innerJoin('partner_project as p', 'p.id', 'f.project_id')
+    .select([
+      'f.id as feedback',
+      'q.id as question',
+      'f.language',
+      'f.submitted_at as submittedAt',
+      'a.value_text as text',
+      'p.code as projectCode',
+      'p.name as projectName',
+      'p.names as projectNames',
+      'p.partner',
+      'p.country',
+    ])
+    .where('p.organization_id', '=', organizationId)
+    .limit(options.limit ?? 200)
+  if (options.feedbackIds) {
+    if (options.feedbackIds.length === 0) return []
+    query = query.where('f.id', 'in', options.feedbackIds)
+  }
+  return query.execute()
 }
 
 // The calendar month (UTC) results are grouped by.

@@ -3,7 +3,7 @@ import type { Formatters } from '../i18n/formatters.ts'
 import type { ResponseRate } from '../invitations/invitations.repository.ts'
 import type { Question } from '../questionnaire/questionnaire.ts'
 import { inLanguage, LANGUAGES, type Language } from '../questionnaire/translated.ts'
-import { groupChartSvg, trendChartSvg, valueDomain } from './charts.ts'
+import { groupChartSvg, trendChartSvg, valueDomain, type TrendPoint } from './charts.ts'
 import { statusFromRows, type TargetStatus } from './targets.ts'
 import type { IndicatorRecord } from './results.repository.ts'
 import type { TrendRow, Trends, WaveWeighting } from './results.service.ts'
@@ -150,10 +150,6 @@ export function resultsViewModel(input: {
               year: target.year,
             })
           : ''
-    const domain = valueDomain(
-      target ? [...visible, { estimate: target.value, ciLow: target.value, ciHigh: target.value }] : visible,
-      indicator.kind,
-    )
     const id = `chart-${indicator.code}`
     // What a screen reader hears of a trend chart, and its points (a break is marked after the first).
     const describe = (rows: TrendRow[]) =>
@@ -177,21 +173,14 @@ export function resultsViewModel(input: {
         soFar: openWaves.has(r.wave),
       }))
     const description = describe(visible)
-    const trendSvg = trendChartSvg(points(visible), domain, {
+    const trendSvg = indicatorTrendSvg(points(visible), {
       id,
-      title: t('results.trendTitle', { indicator: label }),
+      kind: indicator.kind,
+      label,
       description: `${description} ${changeText}`.trim(),
-      tick: (v) => (share ? format.percent(v, 0) : format.number(v, 1)),
-      breakLabel: t('results.break'),
-      soFarLabel: t('results.soFar'),
-      ...(target
-        ? {
-            target: {
-              value: target.value,
-              label: t('targets.chartLabel', { year: target.year, value: targetShown }),
-            },
-          }
-        : {}),
+      target,
+      t,
+      format,
     })
     const byGroup = input.breakdown
       ? input.rows.filter((r) => r.indicator === indicator.code && r.breakdown === input.breakdown)
@@ -318,4 +307,51 @@ export function targetSentence(
   const sure =
     status.call === 'tooEarly' ? '' : ` ${t(status.certain ? 'targets.certain' : 'targets.uncertain')}`
   return `${line} ${call}${sure}`
+}
+
+/**
+ * An indicator's trend chart: its interval band and breaks, its target dashed (the axis reaching it),
+ * labels in the reader's language. The results pages and the brief draw the same.
+ */
+export function indicatorTrendSvg(
+  points: TrendPoint[],
+  o: {
+    id: string
+    kind: 'share' | 'mean'
+    label: string
+    description: string
+    target: { value: number; year: number } | null
+    t: TFunction
+    format: Formatters
+    size?: { width: number; height: number }
+  },
+): string {
+  const { t, format, target } = o
+  const show = (v: number, digits: number) =>
+    o.kind === 'share' ? format.percent(v, digits) : format.number(v, 1)
+  const domain = valueDomain(
+    target ? [...points, { estimate: target.value, ciLow: target.value, ciHigh: target.value }] : points,
+    o.kind,
+  )
+  return trendChartSvg(
+    points,
+    domain,
+    {
+      id: o.id,
+      title: t('results.trendTitle', { indicator: o.label }),
+      description: o.description,
+      tick: (v) => show(v, 0),
+      breakLabel: t('results.break'),
+      soFarLabel: t('results.soFar'),
+      ...(target
+        ? {
+            target: {
+              value: target.value,
+              label: t('targets.chartLabel', { year: target.year, value: show(target.value, 1) }),
+            },
+          }
+        : {}),
+    },
+    o.size,
+  )
 }

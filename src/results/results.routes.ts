@@ -1,6 +1,6 @@
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { Writable } from 'node:stream'
-import { Resvg } from '@resvg/resvg-js'
+import { chartPng } from './chart-png.ts'
 import { standaloneSvg } from './charts.ts'
 import { Router, type Response } from 'express'
 import multer from 'multer'
@@ -85,6 +85,8 @@ export function publicResultsRoutes(
   results: ResultsService,
   outputs: OutputsService,
   publicUrl?: string,
+  /** The years whose brief is published (publishing one moves the results version). */
+  briefYears: (seriesId: number) => Promise<{ year: number }[]> = () => Promise.resolve([]),
 ): Router {
   const router = Router()
   // Public results change only when the series' results version moves (a wave closes, weighting or
@@ -149,7 +151,11 @@ export function publicResultsRoutes(
             imageAlt: first ? locals(res).t('results.trendTitle', { indicator: first.label }) : '',
           }
         : undefined
-      return renderPageHtml(res, 'results/public', { ...model, chartsBase, openGraph })
+      const briefs = (await briefYears(series.id)).map((b) => ({
+        year: b.year,
+        href: `/s/${org.data}/${seriesCode.data}/brief/${b.year}`,
+      }))
+      return renderPageHtml(res, 'results/public', { ...model, chartsBase, openGraph, briefs })
     })
     sendCachedPage(req, res, page)
   })
@@ -173,17 +179,7 @@ export function publicResultsRoutes(
       const found = model.indicators.find((i) => i.code === indicator)
       if (!found || found.table.length === 0) throw new HttpError(404, 'notFound')
       const svg = standaloneSvg(found.trendSvg)
-      const body =
-        format === 'svg'
-          ? Buffer.from(svg)
-          : Buffer.from(
-              new Resvg(svg, {
-                fitTo: { mode: 'width', value: 1280 },
-                font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
-              })
-                .render()
-                .asPng(),
-            )
+      const body = format === 'svg' ? Buffer.from(svg) : chartPng(svg)
       kept = {
         version: series.version,
         etag: etagOf(body),

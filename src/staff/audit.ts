@@ -49,6 +49,9 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'download.trends',
   'download.microdata',
+  'brief.save',
+  'brief.publish',
+  'brief.withdraw',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 export const isAuditAction = (value: unknown): value is AuditAction =>

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConfig, lintFromString } from '@redocly/openapi-core'
 import { openApiDocument } from '../../src/api/openapi.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
+import { publishFixtureBrief } from '../fixtures/brief-builder.ts'
 import { signedIn } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
@@ -14,6 +15,7 @@ beforeAll(async () => {
   t = await createTestApp()
   // 2025 is still being answered: the API publishes 2023 and 2024 only.
   fixture = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+  await publishFixtureBrief(t.services, fixture.organizationId, 2024)
 })
 afterAll(() => t.close())
 
@@ -96,7 +98,10 @@ describe('the read-only JSON API', () => {
     expect(res.body).toEqual(JSON.parse(JSON.stringify(openApiDocument)))
     const paths = res.body.paths as Record<string, { get: { security?: unknown } }>
     for (const [path, item] of Object.entries(paths)) {
-      const concrete = path.replace('{org}', 'fixture-city').replace('{series}', 'perception')
+      const concrete = path
+        .replace('{org}', 'fixture-city')
+        .replace('{series}', 'perception')
+        .replace('{year}', '2024')
       // Without a token, a secured path answers 401; the others (security: [], anyone) answer.
       const secured = Array.isArray(item.get.security) && item.get.security.length > 0
       expect((await request(t.app).get(concrete)).status, path).toBe(secured ? 401 : 200)

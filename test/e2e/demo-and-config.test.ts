@@ -157,6 +157,11 @@ describe('the demo’s partner projects', () => {
     expect(published).toMatch(/<line class="chart-target" /)
     expect(published.replace(/[\u00a0\u202f]/g, ' ')).toContain('Meta: al menos 50,0 % en 2027.')
     expect(published).toContain('Por qué esta meta: El pleno aprobó en 2024')
+    // Its 2025 brief, published with the target and a story from each of two projects.
+    const brief = (await request(t.app).get('/s/ciudad-ejemplo/percepcion/brief/2025')).text
+    expect(brief.replace(/[\u00a0\u202f]/g, ' ')).toContain('Meta: al menos 50,0 % en 2027.')
+    expect(brief).toContain('En 2025 la ciudad volvió a preguntar a sus vecinos')
+    expect(brief.match(/<figure class="brief-story">/g)).toHaveLength(2)
     // Both cities of the network on its page.
     const network = (await request(t.app).get('/network/awareness')).text
     expect(network).toContain('Ciudad de Ejemplo')

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { publishFixtureBrief } from '../fixtures/brief-builder.ts'
 import { LOCALES, type Locale } from '../../src/i18n/locales.ts'
 import { buildFeedbackProject } from '../fixtures/feedback-builder.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
@@ -21,6 +22,8 @@ beforeAll(async () => {
   trends = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
   projectCode = (await buildFeedbackProject(t.services.db, { languages: ['es', 'fr', 'pt'] })).code
   await setNetworkOptIn(t.services.db, trends.organizationId, true)
+  // The 2024 brief, published (2025 is still open in this fixture).
+  await publishFixtureBrief(t.services, trends.organizationId, 2024)
 })
 afterAll(() => t.close())
 
@@ -40,7 +43,12 @@ const textOf = (html: string) =>
 async function publicPages(locale: Locale) {
   const citizen = new Respondent(t.app, survey.url, locale)
   const pages: [string, string][] = []
-  const add = async (name: string, url: string) => pages.push([name, (await citizen.get(url)).text])
+  const add = async (name: string, url: string) => {
+    const page = await citizen.get(url)
+    // A page missing would pass with nothing to check.
+    expect(page.status, name).toBe(name === 'not found' ? 404 : 200)
+    pages.push([name, page.text])
+  }
   await add('home', '/')
   await add('survey start', survey.url)
   await citizen.start()
@@ -53,6 +61,7 @@ async function publicPages(locale: Locale) {
   await add('not found', '/no/such/page')
   await add('network', '/network')
   await add('network indicator', '/network/aware_yes')
+  await add('yearly brief', `${trends.url}/brief/2024`)
   const stop = await emailRecipient(t.services, survey.waveId, `typography-${locale}@example.org`)
   await add('stop email messages', stop)
   pages.push([
