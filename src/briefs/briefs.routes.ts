@@ -81,7 +81,6 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
           imageAlt: first ? t('results.trendTitle', { indicator: first.label }) : '',
         }
       : undefined
-    res.set('Cache-Control', 'public, max-age=300')
     renderPage(res, 'briefs/brief', {
       ...model,
       openGraph,

@@ -64,6 +64,8 @@ try {
     await visit('8-feedback-form', `/f/${project}`)
     await visit('9-project-page', `/projects/${project}`)
     await visit('10-not-found', '/no/such/page')
+    await visit('11-yearly-brief', `${survey}/brief/2025`)
+    await visit('12-network', '/network/awareness')
     await context.close()
   }
   await browser.close()

@@ -45,6 +45,7 @@ export const TABLES_THAT_MATTER = [
   'staff_link',
   'staff_mail',
   'staff_recovery_code',
+  'brief',
 ]
 
 type Inventory = { table: string; rows: number; digest: string }[]

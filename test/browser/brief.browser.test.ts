@@ -7,6 +7,7 @@ import {
   openBrowser,
   serve,
 } from '../helpers/browser.ts'
+import { createStaff } from '../helpers/staff.ts'
 import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 
 // The demo's published 2025 brief (#20.2) as a council member gets it: on a 360 px phone in every
@@ -81,6 +82,41 @@ describe.skipIf(!browserAvailable)('the yearly brief', () => {
           const pdf = await page.pdf({ format: 'A4', printBackground: false, preferCSSPageSize: true })
           expect(pdfPages(pdf), `${locale}: pages printed`).toBeGreaterThanOrEqual(1)
           expect(pdfPages(pdf), `${locale}: pages printed`).toBeLessThanOrEqual(2)
+        } finally {
+          await browser.close()
+        }
+      }
+    },
+  )
+
+  it(
+    'staff pages: the list, the editor (and its refusal) and the preview pass axe in every language',
+    { timeout: BROWSER_TEST_TIMEOUT },
+    async () => {
+      const admin = await createStaff(t.services, 1, 'admin')
+      for (const locale of ['es', 'fr', 'pt-BR', 'pt-PT']) {
+        const browser = await openBrowser({ locale })
+        try {
+          const { page } = browser
+          const go = (path: string) => page.goto(`${server.url}${path}?lang=${locale}`)
+          await go('/staff/sign-in')
+          await page.locator('#f-email').fill(admin.email)
+          await page.locator('#f-password').fill(admin.password)
+          await page.locator('main form button[type=submit]').click()
+          await page.waitForURL(/\/staff$/)
+          const briefs = '/staff/results/percepcion/briefs'
+          await go(briefs)
+          await expectAccessible(page, `briefs, ${locale}`)
+          await go(`${briefs}/2025`)
+          await expectAccessible(page, `the 2025 brief's editor, ${locale}`)
+          // Four stories ticked: refused with the summary, nothing saved.
+          const boxes = page.locator('input[name=stories]')
+          for (let i = 0; i < 4; i++) await boxes.nth(i).check()
+          await page.locator('form[action$="/2025"] button[type=submit]').click()
+          await page.locator('.error-summary').waitFor()
+          await expectAccessible(page, `the editor, refused, ${locale}`)
+          await go(`${briefs}/2025/preview`)
+          await expectAccessible(page, `the preview, ${locale}`)
         } finally {
           await browser.close()
         }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '../../src/i18n/locales.ts'
 import { buildFeedbackProject } from '../fixtures/feedback-builder.ts'
 import { buildSurvey, type BuiltSurvey } from '../fixtures/survey-builder.ts'
+import { publishFixtureBrief } from '../fixtures/brief-builder.ts'
 import { loadTrendFixture } from '../fixtures/trends/load.ts'
 import { browserAvailable, CHROMIUM, serve } from '../helpers/browser.ts'
 import { createTestApp, csrfToken, type TestApp } from '../helpers/test-app.ts'
@@ -135,6 +136,7 @@ export function lighthouseTests(locales: { locale: Locale; pages: 'all' | 'wordi
       t = await createTestApp()
       survey = await buildSurvey(t.services.db, { closesAt: new Date('2099-06-30T12:00:00Z') })
       trends = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+      await publishFixtureBrief(t.services, trends.organizationId, 2024)
       projectCode = (await buildFeedbackProject(t.services.db, { languages: ['es', 'fr', 'pt'] })).code
       server = await serve(t.app)
       chrome = await chromeLauncher.launch({
@@ -162,6 +164,7 @@ export function lighthouseTests(locales: { locale: Locale; pages: 'all' | 'wordi
           ['feedback form', `/f/${projectCode}?${lang}`],
           ['project page', `/projects/${projectCode}?${lang}`],
           ['not found', `/no/such/page?${lang}`],
+          ['yearly brief', `${trends.url}/brief/2024?${lang}`],
         ]
         const wording = ['question page with errors', 'results']
         const pages = which === 'all' ? every : every.filter(([name]) => wording.includes(name))

@@ -205,43 +205,64 @@ describe('writing and publishing the yearly brief', () => {
   })
 
   it('lists the groups whose change is significant, largest first, as R computes them', async () => {
-    // R's district estimates and standard errors (test/fixtures/trends/reference.R): a change is
-    // significant when its Wald interval (independent waves) excludes 0.
-    const reference = readFileSync(path.join(import.meta.dirname, '../fixtures/trends/reference.csv'), 'utf8')
+    // R's changes per district (test/fixtures/trends/reference.R, reference-group-changes.csv): a change
+    // is significant when its Wald interval (independent waves) excludes 0.
+    const reference = readFileSync(
+      path.join(import.meta.dirname, '../fixtures/trends/reference-group-changes.csv'),
+      'utf8',
+    )
       .trim()
       .split('\n')
       .slice(1)
       .map((line) => line.split(','))
-      .map(([indicator, wave, breakdown, group, estimate, se]) => ({
-        indicator: JSON.parse(indicator!),
+      .map(([indicator, wave, group, estimate, , ciLow, ciHigh, significant]) => ({
+        indicator: JSON.parse(indicator!) as string,
         wave: Number(wave),
-        breakdown: JSON.parse(breakdown!),
-        group: JSON.parse(group!),
+        group: JSON.parse(group!) as string,
         estimate: Number(estimate),
-        se: Number(se),
+        ciLow: Number(ciLow),
+        ciHigh: Number(ciHigh),
+        significant: significant === 'TRUE',
       }))
-    const expected = ['interest_high', 'aware_yes'].flatMap((indicator) => {
-      const of = (wave: number) =>
-        reference.filter((r) => r.indicator === indicator && r.breakdown === 'district' && r.wave === wave)
-      return of(2025)
-        .flatMap((after) => {
-          const before = of(2024).find((b) => b.group === after.group)
-          if (!before) return []
-          const change = after.estimate - before.estimate
-          const se = Math.sqrt(before.se ** 2 + after.se ** 2)
-          return Math.abs(change) > 1.959963984540054 * se ? [{ indicator, group: after.group, change }] : []
-        })
-        .sort((a, b) => Math.abs(b.change) - Math.abs(a.change))
-    })
-    const brief = (await request(t.app).get('/api/v1/series/fixture-city/perception/briefs/2025')).body
-    const districts = brief.groups.filter((g: { breakdown: string }) => g.breakdown === 'district')
+    // Groups too small to publish (withheld in either wave) are never named.
+    const trends = (
+      await request(t.app).get('/api/v1/series/fixture-city/perception/trends?breakdown=district')
+    ).body as {
+      rows: { indicator: string; breakdown: string; group: string; wave: number; suppressed: boolean }[]
+    }
+    const withheld = (indicator: string, group: string) =>
+      trends.rows.some(
+        (r) =>
+          r.indicator === indicator &&
+          r.breakdown === 'district' &&
+          r.group === group &&
+          (r.wave === 2024 || r.wave === 2025) &&
+          r.suppressed,
+      )
+    const expected = ['interest_high', 'aware_yes'].flatMap((indicator) =>
+      reference
+        .filter((r) => r.indicator === indicator && r.wave === 2025 && r.significant)
+        .filter((r) => !withheld(indicator, r.group))
+        .sort((a, b) => Math.abs(b.estimate) - Math.abs(a.estimate)),
+    )
+    const brief = (await request(t.app).get('/api/v1/series/fixture-city/perception/briefs/2025')).body as {
+      groups: {
+        indicator: string
+        breakdown: string
+        group: string
+        change: number
+        ciLow: number
+        ciHigh: number
+      }[]
+    }
+    const districts = brief.groups.filter((g) => g.breakdown === 'district')
     expect(expected.length).toBeGreaterThan(0)
-    expect(districts.map((g: { indicator: string; group: string }) => [g.indicator, g.group])).toEqual(
-      expected.map((e) => [e.indicator, e.group]),
-    )
-    districts.forEach((g: { change: number }, i: number) =>
-      expect(g.change).toBeCloseTo(expected[i]!.change, 9),
-    )
+    expect(districts.map((g) => [g.indicator, g.group])).toEqual(expected.map((e) => [e.indicator, e.group]))
+    districts.forEach((g, i) => {
+      expect(g.change).toBeCloseTo(expected[i]!.estimate, 9)
+      expect(g.ciLow).toBeCloseTo(expected[i]!.ciLow, 9)
+      expect(g.ciHigh).toBeCloseTo(expected[i]!.ciHigh, 9)
+    })
     const page = seen((await request(t.app).get(publicBrief)).text)
     expect(page).toContain('Los grupos cuyo cambio desde 2024 es real')
   })

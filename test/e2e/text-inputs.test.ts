@@ -217,6 +217,14 @@ const forms: Form[] = [
     fields: ['strata', 'address', 'intro_es'],
   },
   {
+    name: 'yearly brief',
+    who: 'designer',
+    page: '/staff/results/perception/briefs/2025',
+    action: '/staff/results/perception/briefs/2025',
+    valid: () => ({ lead_es: 'Lo que cambió.', lead_fr: '', lead_pt: '' }),
+    fields: ['lead_es', 'lead_fr', 'lead_pt'],
+  },
+  {
     name: 'invitation code',
     who: 'anonymous',
     page: '/s/ORG/perception',
@@ -245,6 +253,8 @@ beforeAll(async () => {
   await t.services.invitations.setAccessMode(survey.waveId, 'both', byTheTest)
   const draft = await insertWave(t.services.db, { seriesId: survey.seriesId, year: 2027, status: 'draft' })
   await insertQuestions(t.services.db, draft, sampleQuestions)
+  // A closed year, for its brief.
+  await insertWave(t.services.db, { seriesId: survey.seriesId, year: 2025, status: 'closed' })
   project = await buildFeedbackProject(t.services.db, { organizationId: survey.organizationId })
   browsers.anonymous = new StaffBrowser(t.app)
   for (const role of ['designer', 'evaluator'] as const)
