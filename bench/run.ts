@@ -17,6 +17,7 @@ import { loadQuestionnaire } from '../src/survey/survey.repository.ts'
 import { listen } from './listen.ts'
 import { benchApp, benchSchema, benchSurvey, startedRespondent } from './setup.ts'
 import { exportBenchmark } from './export.ts'
+import { lighthouseBenchmark } from './lighthouse.ts'
 import { loadBenchmark } from './load.ts'
 import { startupBenchmark } from './startup.ts'
 import { submissionBenchmark } from './submissions.ts'
@@ -25,6 +26,7 @@ import { pageWeights } from './weights.ts'
 import { startAppProcess } from '../test/helpers/app-process.ts'
 import { bombWorkbook, wideWorkbook, withLyingSizes } from '../test/fixtures/hostile-workbooks.ts'
 import { staticAssets } from '../src/http/assets.ts'
+import type { Locale } from '../src/i18n/locales.ts'
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -185,6 +187,23 @@ console.log(
 const only = new Set(process.argv.slice(2))
 const wanted = (name: string) => only.size === 0 || only.has(name)
 
+if (wanted('lighthouse')) {
+  const locales = (process.env.BENCH_LIGHTHOUSE_LOCALES ?? 'es,fr,pt-BR,pt-PT').split(',') as Locale[]
+  const runs = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 3)
+  const rows = await lighthouseBenchmark(locales, runs)
+  if (!rows) console.log('Lighthouse: skipped (no /usr/bin/chromium)')
+  else {
+    console.log(
+      `Lighthouse 12, mobile settings, ${runs} audits per page (medians; performance's range in brackets; FCP, LCP, TBT in ms):`,
+    )
+    for (const r of rows) {
+      const m = r.metrics
+      console.log(
+        `  ${r.locale} ${r.page}: performance ${r.scores.performance} [${r.performanceRange.join('-')}], accessibility ${r.scores.accessibility}, best practices ${r.scores['best-practices']}, SEO ${r.scores.seo}; FCP ${Math.round(m['first-contentful-paint']!)}, LCP ${Math.round(m['largest-contentful-paint']!)}, TBT ${Math.round(m['total-blocking-time']!)}, CLS ${m['cumulative-layout-shift']!.toFixed(3)}`,
+      )
+    }
+  }
+}
 if (wanted('page')) {
   const page = await surveyPageBenchmark()
   console.log(

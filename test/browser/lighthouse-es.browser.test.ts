@@ -1,3 +1,3 @@
 import { lighthouseTests } from './lighthouse.ts'
 
-lighthouseTests([{ locale: 'es', pages: 'all' }])
+lighthouseTests(['es'])

@@ -1,0 +1,3 @@
+import { lighthouseTests } from './lighthouse.ts'
+
+lighthouseTests(['fr'])

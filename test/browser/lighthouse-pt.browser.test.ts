@@ -1,0 +1,3 @@
+import { lighthouseTests } from './lighthouse.ts'
+
+lighthouseTests(['pt-BR', 'pt-PT'])
