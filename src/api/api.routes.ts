@@ -167,7 +167,12 @@ export function apiRoutes(
       ? await briefs.published(series.organizationSlug, series.code, year.data)
       : undefined
     if (!brief) throw new ApiError(404, 'no brief of that year is published')
-    sendJson(req, res, { ...brief.content, publishedAt: brief.publishedAt.toISOString() })
+    sendJson(req, res, {
+      ...brief.content,
+      // Which answer a story is stays inside Pulso.
+      stories: brief.content.stories.map(({ ref: _ref, ...story }) => story),
+      publishedAt: brief.publishedAt.toISOString(),
+    })
   })
 
   // Microdata: only for evaluators of the series' organization, with a personal token.

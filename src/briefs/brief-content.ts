@@ -76,6 +76,8 @@ export interface BriefGroupChange {
 }
 
 export interface BriefStory {
+  /** The answer quoted: checked again whenever the brief is read (see BriefService.published). */
+  ref: { feedback: number; question: number }
   text: string
   /** The language the beneficiary wrote in (es, fr, pt or another code). */
   language: string

@@ -92,7 +92,7 @@ export async function publishedBrief(db: Db, organizationSlug: string, seriesCod
     .selectFrom('brief as b')
     .innerJoin('survey_series as s', 's.id', 'b.series_id')
     .innerJoin('organization as o', 'o.id', 's.organization_id')
-    .select(['b.published', 'b.published_at as publishedAt', 'o.portuguese'])
+    .select(['b.published', 'b.published_at as publishedAt', 'o.portuguese', 'o.id as organizationId'])
     .where('o.slug', '=', organizationSlug)
     .where('s.code', '=', seriesCode)
     .where('b.year', '=', year)

@@ -53,6 +53,7 @@ export function createBriefService(
             {
               ref: { feedback: r.feedback, question: r.question },
               story: {
+                ref: { feedback: r.feedback, question: r.question },
                 text: r.text!,
                 language: r.language,
                 project: {
@@ -219,16 +220,24 @@ export function createBriefService(
       return true
     },
 
-    /** A published brief by its public address, as it was published. */
+    /**
+     * A published brief by its public address, as it was published, but for its stories: a story
+     * whose approval or consent was withdrawn since is left out, and a redacted one is quoted as
+     * redacted (people's words are never shown longer than they agreed to).
+     */
     async published(organizationSlug: string, seriesCode: string, year: number) {
       const row = await repo.publishedBrief(db, organizationSlug, seriesCode, year)
-      return row
-        ? {
-            content: row.published as BriefContent,
-            publishedAt: row.publishedAt!,
-            portuguese: row.portuguese,
-          }
-        : undefined
+      if (!row) return undefined
+      const content = row.published as BriefContent
+      const now = await quotable(
+        row.organizationId,
+        content.stories.map((s) => s.ref),
+      )
+      const stories = content.stories.flatMap((s) => {
+        const current = now.find((q) => sameStory(q.ref, s.ref))
+        return current ? [{ ...s, text: current.story.text }] : []
+      })
+      return { content: { ...content, stories }, publishedAt: row.publishedAt!, portuguese: row.portuguese }
     },
 
     publishedYears: (seriesId: number) => repo.publishedYears(db, seriesId),

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../db/database.ts'
 import type { MailKind, MailStatus } from '../db/schema.ts'
 import { CLOSED, OPEN_STATUSES } from '../series/wave-rules.ts'
@@ -121,20 +121,33 @@ export interface ClaimedMessage {
   recipientId: number | null
 }
 
-/** Takes the next message due, so that no other sender takes it meanwhile. */
-export async function claimNext(db: Db, now: Date): Promise<ClaimedMessage | undefined> {
-  const result = await sql<ClaimedMessage>`
-    update mail_message set status = 'sending', attempts = attempts + 1,
+/**
+ * Takes the next message due in a queue (queued, or claimed by a sender that has not settled it in
+ * CLAIM_MS), so that no other sender, on this instance or another, takes it meanwhile.
+ */
+async function claimDue<T>(
+  db: Db,
+  queue: 'mail_message' | 'staff_mail',
+  now: Date,
+  returning: RawBuilder<unknown>,
+  also: RawBuilder<unknown> = sql`true`,
+): Promise<T | undefined> {
+  const result = await sql<T>`
+    update ${sql.table(queue)} set status = 'sending', attempts = attempts + 1,
       next_attempt_at = ${new Date(now.getTime() + CLAIM_MS)}
     where id = (
-      select id from mail_message
-      where status in ('queued', 'sending') and next_attempt_at <= ${now}
+      select id from ${sql.table(queue)}
+      where status in ('queued', 'sending') and next_attempt_at <= ${now} and ${also}
       order by next_attempt_at, id
       limit 1
       for update skip locked)
-    returning id, kind, attempts, recipient_id as "recipientId"`.execute(db)
+    returning ${returning}`.execute(db)
   return result.rows[0]
 }
+
+/** Takes the next invitation or reminder due. */
+export const claimNext = (db: Db, now: Date) =>
+  claimDue<ClaimedMessage>(db, 'mail_message', now, sql`id, kind, attempts, recipient_id as "recipientId"`)
 
 /** What writing to one person needs, if they may still be written to (undefined otherwise). */
 export async function deliverable(db: Db, recipientId: number) {
@@ -339,20 +352,15 @@ export interface ClaimedStaffMail {
   attempts: number
 }
 
-/** Takes the next message to staff that is due, as claimNext does for invitations. */
-export async function claimStaffMail(db: Db, now: Date): Promise<ClaimedStaffMail | undefined> {
-  const result = await sql<ClaimedStaffMail>`
-    update staff_mail set status = 'sending', attempts = attempts + 1,
-      next_attempt_at = ${new Date(now.getTime() + CLAIM_MS)}
-    where id = (
-      select id from staff_mail
-      where status in ('queued', 'sending') and next_attempt_at <= ${now} and body is not null
-      order by next_attempt_at, id
-      limit 1
-      for update skip locked)
-    returning id, address, subject, body, attempts`.execute(db)
-  return result.rows[0]
-}
+/** Takes the next message to staff that is due (one whose body, with its link, is still kept). */
+export const claimStaffMail = (db: Db, now: Date) =>
+  claimDue<ClaimedStaffMail>(
+    db,
+    'staff_mail',
+    now,
+    sql`id, address, subject, body, attempts`,
+    sql`body is not null`,
+  )
 
 /** A message to staff sent (its body, with the link, forgotten), refused, or to be tried again. */
 export async function settleStaffMail(

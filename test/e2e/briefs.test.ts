@@ -66,7 +66,9 @@ async function saveDraft(fields: Record<string, string | string[]>) {
   return designer.post(`${briefs}/2025`, fields)
 }
 
-describe('writing and publishing the yearly brief', () => {
+// Each step recomputes a series' trends overall and by three profile questions: seconds on PGlite,
+// more beside the rest of the suite.
+describe('writing and publishing the yearly brief', { timeout: 120_000 }, () => {
   it('lists the closed waves; evaluators preview but do not edit', async () => {
     const list = await designer.get(briefs)
     expect(list.status).toBe(200)
@@ -202,6 +204,30 @@ describe('writing and publishing the yearly brief', () => {
       expect(other.text).toContain(`<html lang="${lang}">`)
       expect(other.text).toContain(lead)
     }
+  })
+
+  it('quotes a story redacted since as redacted, and drops one no longer approved', async () => {
+    const [agua] = stories.agua!.split('-')
+    const [cosecha] = stories.cosecha!.split('-')
+    await designer.get(`/staff/feedback/${agua}`)
+    const redacted = 'Historia de [nombre]: el agua cambió todo.'
+    expect((await designer.post(`/staff/feedback/${agua}/redact`, { story_story: redacted })).status).toBe(
+      303,
+    )
+    expect((await designer.post(`/staff/feedback/${cosecha}/review`, { decision: 'rejected' })).status).toBe(
+      303,
+    )
+    const page = (await request(t.app).get(publicBrief)).text
+    expect(page).toContain(redacted)
+    expect(page).not.toContain('Historia de agua')
+    expect(page).not.toContain('Historia de cosecha')
+    const api = (await request(t.app).get('/api/v1/series/fixture-city/perception/briefs/2025')).body
+    expect(api.stories.map((s: { text: string }) => s.text)).toEqual([redacted])
+    expect(api.stories[0]).not.toHaveProperty('ref')
+    // Approved again: quoted again, as it now reads.
+    await designer.get(`/staff/feedback/${cosecha}`)
+    await designer.post(`/staff/feedback/${cosecha}/review`, { decision: 'approved' })
+    expect((await request(t.app).get(publicBrief)).text).toContain('Historia de cosecha')
   })
 
   it('lists the groups whose change is significant, largest first, as R computes them', async () => {

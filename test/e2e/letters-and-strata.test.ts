@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { runCommand } from '../../src/cli/run.ts'
+import { cliInProcess } from '../helpers/cli.ts'
 
 // A wave's strata are a list the staff define, so "san_blas" and "San Blas" are one stratum; letters
 // carry the city's address, a deadline and the staff's own first paragraph per language (#19.2).
@@ -96,18 +96,8 @@ describe('strata and letters', () => {
 
     // The command line takes the list's strata only, as the staff wrote them.
     const folder = mkdtempSync(path.join(tmpdir(), 'pulso-strata-'))
-    const run = async (args: string[]) => {
-      let stderr = ''
-      const status = await runCommand(args, {
-        env: { NODE_ENV: 'test' },
-        out: () => {},
-        err: (text) => (stderr += text),
-        readSecret: () => Promise.resolve(''),
-        progress: () => {},
-        db: t.services.db,
-      })
-      return { status, stderr }
-    }
+    // The operator commands, in this process, on this app's database.
+    const { run } = await cliInProcess({ db: t.services.db })
     const wave = [
       '--org',
       survey.url.split('/')[2]!,

@@ -20,17 +20,20 @@ export interface CliRun {
  * The operator commands, run in this process through the same `runCommand` as `npm run cli`, on a
  * schema of the suite's own database (seconds saved per command: no tsx start, no cold embedded
  * database). `run` resolves to what a terminal would show; `input` is standard input (a password).
- * `db()` reads what the commands wrote; it stays open between commands.
+ * `db()` reads what the commands wrote; it stays open between commands. Given `db` (a test app's),
+ * the commands work on that database instead, and cleaning up leaves it to its owner.
  */
-export async function cliInProcess(): Promise<{
+export async function cliInProcess(options: { db?: Db } = {}): Promise<{
   env: Record<string, string>
   db: () => Db
   run: (args: string[], input?: string, env?: Record<string, string>) => Promise<CliRun>
   cleanup: () => Promise<void>
 }> {
-  const database = await createTestDatabase()
+  const database = options.db
+    ? { db: options.db, schema: undefined, drop: () => Promise.resolve() }
+    : await createTestDatabase()
   const env: Record<string, string> = { NODE_ENV: 'test' }
-  if (testDatabaseUrl) {
+  if (testDatabaseUrl && database.schema) {
     // backup:check dumps the configured database: the same server, this schema.
     const url = new URL(testDatabaseUrl)
     url.searchParams.set('options', `-c search_path=${database.schema}`)
