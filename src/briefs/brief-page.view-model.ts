@@ -119,6 +119,8 @@ function indicatorModel(
           from: c.from,
           value: `${c.estimate > 0 ? '+' : c.estimate < 0 ? '−' : ''}${value}`,
         })
+    // One wave weighted and the other not: said beside the change, never left to the footnote.
+    if (c.weightingDiffers) changeText += ` ${t('results.change.weightingDiffers')}`
   }
   const target = indicator.target
   const targetShown = target ? show(target.value) : ''

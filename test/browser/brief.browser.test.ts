@@ -90,11 +90,12 @@ describe.skipIf(!browserAvailable)('the yearly brief', () => {
   )
 
   it(
-    'staff pages: the list, the editor (and its refusal) and the preview pass axe in every language',
+    'staff pages: the list, the editor (and its refusal) and the preview pass axe in es, fr and pt',
     { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
       const admin = await createStaff(t.services, 1, 'admin')
-      for (const locale of ['es', 'fr', 'pt-BR', 'pt-PT']) {
+      // Portugal's Portuguese uses the same templates as Brazil's (its words: the locale tests).
+      for (const locale of ['es', 'fr', 'pt-BR']) {
         const browser = await openBrowser({ locale })
         try {
           const { page } = browser

@@ -18,8 +18,12 @@ const NOT_FOUND_LOSSES = ['http-status-code', 'errors-in-console']
 
 let site: Awaited<ReturnType<typeof startLighthouseSite>>
 
-/** The Lighthouse tests of these locales, every public page type in each. */
-export function lighthouseTests(locales: Locale[]) {
+/**
+ * The Lighthouse tests of these locales: every public page type, or `only` these (the pages carrying
+ * the most of a language's text when the same templates are audited in full in another locale: each
+ * audit costs seconds, CI has fifteen minutes, and axe checks every page in every locale).
+ */
+export function lighthouseTests(locales: Locale[], only?: string[]) {
   const names = locales.join(', ')
   describe.skipIf(!runHere)(`Lighthouse on the public pages (mobile), ${names}`, () => {
     beforeAll(async () => {
@@ -32,7 +36,9 @@ export function lighthouseTests(locales: Locale[]) {
     for (const locale of locales)
       it(`${locale}: accessibility, best practices and SEO score 100`, { timeout: 600_000 }, async () => {
         const below: string[] = []
-        for (const [name, path, cookies] of await site.pages(locale)) {
+        for (const [name, path, cookies] of (await site.pages(locale)).filter(
+          ([page]) => !only || only.includes(page),
+        )) {
           const url = `${site.url}${path}`
           // Readers get a kept results page; its first rendering after a wave closes is the benchmark's.
           if (path.includes('/results')) await fetch(url)
