@@ -19,12 +19,13 @@ const NOT_FOUND_LOSSES = ['http-status-code', 'errors-in-console']
 let site: Awaited<ReturnType<typeof startLighthouseSite>>
 
 /**
- * The Lighthouse tests of these locales: every public page type, or `only` these (the pages carrying
- * the most of a language's text when the same templates are audited in full in another locale: each
- * audit costs seconds, CI has fifteen minutes, and axe checks every page in every locale).
+ * The Lighthouse tests of these locales, on one served site: every public page type, or `only` these
+ * (the pages carrying the most of a language's text, when the same templates are audited in full in
+ * another locale: each audit costs seconds, CI has fifteen minutes, and axe checks every page in every
+ * locale).
  */
-export function lighthouseTests(locales: Locale[], only?: string[]) {
-  const names = locales.join(', ')
+export function lighthouseTests(locales: { locale: Locale; only?: string[] }[]) {
+  const names = locales.map((l) => l.locale).join(', ')
   describe.skipIf(!runHere)(`Lighthouse on the public pages (mobile), ${names}`, () => {
     beforeAll(async () => {
       if (runHere) site = await startLighthouseSite()
@@ -33,7 +34,7 @@ export function lighthouseTests(locales: Locale[], only?: string[]) {
       if (runHere) await site?.close()
     })
 
-    for (const locale of locales)
+    for (const { locale, only } of locales)
       it(`${locale}: accessibility, best practices and SEO score 100`, { timeout: 600_000 }, async () => {
         const below: string[] = []
         for (const [name, path, cookies] of (await site.pages(locale)).filter(

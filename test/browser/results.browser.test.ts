@@ -27,10 +27,11 @@ afterAll(async () => {
 
 describe.skipIf(!browserAvailable)('results in a real browser', () => {
   it(
-    'the public results page passes axe in es, fr and pt, and an evaluator opens the trends',
+    'the public results page passes axe on a wide screen, and an evaluator opens the trends',
     { timeout: BROWSER_TEST_TIMEOUT },
     async () => {
-      for (const locale of ['es-ES', 'fr-FR', 'pt-PT']) {
+      // At 360 px in es, fr and pt: phone.browser.test.ts; here on a wide screen (the same templates).
+      for (const locale of ['fr-FR']) {
         const browser = await openBrowser({ locale })
         try {
           await browser.page.goto(`${server.url}${fixture.url}/results`)

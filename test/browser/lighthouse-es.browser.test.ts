@@ -1,3 +1,0 @@
-import { lighthouseTests } from './lighthouse.ts'
-
-lighthouseTests(['es'])
