@@ -1,17 +1,17 @@
 import { Router, type Request, type Response } from 'express'
 import { z } from 'zod'
 import type { FormErrors } from '../http/form-errors.ts'
-import { formErrors, noErrors } from '../http/form-errors.ts'
+import { formErrors, noErrors, withSummary } from '../http/form-errors.ts'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { locals, signedIn } from '../http/locals.ts'
-import { etagOf, readerHasCurrent } from '../http/page-cache.ts'
+import { etagOf } from '../http/page-cache.ts'
 import { renderPage } from '../http/render.ts'
 import { slugInAddress } from '../http/slugs.ts'
 import { bodyOf } from '../middleware/form-body.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { inLanguage, LANGUAGES, nameIn } from '../questionnaire/translated.ts'
-import { chartPng } from '../results/chart-png.ts'
+import { chartPng, sendSharedChart } from '../results/chart-png.ts'
 import { standaloneSvg } from '../results/charts.ts'
 import type { Series } from '../series/series.repository.ts'
 import type { BriefContent } from './brief-content.ts'
@@ -24,6 +24,11 @@ const lead = () => formString().trim().max(1200, { error: 'formErrors.tooLong' }
 // Checkboxes: absent (none ticked), one value, or several.
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v])
 const ticked = <T extends z.ZodType>(item: T) => z.preprocess(asList, z.array(item).max(50))
+// Saved since it was published: readers do not see those changes yet.
+const changedSincePublished = (brief: { updatedAt: Date; publishedAt: Date | null }) =>
+  brief.publishedAt !== null && brief.updatedAt > brief.publishedAt
+// A story's checkbox value: its feedback and question ("12-34"), read back by draftForm.
+const storyValue = (ref: { feedback: number; question: number }) => `${ref.feedback}-${ref.question}`
 const draftForm = z.object({
   lead_es: lead(),
   lead_fr: lead(),
@@ -46,7 +51,7 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
   const readers = requirePermission('readResults')
   const editors = requirePermission('editMethodology')
 
-  async function publishedAt(req: Request) {
+  async function publishedBrief(req: Request) {
     const org = slugInAddress.safeParse(req.params.org)
     const series = slugInAddress.safeParse(req.params.series)
     const when = year.safeParse(req.params.year)
@@ -62,7 +67,7 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
   }
 
   router.get('/s/:org/:series/brief/:year', async (req, res) => {
-    const brief = await publishedAt(req)
+    const brief = await publishedBrief(req)
     locals(res).preferPortuguese(brief.portuguese)
     const model = pageModel(res, brief.content, brief.base)
     const { t, locale, format } = locals(res)
@@ -90,21 +95,12 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
 
   // The headline chart of a published brief as PNG: the image of its Open Graph preview.
   router.get('/s/:org/:series/brief/:year/chart.png', async (req, res) => {
-    const brief = await publishedAt(req)
+    const brief = await publishedBrief(req)
     locals(res).preferPortuguese(brief.portuguese)
     const first = pageModel(res, brief.content, brief.base).indicators.find((i) => i.chart)
     if (!first) throw new HttpError(404, 'notFound')
     const body = chartPng(standaloneSvg(first.chart))
-    const etag = etagOf(body)
-    res.set({
-      'Access-Control-Allow-Origin': '*',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-      'Cache-Control': 'public, max-age=300',
-      ETag: etag,
-    })
-    res.vary('Accept-Language')
-    if (readerHasCurrent(req, etag)) return res.status(304).end()
-    res.type('image/png').send(body)
+    sendSharedChart(req, res, { body, etag: etagOf(body), type: 'image/png' })
   })
 
   async function staffBrief(res: Response, params: Record<string, unknown>) {
@@ -139,12 +135,9 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
         state: !brief
           ? t('briefs.state.none')
           : brief.publishedAt
-            ? t(
-                brief.updatedAt > brief.publishedAt ? 'briefs.state.changedSince' : 'briefs.state.published',
-                {
-                  date: format.date(brief.publishedAt),
-                },
-              )
+            ? t(changedSincePublished(brief) ? 'briefs.state.changedSince' : 'briefs.state.published', {
+                date: format.date(brief.publishedAt),
+              })
             : t('briefs.state.draft'),
         published: Boolean(brief?.publishedAt),
       })),
@@ -154,7 +147,7 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
   const draftValues = (draft: BriefDraft) => ({
     ...Object.fromEntries(LANGUAGES.map((l) => [`lead_${l}`, draft.lead[l] ?? ''])),
     indicators: draft.indicatorCodes,
-    stories: draft.stories.map((s) => `${s.feedback}-${s.question}`),
+    stories: draft.stories.map(storyValue),
   })
 
   async function showEditor(
@@ -183,7 +176,7 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
         published: saved?.publishedAt
           ? t('briefs.state.published', { date: format.date(saved.publishedAt) })
           : '',
-        changedSince: Boolean(saved?.publishedAt && saved.updatedAt > saved.publishedAt),
+        changedSince: saved ? changedSincePublished(saved) : false,
         values,
         errors,
         maxStories: MAX_STORIES,
@@ -193,14 +186,14 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
           checked: values.indicators.includes(i.code),
         })),
         stories: stories.map((s) => ({
-          value: `${s.ref.feedback}-${s.ref.question}`,
-          text: s.story.text,
-          lang: s.story.language,
+          value: storyValue(s.ref),
+          text: s.text,
+          lang: s.language,
           source: t('briefs.storySource', {
-            project: nameIn(s.story.project.names, s.story.project.name, lang),
-            month: format.month(s.story.month),
+            project: nameIn(s.project.names, s.project.name, lang),
+            month: format.month(s.month),
           }),
-          checked: values.stories.includes(`${s.ref.feedback}-${s.ref.question}`),
+          checked: values.stories.includes(storyValue(s.ref)),
         })),
       },
       status,
@@ -230,7 +223,7 @@ export function briefRoutes(briefs: BriefService, publicUrl?: string): Router {
           : p.params
       fields[field] ??= t(p.key, params)
     }
-    return { fields, links: Object.entries(fields).map(([field, text]) => ({ href: `#f-${field}`, text })) }
+    return withSummary(fields)
   }
 
   router.get('/staff/results/:series/briefs/:year', editors, async (req, res) => {

@@ -39,35 +39,28 @@ export function createBriefService(
   outputs: OutputsService,
   now: () => Date,
 ) {
-  /** Stories the organization may quote, with what a brief shows of each. */
-  async function quotable(organizationId: number, only?: BriefStoryRef[]) {
+  /** Stories the organization may quote (of `only`, when given), as a brief shows them. */
+  async function quotable(organizationId: number, only?: BriefStoryRef[]): Promise<BriefStory[]> {
     const rows = await quotableStories(
       db,
       organizationId,
       only ? { feedbackIds: only.map((s) => s.feedback) } : {},
     )
-    return rows.flatMap((r) =>
-      only && !only.some((s) => sameStory(s, r))
-        ? []
-        : [
-            {
-              ref: { feedback: r.feedback, question: r.question },
-              story: {
-                ref: { feedback: r.feedback, question: r.question },
-                text: r.text!,
-                language: r.language,
-                project: {
-                  code: r.projectCode,
-                  name: r.projectName,
-                  names: r.projectNames,
-                  partner: r.partner,
-                  country: r.country,
-                },
-                month: r.submittedAt.toISOString().slice(0, 7),
-              } satisfies BriefStory,
-            },
-          ],
-    )
+    return rows
+      .filter((r) => !only || only.some((s) => sameStory(s, r)))
+      .map((r) => ({
+        ref: { feedback: r.feedback, question: r.question },
+        text: r.text!,
+        language: r.language,
+        project: {
+          code: r.projectCode,
+          name: r.projectName,
+          names: r.projectNames,
+          partner: r.partner,
+          country: r.country,
+        },
+        month: r.submittedAt.toISOString().slice(0, 7),
+      }))
   }
 
   /** The closed waves' years: a brief is written for one of them. */
@@ -107,13 +100,11 @@ export function createBriefService(
       byBreakdown,
       minGroupSize,
       // In the order the staff chose them.
-      stories: draft.stories.flatMap((ref) =>
-        stories.filter((s) => sameStory(s.ref, ref)).map((s) => s.story),
-      ),
+      stories: draft.stories.flatMap((ref) => stories.filter((s) => sameStory(s.ref, ref))),
     })
   }
 
-  /** What may be wrong with a draft whatever its state (publishing asks more, see publishProblems). */
+  /** What may be wrong with a draft whatever its state (publishing asks more, see publish). */
   async function draftProblems(series: Series, draft: BriefDraft): Promise<BriefProblem[]> {
     const problems: BriefProblem[] = []
     const codes = new Set((await outputs.indicators(series.id)).map((i) => i.code))
@@ -235,7 +226,7 @@ export function createBriefService(
       )
       const stories = content.stories.flatMap((s) => {
         const current = now.find((q) => sameStory(q.ref, s.ref))
-        return current ? [{ ...s, text: current.story.text }] : []
+        return current ? [{ ...s, text: current.text }] : []
       })
       return { content: { ...content, stories }, publishedAt: row.publishedAt!, portuguese: row.portuguese }
     },

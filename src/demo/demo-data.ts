@@ -217,10 +217,7 @@ async function publishDemoBrief(db: Db): Promise<void> {
     .executeTakeFirstOrThrow()
   const series = (await findPerceptionSeries(db, { id: organization.id }, DEMO_SERIES_CODE))!
   const quotable = await briefs.quotable(series)
-  const fromTwoProjects = [...new Map(quotable.map((s) => [s.story.project.code, s.ref])).values()].slice(
-    0,
-    2,
-  )
+  const fromTwoProjects = [...new Map(quotable.map((s) => [s.project.code, s.ref])).values()].slice(0, 2)
   const actor = operatorActor(organization)
   const draft = {
     lead: DEMO_BRIEF_LEAD,

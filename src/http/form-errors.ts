@@ -24,12 +24,14 @@ export function formErrors(error: z.ZodError | Record<string, string>, t: TFunct
   } else {
     Object.assign(keys, error)
   }
-  const fields = Object.fromEntries(Object.entries(keys).map(([field, key]) => [field, String(t(key))]))
-  return { fields, links: Object.entries(fields).map(([field, text]) => ({ href: `#f-${field}`, text })) }
+  return withSummary(Object.fromEntries(Object.entries(keys).map(([field, key]) => [field, String(t(key))])))
 }
 
-/** One field's error, already in words (a message with values in it). */
-export const fieldError = (field: string, text: string): FormErrors => ({
-  fields: { [field]: text },
-  links: [{ href: `#f-${field}`, text }],
+/** Errors already in words, field by field, with the summary linking to each field. */
+export const withSummary = (fields: Record<string, string>): FormErrors => ({
+  fields,
+  links: Object.entries(fields).map(([field, text]) => ({ href: `#f-${field}`, text })),
 })
+
+/** One field's error, already in words (a message with values in it). */
+export const fieldError = (field: string, text: string): FormErrors => withSummary({ [field]: text })

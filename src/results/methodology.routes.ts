@@ -2,7 +2,7 @@ import { Router, type Response } from 'express'
 import multer from 'multer'
 import { z } from 'zod'
 import { csvLine } from '../http/csv.ts'
-import { formErrors, noErrors, type FormErrors } from '../http/form-errors.ts'
+import { formErrors, noErrors, withSummary, type FormErrors } from '../http/form-errors.ts'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage } from '../http/render.ts'
@@ -294,11 +294,7 @@ export function methodologyRoutes(methodology: MethodologyService): Router {
           String(t(`indicators.problems.${p.key}`, p.params as Record<string, string>)),
         ]),
       )
-      const rendered: FormErrors = {
-        fields,
-        links: Object.entries(fields).map(([field, text]) => ({ href: `#f-${field}`, text })),
-      }
-      return showIndicators(res, series, { errors: rendered, values, status: 400 })
+      return showIndicators(res, series, { errors: withSummary(fields), values, status: 400 })
     }
     res.redirect(303, `/staff/results/${series.code}/indicators?notice=saved`)
   })

@@ -1,6 +1,6 @@
 import type { StaffUser } from '../staff/staff.repository.ts'
 import { Writable } from 'node:stream'
-import { chartPng } from './chart-png.ts'
+import { chartPng, sendSharedChart } from './chart-png.ts'
 import { standaloneSvg } from './charts.ts'
 import { Router, type Response } from 'express'
 import multer from 'multer'
@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { formString } from '../http/form-text.ts'
 import { HttpError } from '../http/http-error.ts'
 import { renderPage, renderPageHtml } from '../http/render.ts'
-import { etagOf, PageCache, readerHasCurrent, sendCachedPage } from '../http/page-cache.ts'
+import { etagOf, PageCache, sendCachedPage } from '../http/page-cache.ts'
 import { requirePermission } from '../middleware/staff-session.ts'
 import { breakdownQuestions } from '../questionnaire/questionnaire.ts'
 import { inLanguage, organizationNameIn, type Language } from '../questionnaire/translated.ts'
@@ -188,15 +188,7 @@ export function publicResultsRoutes(
       charts.set(key, kept)
       if (charts.size > 500) charts.delete(charts.keys().next().value!)
     }
-    res.set({
-      'Access-Control-Allow-Origin': '*',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-      'Cache-Control': 'public, max-age=300',
-      ETag: kept.etag,
-    })
-    res.vary('Accept-Language')
-    if (readerHasCurrent(req, kept.etag)) return res.status(304).end()
-    res.type(format === 'svg' ? 'image/svg+xml' : 'image/png').send(kept.body)
+    sendSharedChart(req, res, { ...kept, type: format === 'svg' ? 'image/svg+xml' : 'image/png' })
   })
 
   return router
