@@ -18,7 +18,7 @@ let evaluator: StaffBrowser
 beforeAll(async () => {
   t = await createTestApp()
   // Responses stored by the import and two citizens, none folded into the tallies yet.
-  fixture = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+  fixture = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' }, tallied: false })
   for (const district of ['norte', 'sur']) {
     const citizen = new Respondent(t.app, fixture.url)
     await citizen.start()

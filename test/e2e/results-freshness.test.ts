@@ -25,7 +25,7 @@ const overall = (rows: TrendRow[], indicator: string, wave: number) =>
 
 beforeAll(async () => {
   t = await createTestApp()
-  fixture = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' } })
+  fixture = await loadTrendFixture(t.services.db, { statuses: { 2025: 'open' }, tallied: false })
   elsewhere = t.database.reopen()
 })
 afterAll(() => t.close())
