@@ -4,12 +4,11 @@ import { browserAvailable } from '../helpers/browser.ts'
 import { startLighthouseSite } from '../helpers/lighthouse-site.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
-// Lighthouse (mobile settings) on every public page type, per locale (a file per locale or two, so that
-// they run side by side): accessibility, best practices and SEO score 100. Its performance category is
-// not asserted here (`npm run bench -- lighthouse` measures it on a quiet machine: bench/RESULTS.md):
-// beside the rest of the suite on two cores, simulated paint and blocking times move with the load, not
-// with the page. The browser tests run in the embedded pass (.ci/run): the pages are the same on
-// either database.
+// Lighthouse (mobile settings) on every public page type, per locale: accessibility, best practices and
+// SEO score 100. Its performance category is not asserted here (`npm run bench -- lighthouse` measures
+// it: bench/RESULTS.md): its blocking time is Chromium starting the new process our Cross-Origin-Opener-
+// Policy asks for, which moves with the machine's load, not with the page. The browser tests run in the
+// embedded pass (.ci/run): the pages are the same on either database.
 const CATEGORIES = ['accessibility', 'best-practices', 'seo'] as const
 const runHere = browserAvailable && !testDatabaseUrl
 // A page that is not found says so with its status, which Lighthouse counts against SEO and, as the
