@@ -183,9 +183,10 @@ export function createBriefService(
         problems.push({ key: 'briefs.problems.leadMissing', params: { languages: missing } })
       if (draft.indicatorCodes.length === 0) problems.push({ key: 'briefs.problems.noIndicator', params: {} })
       problems.push(...(await draftProblems(series, draft)))
+      if (problems.length || !brief) return problems
+      // Computed only once nothing else stops it: it reads the results of every wave up to the year.
       const content = await compute(series, year, draft)
-      if (!content) problems.unshift({ key: 'briefs.problems.waveNotClosed', params: { year } })
-      if (problems.length || !brief || !content) return problems
+      if (!content) return [{ key: 'briefs.problems.waveNotClosed', params: { year } }]
       await db.transaction().execute(async (trx) => {
         await repo.setPublished(trx, brief.id, content, actorId(actor), now())
         await recordAudit(
