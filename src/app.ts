@@ -73,6 +73,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   // Pages are no-store and the API sets its own ETag: hashing every page body would buy nothing.
   app.set('etag', false)
   if (options.production) app.set('view cache', true)
+  app.response.redirect = redirectWithoutBody
 
   // 0. The request log and the request id (X-Request-Id), before anything can fail.
   app.use(requestLog(logger, options.logRequests ?? false))
@@ -235,6 +236,16 @@ export function fixedHeaders(middleware: express.RequestHandler): express.Reques
     for (const [name, value] of fixed) res.setHeader(name, value)
     next()
   }
+}
+
+/**
+ * Express's redirect, without the little page it negotiates for clients that do not follow redirects
+ * (every browser follows them): the redirect answers every submission, and that page was work per answer.
+ */
+function redirectWithoutBody(this: express.Response, statusOrAddress: number | string, address?: string) {
+  const [status, to] =
+    typeof statusOrAddress === 'number' ? [statusOrAddress, address!] : [302, statusOrAddress]
+  this.status(status).location(to).set('Content-Length', '0').end()
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -107,10 +107,28 @@ export function comesAfter(a: Step, b: Step): boolean {
 
 /** A page's questions cut into parts: a part ends before a question depending on one already in it. */
 export function pageParts(questionnaire: Questionnaire, page: number): Question[][] {
+  return layoutOf(questionnaire).parts.get(page) ?? []
+}
+
+// Pages and parts depend on the questions alone, and every question page and submission asks for them:
+// worked out once per questions array (a questionnaire is never changed in place once built).
+const layouts = new WeakMap<readonly Question[], { pages: number[]; parts: Map<number, Question[][]> }>()
+function layoutOf(questionnaire: Questionnaire) {
+  let layout = layouts.get(questionnaire.questions)
+  if (!layout) {
+    const parts = new Map<number, Question[][]>()
+    for (const page of new Set(questionnaire.questions.map((q) => q.page)))
+      parts.set(page, cutIntoParts(questionnaire.questions.filter((q) => q.page === page)))
+    layout = { pages: [...parts.keys()].sort((a, b) => a - b), parts }
+    layouts.set(questionnaire.questions, layout)
+  }
+  return layout
+}
+
+function cutIntoParts(pageQuestions: Question[]): Question[][] {
   const parts: Question[][] = []
   let current: Question[] = []
-  for (const question of questionnaire.questions) {
-    if (question.page !== page) continue
+  for (const question of pageQuestions) {
     const reads = question.showIf ? questionsIn(question.showIf) : []
     if (reads.some((code) => current.some((q) => q.code === code))) {
       parts.push(current)
@@ -125,12 +143,13 @@ export function pageParts(questionnaire: Questionnaire, page: number): Question[
 /** The steps that have at least one question shown, in order. */
 export function shownSteps(questionnaire: Questionnaire, answers: Answers): Step[] {
   const kept = keepVisibleAnswers(questionnaire, answers)
-  const pages = [...new Set(questionnaire.questions.map((q) => q.page))].sort((a, b) => a - b)
-  return pages.flatMap((page) =>
-    pageParts(questionnaire, page).flatMap((part, index) =>
-      part.some((q) => isShown(q, kept)) ? [stepOf(page, index + 1)] : [],
-    ),
-  )
+  const { pages, parts } = layoutOf(questionnaire)
+  const steps: Step[] = []
+  for (const page of pages)
+    parts.get(page)!.forEach((part, index) => {
+      if (part.some((q) => isShown(q, kept))) steps.push(stepOf(page, index + 1))
+    })
+  return steps
 }
 
 /** The questions of a step and of the rest of its page, part by part (shown together with JavaScript). */

@@ -65,6 +65,9 @@ describe('a citizen answers the open wave', () => {
       })
       expect(done.status).toBe(303)
       expect(done.headers.location).toBe(`${survey.url}/thanks`)
+      // Redirects carry no page of their own: browsers follow them, and the redirect answers every submission.
+      expect(done.headers['content-length']).toBe('0')
+      expect(done.text ?? '').toBe('')
 
       const thanks = await citizen.get(`${survey.url}/thanks`)
       expect(thanks.status).toBe(200)

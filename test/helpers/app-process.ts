@@ -47,7 +47,9 @@ export async function startAppProcess(
     { databaseUrl: string } | { dataDir: string }
   ),
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/server.ts'], {
+  // With npm start's young generation (package.json): the load benchmark runs the app through here.
+  const node = ['--max-semi-space-size=64', '--import', 'tsx']
+  const child = spawn(process.execPath, [...node, options.script ?? 'src/server.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH!,
