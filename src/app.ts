@@ -82,6 +82,7 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   // 1. Security headers: a strict CSP, no inline script or style anywhere. Helmet's headers depend on
   // nothing in the request, so they are worked out once and copied onto every response.
   app.use(fixedHeaders(securityHeaders(options.production)))
+  app.use('/staff', fixedHeaders(staffAreaHeaders))
   // 2. Static files, before anything that reads cookies or the database.
   const assets = staticAssets(path.join(root, 'public'))
   app.locals.asset = assets.asset
@@ -191,9 +192,15 @@ export function createApp(services: Services, options: AppOptions): express.Expr
   return app
 }
 
-/** Helmet, as Pulso configures it: a strict CSP (no inline script or style), HSTS in production. */
+/**
+ * Helmet, as Pulso configures it: a strict CSP (no inline script or style), HSTS in production, and no
+ * Cross-Origin-Opener-Policy on the public pages. They hold nothing of anyone's but a respondent's own
+ * answers, and COOP there made the browser start a new renderer process for each page opened from
+ * another site: 70-290 ms of main thread blocked under Lighthouse's mobile settings (bench/RESULTS.md).
+ */
 export const securityHeaders = (production: boolean) =>
   helmet({
+    crossOriginOpenerPolicy: false,
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -212,6 +219,12 @@ export const securityHeaders = (production: boolean) =>
     },
     strictTransportSecurity: production,
   })
+
+/**
+ * The staff area keeps helmet's COOP: sessions, microdata and contacts live there, so no window that
+ * opened one of its pages keeps a handle on it, and browsers give it a process of its own.
+ */
+export const staffAreaHeaders = helmet.crossOriginOpenerPolicy({ policy: 'same-origin' })
 
 /**
  * A middleware that only sets headers, run once on a stand-in response: the headers it set, set again

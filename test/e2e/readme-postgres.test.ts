@@ -72,7 +72,7 @@ describe.skipIf(!testDatabaseUrl)('the README’s PostgreSQL path', () => {
       scripts: Record<string, string>
       dependencies: Record<string, string>
     }
-    expect(manifest.scripts.start).toBe('node dist/server.js')
+    expect(manifest.scripts.start).toBe('node --max-semi-space-size=64 dist/server.js')
     expect(Object.keys(manifest.dependencies)).not.toContain('tsx')
     const env = { DATABASE_URL: await createdb() }
     const password = 'lighthouse orchard ferry'

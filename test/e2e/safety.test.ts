@@ -57,6 +57,14 @@ describe('security headers', () => {
     }
   })
 
+  it('cut the staff area off from windows that opened it (COOP), not the public pages', async () => {
+    // Public pages: COOP made every page opened from another site start a new renderer process.
+    for (const path of [survey.url, `${survey.url}/results`, '/', '/no/such/page'])
+      expect((await request(t.app).get(path)).headers['cross-origin-opener-policy'], path).toBeUndefined()
+    for (const path of ['/staff/sign-in', '/staff/users', '/staff/no/such/page'])
+      expect((await request(t.app).get(path)).headers['cross-origin-opener-policy'], path).toBe('same-origin')
+  })
+
   it('keep the survey page small: HTML and CSS under 30 KB', async () => {
     const citizen = new Respondent(t.app, survey.url)
     await citizen.start()
