@@ -15,7 +15,13 @@ import { createTestApp, csrfToken } from './test-app.ts'
 export type Category = 'accessibility' | 'best-practices' | 'seo' | 'performance'
 
 /** Lighthouse's own failures to trace a page (not the page's): the audit is run again, up to twice. */
-const HARNESS_ERRORS = new Set(['NO_NAVSTART', 'NO_FCP', 'NO_TRACING_STARTED', 'PROTOCOL_TIMEOUT'])
+const HARNESS_ERRORS = new Set([
+  'NO_NAVSTART',
+  'NO_FCP',
+  'NO_TRACING_STARTED',
+  'PROTOCOL_TIMEOUT',
+  'CATEGORY_NOT_SCORED',
+])
 
 export async function startLighthouseSite() {
   const t = await createTestApp()
@@ -122,7 +128,10 @@ export async function startLighthouseSite() {
           ].map((id) => [id, lhr.audits[id]?.numericValue ?? null]),
         ),
         finalUrl: lhr.finalDisplayedUrl,
-        error: lhr.runtimeError?.code,
+        // A category left unscored: one of its metrics could not be read from the trace (Lighthouse's).
+        error:
+          lhr.runtimeError?.code ??
+          (categories.some((c) => lhr.categories[c]?.score === null) ? 'CATEGORY_NOT_SCORED' : undefined),
       }
     } finally {
       await tab.close()
