@@ -41,8 +41,7 @@ export default defineConfig({
           name: 'suite',
           // Drops the run's PostgreSQL schemas once its files are done (Lighthouse's run on PGlite only).
           globalSetup: ['test/global-setup.ts'],
-          include: ['test/**/*.test.ts'],
-          exclude: [LIGHTHOUSE],
+          include: ['test/**/*.test.ts', `!${LIGHTHOUSE}`],
           sequence: { groupOrder: 1, sequencer: BrowserFilesFirst },
         },
       },
