@@ -106,14 +106,16 @@ export function comesAfter(a: Step, b: Step): boolean {
 }
 
 /** A page's questions cut into parts: a part ends before a question depending on one already in it. */
-export function pageParts(questionnaire: Questionnaire, page: number): Question[][] {
+export function pageParts(questionnaire: Questionnaire, page: number): readonly (readonly Question[])[] {
   return layoutOf(questionnaire).parts.get(page) ?? []
 }
 
 // Pages and parts depend on the questions alone, and every question page and submission asks for them:
-// worked out once per questions array (a questionnaire is never changed in place once built).
-const layouts = new WeakMap<readonly Question[], { pages: number[]; parts: Map<number, Question[][]> }>()
-function layoutOf(questionnaire: Questionnaire) {
+// worked out once per questions array (a questionnaire is never changed in place once built), and
+// shared by every caller, hence read-only.
+type Layout = { pages: readonly number[]; parts: ReadonlyMap<number, readonly (readonly Question[])[]> }
+const layouts = new WeakMap<readonly Question[], Layout>()
+function layoutOf(questionnaire: Questionnaire): Layout {
   let layout = layouts.get(questionnaire.questions)
   if (!layout) {
     const parts = new Map<number, Question[][]>()
@@ -153,7 +155,7 @@ export function shownSteps(questionnaire: Questionnaire, answers: Answers): Step
 }
 
 /** The questions of a step and of the rest of its page, part by part (shown together with JavaScript). */
-export function partsFrom(questionnaire: Questionnaire, step: Step): Question[][] {
+export function partsFrom(questionnaire: Questionnaire, step: Step): (readonly Question[])[] {
   const { page, part } = pageAndPart(step)
   return pageParts(questionnaire, page).slice(part - 1)
 }
