@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import type { Locale } from '../src/i18n/locales.ts'
 import { CHROMIUM } from '../test/helpers/browser.ts'
-import { startLighthouseSite } from '../test/helpers/lighthouse-site.ts'
+import { median, startLighthouseSite } from '../test/helpers/lighthouse-site.ts'
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const
 
@@ -13,7 +13,6 @@ const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as 
 export async function lighthouseBenchmark(locales: Locale[], runs: number) {
   if (!existsSync(CHROMIUM)) return undefined
   const site = await startLighthouseSite()
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
   const rows: {
     locale: Locale
     page: string

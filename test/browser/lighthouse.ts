@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '../../src/i18n/locales.ts'
 import { browserAvailable } from '../helpers/browser.ts'
-import { startLighthouseSite } from '../helpers/lighthouse-site.ts'
+import { median, startLighthouseSite } from '../helpers/lighthouse-site.ts'
 import { testDatabaseUrl } from '../helpers/test-database.ts'
 
 // Lighthouse (mobile settings) on every public page type, per locale: all four categories score 100
@@ -53,7 +53,7 @@ export function lighthouseTests(locales: { locale: Locale; only?: string[] }[]) 
             if (timings[0]! < 100)
               for (let again = 0; again < 2; again++)
                 timings.push((await site.audit(url, ['performance'], cookies)).scores.performance!)
-            const performance = timings.sort((a, b) => a - b)[Math.floor(timings.length / 2)]!
+            const performance = median(timings)
             const wrong = [
               ...(performance < 100
                 ? [

@@ -14,6 +14,9 @@ import { createTestApp, csrfToken } from './test-app.ts'
 
 export type Category = 'accessibility' | 'best-practices' | 'seo' | 'performance'
 
+/** The middle of several audits' figures (the upper middle of an even count). */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
 /** Lighthouse's own failures to trace a page (not the page's): the audit is run again, up to twice. */
 const HARNESS_ERRORS = new Set([
   'NO_NAVSTART',
